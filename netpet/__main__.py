@@ -1,0 +1,5 @@
+"""Run the CLI as `python -m netpet`."""
+
+from netpet.cli import cli
+
+cli()

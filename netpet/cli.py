@@ -1,0 +1,60 @@
+"""The `netpet` click group: global options and the table of commands, loaded lazily.
+
+Each command lives in a module under `netpet.commands` and is imported only when it runs, so that
+`netpet --help` starts without importing DuckDB, polars, lifelines or matplotlib.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from netpet import __version__
+
+#: name -> ("module:function", one-line help shown by `netpet --help`)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("netpet.commands.setup:init", "Create an empty registry (optionally encrypted)."),
+    "migrate": ("netpet.commands.setup:migrate", "Apply pending schema migrations and rebuild the views."),
+    "import": ("netpet.commands.data:import_", "Import a folder of site tables (CSV or Parquet), all or nothing."),
+    "demo": ("netpet.commands.data:demo", "Build the synthetic demo registry and a first survival summary."),
+    "views": ("netpet.commands.setup:views", "List the registry's analysis views with their descriptions."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use; help text comes from `COMMANDS`."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        target, _ = COMMANDS[cmd_name]
+        module, _, attr = target.partition(":")
+        command = getattr(importlib.import_module(module), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db",
+    envvar="NETPET_DB",
+    default="netpet.duckdb",
+    show_default=True,
+    help="Registry file (or $NETPET_DB).",
+)
+@click.version_option(__version__, prog_name="netpet")
+@click.pass_context
+def cli(ctx: click.Context, db: str) -> None:
+    """NETPET Registry: a dual-PET (DOTATATE + FDG) NET registry and its survival analyses."""
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db

@@ -1,0 +1,44 @@
+"""Commands that create and maintain a registry file: init, migrate, views."""
+
+from __future__ import annotations
+
+import click
+
+from netpet.options import db_option, format_option, open_registry, registry_errors, registry_key, render, resolve_db
+
+
+@click.command()
+@db_option
+@click.option("--encrypt", is_flag=True, help="Encrypt the file; the key comes from $NETPET_KEY or $NETPET_KEY_FILE.")
+def init(db: str | None, encrypt: bool) -> None:
+    """Create an empty registry at --db and apply the schema."""
+    from registry import Registry
+
+    path = resolve_db(db)
+    key = registry_key()
+    if encrypt and not key:
+        raise click.ClickException("--encrypt needs a key: set $NETPET_KEY or $NETPET_KEY_FILE")
+    with registry_errors():
+        Registry.create(path, key=key if encrypt else None).close()
+    click.echo(f"created registry {path}")
+
+
+@click.command()
+@db_option
+def migrate(db: str | None) -> None:
+    """Apply pending migrations and rebuild every view (opening for writing does both)."""
+    from registry.migrations import applied_migrations
+
+    with open_registry(db) as reg:
+        click.echo(f"{reg.path}: {applied_migrations(reg).height} migrations applied, views rebuilt")
+
+
+@click.command()
+@db_option
+@format_option
+def views(db: str | None, fmt: str) -> None:
+    """List the analysis views and what each holds."""
+    from registry.views import list_views
+
+    with open_registry(db, read_only=True) as reg:
+        click.echo(render(list_views(reg), fmt))

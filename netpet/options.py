@@ -1,0 +1,128 @@
+"""Options and helpers every command shares: `--db`, `--format`, opening the registry, mapping errors.
+
+A command body opens the registry with `open_registry`, calls one library function, and renders the
+returned polars frame with `render`; `RegistryError`s become one-line click errors with a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from registry import Registry
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(func: F) -> F:
+    """Add `--db PATH` to a command; it overrides the group's `--db` / `$NETPET_DB`."""
+    return click.option(
+        "--db", "db", default=None, help="Registry file (default: the group's --db, $NETPET_DB, ./netpet.duckdb)."
+    )(func)
+
+
+def format_option(func: F) -> F:
+    """Add `--format table|csv|json` to a command."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "csv", "json"]),
+        default="table",
+        show_default=True,
+        help="Output format.",
+    )(func)
+
+
+def resolve_db(db: str | None) -> str:
+    """Return the registry path: the command's --db, else the group's (which reads $NETPET_DB)."""
+    if db:
+        return db
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        if ctx.obj and ctx.obj.get("db"):
+            return str(ctx.obj["db"])
+        ctx = ctx.parent
+    return os.environ.get("NETPET_DB") or "netpet.duckdb"
+
+
+def registry_key() -> str | None:
+    """Return the encryption key from `$NETPET_KEY` or the file named by `$NETPET_KEY_FILE`, if any."""
+    if os.environ.get("NETPET_KEY"):
+        return os.environ["NETPET_KEY"]
+    key_file = os.environ.get("NETPET_KEY_FILE")
+    if key_file:
+        return Path(key_file).read_text(encoding="utf-8").strip()
+    return None
+
+
+@contextmanager
+def open_registry(db: str | None, *, read_only: bool = False) -> Iterator[Registry]:
+    """Open the registry for a command; registry errors become click errors."""
+    from registry import Registry, RegistryError
+
+    path = resolve_db(db)
+    try:
+        reg = Registry.open(path, read_only=read_only, key=registry_key())
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        yield reg
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        reg.close()
+
+
+@contextmanager
+def registry_errors() -> Iterator[None]:
+    """Turn a `RegistryError` raised in the block into a one-line click error."""
+    from registry import RegistryError
+
+    try:
+        yield
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def dumps(payload: object) -> str:
+    """Serialise a JSON payload the way every command does (dates as ISO text, NaN as null)."""
+    return json.dumps(_finite(payload), indent=2, default=_json_default)
+
+
+def _finite(value: object) -> object:
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def render(frame: pl.DataFrame, fmt: str) -> str:
+    """Render a polars frame as an aligned table, CSV or JSON records."""
+    import polars as pl
+
+    if fmt == "csv":
+        return frame.write_csv()
+    if fmt == "json":
+        return dumps(frame.to_dicts())
+    with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_hide_dataframe_shape=True, tbl_formatting="ASCII_MARKDOWN",
+                   tbl_hide_column_data_types=True, fmt_str_lengths=80, tbl_width_chars=200):
+        return str(frame)

@@ -1,0 +1,44 @@
+"""Create every view in `sql/views/` (one view per file) and list them with their comments.
+
+Views are code: rebuilt on every writable open, so a new release's views replace the old ones. A view's
+name is its file name without the leading number (`10_timepoint_scores.sql` -> `timepoint_scores`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from registry.errors import MigrationError
+from registry.sqlfiles import sql_files
+
+if TYPE_CHECKING:
+    from registry.db import Registry
+
+
+def view_name(stem: str) -> str:
+    """Return the view name for a view file stem: the stem without its `NN_` order prefix."""
+    head, _, rest = stem.partition("_")
+    return rest if head.isdigit() else stem
+
+
+def create_views(reg: Registry) -> list[str]:
+    """Create or replace every view, in file order, in one transaction; return their names."""
+    names = []
+    with reg.transaction() as con:
+        for path in sql_files("views"):
+            try:
+                con.execute(path.read_text(encoding="utf-8"))
+            except Exception as exc:
+                raise MigrationError(f"view file views/{path.name} failed: {exc}") from exc
+            names.append(view_name(path.stem))
+    return names
+
+
+def list_views(reg: Registry) -> pl.DataFrame:
+    """Return the registry's views with their comments (view_name, comment)."""
+    return reg.query(
+        "select view_name, comment from duckdb_views() "
+        "where database_name = current_database() and not internal order by view_name"
+    )

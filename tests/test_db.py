@@ -1,0 +1,77 @@
+"""The registry file: creation, migrations with checksums, views, read-only opening, settings."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from registry import MigrationError, Registry, RegistryError
+from registry.migrations import applied_migrations, pending_migrations
+from registry.sqlfiles import sql_files, sql_root
+from registry.views import list_views
+
+
+def test_create_applies_every_migration(registry: Registry) -> None:
+    applied = applied_migrations(registry)["name"].to_list()
+    assert applied == [p.stem for p in sql_files("migrations")]
+    assert pending_migrations(registry) == []
+
+
+def test_create_refuses_existing_file(registry_path: Path) -> None:
+    Registry.create(registry_path).close()
+    with pytest.raises(RegistryError, match="already exists"):
+        Registry.create(registry_path)
+
+
+def test_open_missing_file_names_init(tmp_path: Path) -> None:
+    with pytest.raises(RegistryError, match="netpet init"):
+        Registry.open(tmp_path / "nope.duckdb")
+
+
+def test_every_view_has_a_comment(registry: Registry) -> None:
+    views = list_views(registry)
+    assert views.height == len(sql_files("views"))
+    assert views.filter(views["comment"].is_null() | (views["comment"] == "")).height == 0
+
+
+def test_edited_applied_migration_is_an_error(registry_path: Path, tmp_path: Path, monkeypatch) -> None:
+    Registry.create(registry_path).close()
+    edited = tmp_path / "sql"
+    shutil.copytree(sql_root(), edited)
+    first = sorted((edited / "migrations").glob("*.sql"))[0]
+    first.write_text(first.read_text() + "\n-- an edit\n")
+    monkeypatch.setattr("registry.sqlfiles.sql_root", lambda: edited)
+    with pytest.raises(MigrationError, match="edited after it was applied"):
+        Registry.open(registry_path)
+
+
+def test_older_registry_gets_pending_migrations_on_open(registry_path: Path, tmp_path: Path, monkeypatch) -> None:
+    Registry.create(registry_path).close()
+    newer = tmp_path / "sql"
+    shutil.copytree(sql_root(), newer)
+    (newer / "migrations" / "9999_add_note.sql").write_text("create table notes (note varchar);")
+    monkeypatch.setattr("registry.sqlfiles.sql_root", lambda: newer)
+    with pytest.raises(MigrationError, match="needs migrating"):
+        Registry.open(registry_path, read_only=True)
+    with Registry.open(registry_path) as reg:
+        assert "notes" in reg.table_names()
+        assert applied_migrations(reg)["name"].to_list()[-1] == "9999_add_note"
+
+
+def test_read_only_registry_refuses_transactions(registry_path: Path) -> None:
+    Registry.create(registry_path).close()
+    with Registry.open(registry_path, read_only=True) as reg, pytest.raises(RegistryError, match="read-only"):
+        with reg.transaction():
+            pass
+
+
+def test_settings_default_and_persist(registry_path: Path) -> None:
+    with Registry.create(registry_path) as reg:
+        assert reg.setting("pairing_window_days") == "31"
+        reg.set_setting("pairing_window_days", "14")
+    with Registry.open(registry_path, read_only=True) as reg:
+        assert reg.setting("pairing_window_days") == "14"
+    with Registry.open(registry_path) as reg, pytest.raises(RegistryError, match="unknown setting"):
+        reg.setting("colour")
