@@ -17,7 +17,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("netpet.commands.setup:init", "Create an empty registry (optionally encrypted)."),
     "migrate": ("netpet.commands.setup:migrate", "Apply pending schema migrations and rebuild the views."),
     "import": ("netpet.commands.data:import_", "Import a folder of site tables (CSV or Parquet), all or nothing."),
+    "backup": ("netpet.commands.safety:backup", "Write a consistent copy of the registry with a checksum manifest."),
     "demo": ("netpet.commands.data:demo", "Build the synthetic demo registry and a first survival summary."),
+    "restore": ("netpet.commands.safety:restore", "Verify a backup against its manifest and restore it."),
     "views": ("netpet.commands.setup:views", "List the registry's analysis views with their descriptions."),
 }
 

@@ -56,13 +56,11 @@ def resolve_db(db: str | None) -> str:
 
 
 def registry_key() -> str | None:
-    """Return the encryption key from `$NETPET_KEY` or the file named by `$NETPET_KEY_FILE`, if any."""
-    if os.environ.get("NETPET_KEY"):
-        return os.environ["NETPET_KEY"]
-    key_file = os.environ.get("NETPET_KEY_FILE")
-    if key_file:
-        return Path(key_file).read_text(encoding="utf-8").strip()
-    return None
+    """Return the encryption key from `$NETPET_KEY` or `$NETPET_KEY_FILE` (owner-only), if any."""
+    from registry.encryption import key_from_environment
+
+    with registry_errors():
+        return key_from_environment()
 
 
 @contextmanager

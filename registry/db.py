@@ -110,9 +110,11 @@ class Registry:
             self.con.execute(f"use {CATALOG}")
         except duckdb.Error as exc:
             text = str(exc)
-            if "encrypt" in text.lower():
+            if "encrypt" in text.lower() or (key is not None and "key" in text.lower()):
+                if key is not None:
+                    raise RegistryError(f"the key given does not open registry {self.path}") from None
                 raise RegistryError(
-                    f"registry {self.path} is encrypted: give its key with $NETPET_KEY or --key-file"
+                    f"registry {self.path} is encrypted: give its key with $NETPET_KEY or $NETPET_KEY_FILE"
                 ) from None
             raise _in_use_error(self.path, exc) from None
 
@@ -179,6 +181,12 @@ class Registry:
             {"db": CATALOG},
         )
         return frame["table_name"].to_list()
+
+    def row_counts(self) -> dict[str, int]:
+        """Return the number of rows in every base table."""
+        return {
+            t: int(self.query_file("queries", "table_row_count", {"table": t})["n"][0]) for t in self.table_names()
+        }
 
     # -- settings -----------------------------------------------------------------------------------
     def setting(self, name: str) -> str:
