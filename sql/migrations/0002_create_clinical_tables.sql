@@ -10,7 +10,7 @@ create table patients (
         'pancreas', 'small_bowel', 'appendix', 'colon', 'rectum', 'stomach', 'duodenum', 'lung',
         'unknown', 'other')),
     who_grade varchar check (who_grade in ('G1', 'G2', 'G3', 'NEC')),
-    ki67_percent double check (ki67_percent between 0 and 100),
+    ki67_percent double precision check (ki67_percent between 0 and 100),
     batch_id integer,
     check (birth_date is null or diagnosis_date >= birth_date)
 );
@@ -29,7 +29,7 @@ create table timepoints (
     patient_id varchar not null references patients (patient_id),
     sstr_scan_id varchar not null references pet_scans (scan_id),
     fdg_scan_id varchar not null references pet_scans (scan_id),
-    recorded_score tinyint check (recorded_score between 0 and 5),
+    recorded_score smallint check (recorded_score between 0 and 5),
     batch_id integer
 );
 
@@ -38,8 +38,8 @@ create table lesion_reads (
     lesion_id varchar not null,
     location varchar not null check (location in (
         'primary', 'liver', 'lymph_node', 'bone', 'peritoneum', 'lung', 'other')),
-    sstr_suvmax double check (sstr_suvmax >= 0),
-    fdg_suvmax double check (fdg_suvmax >= 0),
+    sstr_suvmax double precision check (sstr_suvmax >= 0),
+    fdg_suvmax double precision check (fdg_suvmax >= 0),
     sstr_avid boolean not null,
     fdg_avid boolean not null,
     fdg_vs_sstr varchar check (fdg_vs_sstr in ('lower', 'similar', 'higher')),
@@ -57,7 +57,7 @@ create table treatments (
     start_date date not null,
     end_date date,
     cycles integer check (cycles >= 1),
-    activity_gbq double check (activity_gbq > 0),
+    activity_gbq double precision check (activity_gbq > 0),
     stop_reason varchar check (stop_reason in (
         'completed', 'progression', 'toxicity', 'de_differentiation', 'patient_choice', 'death', 'other')),
     batch_id integer,

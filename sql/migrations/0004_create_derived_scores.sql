@@ -3,7 +3,7 @@
 -- rule lives once (in registry/scoring.py) and views stay plain SQL.
 create table derived_scores (
     timepoint_id varchar primary key references timepoints (timepoint_id),
-    derived_score tinyint not null check (derived_score between 0 and 5),
+    derived_score smallint not null check (derived_score between 0 and 5),
     p4_subclass varchar check (p4_subclass in ('P4a', 'P4b')),
     lesion_count integer not null check (lesion_count >= 0),
     discordant_count integer not null check (discordant_count >= 0)
