@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -100,7 +99,7 @@ def restore_registry(
         wal = Path(str(path) + ".wal")
         if wal.exists():
             wal.unlink()
-        os.replace(staging, path)
+        staging.replace(path)
     finally:
         staging.unlink(missing_ok=True)
     return pl.DataFrame({"table": list(counts), "rows": list(counts.values())})

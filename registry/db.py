@@ -1,8 +1,9 @@
-"""The `Registry`: open or create the DuckDB file, migrate it, run transactions and queries.
+"""The `Registry`: open or create the registry, migrate it, run transactions and queries.
 
-A registry is one DuckDB file, attached under the catalog name `registry` so that the same SQL serves an
-encrypted file as well as a plain one. Opening for writing applies pending migrations and rebuilds views;
-opening read-only never writes. Everything that reads returns polars frames.
+A registry is one DuckDB file (the embedded default) or a PostgreSQL database reached through DuckDB's
+postgres extension (`postgresql://user@host:port/dbname`). Either way it is attached under the catalog
+name `registry`, so the same SQL in `sql/` serves both. Opening for writing applies pending migrations and
+rebuilds the views; opening read-only never writes. Everything that reads returns polars frames.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from registry.extensions import load_extension
 
 DEFAULT_DB = "netpet.duckdb"
 CATALOG = "registry"
+POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 
 #: Settings a registry keeps in its `settings` table, with their defaults.
 DEFAULT_SETTINGS: dict[str, str] = {
@@ -36,16 +38,27 @@ def default_db_path() -> str:
     return os.environ.get("NETPET_DB") or DEFAULT_DB
 
 
-def _in_use_error(path: str, exc: Exception) -> RegistryError:
-    if "lock" in str(exc).lower():
-        return RegistryInUseError(
-            f"registry {path} is in use by another process; wait for it to finish and try again"
-        )
-    return RegistryError(f"cannot open registry {path}: {_first_line(exc)}")
+def is_postgres_url(path: str | Path) -> bool:
+    """Tell whether `path` names a PostgreSQL registry rather than a file."""
+    return str(path).startswith(POSTGRES_PREFIXES)
+
+
+def display_name(path: str | Path) -> str:
+    """Return `path` fit for messages: a PostgreSQL URL loses its password."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", str(path))
 
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _postgres_has_registry(url: str) -> bool:
+    """Tell whether the PostgreSQL database at `url` already holds a migrated registry."""
+    probe = Registry(url, read_only=True, migrate=False, views=False)
+    try:
+        return "schema_migrations" in probe.table_names()
+    finally:
+        probe.close()
 
 
 class Registry:
@@ -54,7 +67,7 @@ class Registry:
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "r.duckdb"
     >>> with Registry.create(path) as reg:
-    ...     reg.query("select count(*) as n from patients")["n"][0]
+    ...     reg.row_counts()["patients"]
     0
     """
 
@@ -65,81 +78,99 @@ class Registry:
         read_only: bool = False,
         key: str | None = None,
         migrate: bool = True,
+        views: bool = True,
     ) -> None:
         self.path = str(path)
+        self.name = display_name(path)
         self.read_only = read_only
+        self.is_postgres = is_postgres_url(path)
         self.encrypted = key is not None
+        if self.is_postgres and key is not None:
+            raise RegistryError("encryption at rest applies to registry files; PostgreSQL encrypts on its own")
         self.con = duckdb.connect(config={"threads": os.cpu_count() or 2})
         try:
-            if key is not None:
-                load_extension(self.con, "httpfs")
             self._attach(key)
+            if views:
+                self._prepare(migrate=migrate)
         except Exception:
             self.con.close()
             raise
-        from registry.migrations import apply_migrations, pending_migrations
-        from registry.views import create_views
-
-        try:
-            if read_only or not migrate:
-                if pending_migrations(self):
-                    raise MigrationError(
-                        f"registry {self.path} needs migrating: open it for writing (e.g. `netpet migrate`)"
-                    )
-            else:
-                apply_migrations(self)
-                create_views(self)
-        except Exception:
-            self.close()
-            raise
 
     def _attach(self, key: str | None) -> None:
-        options = []
+        options = ["type postgres"] if self.is_postgres else []
         if self.read_only:
             options.append("read_only")
         if key is not None:
             options.append("encryption_key $key")
         clause = f" ({', '.join(options)})" if options else ""
+        if self.is_postgres:
+            load_extension(self.con, "postgres_scanner")
+        elif key is not None:
+            load_extension(self.con, "httpfs")  # DuckDB writes encrypted files only with httpfs's crypto
+        # ATTACH takes no parameter for its path, so the path is quoted; the key is bound.
+        quoted = self.path.replace("'", "''")
         try:
-            # ATTACH takes no parameter for its path, so the path is quoted; the key is bound.
-            quoted = self.path.replace("'", "''")
-            if key is not None:
-                self.con.execute(f"attach '{quoted}' as {CATALOG}{clause}", {"key": key})
-            else:
-                self.con.execute(f"attach '{quoted}' as {CATALOG}{clause}")
-            self.con.execute(f"use {CATALOG}")
+            self.con.execute(f"attach '{quoted}' as {CATALOG}{clause}", {"key": key} if key is not None else None)
         except duckdb.Error as exc:
-            text = str(exc)
-            if "encrypt" in text.lower() or (key is not None and "key" in text.lower()):
-                if key is not None:
-                    raise RegistryError(f"the key given does not open registry {self.path}") from None
-                raise RegistryError(
-                    f"registry {self.path} is encrypted: give its key with $NETPET_KEY or $NETPET_KEY_FILE"
-                ) from None
-            raise _in_use_error(self.path, exc) from None
+            raise self._attach_error(exc, key) from None
+        if self.is_postgres:
+            # Tables live in PostgreSQL; views are DuckDB SQL, so they live in this session's catalog.
+            self.con.execute("use memory")
+            self.con.execute("set search_path = 'memory.main,registry.public'")
+        else:
+            self.con.execute(f"use {CATALOG}")
+
+    def _attach_error(self, exc: duckdb.Error, key: str | None) -> RegistryError:
+        text = str(exc).lower()
+        if "lock" in text:
+            return RegistryInUseError(
+                f"registry {self.name} is in use by another process; wait for it to finish and try again"
+            )
+        if "encrypt" in text or (key is not None and "key" in text):
+            if key is not None:
+                return RegistryError(f"the key given does not open registry {self.name}")
+            return RegistryError(
+                f"registry {self.name} is encrypted: give its key with $NETPET_KEY or $NETPET_KEY_FILE"
+            )
+        return RegistryError(f"cannot open registry {self.name}: {_first_line(exc)}")
+
+    def _prepare(self, *, migrate: bool) -> None:
+        from registry.migrations import apply_migrations, pending_migrations
+        from registry.views import create_views
+
+        if self.read_only or not migrate:
+            if pending_migrations(self):
+                raise MigrationError(
+                    f"registry {self.name} needs migrating: open it for writing (e.g. `netpet migrate`)"
+                )
+            if self.is_postgres:
+                create_views(self)  # session views: nothing is written to the server
+        else:
+            apply_migrations(self)
+            create_views(self)
 
     # -- construction -----------------------------------------------------------------------------
     @classmethod
     def create(cls, path: str | Path, *, key: str | None = None) -> Registry:
-        """Create a new registry at `path` (refusing to overwrite an existing file) and migrate it."""
-        if Path(path).exists():
+        """Create a new registry at `path` and migrate it; an existing file (or non-empty database) is refused."""
+        if not is_postgres_url(path) and Path(path).exists():
             raise RegistryError(f"{path} already exists; open it instead, or choose another path")
+        if is_postgres_url(path) and _postgres_has_registry(str(path)):
+            raise RegistryError(f"{display_name(path)} already holds a registry; open it instead")
         return cls(path, key=key)
 
     @classmethod
     def open(cls, path: str | Path, *, read_only: bool = False, key: str | None = None) -> Registry:
         """Open an existing registry; a missing file is an error naming `netpet init`."""
-        if not Path(path).exists():
+        if not is_postgres_url(path) and not Path(path).exists():
             raise RegistryError(f"no registry at {path}: create one with `netpet init` or `netpet demo`")
         return cls(path, read_only=read_only, key=key)
 
     # -- lifecycle ----------------------------------------------------------------------------------
     def close(self) -> None:
         """Close the connection; the file is flushed and unlocked."""
-        try:
+        with suppress(duckdb.Error):  # closing twice is harmless
             self.con.close()
-        except duckdb.Error:  # pragma: no cover - closing twice is harmless
-            pass
 
     def __enter__(self) -> Registry:
         return self
@@ -151,7 +182,7 @@ class Registry:
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Run the block in one transaction: all of it is committed, or none of it."""
         if self.read_only:
-            raise RegistryError(f"registry {self.path} is open read-only")
+            raise RegistryError(f"registry {self.name} is open read-only")
         self.con.execute("begin transaction")
         try:
             yield self.con
@@ -162,11 +193,11 @@ class Registry:
 
     # -- reading ------------------------------------------------------------------------------------
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pl.DataFrame:
-        """Run one SELECT with bound `$name` parameters and return it as a polars frame."""
+        """Run one statement with bound `$name` parameters and return its rows as a polars frame."""
         return self.con.execute(sql, dict(params) if params else None).pl()
 
     def query_file(self, kind: str, name: str, params: Mapping[str, Any] | None = None) -> pl.DataFrame:
-        """Run `sql/<kind>/<name>.sql` with bound parameters and return it as a polars frame."""
+        """Run `sql/<kind>/<name>.sql`, binding the `$name`s it uses from `params`, and return a polars frame."""
         from registry.sqlfiles import read_sql
 
         sql = read_sql(kind, name)
@@ -176,11 +207,7 @@ class Registry:
 
     def table_names(self) -> list[str]:
         """Return the registry's base tables, sorted."""
-        frame = self.query(
-            "select table_name from duckdb_tables() where database_name = $db and not internal order by 1",
-            {"db": CATALOG},
-        )
-        return frame["table_name"].to_list()
+        return self.query_file("queries", "registry_tables")["table_name"].to_list()
 
     def row_counts(self) -> dict[str, int]:
         """Return the number of rows in every base table."""
@@ -193,12 +220,12 @@ class Registry:
         """Return a registry setting (see `DEFAULT_SETTINGS`)."""
         if name not in DEFAULT_SETTINGS:
             raise RegistryError(f"unknown setting {name!r}; known: {', '.join(sorted(DEFAULT_SETTINGS))}")
-        rows = self.con.execute("select value from settings where name = $n", {"n": name}).fetchall()
-        return str(rows[0][0]) if rows else DEFAULT_SETTINGS[name]
+        rows = self.query_file("queries", "get_setting", {"name": name})
+        return str(rows["value"][0]) if rows.height else DEFAULT_SETTINGS[name]
 
     def set_setting(self, name: str, value: str) -> None:
         """Store a registry setting."""
         self.setting(name)  # validates the name
-        self.con.execute(
-            "insert or replace into settings (name, value) values ($n, $v)", {"n": name, "v": str(value)}
-        )
+        with self.transaction():
+            self.query_file("queries", "delete_setting", {"name": name})
+            self.query_file("queries", "insert_setting", {"name": name, "value": str(value)})

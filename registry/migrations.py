@@ -1,6 +1,7 @@
 """Apply `sql/migrations/NNNN_name.sql` in order, each in one transaction, recorded with its checksum.
 
-Migrations are forward-only: an applied file that has since been edited is an error, never re-run.
+Migrations are forward-only: an applied file that has since been edited is an error, never re-run. They
+are written in the SQL that DuckDB and PostgreSQL share; on a PostgreSQL registry they run natively there.
 """
 
 from __future__ import annotations
@@ -11,18 +12,10 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from registry.errors import MigrationError
-from registry.sqlfiles import sql_files
+from registry.sqlfiles import read_sql, sql_files
 
 if TYPE_CHECKING:
     from registry.db import Registry
-
-_BOOKKEEPING = """
-create table if not exists schema_migrations (
-    name varchar primary key,
-    sha256 varchar not null,
-    applied_at timestamp not null default current_timestamp
-)
-"""
 
 
 def _checksum(text: str) -> str:
@@ -31,13 +24,9 @@ def _checksum(text: str) -> str:
 
 def applied_migrations(reg: Registry) -> pl.DataFrame:
     """Return the applied migrations (name, sha256, applied_at), oldest first."""
-    exists = reg.query(
-        "select count(*) as n from duckdb_tables() where database_name = current_database() "
-        "and table_name = 'schema_migrations'"
-    )["n"][0]
-    if not exists:
+    if "schema_migrations" not in reg.table_names():
         return pl.DataFrame(schema={"name": pl.String, "sha256": pl.String, "applied_at": pl.Datetime})
-    return reg.query("select name, sha256, applied_at from schema_migrations order by name")
+    return reg.query_file("queries", "applied_migrations")
 
 
 def pending_migrations(reg: Registry) -> list[str]:
@@ -51,27 +40,33 @@ def pending_migrations(reg: Registry) -> list[str]:
             pending.append(name)
         elif applied[name] != digest:
             raise MigrationError(
-                f"migration {path.name} was edited after it was applied to {reg.path}; "
+                f"migration {path.name} was edited after it was applied to {reg.name}; "
                 "migrations are forward-only: restore the file and add a new numbered migration instead"
             )
     return pending
 
 
+def _run(reg: Registry, sql: str) -> None:
+    if reg.is_postgres:
+        reg.query_file("queries", "run_on_postgres", {"sql": sql})
+    else:
+        reg.con.execute(sql)
+
+
 def apply_migrations(reg: Registry) -> list[str]:
     """Apply every pending migration, each in its own transaction; return the names applied."""
-    reg.con.execute(_BOOKKEEPING)
+    _run(reg, read_sql("queries", "create_schema_migrations"))
     done = []
     by_name = {p.stem: p for p in sql_files("migrations")}
     for name in pending_migrations(reg):
         text = by_name[name].read_text(encoding="utf-8")
         try:
-            with reg.transaction() as con:
-                con.execute(text)
-                con.execute(
-                    "insert into schema_migrations (name, sha256) values ($n, $s)",
-                    {"n": name, "s": _checksum(text)},
-                )
+            with reg.transaction():
+                _run(reg, text)
+                reg.query_file("queries", "record_migration", {"name": name, "sha256": _checksum(text)})
         except Exception as exc:
             raise MigrationError(f"migration {name}.sql failed: {exc}") from exc
         done.append(name)
+    if reg.is_postgres:
+        reg.con.execute("call pg_clear_cache()")  # tables made by postgres_execute are otherwise unseen
     return done

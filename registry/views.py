@@ -6,6 +6,7 @@ name is its file name without the leading number (`10_timepoint_scores.sql` -> `
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -24,12 +25,15 @@ def view_name(stem: str) -> str:
 
 
 def create_views(reg: Registry) -> list[str]:
-    """Create or replace every view, in file order, in one transaction; return their names."""
+    """Create or replace every view, in file order, in one transaction; return their names.
+
+    On PostgreSQL the views live in the session (DuckDB SQL), so a read-only registry gets them too.
+    """
     names = []
-    with reg.transaction() as con:
+    with nullcontext() if reg.read_only else reg.transaction():
         for path in sql_files("views"):
             try:
-                con.execute(path.read_text(encoding="utf-8"))
+                reg.con.execute(path.read_text(encoding="utf-8"))
             except Exception as exc:
                 raise MigrationError(f"view file views/{path.name} failed: {exc}") from exc
             names.append(view_name(path.stem))
@@ -38,7 +42,4 @@ def create_views(reg: Registry) -> list[str]:
 
 def list_views(reg: Registry) -> pl.DataFrame:
     """Return the registry's views with their comments (view_name, comment)."""
-    return reg.query(
-        "select view_name, comment from duckdb_views() "
-        "where database_name = current_database() and not internal order by view_name"
-    )
+    return reg.query_file("queries", "registry_views", {"is_postgres": reg.is_postgres})

@@ -1,8 +1,14 @@
-"""Shared fixtures: real DuckDB files in temporary folders, never mocks."""
+"""Shared fixtures: real DuckDB files and a real PostgreSQL server, never mocks.
+
+`registry_url` and `registry` run a test once per backend: the embedded DuckDB file, and a fresh database
+on a throwaway PostgreSQL server. The PostgreSQL case is skipped, with its reason shown, only where no
+server binary exists on a developer's machine; under CI a missing server is a failure.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import matplotlib
@@ -21,11 +27,35 @@ def registry_path(tmp_path: Path) -> Path:
     return tmp_path / "registry.duckdb"
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[object]:
+    """A PostgreSQL server for the whole test session, on 127.0.0.1 only, stopped at the end."""
+    from tests.pgserver import PostgresServer, server_binaries
+
+    bindir = server_binaries()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test the PostgreSQL backend, but no PostgreSQL server binary is installed")
+        pytest.skip("no PostgreSQL server binary (apt-get install postgresql) on this machine")
+    server = PostgresServer(bindir)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def registry_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a new registry goes: a DuckDB file path, or a fresh PostgreSQL database URL."""
+    if request.param == "duckdb":
+        return str(tmp_path / "registry.duckdb")
+    server = request.getfixturevalue("postgres_server")
+    return str(server.new_database())  # type: ignore[attr-defined]
+
+
 @pytest.fixture
-def registry(registry_path: Path):
-    """A new, empty, migrated registry on a real DuckDB file."""
+def registry(registry_url: str):
+    """A new, empty, migrated registry on each backend."""
     from registry import Registry
 
-    reg = Registry.create(registry_path)
+    reg = Registry.create(registry_url)
     yield reg
     reg.close()

@@ -62,9 +62,12 @@ def test_older_registry_gets_pending_migrations_on_open(registry_path: Path, tmp
 
 def test_read_only_registry_refuses_transactions(registry_path: Path) -> None:
     Registry.create(registry_path).close()
-    with Registry.open(registry_path, read_only=True) as reg, pytest.raises(RegistryError, match="read-only"):
-        with reg.transaction():
-            pass
+    with (
+        Registry.open(registry_path, read_only=True) as reg,
+        pytest.raises(RegistryError, match="read-only"),
+        reg.transaction(),
+    ):
+        pass
 
 
 def test_settings_default_and_persist(registry_path: Path) -> None:

@@ -1,0 +1,2 @@
+-- Store a registry setting.
+insert into settings (name, value) values ($name, $value)
