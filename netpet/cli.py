@@ -14,12 +14,15 @@ from netpet import __version__
 
 #: name -> ("module:function", one-line help shown by `netpet --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "backup": ("netpet.commands.safety:backup", "Write a consistent copy of the registry with a checksum manifest."),
+    "delete-patient": ("netpet.commands.history:delete_patient", "Delete a patient; the change history keeps the values."),
+    "demo": ("netpet.commands.data:demo", "Build the synthetic demo registry and a first survival summary."),
+    "history": ("netpet.commands.history:history", "Show every recorded change to one patient's records."),
+    "import": ("netpet.commands.data:import_", "Import a folder of site tables (CSV or Parquet), all or nothing."),
     "init": ("netpet.commands.setup:init", "Create an empty registry (optionally encrypted)."),
     "migrate": ("netpet.commands.setup:migrate", "Apply pending schema migrations and rebuild the views."),
-    "import": ("netpet.commands.data:import_", "Import a folder of site tables (CSV or Parquet), all or nothing."),
-    "backup": ("netpet.commands.safety:backup", "Write a consistent copy of the registry with a checksum manifest."),
-    "demo": ("netpet.commands.data:demo", "Build the synthetic demo registry and a first survival summary."),
     "restore": ("netpet.commands.safety:restore", "Verify a backup against its manifest and restore it."),
+    "restore-patient": ("netpet.commands.history:restore_patient", "Restore a deleted patient from the change history."),
     "views": ("netpet.commands.setup:views", "List the registry's analysis views with their descriptions."),
 }
 

@@ -17,7 +17,7 @@ create table import_batches (
 );
 
 create table import_files (
-    batch_id integer not null references import_batches (batch_id),
+    batch_id integer not null,
     file_name varchar not null,
     table_name varchar not null,
     sha256 varchar not null,

@@ -1,5 +1,8 @@
 -- The clinical tables of the interchange format (shared/registry-format.md), stored canonically:
 -- enumerations lower-case (WHO grade upper-case, as printed), scores as integers 0-5.
+-- No FOREIGN KEY clauses: DuckDB cannot delete a child and its parent in one transaction (its documented
+-- foreign-key limitation), which a patient deletion and restore need. References are enforced by the
+-- importer's validation, which checks them against the registry and the import, and by `netpet audit`.
 create table patients (
     patient_id varchar primary key,
     site varchar,
@@ -17,7 +20,7 @@ create table patients (
 
 create table pet_scans (
     scan_id varchar primary key,
-    patient_id varchar not null references patients (patient_id),
+    patient_id varchar not null,
     tracer varchar not null check (tracer in (
         'ga68_dotatate', 'ga68_dotatoc', 'ga68_dotanoc', 'cu64_dotatate', 'fdg')),
     scan_date date not null,
@@ -26,15 +29,15 @@ create table pet_scans (
 
 create table timepoints (
     timepoint_id varchar primary key,
-    patient_id varchar not null references patients (patient_id),
-    sstr_scan_id varchar not null references pet_scans (scan_id),
-    fdg_scan_id varchar not null references pet_scans (scan_id),
+    patient_id varchar not null,
+    sstr_scan_id varchar not null,
+    fdg_scan_id varchar not null,
     recorded_score smallint check (recorded_score between 0 and 5),
     batch_id integer
 );
 
 create table lesion_reads (
-    timepoint_id varchar not null references timepoints (timepoint_id),
+    timepoint_id varchar not null,
     lesion_id varchar not null,
     location varchar not null check (location in (
         'primary', 'liver', 'lymph_node', 'bone', 'peritoneum', 'lung', 'other')),
@@ -50,7 +53,7 @@ create table lesion_reads (
 
 create table treatments (
     treatment_id varchar primary key,
-    patient_id varchar not null references patients (patient_id),
+    patient_id varchar not null,
     treatment varchar not null check (treatment in (
         'prrt_lu177_dotatate', 'ssa_octreotide', 'ssa_lanreotide', 'capecitabine_temozolomide',
         'platinum_etoposide', 'everolimus', 'sunitinib', 'sirt', 'tace', 'surgery', 'other')),
@@ -66,7 +69,7 @@ create table treatments (
 
 -- Outcomes carry no ID in the interchange format: (patient_id, outcome, outcome_date) is the natural key.
 create table outcomes (
-    patient_id varchar not null references patients (patient_id),
+    patient_id varchar not null,
     outcome varchar not null check (outcome in ('death', 'progression', 'last_contact')),
     outcome_date date not null,
     detail varchar,
