@@ -15,7 +15,7 @@ from netpet import __version__
 #: name -> ("module:function", one-line help shown by `netpet --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("netpet.commands.safety:backup", "Write a consistent copy of the registry with a checksum manifest."),
-    "delete-patient": ("netpet.commands.history:delete_patient", "Delete a patient; the change history keeps the values."),
+    "delete-patient": ("netpet.commands.history:delete_patient", "Delete a patient; the history keeps the values."),
     "demo": ("netpet.commands.data:demo", "Build the synthetic demo registry and a first survival summary."),
     "history": ("netpet.commands.history:history", "Show every recorded change to one patient's records."),
     "import": ("netpet.commands.data:import_", "Import a folder of site tables (CSV or Parquet), all or nothing."),

@@ -39,7 +39,9 @@ def _exists(reg: Registry, patient_id: str) -> bool:
     return rows.height > 0
 
 
-def delete_patient(reg: Registry, patient_id: str, *, command: str = "delete-patient", operator: str | None = None) -> int:
+def delete_patient(
+    reg: Registry, patient_id: str, *, command: str = "delete-patient", operator: str | None = None
+) -> int:
     """Delete a patient and all their records in one transaction, logging each record's values; return rows."""
     if not _exists(reg, patient_id):
         raise RegistryError(f"no patient {patient_id} in the registry")

@@ -51,11 +51,14 @@ def registry_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(server.new_database())  # type: ignore[attr-defined]
 
 
-@pytest.fixture
-def registry(registry_url: str):
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def registry(request: pytest.FixtureRequest, tmp_path: Path):
     """A new, empty, migrated registry on each backend."""
     from registry import Registry
 
-    reg = Registry.create(registry_url)
+    if request.param == "duckdb":
+        reg = Registry.create(tmp_path / "registry.duckdb")
+    else:
+        reg = Registry.open(request.getfixturevalue("postgres_server").migrated_database())
     yield reg
     reg.close()

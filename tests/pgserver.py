@@ -45,6 +45,7 @@ class PostgresServer:
         self._run([str(bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"),
                    "-w", "start"])
         self._count = 0
+        self._template: str | None = None
 
     def _run(self, argv: list[str]) -> None:
         if self.as_root:
@@ -54,12 +55,28 @@ class PostgresServer:
     def url(self, dbname: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
 
-    def new_database(self) -> str:
-        """Create an empty database and return its URL."""
+    def new_database(self, *, template: str | None = None) -> str:
+        """Create a database (empty, or a copy of `template`) and return its URL."""
         self._count += 1
         name = f"registry_{self._count}"
-        self._run([str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name])
+        copy = ["-T", template] if template else []
+        self._run([str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                   *copy, name])
         return self.url(name)
+
+    def migrated_database(self) -> str:
+        """Return the URL of a new database holding a freshly migrated, empty registry.
+
+        Migrating over the network costs seconds, so the first call migrates a template database and every
+        call copies it (PostgreSQL's CREATE DATABASE ... TEMPLATE).
+        """
+        from registry import Registry
+
+        if self._template is None:
+            url = self.new_database()
+            Registry.create(url).close()
+            self._template = url.rsplit("/", 1)[1]
+        return self.new_database(template=self._template)
 
     def stop(self) -> None:
         self._run([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"])
