@@ -22,7 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("netpet.commands.setup:init", "Create an empty registry (optionally encrypted)."),
     "migrate": ("netpet.commands.setup:migrate", "Apply pending schema migrations and rebuild the views."),
     "restore": ("netpet.commands.safety:restore", "Verify a backup against its manifest and restore it."),
-    "restore-patient": ("netpet.commands.history:restore_patient", "Restore a deleted patient from the change history."),
+    "restore-patient": ("netpet.commands.history:restore_patient", "Restore a deleted patient from the history."),
     "views": ("netpet.commands.setup:views", "List the registry's analysis views with their descriptions."),
 }
 
