@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from analysis.tables import LABELS, format_p, ordered_levels, term_rows
+from analysis.tables import LABELS, format_p, term_rows
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -245,7 +245,7 @@ def _km_axes(ax: Axes | None, n_tables: int, n_groups: int) -> tuple[Figure, Axe
         return fig, ax, []
     spec = ax.get_subplotspec()
     if spec is None:
-        raise ValueError("km_figure needs an Axes from a grid (add_subplot/subplots) to put the risk table under")
+        raise ValueError("km_figure needs an Axes from a grid (add_subplot or subplots) for the risk table")
     table_height = 0.55 + 0.2 * n_groups
     grid = spec.subgridspec(1 + n_tables, 1, height_ratios=[4.0] + [table_height] * n_tables, hspace=0.05)
     ax.set_subplotspec(grid[0])
@@ -413,8 +413,8 @@ def _forest_text(ax: Axes, rows: list[tuple[str, dict | None, bool]]) -> None:
     # Columns sit at fixed distances (points) from the plot's right edge, so the layout engine can make room.
     widest = max([len(t[0]) for t in texts if t] + [len("HR (95% CI)")])
     offsets = (10.0, 10.0 + 4.2 * widest + 8.0)
-    for offset, title, gid, i in zip(offsets, ("HR (95% CI)", "p"), ("forest:hr_text", "forest:p_text"), (0, 1),
-                                     strict=True):
+    titles, gids = ("HR (95% CI)", "p"), ("forest:hr_text", "forest:p_text")
+    for i, (offset, title, gid) in enumerate(zip(offsets, titles, gids, strict=True)):
         shift = ScaledTranslation(offset / 72, 0, ax.get_figure(root=True).dpi_scale_trans)
         where = blended_transform_factory(ax.transAxes + shift, ax.transData)
         ax.text(1, -1, title, transform=where, ha="left", va="center", fontweight="bold", gid="forest:header")

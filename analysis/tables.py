@@ -137,7 +137,10 @@ def table_one(
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def _continuous_rows(data: pl.DataFrame, variable: str, by: str, groups: list[str]) -> list[dict[str, object]]:
+Row = dict[str, object]
+
+
+def _continuous_rows(data: pl.DataFrame, variable: str, by: str, groups: list[str]) -> list[Row]:
     """Median [IQR] per column, the Kruskal-Wallis test and a Missing row when any value is missing."""
     from scipy import stats
 
@@ -167,7 +170,7 @@ def _median_iqr(values: pl.Series) -> str:
     return f"{med:.1f} [{q1:.1f}, {q3:.1f}]"
 
 
-def _categorical_rows(data: pl.DataFrame, variable: str, by: str, groups: list[str]) -> list[dict[str, object]]:
+def _categorical_rows(data: pl.DataFrame, variable: str, by: str, groups: list[str]) -> list[Row]:
     """A header row with the test, n (%) per level and a Missing row when any value is missing."""
     values = data.with_columns(pl.col(variable).cast(pl.String))
     levels = ordered_levels(variable, values[variable].to_list())
@@ -184,7 +187,8 @@ def _categorical_rows(data: pl.DataFrame, variable: str, by: str, groups: list[s
             known = frame[variable].drop_nulls().len()
             n = frame.filter(pl.col(variable) == level).height
             cells[name] = f"{n} ({100 * n / known:.1f})" if known else "0"
-        rows.append({"variable": LABELS.get(variable, variable), "level": level, **cells, "p": None, "test": None})
+        rows.append({"variable": LABELS.get(variable, variable), "level": level, **cells,
+                     "p": None, "test": None})
     return rows + _missing_row(columns, variable)
 
 
@@ -283,7 +287,8 @@ def write_table(table: pl.DataFrame, path: str | Path) -> Path:
         return path
     writers = {".md": to_markdown, ".html": to_html, ".htm": to_html, ".tex": to_latex}
     if suffix not in writers:
-        raise ValueError(f"cannot write a table as {suffix or 'a file without extension'}: use .csv, .md, .html or .tex")
+        raise ValueError(f"cannot write a table as {suffix or 'a file without extension'}: "
+                         "use .csv, .md, .html or .tex")
     path.write_text(writers[suffix](table), encoding="utf-8")
     return path
 
@@ -339,7 +344,7 @@ def latex_escape(text: str) -> str:
 
 
 def to_latex(table: pl.DataFrame) -> str:
-    """Return `table` as a booktabs ``tabular`` (needs ``\\usepackage{booktabs}``), text left, rest centred."""
+    """Return `table` as a booktabs ``tabular`` (needs ``\\usepackage{booktabs}``), labels left."""
     spec = "ll" + "c" * (table.width - 2) if table.width > 2 else "l" * table.width
     lines = [f"\\begin{{tabular}}{{{spec}}}", "\\toprule",
              " & ".join(latex_escape(c) for c in table.columns) + r" \\", "\\midrule"]
