@@ -9,6 +9,7 @@ single (85 mm) or double (174 mm) column widths, the narrowest widths of the com
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,9 +64,11 @@ GROUP_COLOURS: dict[str, str] = {
     "P0": "#999999", "P2": "#56B4E9", "P3": "#009E73", "P4": "#E69F00",
 }
 #: Greyscale-safe styles: darker and more solid for better prognosis, told apart by dash pattern too.
-GREY_STYLES = (("0.0", "-"), ("0.35", (0, (4, 1.5))), ("0.5", (0, (1, 1))), ("0.2", "-."),
+GREY_STYLES = (("0.0", "-"), ("0.35", "--"), ("0.5", ":"), ("0.2", "-."),
                ("0.45", (0, (5, 1, 1, 1, 1, 1))), ("0.6", (0, (2, 2))))
 GROUP_ORDER = ("P0", "P1", "P2-4", "P2", "P3", "P4", "P5")
+#: Characters per line in cohort-flow boxes, so that two columns of boxes fit a single-column width.
+FLOW_WRAP = 28
 
 
 def journal_style():
@@ -447,11 +450,14 @@ def cohort_flow(attrition: pl.DataFrame, *, ax: Axes | None = None) -> Axes:
         ax.set_xlim(0, 1)
         ax.set_ylim(steps.height - 0.5, -0.5)
         box = {"boxstyle": "square,pad=0.5", "facecolor": "white", "edgecolor": "black", "linewidth": 0.6}
-        arrow = {"arrowstyle": "-|>", "color": "black", "linewidth": 0.6, "shrinkA": 0, "shrinkB": 0}
+        # Text extents exclude the box padding (0.5 em), so arrows are shortened by it to meet the box edges.
+        edge = 0.5 * JOURNAL_RC["font.size"]
+        arrow = {"arrowstyle": "-|>", "color": "black", "linewidth": 0.6, "shrinkA": edge, "shrinkB": edge}
         previous = None
         for y, step in enumerate(steps.iter_rows(named=True)):
-            text = ax.text(0.3, y, f"{step['label']}\nn = {step['remaining']:,}", ha="center", va="center",
-                           bbox=box, gid="flow:step", wrap=True)
+            label = "\n".join(textwrap.wrap(step["label"], FLOW_WRAP))
+            text = ax.text(0.25, y, f"{label}\nn = {step['remaining']:,}", ha="center", va="center",
+                           bbox=box, gid="flow:step")
             if previous is not None:
                 ax.annotate("", xy=(0.5, 1.0), xycoords=text, xytext=(0.5, 0.0), textcoords=previous,
                             arrowprops=arrow)
@@ -466,9 +472,14 @@ def _draw_exclusions(ax: Axes, y: float, step: dict[str, Any], box: dict, arrow:
     if not pairs:
         return
     total = sum(n for n, _ in pairs)
-    lines = [f"Excluded (n = {total:,})"] + [f"  {reason or 'other'} (n = {n:,})" for n, reason in pairs]
-    side = ax.text(0.66, y, "\n".join(lines), ha="left", va="center", bbox=box, gid="flow:excluded")
-    ax.annotate("", xy=(0.0, 0.5), xycoords=side, xytext=(0.3, y), textcoords="data", arrowprops=arrow)
+    lines = [f"Excluded (n = {total:,})"]
+    for n, reason in pairs:
+        # No-break spaces keep "(n = 12)" on one line.
+        lines += textwrap.wrap(f"{reason or 'other'} (n\u00a0=\u00a0{n:,})", FLOW_WRAP, initial_indent="  ",
+                               subsequent_indent="    ")
+    side = ax.text(0.53, y, "\n".join(lines), ha="left", va="center", bbox=box, gid="flow:excluded")
+    ax.annotate("", xy=(0.0, 0.5), xycoords=side, xytext=(0.25, y), textcoords="data",
+                arrowprops={**arrow, "shrinkA": 0})
 
 
 def save_figure(fig: Figure, path: str | Path, *, preset: str = "single", dpi: int = 300) -> Path:
