@@ -207,7 +207,8 @@ def _categorical_test(counts: list[list[int]]) -> tuple[float | None, str | None
     if table.shape == (2, 2):
         return float(stats.fisher_exact(table).pvalue), TEST_FISHER
     method = stats.MonteCarloMethod(n_resamples=FISHER_RESAMPLES, rng=np.random.default_rng(FISHER_SEED))
-    return float(stats.fisher_exact(table, method=method).pvalue), TEST_FISHER_MC
+    # scipy returns a length-1 array rather than a scalar for some table shapes.
+    return float(np.ravel(stats.fisher_exact(table, method=method).pvalue)[0]), TEST_FISHER_MC
 
 
 def _missing_row(columns: Mapping[str, pl.DataFrame], variable: str) -> list[dict[str, object]]:
