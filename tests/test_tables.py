@@ -33,7 +33,8 @@ PATIENTS = pl.DataFrame({
 
 
 def row(table, variable, level):
-    return table.filter((pl.col("variable") == variable) & (pl.col("level").eq_missing(level))).row(0, named=True)
+    wanted = (pl.col("variable") == variable) & pl.col("level").eq_missing(level)
+    return table.filter(wanted).row(0, named=True)
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +108,8 @@ def test_two_by_two_sparse_table_uses_fishers_exact_test():
 def test_large_enough_categorical_table_uses_chi_square_as_r_chisq_test():
     counts = {("P1", "female"): 10, ("P1", "male"): 10, ("P2-4", "female"): 12, ("P2-4", "male"): 8,
               ("P5", "female"): 8, ("P5", "male"): 12}
-    frame = pl.DataFrame(
-        [(g, s) for (g, s), n in counts.items() for _ in range(n)], schema=["netpet_group", "sex"], orient="row")
+    rows = [(group, sex) for (group, sex), n in counts.items() for _ in range(n)]
+    frame = pl.DataFrame(rows, schema=["netpet_group", "sex"], orient="row")
     sex = row(table_one(frame, variables=["sex"]), "Sex", None)
     assert sex["test"] == TEST_CHISQ
     assert sex["p"] == pytest.approx(stats.chi2_contingency([[10, 12, 8], [10, 8, 12]]).pvalue, rel=1e-12)
@@ -180,5 +181,5 @@ def test_write_table_chooses_the_format_by_extension(tmp_path, table, suffix):
 
 
 def test_write_table_refuses_an_unknown_extension(tmp_path, table):
-    with pytest.raises(ValueError, match="use .csv, .md, .html or .tex"):
+    with pytest.raises(ValueError, match=r"use \.csv, \.md, \.html or \.tex"):
         write_table(table, tmp_path / "table1.xlsx")
