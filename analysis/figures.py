@@ -238,9 +238,10 @@ def _group_sizes(km_table: pl.DataFrame, summary: pl.DataFrame | None) -> dict[s
 
 def _km_axes(ax: Axes | None, n_tables: int, n_groups: int) -> tuple[Figure, Axes, list[Axes]]:
     """Return the figure, the curve Axes and one Axes per count table below it, sharing x."""
+    # Heights in mm: the curve panel, one count row per group, and room for labels, legend and titles.
+    panel, table = 50.0, 1.0 + 3.4 * n_groups
     if ax is None:
-        height = 62.0 + n_tables * (9.0 + 3.2 * n_groups)
-        fig = new_figure("single", height_mm=height)
+        fig = new_figure("single", height_mm=panel + 22.0 + n_tables * (table + 6.0))
         ax = fig.add_subplot()
     fig = ax.get_figure(root=True)
     ax.set_label("km")
@@ -249,8 +250,7 @@ def _km_axes(ax: Axes | None, n_tables: int, n_groups: int) -> tuple[Figure, Axe
     spec = ax.get_subplotspec()
     if spec is None:
         raise ValueError("km_figure needs an Axes from a grid (add_subplot or subplots) for the risk table")
-    table_height = 0.55 + 0.2 * n_groups
-    grid = spec.subgridspec(1 + n_tables, 1, height_ratios=[4.0] + [table_height] * n_tables, hspace=0.05)
+    grid = spec.subgridspec(1 + n_tables, 1, height_ratios=[panel] + [table] * n_tables, hspace=0.05)
     ax.set_subplotspec(grid[0])
     return fig, ax, [fig.add_subplot(grid[i + 1], sharex=ax) for i in range(n_tables)]
 
@@ -482,11 +482,13 @@ def _draw_exclusions(ax: Axes, y: float, step: dict[str, Any], box: dict, arrow:
                 arrowprops={**arrow, "shrinkA": 0})
 
 
-def save_figure(fig: Figure, path: str | Path, *, preset: str = "single", dpi: int = 300) -> Path:
+def save_figure(
+    fig: Figure, path: str | Path, *, preset: str = "single", dpi: int = 300, height_mm: float | None = None
+) -> Path:
     """Save `fig` at a journal column width as PDF, SVG, PNG or TIFF (by extension), byte-reproducibly.
 
-    The width is set to the preset and the height scaled to keep the aspect ratio; fonts keep their
-    point sizes. PDF embeds TrueType fonts (Type 42) and carries no creation date; SVG draws text as paths
+    The width is set to the preset and the layout redone; the height is kept (or set to `height_mm`),
+    because fonts and the rows of a risk table keep their point sizes whatever the width. PDF embeds TrueType fonts (Type 42) and carries no creation date; SVG draws text as paths
     with a fixed hash salt; PNG carries no Software stamp; TIFF is LZW-compressed. Saving the same figure
     twice gives the same bytes.
 
@@ -500,6 +502,8 @@ def save_figure(fig: Figure, path: str | Path, *, preset: str = "single", dpi: i
         "single" (85 mm) or "double" (174 mm) column width.
     dpi : int
         Resolution of PNG and TIFF: 300 for halftones, 600 for line art and combinations.
+    height_mm : float, optional
+        New height; by default the figure's own.
 
     Returns
     -------
@@ -518,9 +522,8 @@ def save_figure(fig: Figure, path: str | Path, *, preset: str = "single", dpi: i
     if suffix not in options:
         raise ValueError(f"cannot save a figure as {suffix or 'a file without extension'}: "
                          "use .pdf, .svg, .png, .tif or .tiff")
-    width, height = fig.get_size_inches()
-    new_width = _preset_width(preset) / MM_PER_INCH
-    fig.set_size_inches(new_width, height * new_width / width)
+    height = fig.get_size_inches()[1] if height_mm is None else height_mm / MM_PER_INCH
+    fig.set_size_inches(_preset_width(preset) / MM_PER_INCH, height)
     with journal_style():
         fig.savefig(path, format="tiff" if suffix == ".tif" else suffix[1:], facecolor="white",
                     **options[suffix])

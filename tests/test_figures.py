@@ -316,8 +316,9 @@ def test_png_and_tiff_have_the_preset_width_at_the_asked_dpi(tmp_path):
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler not installed")
 def test_pdf_renders_with_pdftoppm_and_embeds_truetype_fonts(tmp_path):
+    forest_height_mm = 60.0
     pdf = save_figure(forest_plot(COEFS, reference={"netpet_group": "P1"}).figure, tmp_path / "forest.pdf",
-                      preset="double")
+                      preset="double", height_mm=forest_height_mm)
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")], check=True)
     assert (tmp_path / "page-1.png").read_bytes().startswith(b"\x89PNG")
     fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True, text=True).stdout
@@ -327,6 +328,8 @@ def test_pdf_renders_with_pdftoppm_and_embeds_truetype_fonts(tmp_path):
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
     width_pt = float(next(line for line in info.splitlines() if line.startswith("Page size")).split()[2])
     assert width_pt == pytest.approx(174 / 25.4 * 72, abs=0.5)
+    height_pt = float(next(line for line in info.splitlines() if line.startswith("Page size")).split()[4])
+    assert height_pt == pytest.approx(forest_height_mm / 25.4 * 72, abs=0.5)
     assert "CreationDate" not in info
 
 
