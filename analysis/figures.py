@@ -75,7 +75,7 @@ def journal_style():
     """Return a context manager applying `JOURNAL_RC`; fonts are fixed when artists are created."""
     import matplotlib as mpl
 
-    return mpl.rc_context(JOURNAL_RC)
+    return mpl.rc_context(JOURNAL_RC)  # type: ignore[arg-type]  # the stubs list keys as literals
 
 
 def new_figure(preset: str = "single", height_mm: float = 75.0) -> Figure:
@@ -197,7 +197,7 @@ def km_figure(
     groups = group_order(km_table["group"].unique().to_list())
     styles = group_styles(groups, palette)
     n_by_group = _group_sizes(km_table, summary)
-    t_max = float(km_table["time"].max() or 0.0)
+    t_max = float(km_table["time"].cast(pl.Float64).max() or 0.0)  # type: ignore[arg-type]
     ticks = list(xticks) if xticks is not None else time_breaks(t_max, time_unit)
     tables = [kind for kind, wanted in (("at-risk", risk_table), ("events", cumulative_events)) if wanted]
     with journal_style():
@@ -243,7 +243,7 @@ def _km_axes(ax: Axes | None, n_tables: int, n_groups: int) -> tuple[Figure, Axe
     if ax is None:
         fig = new_figure("single", height_mm=panel + 22.0 + n_tables * (table + 6.0))
         ax = fig.add_subplot()
-    fig = ax.get_figure(root=True)
+    fig = _figure_of(ax)
     ax.set_label("km")
     if not n_tables:
         return fig, ax, []
@@ -253,6 +253,14 @@ def _km_axes(ax: Axes | None, n_tables: int, n_groups: int) -> tuple[Figure, Axe
     grid = spec.subgridspec(1 + n_tables, 1, height_ratios=[panel] + [table] * n_tables, hspace=0.05)
     ax.set_subplotspec(grid[0])
     return fig, ax, [fig.add_subplot(grid[i + 1], sharex=ax) for i in range(n_tables)]
+
+
+def _figure_of(ax: Axes) -> Figure:
+    """The top-level figure an Axes belongs to."""
+    fig = ax.get_figure(root=True)
+    if fig is None:
+        raise ValueError("the Axes is not part of a figure")
+    return fig
 
 
 def _step_data(rows: pl.DataFrame, column: str) -> tuple[list[float], list[float]]:
@@ -287,7 +295,7 @@ def _draw_medians(ax: Axes, summary: pl.DataFrame) -> None:
     medians = [m for m in summary["median"].to_list() if m is not None]
     if not medians:
         return
-    line = {"color": "0.5", "linestyle": ":", "linewidth": 0.7, "zorder": 0}
+    line: dict[str, Any] = {"color": "0.5", "linestyle": ":", "linewidth": 0.7, "zorder": 0}
     ax.plot([0, max(medians)], [0.5, 0.5], gid="median:level", **line)
     for group, median in zip(summary["group"].to_list(), summary["median"].to_list(), strict=True):
         if median is not None:
@@ -404,7 +412,7 @@ def _forest_text(ax: Axes, rows: list[tuple[str, dict | None, bool]]) -> None:
     """The HR (95% CI) and p columns to the right of the plot, one line per row, headed."""
     from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
-    texts = []
+    texts: list[tuple[str, str] | None] = []
     for _, coef, header in rows:
         if header:
             texts.append(None)
@@ -418,7 +426,7 @@ def _forest_text(ax: Axes, rows: list[tuple[str, dict | None, bool]]) -> None:
     offsets = (10.0, 10.0 + 4.2 * widest + 8.0)
     titles, gids = ("HR (95% CI)", "p"), ("forest:hr_text", "forest:p_text")
     for i, (offset, title, gid) in enumerate(zip(offsets, titles, gids, strict=True)):
-        shift = ScaledTranslation(offset / 72, 0, ax.get_figure(root=True).dpi_scale_trans)
+        shift = ScaledTranslation(offset / 72, 0, _figure_of(ax).dpi_scale_trans)
         where = blended_transform_factory(ax.transAxes + shift, ax.transData)
         ax.text(1, -1, title, transform=where, ha="left", va="center", fontweight="bold", gid="forest:header")
         for y, text in enumerate(texts):
@@ -488,9 +496,10 @@ def save_figure(
     """Save `fig` at a journal column width as PDF, SVG, PNG or TIFF (by extension), byte-reproducibly.
 
     The width is set to the preset and the layout redone; the height is kept (or set to `height_mm`),
-    because fonts and the rows of a risk table keep their point sizes whatever the width. PDF embeds TrueType fonts (Type 42) and carries no creation date; SVG draws text as paths
-    with a fixed hash salt; PNG carries no Software stamp; TIFF is LZW-compressed. Saving the same figure
-    twice gives the same bytes.
+    because fonts and the rows of a risk table keep their point sizes whatever the width. PDF embeds
+    TrueType fonts (Type 42) and carries no creation date; SVG draws text as paths with a fixed hash
+    salt; PNG carries no Software stamp; TIFF is LZW-compressed. Saving the same figure twice, or the
+    same input drawn twice, gives the same bytes. The figure keeps the new size.
 
     Parameters
     ----------

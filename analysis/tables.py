@@ -148,7 +148,7 @@ def _continuous_rows(data: pl.DataFrame, variable: str, by: str, groups: list[st
     samples = [columns[g][variable].drop_nulls().to_numpy() for g in groups]
     tested = [s for s in samples if len(s) > 0]
     p = float(stats.kruskal(*tested).pvalue) if len(tested) >= 2 and _varies(tested) else None
-    row = {"variable": LABELS.get(variable, variable), "level": "Median [IQR]",
+    row: Row = {"variable": LABELS.get(variable, variable), "level": "Median [IQR]",
            **{name: _median_iqr(frame[variable]) for name, frame in columns.items()},
            "p": p, "test": TEST_KRUSKAL if p is not None else None}
     return [row, *_missing_row(columns, variable)]
