@@ -197,9 +197,11 @@ def _categorical_test(counts: list[list[int]]) -> tuple[float | None, str | None
     import numpy as np
     from scipy import stats
 
+    if not counts:
+        return None, None
     table = np.array(counts, dtype=np.int64)
     table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
-    if table.ndim != 2 or min(table.shape) < 2:
+    if min(table.shape) < 2:
         return None, None
     chi2 = stats.chi2_contingency(table)
     if chi2.expected_freq.min() >= MIN_EXPECTED:
@@ -295,10 +297,17 @@ def write_table(table: pl.DataFrame, path: str | Path) -> Path:
 
 
 def _cells(table: pl.DataFrame) -> list[list[str]]:
-    """The table's values as display strings: p values as journals print them, nulls empty."""
-    rows = []
+    """The table's values as display strings: p values as journals print them, nulls empty, and each
+    variable's name on its first row only, as printed tables show it."""
+    at = table.columns.index("variable") if "variable" in table.columns else None
+    rows, last = [], None
     for record in table.iter_rows(named=True):
-        rows.append([_cell(name, value) for name, value in record.items()])
+        cells = [_cell(name, value) for name, value in record.items()]
+        if at is not None:
+            name = cells[at]
+            cells[at] = "" if name == last else name
+            last = name
+        rows.append(cells)
     return rows
 
 

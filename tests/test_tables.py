@@ -154,6 +154,26 @@ def test_markdown_is_a_pipe_table_with_p_formatted(table):
     assert len(lines) == table.height + 2
 
 
+def test_printed_tables_name_each_variable_once(table):
+    lines = to_markdown(table).splitlines()
+    sex = [line for line in lines if "female" in line or "| Sex |" in line]
+    assert sex[0].startswith("| Sex |  |")
+    assert sex[1].startswith("|  | female | 3 (30.0) |")
+
+
+def test_table_one_copes_with_no_patients_and_all_missing_values():
+    empty = pl.DataFrame(schema={"netpet_group": pl.String, "sex": pl.String, "age_at_origin": pl.Float64})
+    assert table_one(empty).rows() == [
+        ("n", None, "0", None, None),
+        ("Sex", None, None, None, None),
+        ("Age at first dual PET (years)", "Median [IQR]", "–", None, None),
+    ]
+    unknown = pl.DataFrame({"netpet_group": ["P1", "P5"], "age_at_origin": [None, None]},
+                           schema_overrides={"age_at_origin": pl.Float64})
+    missing = row(table_one(unknown), "Age at first dual PET (years)", "Missing")
+    assert (missing["Overall"], missing["P1"], missing["P5"]) == ("2", "1", "1")
+
+
 def test_html_is_well_formed_and_escaped():
     root = ET.fromstring(to_html(cox_table(COEFS, reference={"netpet_group": "P1"})))
     cells = [td.text for td in root.iter("td")]
