@@ -229,11 +229,12 @@ def km_figure(
 
 
 def _group_sizes(km_table: pl.DataFrame, summary: pl.DataFrame | None) -> dict[str, int]:
-    """n per group: from the summary when given, else the number at risk at the first time."""
-    if summary is not None:
-        return dict(zip(summary["group"].to_list(), summary["n"].to_list(), strict=True))
+    """n per group: from the summary when it has the group, else the number at risk at the first time."""
     first = km_table.sort("time").group_by("group", maintain_order=True).first()
-    return dict(zip(first["group"].to_list(), first["n_risk"].to_list(), strict=True))
+    sizes = dict(zip(first["group"].to_list(), first["n_risk"].to_list(), strict=True))
+    if summary is not None:
+        sizes.update(zip(summary["group"].to_list(), summary["n"].to_list(), strict=True))
+    return sizes
 
 
 def _km_axes(ax: Axes | None, n_tables: int, n_groups: int) -> tuple[Figure, Axes, list[Axes]]:

@@ -165,6 +165,11 @@ def test_groups_are_drawn_and_labelled_p1_then_p2_4_then_p5_with_n(cohort_km):
     assert labels == ["P1 (n=40)", "P2-4 (n=40)", "P5 (n=40)"]
 
 
+def test_without_a_summary_n_is_the_number_at_risk_at_the_first_time():
+    ax = axes_labelled(km_figure(HAND_KM), "km")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["P1 (n=5)", "P5 (n=3)"]
+
+
 def test_logrank_p_is_printed_as_journals_do():
     ax = axes_labelled(km_figure(HAND_KM, logrank={"chisq": 25.1, "df": 1, "p": 3e-7}), "km")
     assert artist(ax, "km:logrank").get_text() == "Log-rank p < 0.001"
