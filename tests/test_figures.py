@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import polars as pl
 import pytest
-from figure_fixtures import km_tables, synthetic_cohort
+from tests.figure_fixtures import km_tables, synthetic_cohort
 
 from analysis.figures import (
     PRESETS,
