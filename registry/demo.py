@@ -145,8 +145,8 @@ class DemoParameters:
         default_factory=lambda: {
             "P0": {"surgery": 0.5, "ssa_octreotide": 0.25, "ssa_lanreotide": 0.25},
             "P1": {
-                "prrt_lu177_dotatate": 0.45, "ssa_lanreotide": 0.2, "ssa_octreotide": 0.15, "everolimus": 0.05,
-                "sunitinib": 0.03, "sirt": 0.03, "tace": 0.04, "surgery": 0.05,
+                "prrt_lu177_dotatate": 0.45, "ssa_lanreotide": 0.2, "ssa_octreotide": 0.15,
+                "everolimus": 0.05, "sunitinib": 0.03, "sirt": 0.03, "tace": 0.04, "surgery": 0.05,
             },
             "P2-4": {
                 "prrt_lu177_dotatate": 0.5, "capecitabine_temozolomide": 0.1, "everolimus": 0.1,
@@ -204,6 +204,8 @@ class DemoParameters:
 DEMO_PARAMETERS = DemoParameters()
 
 _NO_DAY = -(10**9)  # a missing day number (an ongoing course's end)
+_EARLY_REASONS = ("toxicity", "patient_choice", "other", "completed")
+_RECEPTOR_TARGETED = ("prrt_lu177_dotatate", "ssa_octreotide", "ssa_lanreotide")
 _CHEMOTHERAPY = ("capecitabine_temozolomide", "platinum_etoposide")
 _GROUP_OF_SCORE = np.array([0, 1, 2, 2, 2, 3])  # score -> index in GROUPS
 
@@ -321,7 +323,9 @@ def _block(
     }
 
 
-def _draw(rng: np.random.Generator, probs: np.ndarray, rows: np.ndarray | None = None, n: int = 0) -> np.ndarray:
+def _draw(
+    rng: np.random.Generator, probs: np.ndarray, rows: np.ndarray | None = None, n: int = 0
+) -> np.ndarray:
     """Draw one category per row: from `probs` (1-D), or from row `rows[i]` of a matrix of probabilities."""
     table = np.asarray(probs, dtype=float)
     cum = np.cumsum(table / table.sum(axis=-1, keepdims=True), axis=-1)
@@ -348,7 +352,9 @@ def _weibull_days(u: np.ndarray, median_months: np.ndarray, shape: float) -> np.
 
 def _patients(rng: np.random.Generator, first: int, n: int, as_of_day: int, params: DemoParameters) -> dict:
     shares = np.array([params.group_shares[g] for g in GROUPS])
-    group = np.searchsorted(np.cumsum(shares / shares.sum()), _stratified_uniform(rng, np.zeros(n)), side="right")
+    # Stratified: every block holds the group shares to within one patient.
+    u = _stratified_uniform(rng, np.zeros(n))
+    group = np.searchsorted(np.cumsum(shares / shares.sum()), u, side="right")
     score = np.select(
         [group == 0, group == 1, group == 3], [0, 1, 5], 2 + _draw(rng, np.array(params.p2_4_split), n=n)
     )
@@ -362,7 +368,8 @@ def _patients(rng: np.random.Generator, first: int, n: int, as_of_day: int, para
         raise ValueError("as_of must be at least a month after the start of the entry window")
     origin = start + np.floor(_stratified_uniform(rng, group) * (end - start + 1)).astype(np.int64)
     gap = np.minimum(np.floor(rng.exponential(5.0, n)), params.max_pairing_gap_days).astype(np.int64)
-    diagnosis = origin - gap - 30 - np.floor(rng.exponential(params.diagnosis_lag_mean_days, n)).astype(np.int64)
+    lag = np.floor(rng.exponential(params.diagnosis_lag_mean_days, n)).astype(np.int64)
+    diagnosis = origin - gap - 30 - lag
     mean, sd, age_lo, age_hi = params.age_at_diagnosis
     age = np.clip(rng.normal(mean, sd, n), age_lo, age_hi)
     birth = diagnosis - np.round(age * DAYS_PER_YEAR).astype(np.int64)
@@ -403,7 +410,8 @@ def _timepoints(rng: np.random.Generator, pat: dict, params: DemoParameters) -> 
     steps = rng.integers(lo, hi + 1, size=(n, MAX_TIMEPOINTS))
     steps[:, 0] = 0
     offset = np.cumsum(steps, axis=1)
-    keep = (offset < pat["followup"][:, None]) & (rng.random((n, MAX_TIMEPOINTS)) >= params.restaging_stop_share)
+    go_on = rng.random((n, MAX_TIMEPOINTS)) >= params.restaging_stop_share
+    keep = (offset < pat["followup"][:, None]) & go_on
     keep[:, 0] = True
     active = np.cumprod(keep, axis=1).astype(bool)
     prog = pat["progression"]
@@ -532,7 +540,8 @@ def _treatments(rng: np.random.Generator, pat: dict, tps: dict, params: DemoPara
     i, k = np.nonzero(tps["treatment"] >= 0)
     code = tps["treatment"][i, k]
     start = tps["offset"][i, k] + rng.integers(7, 57, len(i))
-    ssa = np.flatnonzero((pat["score"] >= 1) & (pat["score"] <= 4) & (rng.random(len(pat["pid"])) < params.background_ssa_share))
+    wants_ssa = rng.random(len(pat["pid"])) < params.background_ssa_share
+    ssa = np.flatnonzero((pat["score"] >= 1) & (pat["score"] <= 4) & wants_ssa)
     ssa_code = np.where(rng.random(len(ssa)) < 0.5, TREATMENTS.index("ssa_lanreotide"),
                         TREATMENTS.index("ssa_octreotide"))
     i = np.concatenate([i, ssa])
@@ -558,18 +567,19 @@ def _treatments(rng: np.random.Generator, pat: dict, tps: dict, params: DemoPara
 
 
 def _course_ends(
-    rng: np.random.Generator, code: np.ndarray, start: np.ndarray, next_prog: np.ndarray, followup: np.ndarray,
-    is_dead: np.ndarray, params: DemoParameters,
+    rng: np.random.Generator, code: np.ndarray, start: np.ndarray, next_prog: np.ndarray,
+    followup: np.ndarray, is_dead: np.ndarray, params: DemoParameters,
 ) -> tuple[np.ndarray, np.ndarray]:
     """End day (-1 when ongoing at the end of follow-up) and stop reason code (-1 when ongoing)."""
     planned = np.array([params.planned_days[t] for t in TREATMENTS])[code]
-    early = _draw(rng, np.array([*params.early_stop_shares, 1.0 - sum(params.early_stop_shares)]), n=len(code))
+    early_shares = np.array([*params.early_stop_shares, 1.0 - sum(params.early_stop_shares)])
+    early = _draw(rng, early_shares, n=len(code))
     early[planned == 0] = 3
-    early_reason = np.array([STOP_REASONS.index(r) for r in ("toxicity", "patient_choice", "other", "completed")])
+    early_reason = np.array([STOP_REASONS.index(r) for r in _EARLY_REASONS])
     natural_end = np.where(early < 3, start + np.floor(rng.random(len(code)) * planned), start + planned)
     natural_end = natural_end.astype(np.int64)
-    dedifferentiation = np.isin(code, [TREATMENTS.index(t) for t in (
-        "prrt_lu177_dotatate", "ssa_octreotide", "ssa_lanreotide")]) & (rng.random(len(code)) < params.de_differentiation_share)
+    receptor_targeted = np.isin(code, [TREATMENTS.index(t) for t in _RECEPTOR_TARGETED])
+    dedifferentiation = receptor_targeted & (rng.random(len(code)) < params.de_differentiation_share)
     progression_reason = np.where(dedifferentiation, STOP_REASONS.index("de_differentiation"),
                                   STOP_REASONS.index("progression"))
     by_progression = next_prog < followup
@@ -607,7 +617,7 @@ def _outcomes(rng: np.random.Generator, pat: dict, params: DemoParameters) -> pl
     cause = np.where(rng.random(len(dead)) < params.net_death_share, 1, 2)
     return pl.DataFrame({
         "pid": np.concatenate([pat["pid"][dead], pat["pid"][pi], pat["pid"][alive]]),
-        "outcome": np.concatenate([np.zeros(len(dead)), np.ones(len(pi)), np.full(len(alive), 2)]).astype(np.int64),
+        "outcome": np.repeat([0, 1, 2], [len(dead), len(pi), len(alive)]),
         "day": np.concatenate([end[dead], pat["origin"][pi] + pat["progression"][pi, pj], end[alive]]),
         "detail": np.concatenate([cause, np.zeros(len(pi)), np.full(len(alive), -1)]).astype(np.int64),
     }).sort("pid", "day", "outcome")
@@ -638,7 +648,8 @@ def _finish(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     nan_to_null = pl.selectors.float().fill_nan(None)
     out = {
         "patients": frames["patients"].select(
-            _pid().alias("patient_id"), _label("site", SITES), _label("sex", SEXES), _day("birth", "birth_date"),
+            _pid().alias("patient_id"), _label("site", SITES), _label("sex", SEXES),
+            _day("birth", "birth_date"),
             _day("diagnosis", "diagnosis_date"), _label("primary_site", PRIMARY_SITES),
             _label("grade", WHO_GRADES, "who_grade"), pl.col("ki67").alias("ki67_percent"),
         ),
