@@ -724,6 +724,7 @@ class _TableWriter:
     def _flush(self, rows: int) -> None:
         import pyarrow as pa
 
+        assert self._writer is not None  # only Parquet writers buffer
         data = pa.concat_tables(self.pending)
         self._writer.write_table(data.slice(0, rows), row_group_size=rows)
         rest = data.slice(rows)
