@@ -8,9 +8,18 @@ NETPET rules (Chan et al., Theranostics 2017;7(5):1149-1158), so the registry de
 from the generated lesion reads. Every parameter, with its source or stated assumption, is in
 `DEMO_PARAMETERS`. The importer, the survival views and the CLI are left to other modules.
 
+Model: death and progression times are Weibull given the baseline NETPET group only, independent of each
+other, of treatment and of later scores, with independent censoring (loss to follow-up and the `as_of`
+cut-off after entry staggered over 2011-2024). So a Kaplan-Meier median of OS or TTP (death censoring TTP)
+by baseline group estimates the published median itself. Group, entry date and the two survival quantiles
+are sampled stratified within each block (Latin-hypercube style), which keeps the 1,000-patient medians
+close to their targets (P1 OS, the noisiest, within 8% over 27 seeds). Later scores follow documented
+transition matrices (`DemoParameters.transitions_*`): worse after a progression, P5 -> P3 after chemotherapy.
+
 Determinism: patients are made in fixed blocks of `BLOCK_PATIENTS`, each with its own numpy stream seeded
 by (seed, block number), and Parquet row groups have a fixed size, so the same arguments give
-byte-identical files whatever `chunk_size` is; the first N patients of a larger cohort equal a cohort of N.
+byte-identical files whatever `chunk_size` is, and a cohort of N patients (N a multiple of
+`BLOCK_PATIENTS`) is the start of every larger cohort with the same seed.
 """
 
 from __future__ import annotations
@@ -68,12 +77,12 @@ class DemoParameters:
     )
     os_weibull_shape: float = 1.5  # assumption
     ttp_weibull_shape: float = 1.4  # assumption
-    # Assumption: BJC 2023 reports no per-group counts in its abstract; P2-4 is the largest group in the
-    # NETPET studies (Chan 2017, BJC 2023) and P1 and P5 are each about a fifth. A few P0 are added.
+    # Assumption: the BJC 2023 abstract gives no per-group counts; taken as P2-4 the largest group and P1
+    # and P5 about a fifth each. A few P0 are added (excluded from group analyses).
     group_shares: dict[str, float] = field(
         default_factory=lambda: {"P0": 0.03, "P1": 0.21, "P2-4": 0.57, "P5": 0.19}
     )
-    # Assumption: P2, P3, P4 shares within P2-4 (Chan 2017 reports P3-P4 commoner than P2 in its cohort).
+    # Assumption: P2, P3, P4 shares within P2-4.
     p2_4_split: tuple[float, float, float] = (0.30, 0.40, 0.30)
     # BJC 2023 centres (Sydney, London, Brussels); shares assumed.
     site_shares: tuple[float, float, float] = (0.40, 0.35, 0.25)
@@ -92,8 +101,8 @@ class DemoParameters:
         default_factory=lambda: {"G1": (0.5, 2.9), "G2": (3.0, 20.0), "G3": (21.0, 55.0), "NEC": (40.0, 95.0)}
     )
     ki67_missing_share: float = 0.05  # assumption
-    # GEP-NEN primary sites (BJC 2023 enrolled GEP-NENs; small bowel and pancreas dominate); shares assumed,
-    # with a few lung/other primaries as in Chan 2017.
+    # Primary sites: BJC 2023 enrolled GEP-NENs, where small bowel and pancreas dominate; shares assumed,
+    # with a few lung/other primaries so every category occurs.
     primary_site_shares: dict[str, float] = field(
         default_factory=lambda: {
             "pancreas": 0.34, "small_bowel": 0.38, "appendix": 0.02, "colon": 0.03, "rectum": 0.04,
@@ -106,6 +115,7 @@ class DemoParameters:
     # Staggered entry: first dual-PET timepoint uniform over 2011-2024 (Chan 2017 began in 2011).
     entry_window: tuple[date, date] = (date(2011, 1, 1), date(2024, 12, 31))
     # Diagnosis precedes the first scan by 30 days plus an exponential lag (mean days); assumption.
+    diagnosis_min_lag_days: int = 30
     diagnosis_lag_mean_days: float = 700.0
     loss_to_follow_up_per_year: float = 0.02  # exponential hazard of loss to follow-up; assumption
     # Restaging every 6-12 months while alive (days), and a per-interval chance that imaging stops.
@@ -113,6 +123,7 @@ class DemoParameters:
     restaging_stop_share: float = 0.12
     # FDG within 0-21 days of the SSTR scan (always inside the 31-day pairing window of Chan 2017).
     max_pairing_gap_days: int = 21
+    pairing_gap_mean_days: float = 5.0  # most pairs within a week; assumption
     # SSTR tracers (ga68_dotatate, ga68_dotatoc, ga68_dotanoc, cu64_dotatate); Cu-64 only from its 2020
     # approval, Ga-68 DOTATATE before that.
     sstr_tracer_shares: tuple[float, float, float, float] = (0.75, 0.09, 0.08, 0.08)
@@ -139,8 +150,9 @@ class DemoParameters:
     treat_at_baseline: float = 0.85
     treat_after_progression: float = 0.8
     treat_otherwise: float = 0.1
-    # Treatment mix by current score: PRRT mostly for P1-P4 (NETTER-1; Chan 2017 found P1-P4 suited to
-    # PRRT), chemotherapy mostly for P5; a few P5 patients get PRRT so the audit has something to flag.
+    # Treatment mix by current score: PRRT mostly for P1-P4 (P1 suited to PRRT, P5 not: Chan 2017 via
+    # shared/domain.md), chemotherapy mostly for P5; a few P5 patients get PRRT so the audit has
+    # something to flag.
     treatment_mix: dict[str, dict[str, float]] = field(
         default_factory=lambda: {
             "P0": {"surgery": 0.5, "ssa_octreotide": 0.25, "ssa_lanreotide": 0.25},
@@ -161,7 +173,8 @@ class DemoParameters:
     )
     # Background somatostatin analogue from baseline in P1-P4 patients; assumption.
     background_ssa_share: float = 0.5
-    # Planned course length (days): PRRT 4 cycles 8 weeks apart (NETTER-1: 4 x 7.4 GBq).
+    # Planned course length (days): PRRT usually 4 cycles of about 7.4 GBq, 8 weeks apart (NETTER-1,
+    # Strosberg et al., N Engl J Med 2017); the rest assumed.
     planned_days: dict[str, int] = field(
         default_factory=lambda: {
             "prrt_lu177_dotatate": 182, "ssa_octreotide": 1095, "ssa_lanreotide": 1095,
@@ -178,7 +191,8 @@ class DemoParameters:
     de_differentiation_share: float = 0.3
     # Score transitions between consecutive timepoints (rows: from P0..P5, columns: to P0..P5).
     # Without progression the score mostly stays; after progression it tends to worsen, toward P5 (the
-    # de-differentiation of Chan 2017's case P5 -> P5 -> P3 -> P5); P5 after chemotherapy may fall to P3.
+    # de-differentiation of the published case P5 -> P5 -> P3 -> P5 in shared/domain.md); P5 after
+    # chemotherapy may fall to P3. All probabilities are assumptions.
     transitions_stable: tuple[tuple[float, ...], ...] = (
         (0.90, 0.06, 0.02, 0.01, 0.01, 0.00),
         (0.03, 0.85, 0.06, 0.04, 0.02, 0.00),
@@ -220,6 +234,7 @@ def write_demo_files(
     lesions_per_timepoint: float = 6.0,
     chunk_size: int = 100_000,
     progress: Callable[[str, int, int], None] | None = None,
+    params: DemoParameters = DEMO_PARAMETERS,
 ) -> dict[str, int]:
     """Write a synthetic registry as one import file per table and return the rows written per table.
 
@@ -243,6 +258,8 @@ def write_demo_files(
         does not change the output.
     progress
         Optional callback ``progress(step, done, total)`` called after each batch.
+    params
+        Generator parameters; the default is the calibrated `DEMO_PARAMETERS`.
 
     Returns
     -------
@@ -259,7 +276,7 @@ def write_demo_files(
     if fmt not in ("parquet", "csv"):
         raise ValueError(f"unknown format {fmt!r}; choose parquet or csv")
     if patients < 0 or chunk_size < 1 or lesions_per_timepoint < 0:
-        raise ValueError("patients, lesions_per_timepoint must be >= 0 and chunk_size >= 1")
+        raise ValueError("patients and lesions_per_timepoint must be >= 0, chunk_size >= 1")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     writers = {t.name: _TableWriter(out / f"{t.name}.{fmt}", t, fmt) for t in TABLES}
@@ -267,7 +284,7 @@ def write_demo_files(
     try:
         for frames in demo_chunks(
             patients=patients, seed=seed, as_of=as_of, lesions_per_timepoint=lesions_per_timepoint,
-            chunk_size=chunk_size,
+            chunk_size=chunk_size, params=params,
         ):
             for name, frame in frames.items():
                 writers[name].write(frame)
@@ -328,11 +345,10 @@ def _draw(
 ) -> np.ndarray:
     """Draw one category per row: from `probs` (1-D), or from row `rows[i]` of a matrix of probabilities."""
     table = np.asarray(probs, dtype=float)
-    cum = np.cumsum(table / table.sum(axis=-1, keepdims=True), axis=-1)
-    if rows is None:
-        return np.minimum(np.searchsorted(cum, rng.random(n), side="right"), len(cum) - 1)
-    u = rng.random(len(rows))
-    return np.minimum((u[:, None] >= cum[rows]).sum(axis=1), table.shape[-1] - 1)
+    if rows is not None:
+        return _draw_rows(rng, table[rows])
+    cum = np.cumsum(table / table.sum())
+    return np.minimum(np.searchsorted(cum, rng.random(n), side="right"), len(cum) - 1)
 
 
 def _stratified_uniform(rng: np.random.Generator, groups: np.ndarray) -> np.ndarray:
@@ -367,9 +383,9 @@ def _patients(rng: np.random.Generator, first: int, n: int, as_of_day: int, para
     if end <= start:
         raise ValueError("as_of must be at least a month after the start of the entry window")
     origin = start + np.floor(_stratified_uniform(rng, group) * (end - start + 1)).astype(np.int64)
-    gap = np.minimum(np.floor(rng.exponential(5.0, n)), params.max_pairing_gap_days).astype(np.int64)
+    gap = _pairing_gap(rng, n, params)
     lag = np.floor(rng.exponential(params.diagnosis_lag_mean_days, n)).astype(np.int64)
-    diagnosis = origin - gap - 30 - lag
+    diagnosis = origin - gap - params.diagnosis_min_lag_days - lag
     mean, sd, age_lo, age_hi = params.age_at_diagnosis
     age = np.clip(rng.normal(mean, sd, n), age_lo, age_hi)
     birth = diagnosis - np.round(age * DAYS_PER_YEAR).astype(np.int64)
@@ -440,6 +456,7 @@ def _timepoints(rng: np.random.Generator, pat: dict, params: DemoParameters) -> 
 
 
 def _draw_rows(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
+    """Draw one category per row of a matrix of probabilities."""
     cum = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
     return np.minimum((rng.random(len(probs))[:, None] >= cum).sum(axis=1), probs.shape[1] - 1)
 
@@ -449,12 +466,18 @@ def _choose_treatment(rng: np.random.Generator, score: np.ndarray, params: DemoP
     return _draw(rng, mix, rows=_GROUP_OF_SCORE[score])
 
 
+def _pairing_gap(rng: np.random.Generator, n: int, params: DemoParameters) -> np.ndarray:
+    """Days between the two scans of a timepoint: exponential, at most `max_pairing_gap_days`."""
+    gap = np.floor(rng.exponential(params.pairing_gap_mean_days, n))
+    return np.minimum(gap, params.max_pairing_gap_days).astype(np.int64)
+
+
 def _scans(rng: np.random.Generator, pat: dict, tps: dict, params: DemoParameters) -> pl.DataFrame:
     """Two scans per active timepoint; the later one is dated at the timepoint, the other 0-21 days before."""
     i, k = np.nonzero(tps["active"])
     m = len(i)
     tp_day = pat["origin"][i] + tps["offset"][i, k]
-    gap = np.where(k == 0, pat["gap"][i], np.minimum(np.floor(rng.exponential(5.0, m)), 21).astype(np.int64))
+    gap = np.where(k == 0, pat["gap"][i], _pairing_gap(rng, m, params))
     fdg_later = rng.random(m) < 0.5
     sstr_day = np.where(fdg_later, tp_day - gap, tp_day)
     fdg_day = np.where(fdg_later, tp_day, tp_day - gap)
