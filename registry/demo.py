@@ -749,7 +749,8 @@ class _TableWriter:
 
         assert self._writer is not None  # only Parquet writers buffer
         data = pa.concat_tables(self.pending)
-        self._writer.write_table(data.slice(0, rows), row_group_size=rows)
+        # One contiguous chunk per row group: page and dictionary-fallback boundaries follow Arrow chunks.
+        self._writer.write_table(data.slice(0, rows).combine_chunks(), row_group_size=rows)
         rest = data.slice(rows)
         self.pending, self.pending_rows = [rest], rest.num_rows
 

@@ -5,6 +5,7 @@ Calibration targets are the published medians of Chan et al., Br J Cancer 2023;1
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -148,6 +149,19 @@ def test_timepoints_pair_an_sstr_scan_with_an_fdg_scan_within_21_days(tables):
     per_patient = paired.group_by("patient_id").len()["len"]
     assert per_patient.min() == 1
     assert per_patient.max() == 6
+    dates = paired.select("patient_id", date=pl.max_horizontal("s_date", "f_date")).sort("patient_id", "date")
+    interval = dates.select(pl.col("date").diff().over("patient_id").dt.total_days()).drop_nulls()["date"]
+    assert interval.min() >= 182
+    assert interval.max() <= 365
+
+
+@pytest.mark.parametrize("lesions", [2.0, 6.0])
+def test_scored_timepoints_have_about_the_requested_lesions(tmp_path: Path, lesions: float):
+    """max(1, Poisson(lesions)) reads on P1-P5 timepoints with reads: mean lesions + exp(-lesions)."""
+    write_demo_files(tmp_path, patients=500, lesions_per_timepoint=lesions)
+    scored = derive_scores(read(tmp_path, "lesion_reads")).filter(pl.col("derived_score") > 0)
+    assert scored["lesion_count"].min() >= 1
+    assert scored["lesion_count"].mean() == pytest.approx(lesions + math.exp(-lesions), rel=0.05)
 
 
 def test_lesion_reads_reproduce_the_recorded_score_but_for_about_two_percent(tables):
