@@ -67,6 +67,14 @@ def test_chunk_size_does_not_change_the_files(tmp_path: Path, fmt: str):
     assert file_bytes(tmp_path / "small") == file_bytes(tmp_path / "large")
 
 
+@pytest.mark.slow
+def test_chunk_size_does_not_change_parquet_bytes_past_the_dictionary_page_limit(tmp_path: Path):
+    """At 60,000 patients treatment_id outgrows Parquet's 1 MB dictionary page; the layout must still hold."""
+    write_demo_files(tmp_path / "small", patients=60_000, chunk_size=5_000)
+    write_demo_files(tmp_path / "large", patients=60_000, chunk_size=100_000)
+    assert file_bytes(tmp_path / "small") == file_bytes(tmp_path / "large")
+
+
 def test_first_patients_of_a_larger_cohort_equal_a_smaller_cohort(tmp_path: Path, tables):
     write_demo_files(tmp_path, patients=500)
     assert read(tmp_path, "lesion_reads").equals(
