@@ -19,7 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("netpet.commands.data:import_", "Import a folder of site tables (CSV or Parquet), all or nothing."),
     "demo": ("netpet.commands.data:demo", "Build the synthetic demo registry and a first survival summary."),
     "pair": ("netpet.commands.scoring:pair", "Pair unpaired SSTR and FDG scans into dual-PET timepoints."),
-    "score": ("netpet.commands.scoring:score", "Show a patient's NETPET score timeline, or score disagreements."),
+    "score": ("netpet.commands.scoring:score", "Show a patient's score timeline, or score disagreements."),
     "views": ("netpet.commands.setup:views", "List the registry's analysis views with their descriptions."),
 }
 

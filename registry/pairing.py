@@ -81,12 +81,16 @@ def timepoint_id_for(sstr_scan_id: str, fdg_scan_id: str) -> str:
 def _candidates(scans: pl.DataFrame, window_days: int) -> pl.DataFrame:
     is_sstr = pl.col("tracer").is_in(SSTR_TRACERS)
     sstr = scans.filter(is_sstr).select("patient_id", sstr_scan_id="scan_id", sstr_scan_date="scan_date")
-    fdg = scans.filter(pl.col("tracer") == "fdg").select("patient_id", fdg_scan_id="scan_id",
-                                                         fdg_scan_date="scan_date")
+    fdg = scans.filter(pl.col("tracer") == "fdg").select(
+        "patient_id", fdg_scan_id="scan_id", fdg_scan_date="scan_date"
+    )
     return (
         sstr.join(fdg, on="patient_id")
         .with_columns(
-            (pl.col("fdg_scan_date") - pl.col("sstr_scan_date")).dt.total_days().abs().cast(pl.Int64)
+            (pl.col("fdg_scan_date") - pl.col("sstr_scan_date"))
+            .dt.total_days()
+            .abs()
+            .cast(pl.Int64)
             .alias("gap_days")
         )
         .filter(pl.col("gap_days") <= window_days)
@@ -100,8 +104,11 @@ def _greedy(candidates: pl.DataFrame) -> tuple[list[dict], list[dict], set[str]]
     pairs: list[dict] = []
     ambiguous: list[dict] = []
     for _, level in candidates.group_by("gap_days", maintain_order=True):
-        free = [c for c in level.iter_rows(named=True)
-                if c["sstr_scan_id"] not in taken and c["fdg_scan_id"] not in taken]
+        free = [
+            c
+            for c in level.iter_rows(named=True)
+            if c["sstr_scan_id"] not in taken and c["fdg_scan_id"] not in taken
+        ]
         degree: dict[str, int] = defaultdict(int)
         for c in free:
             degree[c["sstr_scan_id"]] += 1
@@ -133,7 +140,8 @@ def pair_scans(scans: pl.DataFrame, window_days: int = 31) -> PairingResult:
 
     >>> from datetime import date
     >>> scans = pl.DataFrame({"scan_id": ["S1", "F1"], "patient_id": ["P1", "P1"],
-    ...                       "tracer": ["ga68_dotatate", "fdg"], "scan_date": [date(2020, 1, 1), date(2020, 1, 9)]})
+    ...                       "tracer": ["ga68_dotatate", "fdg"],
+    ...                       "scan_date": [date(2020, 1, 1), date(2020, 1, 9)]})
     >>> pair_scans(scans).pairs["timepoint_id"].to_list()
     ['S1+F1']
     """
@@ -152,8 +160,10 @@ def pair_scans(scans: pl.DataFrame, window_days: int = 31) -> PairingResult:
     unpaired = (
         scans.filter(~pl.col("scan_id").is_in(list(paired)))
         .with_columns(
-            pl.when(pl.col("scan_id").is_in(list(set_aside))).then(pl.lit("ambiguous"))
-            .when(pl.col("scan_id").is_in(list(with_candidates))).then(pl.lit("partners_taken"))
+            pl.when(pl.col("scan_id").is_in(list(set_aside)))
+            .then(pl.lit("ambiguous"))
+            .when(pl.col("scan_id").is_in(list(with_candidates)))
+            .then(pl.lit("partners_taken"))
             .otherwise(pl.lit("no_partner_in_window"))
             .alias("reason")
         )
@@ -199,7 +209,9 @@ def pair_registry(
     result = pair_scans(reg.query_file("queries", "scans_without_timepoint"), window)
     if dry_run or result.pairs.height == 0:
         return result
-    clashes = reg.query_file("queries", "timepoint_ids_in_use", {"ids": result.pairs["timepoint_id"].to_list()})
+    clashes = reg.query_file(
+        "queries", "timepoint_ids_in_use", {"ids": result.pairs["timepoint_id"].to_list()}
+    )
     if clashes.height:
         raise RegistryError(
             f"timepoint ID {clashes['timepoint_id'][0]} is already used for other scans; "
@@ -208,15 +220,19 @@ def pair_registry(
     log = result.pairs.select(
         pl.col("timepoint_id").alias("row_key"),
         "patient_id",
-        pl.struct("timepoint_id", "patient_id", "sstr_scan_id", "fdg_scan_id").struct.json_encode().alias("after"),
+        pl.struct("timepoint_id", "patient_id", "sstr_scan_id", "fdg_scan_id")
+        .struct.json_encode()
+        .alias("after"),
     )
     with reg.transaction() as con:
         con.register("_new_timepoints", result.pairs.to_arrow())
         con.register("_new_timepoint_log", log.to_arrow())
         try:
             con.execute(read_sql("queries", "insert_paired_timepoints"))
-            con.execute(read_sql("queries", "log_paired_timepoints"),
-                        {"operator": operator or getpass.getuser(), "command": "pair"})
+            con.execute(
+                read_sql("queries", "log_paired_timepoints"),
+                {"operator": operator or getpass.getuser(), "command": "pair"},
+            )
         finally:
             con.unregister("_new_timepoints")
             con.unregister("_new_timepoint_log")

@@ -23,7 +23,14 @@ from registry.columns import COMPARISONS
 from registry.errors import ValidationError
 
 #: Lesion classes in order of adversity; the patient's score is set by the most adverse lesion.
-LESION_CLASSES = ("negative", "sstr_only", "concordant_lower", "concordant_similar", "concordant_higher", "discordant")
+LESION_CLASSES = (
+    "negative",
+    "sstr_only",
+    "concordant_lower",
+    "concordant_similar",
+    "concordant_higher",
+    "discordant",
+)
 LESION_CLASS = pl.Enum(LESION_CLASSES)
 
 #: The score each lesion class implies on its own (Chan 2017: P1 SSTR+/FDG-, P2-P4 concordant by FDG
@@ -60,17 +67,24 @@ def class_score() -> pl.Expr:
     Null when the lesion cannot be scored (an avidity flag missing, or no comparison where both are avid).
     """
     sstr, fdg = pl.col("sstr_avid"), pl.col("fdg_avid")
-    comparison = pl.col("fdg_vs_sstr").cast(pl.String).replace_strict(COMPARISON_SCORE, default=None,
-                                                                      return_dtype=pl.Int8)
+    comparison = (
+        pl.col("fdg_vs_sstr")
+        .cast(pl.String)
+        .replace_strict(COMPARISON_SCORE, default=None, return_dtype=pl.Int8)
+    )
     return (
         # Chan 2017: a lesion FDG-positive and SSTR-negative is discordant, the P5 pattern.
-        pl.when(fdg & ~sstr).then(pl.lit(5, pl.Int8))
+        pl.when(fdg & ~sstr)
+        .then(pl.lit(5, pl.Int8))
         # Chan 2017: positive on both tracers is concordant, graded P2-P4 by FDG relative to SSTR.
-        .when(fdg & sstr).then(comparison)
+        .when(fdg & sstr)
+        .then(comparison)
         # Chan 2017: SSTR-positive, FDG-negative disease is the P1 pattern.
-        .when(sstr).then(pl.lit(1, pl.Int8))
+        .when(sstr)
+        .then(pl.lit(1, pl.Int8))
         # Negative on both tracers (P0 pattern); null flags fall through to null below.
-        .when(~sstr & ~fdg).then(pl.lit(0, pl.Int8))
+        .when(~sstr & ~fdg)
+        .then(pl.lit(0, pl.Int8))
         .otherwise(pl.lit(None, pl.Int8))
         .alias("class_score")
     )
@@ -78,7 +92,11 @@ def class_score() -> pl.Expr:
 
 def lesion_class() -> pl.Expr:
     """Classify each lesion read (an Enum of `LESION_CLASSES`) from sstr_avid, fdg_avid and fdg_vs_sstr."""
-    return class_score().replace_strict(SCORE_CLASS, default=None, return_dtype=LESION_CLASS).alias("lesion_class")
+    return (
+        class_score()
+        .replace_strict(SCORE_CLASS, default=None, return_dtype=LESION_CLASS)
+        .alias("lesion_class")
+    )
 
 
 def classify_lesions(reads: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
@@ -90,7 +108,8 @@ def classify_lesions(reads: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         reads.lazy()
         .with_columns(class_score())
         .with_columns(
-            pl.col("class_score").replace_strict(SCORE_CLASS, default=None, return_dtype=LESION_CLASS)
+            pl.col("class_score")
+            .replace_strict(SCORE_CLASS, default=None, return_dtype=LESION_CLASS)
             .alias("lesion_class")
         )
         .collect()
@@ -111,15 +130,14 @@ def lesion_issues(reads: pl.DataFrame) -> pl.DataFrame:
         row_index (0-based position in `reads`), column, message; empty when every read can be scored.
     """
     indexed = reads.select(*_REQUIRED, "fdg_vs_sstr").with_row_index("row_index")
-    checks = [
-        (pl.col(name).is_null(), name, f"{name} is required (true or false)") for name in _REQUIRED
-    ]
+    checks = [(pl.col(name).is_null(), name, f"{name} is required (true or false)") for name in _REQUIRED]
     checks += [
         # registry-format.md: fdg_vs_sstr is required when both avid; Chan 2017 grades P2-P4 by it.
         (
             pl.col("sstr_avid") & pl.col("fdg_avid") & pl.col("fdg_vs_sstr").is_null(),
             "fdg_vs_sstr",
-            "fdg_vs_sstr is required when the lesion is avid on both SSTR and FDG: give lower, similar or higher",
+            "fdg_vs_sstr is required when the lesion is avid on both SSTR and FDG: "
+            "give lower, similar or higher",
         ),
         (
             pl.col("fdg_vs_sstr").is_not_null() & ~pl.col("fdg_vs_sstr").cast(pl.String).is_in(COMPARISONS),
@@ -183,7 +201,10 @@ def derive_scores(reads: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
             pl.col("class_score").max().alias("derived_score"),
             (pl.col("class_score") == CLASS_SCORE["concordant_higher"]).sum().alias("higher_count"),
             pl.len().cast(pl.Int32).alias("lesion_count"),
-            (pl.col("class_score") == CLASS_SCORE["discordant"]).sum().cast(pl.Int32).alias("discordant_count"),
+            (pl.col("class_score") == CLASS_SCORE["discordant"])
+            .sum()
+            .cast(pl.Int32)
+            .alias("discordant_count"),
         )
         .with_columns(p4_subclass(pl.col("derived_score"), pl.col("higher_count")))
         .select("timepoint_id", "derived_score", "p4_subclass", "lesion_count", "discordant_count")

@@ -5,11 +5,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
-from scoring_fixtures import scored_registry_path  # noqa: F401  (fixture)
+from scoring_fixtures import fill_scoring_registry
 
 from netpet.cli import cli
 from registry import Registry
+
+
+@pytest.fixture
+def scored_registry_path(registry_path: Path) -> Path:
+    """A closed registry file holding patients A, B, C, for commands that open it themselves."""
+    with Registry.create(registry_path) as reg:
+        fill_scoring_registry(reg)
+    return registry_path
 
 
 def run(path: Path, *args: str):
@@ -19,12 +28,20 @@ def run(path: Path, *args: str):
 def test_score_patient_prints_each_timepoint_with_lesions(scored_registry_path: Path) -> None:
     result = run(scored_registry_path, "score", "--patient", "A")
     assert result.exit_code == 0, result.output
-    assert "timepoint 1 A-T1 (2020-01-20): derived P3, recorded P3; analyses use P3 (derived)" in result.output
+    assert (
+        "timepoint 1 A-T1 (2020-01-20): derived P3, recorded P3; analyses use P3 (derived)" in result.output
+    )
     assert "timepoint 2 A-T2 (2020-07-05): derived P5, recorded P3; analyses use P5 (derived), group P5" in (
-        result.output)
-    assert "timepoint 3 A-T3 (2021-01-03): derived none, recorded P5; analyses use P5 (recorded)" in result.output
+        result.output
+    )
+    assert (
+        "timepoint 3 A-T3 (2021-01-03): derived none, recorded P5; analyses use P5 (recorded)"
+        in result.output
+    )
     assert "no lesion reads" in result.output
-    bone_row = next(line for line in result.output.splitlines() if "| bone-1" in line and "discordant" in line)
+    bone_row = next(
+        line for line in result.output.splitlines() if "| bone-1" in line and "discordant" in line
+    )
     assert "changed" in bone_row
     assert "worse" in bone_row
 
@@ -78,8 +95,10 @@ def test_pair_dry_run_json_writes_nothing(scored_registry_path: Path) -> None:
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     assert [p["timepoint_id"] for p in payload["pairs"]] == ["C-S1+C-F1"]
-    assert {(a["sstr_scan_id"], a["fdg_scan_id"]) for a in payload["ambiguous"]} == {("C-S3", "C-F2"),
-                                                                                     ("C-S4", "C-F2")}
+    assert {(a["sstr_scan_id"], a["fdg_scan_id"]) for a in payload["ambiguous"]} == {
+        ("C-S3", "C-F2"),
+        ("C-S4", "C-F2"),
+    }
     with Registry.open(scored_registry_path, read_only=True) as reg:
         assert reg.query("select count(*) as n from timepoints")["n"][0] == 4
 

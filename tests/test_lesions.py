@@ -8,11 +8,17 @@ reads support P2 (one FDG<SSTR lesion, one SSTR-only).
 from __future__ import annotations
 
 import pytest
-from scoring_fixtures import scored_registry  # noqa: F401  (fixture)
+from scoring_fixtures import fill_scoring_registry
 
 from registry import Registry, RegistryError
 from registry.lesions import lesion_changes, patient_timeline, score_disagreements
 from registry.score_store import refresh_derived_scores
+
+
+@pytest.fixture
+def scored_registry(registry: Registry) -> Registry:
+    """The empty `registry` fixture filled with patients A, B, C and their derived scores."""
+    return fill_scoring_registry(registry)
 
 
 def test_lesion_changes_explain_move_from_p3_to_p5(scored_registry: Registry) -> None:
@@ -21,11 +27,17 @@ def test_lesion_changes_explain_move_from_p3_to_p5(scored_registry: Registry) ->
     rows = {r["lesion_id"]: r for r in second.to_dicts()}
     assert (rows["bone-1"]["previous_class"], rows["bone-1"]["lesion_class"]) == ("sstr_only", "discordant")
     assert (rows["bone-1"]["status"], rows["bone-1"]["change"], rows["bone-1"]["sets_score"]) == (
-        "changed", "worse", True)
+        "changed",
+        "worse",
+        True,
+    )
     assert rows["liver-s7"]["status"] == "persisting"
     assert rows["lung-1"]["status"] == "new"
     assert (rows["node-1"]["status"], rows["node-1"]["lesion_class"], rows["node-1"]["location"]) == (
-        "resolved", None, "lymph_node")
+        "resolved",
+        None,
+        "lymph_node",
+    )
 
 
 def test_first_read_timepoint_is_baseline(scored_registry: Registry) -> None:
@@ -43,8 +55,10 @@ def test_timepoint_without_reads_does_not_resolve_lesions(scored_registry: Regis
 
 def test_reappearing_lesion_is_new_again(scored_registry: Registry) -> None:
     with scored_registry.transaction() as con:
-        con.execute("insert into lesion_reads (timepoint_id, lesion_id, location, sstr_avid, fdg_avid) "
-                    "values ('A-T3', 'node-1', 'lymph_node', true, false)")
+        con.execute(
+            "insert into lesion_reads (timepoint_id, lesion_id, location, sstr_avid, fdg_avid) "
+            "values ('A-T3', 'node-1', 'lymph_node', true, false)"
+        )
         refresh_derived_scores(con, ["A-T3"])
     changes = lesion_changes(scored_registry, "A")
     node = changes.filter(changes["lesion_id"] == "node-1").select("timepoint_id", "status").rows()
@@ -53,8 +67,9 @@ def test_reappearing_lesion_is_new_again(scored_registry: Registry) -> None:
 
 def test_disagreements_name_the_lesions_that_explain_them(scored_registry: Registry) -> None:
     found = score_disagreements(scored_registry)
-    assert found.select("timepoint_id", "recorded_score", "derived_score", "direction",
-                        "explaining_lesions").rows() == [
+    assert found.select(
+        "timepoint_id", "recorded_score", "derived_score", "direction", "explaining_lesions"
+    ).rows() == [
         ("A-T2", 3, 5, "derived_higher", "bone-1 (discordant)"),
         ("B-T1", 4, 2, "derived_lower", "liver-1 (concordant_lower)"),
     ]
@@ -69,14 +84,33 @@ def test_agreeing_and_unread_timepoints_are_not_disagreements(scored_registry: R
     ("source", "expected"),
     [
         # auto: derived where reads exist (A-T1 3, A-T2 5, B-T1 2), else recorded (A-T3 5)
-        ("auto", {"A-T1": (3, "derived"), "A-T2": (5, "derived"), "A-T3": (5, "recorded"), "B-T1": (2, "derived")}),
-        ("recorded", {"A-T1": (3, "recorded"), "A-T2": (3, "recorded"), "A-T3": (5, "recorded"),
-                      "B-T1": (4, "recorded")}),
-        ("derived", {"A-T1": (3, "derived"), "A-T2": (5, "derived"), "A-T3": (None, "derived"),
-                     "B-T1": (2, "derived")}),
+        (
+            "auto",
+            {"A-T1": (3, "derived"), "A-T2": (5, "derived"), "A-T3": (5, "recorded"), "B-T1": (2, "derived")},
+        ),
+        (
+            "recorded",
+            {
+                "A-T1": (3, "recorded"),
+                "A-T2": (3, "recorded"),
+                "A-T3": (5, "recorded"),
+                "B-T1": (4, "recorded"),
+            },
+        ),
+        (
+            "derived",
+            {
+                "A-T1": (3, "derived"),
+                "A-T2": (5, "derived"),
+                "A-T3": (None, "derived"),
+                "B-T1": (2, "derived"),
+            },
+        ),
     ],
 )
-def test_score_source_setting_chooses_the_score_analyses_use(scored_registry: Registry, source, expected) -> None:
+def test_score_source_setting_chooses_the_score_analyses_use(
+    scored_registry: Registry, source, expected
+) -> None:
     scored_registry.set_setting("score_source", source)
     used = scored_registry.query("select timepoint_id, score, score_origin from timepoint_scores")
     assert {tp: (score, origin) for tp, score, origin in used.rows()} == expected
@@ -86,8 +120,13 @@ def test_removing_reads_removes_derived_score_and_classes(scored_registry: Regis
     with scored_registry.transaction() as con:
         con.execute("delete from lesion_reads where timepoint_id = 'B-T1'")
         refresh_derived_scores(con, ["B-T1"])
-    assert scored_registry.query("select count(*) as n from lesion_classes where timepoint_id = 'B-T1'")["n"][0] == 0
-    used = scored_registry.query("select score, score_origin from timepoint_scores where timepoint_id = 'B-T1'")
+    assert (
+        scored_registry.query("select count(*) as n from lesion_classes where timepoint_id = 'B-T1'")["n"][0]
+        == 0
+    )
+    used = scored_registry.query(
+        "select score, score_origin from timepoint_scores where timepoint_id = 'B-T1'"
+    )
     assert used.rows() == [(4, "recorded")]
 
 

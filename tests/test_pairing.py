@@ -8,10 +8,17 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scoring_fixtures import scored_registry  # noqa: F401  (fixture)
+from scoring_fixtures import fill_scoring_registry
 
 from registry import Registry, RegistryError
 from registry.pairing import pair_registry, pair_scans
+
+
+@pytest.fixture
+def scored_registry(registry: Registry) -> Registry:
+    """The empty `registry` fixture filled with patients A, B, C and their derived scores."""
+    return fill_scoring_registry(registry)
+
 
 DAY0 = date(2020, 1, 1)
 SCAN_SCHEMA = {"scan_id": pl.String, "patient_id": pl.String, "tracer": pl.String, "scan_date": pl.Date}
@@ -67,7 +74,8 @@ def test_two_sstr_scans_equally_near_one_fdg_scan_are_ambiguous() -> None:
     result = pair_scans(scans_of(("S1", "ga68_dotatate", 0), ("F1", "fdg", 5), ("S2", "ga68_dotatate", 10)))
     assert result.pairs.height == 0
     assert result.ambiguous.select("sstr_scan_id", "fdg_scan_id", "gap_days").rows() == [
-        ("S1", "F1", 5), ("S2", "F1", 5),
+        ("S1", "F1", 5),
+        ("S2", "F1", 5),
     ]
     assert reasons(result) == {"S1": "ambiguous", "F1": "ambiguous", "S2": "ambiguous"}
 
@@ -80,27 +88,39 @@ def test_one_sstr_scan_equally_near_two_fdg_scans_is_ambiguous() -> None:
 
 def test_ambiguous_scans_are_not_paired_with_farther_scans() -> None:
     # S1 ties between F1 and F2 at 4 days; F3 at 20 days must not be paired instead.
-    result = pair_scans(scans_of(("S1", "ga68_dotatate", 0), ("F1", "fdg", -4), ("F2", "fdg", 4),
-                                 ("F3", "fdg", 20)))
+    result = pair_scans(
+        scans_of(("S1", "ga68_dotatate", 0), ("F1", "fdg", -4), ("F2", "fdg", 4), ("F3", "fdg", 20))
+    )
     assert result.pairs.height == 0
     assert reasons(result)["F3"] == "partners_taken"
 
 
 def test_equal_gaps_between_separate_pairs_are_not_ambiguous() -> None:
-    result = pair_scans(scans_of(("S1", "ga68_dotatate", 0), ("F1", "fdg", 5),
-                                 ("S2", "ga68_dotatate", 200), ("F2", "fdg", 205)))
+    result = pair_scans(
+        scans_of(
+            ("S1", "ga68_dotatate", 0), ("F1", "fdg", 5), ("S2", "ga68_dotatate", 200), ("F2", "fdg", 205)
+        )
+    )
     assert pair_ids(result) == [("S1", "F1"), ("S2", "F2")]
     assert result.ambiguous.height == 0
 
 
 def test_scans_of_different_patients_are_never_paired() -> None:
-    scans = pl.concat([scans_of(("S1", "ga68_dotatate", 0), patient="P1"), scans_of(("F1", "fdg", 1), patient="P2")])
+    scans = pl.concat(
+        [scans_of(("S1", "ga68_dotatate", 0), patient="P1"), scans_of(("F1", "fdg", 1), patient="P2")]
+    )
     assert pair_scans(scans).pairs.height == 0
 
 
 def test_every_sstr_tracer_pairs_and_fdg_never_pairs_with_fdg() -> None:
-    scans = scans_of(("S1", "ga68_dotatoc", 0), ("F1", "fdg", 1), ("S2", "cu64_dotatate", 100),
-                     ("F2", "fdg", 101), ("F3", "fdg", 300), ("F4", "fdg", 301))
+    scans = scans_of(
+        ("S1", "ga68_dotatoc", 0),
+        ("F1", "fdg", 1),
+        ("S2", "cu64_dotatate", 100),
+        ("F2", "fdg", 101),
+        ("F3", "fdg", 300),
+        ("F4", "fdg", 301),
+    )
     result = pair_scans(scans)
     assert pair_ids(result) == [("S1", "F1"), ("S2", "F2")]
     assert reasons(result) == {"F3": "no_partner_in_window", "F4": "no_partner_in_window"}
@@ -112,8 +132,11 @@ def test_negative_window_is_refused() -> None:
 
 
 scan_strategy = st.lists(
-    st.tuples(st.sampled_from(["P1", "P2"]), st.sampled_from(["ga68_dotatate", "fdg"]),
-              st.integers(min_value=0, max_value=120)),
+    st.tuples(
+        st.sampled_from(["P1", "P2"]),
+        st.sampled_from(["ga68_dotatate", "fdg"]),
+        st.integers(min_value=0, max_value=120),
+    ),
     max_size=25,
 )
 
@@ -147,15 +170,23 @@ def test_pairing_does_not_depend_on_row_order(rows, rnd) -> None:
 
 # -- the registry ------------------------------------------------------------------------------------
 
+
 def test_pair_registry_adds_timepoints_for_unpaired_scans_and_logs_them(scored_registry: Registry) -> None:
     result = pair_registry(scored_registry, operator="tester")
     assert result.pairs["timepoint_id"].to_list() == ["C-S1+C-F1"]
-    assert reasons(result) == {"C-S2": "no_partner_in_window", "C-S3": "ambiguous", "C-F2": "ambiguous",
-                               "C-S4": "ambiguous"}
-    stored = scored_registry.query("select timepoint_id, sstr_scan_id, fdg_scan_id from timepoints "
-                                   "where patient_id = 'C'")
+    assert reasons(result) == {
+        "C-S2": "no_partner_in_window",
+        "C-S3": "ambiguous",
+        "C-F2": "ambiguous",
+        "C-S4": "ambiguous",
+    }
+    stored = scored_registry.query(
+        "select timepoint_id, sstr_scan_id, fdg_scan_id from timepoints where patient_id = 'C'"
+    )
     assert stored.rows() == [("C-S1+C-F1", "C-S1", "C-F1")]
-    log = scored_registry.query("select operator, command, table_name, row_key, patient_id, action from change_log")
+    log = scored_registry.query(
+        "select operator, command, table_name, row_key, patient_id, action from change_log"
+    )
     assert log.rows() == [("tester", "pair", "timepoints", "C-S1+C-F1", "C", "insert")]
 
 
@@ -180,7 +211,9 @@ def test_pair_registry_reads_window_from_settings(scored_registry: Registry) -> 
 
 
 def test_pair_registry_refuses_a_generated_id_already_in_use(scored_registry: Registry) -> None:
-    scored_registry.con.execute("update timepoints set timepoint_id = 'C-S1+C-F1' where timepoint_id = 'A-T3'")
+    scored_registry.con.execute(
+        "update timepoints set timepoint_id = 'C-S1+C-F1' where timepoint_id = 'A-T3'"
+    )
     with pytest.raises(RegistryError, match="C-S1\\+C-F1 is already used"):
         pair_registry(scored_registry)
     assert scored_registry.query("select count(*) as n from timepoints")["n"][0] == 4

@@ -37,7 +37,9 @@ READ_SCHEMA = {
 }
 
 
-def reads_of(lesions: list[tuple[bool | None, bool | None, str | None]], timepoint_id: str = "T1") -> pl.DataFrame:
+def reads_of(
+    lesions: list[tuple[bool | None, bool | None, str | None]], timepoint_id: str = "T1"
+) -> pl.DataFrame:
     """Build lesion reads for one timepoint from (sstr_avid, fdg_avid, fdg_vs_sstr) tuples."""
     rows = [(timepoint_id, f"L{i}", *lesion) for i, lesion in enumerate(lesions)]
     return pl.DataFrame(rows, schema=READ_SCHEMA, orient="row")
@@ -98,14 +100,22 @@ def test_patient_score_is_set_by_most_adverse_lesion(lesions, score: int, subcla
 def test_no_lesion_reads_derive_no_score() -> None:
     scores = derive_scores(reads_of([]))
     assert scores.height == 0
-    assert scores.columns == ["timepoint_id", "derived_score", "p4_subclass", "lesion_count", "discordant_count"]
+    assert scores.columns == [
+        "timepoint_id",
+        "derived_score",
+        "p4_subclass",
+        "lesion_count",
+        "discordant_count",
+    ]
 
 
 def test_each_timepoint_is_scored_on_its_own_lesions() -> None:
     reads = pl.concat([reads_of([DISC], "T2"), reads_of([SSTR, LOWER], "T1"), reads_of([HIGHER] * 3, "T3")])
     scores = derive_scores(reads.lazy())
     assert scores.select("timepoint_id", "derived_score", "p4_subclass").rows() == [
-        ("T1", 2, None), ("T2", 5, None), ("T3", 4, "P4b"),
+        ("T1", 2, None),
+        ("T2", 5, None),
+        ("T3", 4, "P4b"),
     ]
 
 
@@ -119,10 +129,15 @@ def test_missing_comparison_where_both_avid_is_a_validation_error() -> None:
 
 
 def test_lesion_issues_lists_every_problem_once() -> None:
-    reads = reads_of([(True, True, None), LOWER, (None, True, None), (True, None, None), (True, True, "much")])
+    reads = reads_of(
+        [(True, True, None), LOWER, (None, True, None), (True, None, None), (True, True, "much")]
+    )
     issues = lesion_issues(reads)
     assert issues.select("row_index", "column").rows() == [
-        (0, "fdg_vs_sstr"), (2, "sstr_avid"), (3, "fdg_avid"), (4, "fdg_vs_sstr"),
+        (0, "fdg_vs_sstr"),
+        (2, "sstr_avid"),
+        (3, "fdg_avid"),
+        (4, "fdg_vs_sstr"),
     ]
     assert issues["message"][3] == "fdg_vs_sstr must be lower, similar or higher"
 

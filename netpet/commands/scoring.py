@@ -20,11 +20,21 @@ LESION_COLUMNS = ("lesion_id", "location", "lesion_class", "previous_class", "st
 @click.command()
 @db_option
 @format_option
-@click.option("--patient", "patient_id", default=None, help="Print this patient's timeline of scores and lesions.")
-@click.option("--disagreements", is_flag=True, help="List timepoints whose recorded and derived scores differ.")
-@click.option("--set-source", type=click.Choice(SOURCES), default=None,
-              help="Store which score analyses use: derived when lesion reads exist (auto), or always one.")
-def score(db: str | None, fmt: str, patient_id: str | None, disagreements: bool, set_source: str | None) -> None:
+@click.option(
+    "--patient", "patient_id", default=None, help="Print this patient's timeline of scores and lesions."
+)
+@click.option(
+    "--disagreements", is_flag=True, help="List timepoints whose recorded and derived scores differ."
+)
+@click.option(
+    "--set-source",
+    type=click.Choice(SOURCES),
+    default=None,
+    help="Store which score analyses use: derived when lesion reads exist (auto), or always one.",
+)
+def score(
+    db: str | None, fmt: str, patient_id: str | None, disagreements: bool, set_source: str | None
+) -> None:
     """Show NETPET scores: a patient's timeline (--patient), disagreements, or set the score source."""
     from registry.lesions import patient_timeline, score_disagreements
 
@@ -44,8 +54,12 @@ def score(db: str | None, fmt: str, patient_id: str | None, disagreements: bool,
 @click.command()
 @db_option
 @format_option
-@click.option("--window-days", type=click.IntRange(min=0), default=None,
-              help="Largest gap between paired scans [default: the registry setting pairing_window_days, 31].")
+@click.option(
+    "--window-days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Largest gap between paired scans [default: the registry setting pairing_window_days, 31].",
+)
 @click.option("--dry-run", is_flag=True, help="Report the pairing without adding timepoints.")
 def pair(db: str | None, fmt: str, window_days: int | None, dry_run: bool) -> None:
     """Pair each unpaired SSTR scan with the nearest FDG scan of the patient into a new timepoint.
@@ -57,7 +71,9 @@ def pair(db: str | None, fmt: str, window_days: int | None, dry_run: bool) -> No
     with open_registry(db, read_only=dry_run) as reg:
         result = pair_registry(reg, window_days=window_days, dry_run=dry_run)
     if fmt == "json":
-        click.echo(dumps({name: getattr(result, name).to_dicts() for name in ("pairs", "unpaired", "ambiguous")}))
+        click.echo(
+            dumps({name: getattr(result, name).to_dicts() for name in ("pairs", "unpaired", "ambiguous")})
+        )
     elif fmt == "csv":
         click.echo(_pairing_tidy(result).write_csv(), nl=False)
     else:
@@ -74,10 +90,14 @@ def _timeline_text(timeline: pl.DataFrame) -> str:
     for (_, timepoint_id), rows in timeline.group_by("timepoint_number", "timepoint_id", maintain_order=True):
         first = rows.row(0, named=True)
         derived = _score_text(first["derived_score"], first["p4_subclass"])
-        used = _score_text(first["score"], first["p4_subclass"] if first["score_origin"] == "derived" else None)
-        head = (f"timepoint {first['timepoint_number']} {timepoint_id} ({first['timepoint_date']}): "
-                f"derived {derived}, recorded {_score_text(first['recorded_score'], None)}; "
-                f"analyses use {used} ({first['score_origin'] or 'no score'}), group {first['netpet_group']}")
+        used = _score_text(
+            first["score"], first["p4_subclass"] if first["score_origin"] == "derived" else None
+        )
+        head = (
+            f"timepoint {first['timepoint_number']} {timepoint_id} ({first['timepoint_date']}): "
+            f"derived {derived}, recorded {_score_text(first['recorded_score'], None)}; "
+            f"analyses use {used} ({first['score_origin'] or 'no score'}), group {first['netpet_group']}"
+        )
         lesions = rows.filter(rows["lesion_id"].is_not_null()).select(LESION_COLUMNS)
         blocks.append(head + "\n" + (render(lesions, "table") if lesions.height else "no lesion reads"))
     return "\n\n".join(blocks)
@@ -87,12 +107,15 @@ def _pairing_tidy(result: PairingResult) -> pl.DataFrame:
     """Return pairs, unpaired scans and ambiguous candidates as one tidy frame with a `kind` column."""
     import polars as pl
 
-    pairs = result.pairs.select(pl.lit("pair").alias("kind"), "patient_id", "timepoint_id", "sstr_scan_id",
-                                "fdg_scan_id", "gap_days")
-    unpaired = result.unpaired.select(pl.lit("unpaired").alias("kind"), "patient_id", "scan_id", "tracer",
-                                      "scan_date", "reason")
-    ambiguous = result.ambiguous.select(pl.lit("ambiguous").alias("kind"), "patient_id", "sstr_scan_id",
-                                        "fdg_scan_id", "gap_days")
+    pairs = result.pairs.select(
+        pl.lit("pair").alias("kind"), "patient_id", "timepoint_id", "sstr_scan_id", "fdg_scan_id", "gap_days"
+    )
+    unpaired = result.unpaired.select(
+        pl.lit("unpaired").alias("kind"), "patient_id", "scan_id", "tracer", "scan_date", "reason"
+    )
+    ambiguous = result.ambiguous.select(
+        pl.lit("ambiguous").alias("kind"), "patient_id", "sstr_scan_id", "fdg_scan_id", "gap_days"
+    )
     return pl.concat([pairs, unpaired, ambiguous], how="diagonal")
 
 
@@ -105,7 +128,9 @@ def _pairing_text(result: PairingResult, *, dry_run: bool) -> str:
         parts.append(f"{result.unpaired.height} scan(s) left unpaired")
         parts.append(render(result.unpaired, "table"))
     if result.ambiguous.height:
-        parts.append(f"{result.ambiguous.height} ambiguous candidate pair(s) (equal gaps): "
-                     "pair these by hand in timepoints.csv")
+        parts.append(
+            f"{result.ambiguous.height} ambiguous candidate pair(s) (equal gaps): "
+            "pair these by hand in timepoints.csv"
+        )
         parts.append(render(result.ambiguous, "table"))
     return "\n".join(parts)
