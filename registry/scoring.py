@@ -67,11 +67,11 @@ def class_score() -> pl.Expr:
     Null when the lesion cannot be scored (an avidity flag missing, or no comparison where both are avid).
     """
     sstr, fdg = pl.col("sstr_avid"), pl.col("fdg_avid")
-    comparison = (
-        pl.col("fdg_vs_sstr")
-        .cast(pl.String)
-        .replace_strict(COMPARISON_SCORE, default=None, return_dtype=pl.Int8)
-    )
+    given = pl.col("fdg_vs_sstr").cast(pl.String)
+    # A when/then chain: about twice as fast as replace_strict on 10M rows (benchmarks/scoring_throughput.py).
+    comparison: pl.Expr = pl.lit(None, pl.Int8)
+    for word, score in COMPARISON_SCORE.items():
+        comparison = pl.when(given == word).then(pl.lit(score, pl.Int8)).otherwise(comparison)
     return (
         # Chan 2017: a lesion FDG-positive and SSTR-negative is discordant, the P5 pattern.
         pl.when(fdg & ~sstr)
@@ -92,11 +92,11 @@ def class_score() -> pl.Expr:
 
 def lesion_class() -> pl.Expr:
     """Classify each lesion read (an Enum of `LESION_CLASSES`) from sstr_avid, fdg_avid and fdg_vs_sstr."""
-    return (
-        class_score()
-        .replace_strict(SCORE_CLASS, default=None, return_dtype=LESION_CLASS)
-        .alias("lesion_class")
-    )
+    return _class_of(class_score())
+
+
+def _class_of(score: pl.Expr) -> pl.Expr:
+    return score.replace_strict(SCORE_CLASS, default=None, return_dtype=LESION_CLASS).alias("lesion_class")
 
 
 def classify_lesions(reads: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
@@ -104,16 +104,7 @@ def classify_lesions(reads: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
 
     Reads that cannot be scored get null class and score; `lesion_issues` says why.
     """
-    return (
-        reads.lazy()
-        .with_columns(class_score())
-        .with_columns(
-            pl.col("class_score")
-            .replace_strict(SCORE_CLASS, default=None, return_dtype=LESION_CLASS)
-            .alias("lesion_class")
-        )
-        .collect()
-    )
+    return reads.lazy().with_columns(class_score()).with_columns(_class_of(pl.col("class_score"))).collect()
 
 
 def lesion_issues(reads: pl.DataFrame) -> pl.DataFrame:
