@@ -1,7 +1,8 @@
 """Pair each SSTR scan with the nearest FDG scan of the same patient into dual-PET timepoints.
 
 Owns the pairing rule (pure, `pair_scans`) and adding the timepoints it finds to a registry
-(`pair_registry`). Scores, lesion reads and imports are other modules' business.
+(`pair_registry` on its own, `pair_unpaired_scans` inside another transaction such as an import).
+Scores, lesion reads and imports are other modules' business.
 
 The rule. The original NETPET study paired scans done within 31 days of each other (Chan et al.,
 Theranostics 2017); the window is the registry setting `pairing_window_days`. Pairing is one-to-one and
@@ -26,6 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import duckdb
 import polars as pl
 
 from registry.columns import SSTR_TRACERS
@@ -206,15 +208,54 @@ def pair_registry(
         The pairs added (or that would be), the scans left unpaired and the ambiguous candidates.
     """
     window = int(reg.setting("pairing_window_days")) if window_days is None else window_days
-    result = pair_scans(reg.query_file("queries", "scans_without_timepoint"), window)
-    if dry_run or result.pairs.height == 0:
+    if dry_run:
+        return pair_scans(reg.query_file("queries", "scans_without_timepoint"), window)
+    with reg.transaction() as con:
+        return pair_unpaired_scans(con, window_days=window, operator=operator or getpass.getuser())
+
+
+def pair_unpaired_scans(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    window_days: int,
+    operator: str,
+    command: str = "pair",
+    batch_id: int | None = None,
+) -> PairingResult:
+    """Pair the scans in no timepoint yet and insert the pairs, inside the caller's transaction.
+
+    For the importer's pairing option: call it after the scans are inserted, in the import's transaction,
+    with the import's command and batch_id; `pair_registry` is the stand-alone form.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        The registry connection, in an open transaction.
+    window_days : int
+        The pairing window in days.
+    operator, command : str
+        Recorded in change_log with each inserted timepoint.
+    batch_id : int, optional
+        The import batch the timepoints belong to.
+
+    Returns
+    -------
+    PairingResult
+        The pairs inserted, the scans left unpaired and the ambiguous candidates.
+
+    Raises
+    ------
+    RegistryError
+        When a generated timepoint ID is already used for other scans (nothing is inserted).
+    """
+    result = pair_scans(con.execute(read_sql("queries", "scans_without_timepoint")).pl(), window_days)
+    if result.pairs.height == 0:
         return result
-    clashes = reg.query_file(
-        "queries", "timepoint_ids_in_use", {"ids": result.pairs["timepoint_id"].to_list()}
-    )
-    if clashes.height:
+    ids = result.pairs["timepoint_id"].to_list()
+    clashes = con.execute(read_sql("queries", "timepoint_ids_in_use"), {"ids": ids}).fetchall()
+    if clashes:
         raise RegistryError(
-            f"timepoint ID {clashes['timepoint_id'][0]} is already used for other scans; "
+            f"timepoint ID {clashes[0][0]} is already used for other scans; "
             "rename that timepoint or pair these scans by hand in timepoints.csv"
         )
     log = result.pairs.select(
@@ -224,16 +265,15 @@ def pair_registry(
         .struct.json_encode()
         .alias("after"),
     )
-    with reg.transaction() as con:
-        con.register("_new_timepoints", result.pairs.to_arrow())
-        con.register("_new_timepoint_log", log.to_arrow())
-        try:
-            con.execute(read_sql("queries", "insert_paired_timepoints"))
-            con.execute(
-                read_sql("queries", "log_paired_timepoints"),
-                {"operator": operator or getpass.getuser(), "command": "pair"},
-            )
-        finally:
-            con.unregister("_new_timepoints")
-            con.unregister("_new_timepoint_log")
+    con.register("_new_timepoints", result.pairs.to_arrow())
+    con.register("_new_timepoint_log", log.to_arrow())
+    try:
+        con.execute(read_sql("queries", "insert_paired_timepoints"), {"batch_id": batch_id})
+        con.execute(
+            read_sql("queries", "log_paired_timepoints"),
+            {"operator": operator, "command": command, "batch_id": batch_id},
+        )
+    finally:
+        con.unregister("_new_timepoints")
+        con.unregister("_new_timepoint_log")
     return result

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scoring_fixtures import fill_scoring_registry
 
 from registry import Registry, RegistryError
-from registry.pairing import pair_registry, pair_scans
+from registry.pairing import pair_registry, pair_scans, pair_unpaired_scans
 
 
 @pytest.fixture
@@ -217,3 +217,25 @@ def test_pair_registry_refuses_a_generated_id_already_in_use(scored_registry: Re
     with pytest.raises(RegistryError, match="C-S1\\+C-F1 is already used"):
         pair_registry(scored_registry)
     assert scored_registry.query("select count(*) as n from timepoints")["n"][0] == 4
+
+
+def test_pairing_inside_an_import_transaction_records_its_batch(scored_registry: Registry) -> None:
+    with scored_registry.transaction() as con:
+        result = pair_unpaired_scans(con, window_days=31, operator="importer", command="import", batch_id=7)
+    assert result.pairs["timepoint_id"].to_list() == ["C-S1+C-F1"]
+    stored = scored_registry.query("select batch_id from timepoints where timepoint_id = 'C-S1+C-F1'")
+    assert stored["batch_id"].to_list() == [7]
+    log = scored_registry.query("select command, batch_id from change_log")
+    assert log.rows() == [("import", 7)]
+
+
+def test_pairing_rolls_back_with_the_callers_transaction(scored_registry: Registry) -> None:
+    def failing_import() -> None:
+        with scored_registry.transaction() as con:
+            pair_unpaired_scans(con, window_days=31, operator="importer")
+            raise RuntimeError("import failed later")
+
+    with pytest.raises(RuntimeError, match="import failed"):
+        failing_import()
+    assert scored_registry.query("select count(*) as n from timepoints")["n"][0] == 4
+    assert scored_registry.query("select count(*) as n from change_log")["n"][0] == 0
