@@ -141,3 +141,20 @@ def test_patient_timeline_lists_every_timepoint_with_its_lesions(scored_registry
 def test_patient_timeline_of_unknown_patient_is_an_error(scored_registry: Registry) -> None:
     with pytest.raises(RegistryError, match="no patient Z"):
         patient_timeline(scored_registry, "Z")
+
+
+def test_lesion_read_negative_again_is_changed_for_the_better(scored_registry: Registry) -> None:
+    with scored_registry.transaction() as con:
+        con.execute(
+            "insert into lesion_reads (timepoint_id, lesion_id, location, sstr_avid, fdg_avid) "
+            "values ('A-T3', 'bone-1', 'bone', false, false)"
+        )
+        refresh_derived_scores(con, ["A-T3"])
+    changes = lesion_changes(scored_registry, "A")
+    bone = changes.filter((changes["lesion_id"] == "bone-1") & (changes["timepoint_id"] == "A-T3"))
+    assert bone.select("previous_class", "lesion_class", "status", "change").rows() == [
+        ("discordant", "negative", "changed", "better")
+    ]
+    # Only bone-1 was read at A-T3: liver-s7 and lung-1 are reported resolved there.
+    resolved = changes.filter((changes["timepoint_id"] == "A-T3") & (changes["status"] == "resolved"))
+    assert sorted(resolved["lesion_id"]) == ["liver-s7", "lung-1"]
