@@ -2,8 +2,9 @@
 
 The tracking rule (lesions matched by `lesion_id` across a patient's read timepoints; status baseline,
 new, persisting, changed, resolved) lives in `sql/views/13_lesion_changes.sql`; disagreements between
-recorded and derived scores in `sql/views/12_score_disagreements.sql`. Lesion classes come from
-`registry.scoring` through the stored `lesion_classes` table. This module only reads, and returns polars.
+recorded and derived scores in `sql/views/12_score_disagreements.sql`. Lesion classes come from view
+`lesion_classes`, the SQL twin of `registry.scoring.lesion_class` (tests check that they agree). This
+module only reads, and returns polars.
 """
 
 from __future__ import annotations

@@ -7,12 +7,14 @@ reads support P2 (one FDG<SSTR lesion, one SSTR-only).
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from scoring_fixtures import fill_scoring_registry
 
 from registry import Registry, RegistryError
 from registry.lesions import lesion_changes, patient_timeline, score_disagreements
 from registry.score_store import refresh_derived_scores
+from registry.scoring import classify_lesions
 
 
 @pytest.fixture
@@ -158,3 +160,34 @@ def test_lesion_read_negative_again_is_changed_for_the_better(scored_registry: R
     # Only bone-1 was read at A-T3: liver-s7 and lung-1 are reported resolved there.
     resolved = changes.filter((changes["timepoint_id"] == "A-T3") & (changes["status"] == "resolved"))
     assert sorted(resolved["lesion_id"]) == ["liver-s7", "lung-1"]
+
+
+def test_sql_lesion_classes_agree_with_scoring_module(scored_registry: Registry) -> None:
+    """View lesion_classes restates registry.scoring's rule in SQL; both must agree on every input."""
+    combos = [
+        (sstr, fdg, comparison)
+        for sstr in (False, True)
+        for fdg in (False, True)
+        for comparison in (None, "lower", "similar", "higher")
+        if not (sstr and fdg and comparison is None)  # the schema refuses it (validation error in scoring)
+    ]
+    reads = pl.DataFrame(
+        [("B-T1", f"combo-{i}", "other", *combo) for i, combo in enumerate(combos)],
+        schema=["timepoint_id", "lesion_id", "location", "sstr_avid", "fdg_avid", "fdg_vs_sstr"],
+        orient="row",
+    )
+    with scored_registry.transaction() as con:
+        con.execute("delete from lesion_reads where timepoint_id = 'B-T1'")
+        con.register("combos", reads.to_arrow())
+        con.execute("insert into lesion_reads by name select * from combos")
+        con.unregister("combos")
+    in_sql = scored_registry.query(
+        "select lesion_id, lesion_class, class_score from lesion_classes where timepoint_id = 'B-T1'"
+    ).sort("lesion_id")
+    in_python = (
+        classify_lesions(reads)
+        .select("lesion_id", pl.col("lesion_class").cast(pl.String), "class_score")
+        .sort("lesion_id")
+    )
+    assert in_sql.rows() == in_python.rows()
+    assert in_sql.height == 15  # 2 x 2 x 4 inputs less the one the schema refuses

@@ -3,15 +3,13 @@
 -- status baseline (first read timepoint), new (not read at the previous one), persisting (same class),
 -- changed (other class; change = worse/better) or resolved (read before, not read now; one row, class null).
 -- Timepoints without lesion reads are skipped: a recorded score alone says nothing about lesions.
--- Read by registry.lesions and `netpet score --patient`. Depends on: timepoint_scores, lesion_classes,
--- lesion_reads.
+-- Read by registry.lesions and `netpet score --patient`. Depends on: timepoint_scores, lesion_classes.
 create or replace view lesion_changes as
 with read as (
     select
         t.patient_id, t.timepoint_number, t.timepoint_id, t.timepoint_date, t.derived_score,
-        c.lesion_id, r.location, c.lesion_class, c.class_score
+        c.lesion_id, c.location, c.lesion_class, c.class_score
     from lesion_classes as c
-    join lesion_reads as r on r.timepoint_id = c.timepoint_id and r.lesion_id = c.lesion_id
     join timepoint_scores as t on t.timepoint_id = c.timepoint_id
 ),
 read_timepoints as (
