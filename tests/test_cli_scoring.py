@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from scoring_fixtures import fill_scoring_registry
 
 from netpet.cli import cli
 from registry import Registry
+from tests.scoring_fixtures import fill_scoring_registry
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from scoring_fixtures import fill_scoring_registry
 
 from registry import Registry, RegistryError
 from registry.lesions import lesion_changes, patient_timeline, score_disagreements
 from registry.score_store import refresh_derived_scores
 from registry.scoring import classify_lesions
+from tests.scoring_fixtures import fill_scoring_registry
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scoring_fixtures import fill_scoring_registry
 
 from registry import Registry, RegistryError
 from registry.pairing import pair_registry, pair_scans, pair_unpaired_scans
+from tests.scoring_fixtures import fill_scoring_registry
 
 
 @pytest.fixture
