@@ -104,7 +104,7 @@ def test_agreeing_and_unread_timepoints_are_not_disagreements(scored_registry: R
             {
                 "A-T1": (3, "derived"),
                 "A-T2": (5, "derived"),
-                "A-T3": (None, "derived"),
+                "A-T3": (None, None),
                 "B-T1": (2, "derived"),
             },
         ),
