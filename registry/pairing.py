@@ -37,28 +37,34 @@ from registry.sqlfiles import read_sql
 if TYPE_CHECKING:
     from registry.db import Registry
 
-PAIRS_SCHEMA = {
-    "timepoint_id": pl.String,
-    "patient_id": pl.String,
-    "sstr_scan_id": pl.String,
-    "fdg_scan_id": pl.String,
-    "sstr_scan_date": pl.Date,
-    "fdg_scan_date": pl.Date,
-    "gap_days": pl.Int64,
-}
-UNPAIRED_SCHEMA = {
-    "patient_id": pl.String,
-    "scan_id": pl.String,
-    "tracer": pl.String,
-    "scan_date": pl.Date,
-    "reason": pl.String,
-}
-AMBIGUOUS_SCHEMA = {
-    "patient_id": pl.String,
-    "sstr_scan_id": pl.String,
-    "fdg_scan_id": pl.String,
-    "gap_days": pl.Int64,
-}
+PAIRS_SCHEMA = pl.Schema(
+    {
+        "timepoint_id": pl.String,
+        "patient_id": pl.String,
+        "sstr_scan_id": pl.String,
+        "fdg_scan_id": pl.String,
+        "sstr_scan_date": pl.Date,
+        "fdg_scan_date": pl.Date,
+        "gap_days": pl.Int64,
+    }
+)
+UNPAIRED_SCHEMA = pl.Schema(
+    {
+        "patient_id": pl.String,
+        "scan_id": pl.String,
+        "tracer": pl.String,
+        "scan_date": pl.Date,
+        "reason": pl.String,
+    }
+)
+AMBIGUOUS_SCHEMA = pl.Schema(
+    {
+        "patient_id": pl.String,
+        "sstr_scan_id": pl.String,
+        "fdg_scan_id": pl.String,
+        "gap_days": pl.Int64,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -170,7 +176,7 @@ def pair_scans(scans: pl.DataFrame, window_days: int = 31) -> PairingResult:
             .alias("reason")
         )
         .select(list(UNPAIRED_SCHEMA))
-        .cast(UNPAIRED_SCHEMA)  # type: ignore[arg-type]
+        .cast(UNPAIRED_SCHEMA)
         .sort("patient_id", "scan_date", "scan_id")
     )
     ambiguous_frame = pl.DataFrame(

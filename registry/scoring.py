@@ -58,7 +58,7 @@ P4B_MIN_LESIONS = 3
 NETPET_GROUPS = {0: "P0", 1: "P1", 2: "P2-4", 3: "P2-4", 4: "P2-4", 5: "P5"}
 
 _REQUIRED = ("sstr_avid", "fdg_avid")
-_ISSUE_SCHEMA = {"row_index": pl.UInt32, "column": pl.String, "message": pl.String}
+_ISSUE_SCHEMA = pl.Schema({"row_index": pl.UInt32, "column": pl.String, "message": pl.String})
 
 
 def class_score() -> pl.Expr:
@@ -142,7 +142,7 @@ def lesion_issues(reads: pl.DataFrame) -> pl.DataFrame:
         )
         for condition, column, message in checks
     ]
-    return pl.concat(found).cast(_ISSUE_SCHEMA).sort("row_index", "column", maintain_order=True)  # type: ignore[arg-type]
+    return pl.concat(found).cast(_ISSUE_SCHEMA).sort("row_index", "column", maintain_order=True)
 
 
 def _raise_on_issues(reads: pl.DataFrame) -> None:
