@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from netpet.cli import cli
 from registry import Registry
+from registry.score_store import refresh_derived_scores
 from tests.scoring_fixtures import fill_scoring_registry
 
 
@@ -115,3 +116,26 @@ def test_commands_have_help() -> None:
         result = CliRunner().invoke(cli, [name, "--help"])
         assert result.exit_code == 0, result.output
         assert "Usage:" in result.output
+
+
+def test_score_patient_shows_p4_subclass(scored_registry_path: Path) -> None:
+    with Registry.open(scored_registry_path) as reg, reg.transaction() as con:
+        con.execute(
+            "insert into pet_scans (scan_id, patient_id, tracer, scan_date) "
+            "values ('B-S2', 'B', 'ga68_dotatate', '2021-03-01'), ('B-F2', 'B', 'fdg', '2021-03-03')"
+        )
+        con.execute(
+            "insert into timepoints (timepoint_id, patient_id, sstr_scan_id, fdg_scan_id, recorded_score) "
+            "values ('B-T2', 'B', 'B-S2', 'B-F2', 4)"
+        )
+        con.execute(
+            "insert into lesion_reads (timepoint_id, lesion_id, location, sstr_avid, fdg_avid, fdg_vs_sstr) "
+            "values ('B-T2', 'liver-1', 'liver', true, true, 'higher'), "
+            "('B-T2', 'liver-2', 'liver', true, true, 'higher'), "
+            "('B-T2', 'bone-9', 'bone', true, true, 'higher')"
+        )
+        refresh_derived_scores(con, ["B-T2"])
+    result = run(scored_registry_path, "score", "--patient", "B")
+    assert result.exit_code == 0, result.output
+    expected = "timepoint 2 B-T2 (2021-03-03): derived P4b, recorded P4; analyses use P4b (derived)"
+    assert expected in result.output
