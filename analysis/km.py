@@ -1,0 +1,500 @@
+"""Kaplan–Meier curves that agree with R's `survival::survfit`, as tidy polars frames.
+
+Owns R's conventions for a product-limit curve: near-equal times merged first (`timefix`, R's `aeqSurv`),
+the number at risk counted at t− (everyone with entry < t <= time), Greenwood variance, the five
+confidence-interval types of `survfit(conf.type=)` clipped like R, the median by `quantile.survfit`'s rule,
+and survival at chosen times as `summary(fit, times=, extend=FALSE)`. Tests between curves live in
+`analysis.logrank`; reading the registry lives in `analysis.frames`.
+
+lifelines' `KaplanMeierFitter` is not used: it offers only log-log intervals, compares times exactly,
+reports the median as the first time S <= 0.5 (no midpoint of a flat segment, no median CI), and counts
+the number at risk at the end of a period. Every one of those differs from R, which the registry follows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import polars as pl
+
+if TYPE_CHECKING:
+    from analysis.frames import SurvivalData
+    from analysis.logrank import LogrankResult
+
+#: Confidence-interval types of R's survfit(conf.type=); "log" is R's default.
+CONF_TYPES = ("log", "log-log", "plain", "logit", "arcsin")
+
+#: R's default tolerance for timefix and quantiles: sqrt(.Machine$double.eps).
+TOLERANCE = math.sqrt(np.finfo(float).eps)
+
+#: The label of the single curve when the data have no group column.
+ALL = "all"
+
+TABLE_COLUMNS = ("group", "time", "n_risk", "n_event", "n_censor", "surv", "std_err", "lower", "upper")
+
+
+@dataclass(frozen=True)
+class SurvivalArrays:
+    """Validated, timefixed numpy columns of a survival frame, with groups and strata as integer codes."""
+
+    time: np.ndarray
+    event: np.ndarray
+    entry: np.ndarray | None  # None for right-censored data (no entry column, or every entry is 0)
+    group: np.ndarray
+    levels: tuple[str, ...]
+    strata: np.ndarray
+
+    def subset(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+        """Return (time, event, entry, group codes) of the rows in `mask`."""
+        entry = None if self.entry is None else self.entry[mask]
+        return self.time[mask], self.event[mask], entry, self.group[mask]
+
+
+@dataclass(frozen=True)
+class KMResult:
+    """A fitted set of Kaplan–Meier curves: the full table, the per-group summary and how they were made."""
+
+    table: pl.DataFrame
+    summary: pl.DataFrame
+    conf_type: str
+    conf_level: float
+    levels: tuple[str, ...]
+
+
+def timefix(time: np.ndarray, entry: np.ndarray | None = None, tolerance: float = TOLERANCE):
+    """Merge near-equal times to the smaller one, as R's `aeqSurv` does before ties are counted.
+
+    Sorted distinct times (entry and exit together) closer than `tolerance`, absolutely or relative to
+    their mean absolute value, are one time. Times in months (days / 30.4375) reached by different
+    arithmetic differ in the last bits; R counts them as ties, and so must we.
+
+    Returns
+    -------
+    (time, entry) with the merged values; raises ValueError, as R does, when merging makes an
+    (entry, time] interval empty.
+    """
+    values = time if entry is None else np.concatenate([entry, time])
+    y = np.unique(values[np.isfinite(values)])
+    if y.size < 2:
+        return time, entry
+    dy = np.diff(y)
+    mean = np.mean(np.abs(y))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tied = (dy <= tolerance) | (dy / mean <= tolerance)
+    if not tied.any():
+        return time, entry
+    cuts = y[np.concatenate([[True], ~tied])]
+
+    def snap(x: np.ndarray) -> np.ndarray:
+        return cuts[np.searchsorted(cuts, x, side="right") - 1]
+
+    new_time = snap(time)
+    if entry is None:
+        return new_time, None
+    new_entry = snap(entry)
+    if np.any((new_entry == new_time) & (entry != time)):
+        raise ValueError("timefix: an (entry, time] interval has effective length 0 (R's aeqSurv exception)")
+    return new_time, new_entry
+
+
+def survival_arrays(
+    data: pl.DataFrame,
+    *,
+    group: str | None = "group",
+    strata: str | None = None,
+    levels: Sequence[Any] | None = None,
+    fix_times: bool = True,
+) -> SurvivalArrays:
+    """Check a survival frame (time, event, optional entry) and turn it into timefixed numpy arrays.
+
+    Groups keep the order of `levels` (default: a polars Enum's order, else sorted values, as R sorts
+    factor levels); only levels present in the data are kept. Data are in counting-process form
+    (R's `Surv(entry, time, event)`) when an `entry` column has any non-zero value.
+    """
+    missing = [c for c in ("time", "event") if c not in data.columns]
+    if missing:
+        raise ValueError(f"survival data need columns time and event; missing {', '.join(missing)}")
+    time = data.get_column("time").cast(pl.Float64).to_numpy()
+    event = data.get_column("event").cast(pl.Float64).to_numpy()
+    if not np.all(np.isfinite(time)) or np.any(time < 0):
+        raise ValueError("time must be finite and >= 0 in every row")
+    if not np.all((event == 0) | (event == 1)):
+        raise ValueError("event must be 0 or 1 (or boolean) in every row")
+    entry = None
+    if "entry" in data.columns:
+        entry = data.get_column("entry").cast(pl.Float64).to_numpy()
+        if not np.all(np.isfinite(entry)):
+            raise ValueError("entry must be finite in every row")
+        if np.all(entry == 0):
+            entry = None
+        elif np.any(time <= entry):
+            n = int(np.sum(time <= entry))
+            raise ValueError(f"{n} row(s) have time <= entry; R drops such (entry, time] intervals, drop them first")
+    if fix_times:
+        time, entry = timefix(time, entry)
+    codes, labels = _codes(data, group, levels)
+    strata_codes = (
+        np.zeros(time.size, dtype=np.int64) if strata is None else _codes(data, strata, None)[0]
+    )
+    return SurvivalArrays(time, event, entry, codes, labels, strata_codes)
+
+
+def _codes(data: pl.DataFrame, column: str | None, levels: Sequence[Any] | None) -> tuple[np.ndarray, tuple[str, ...]]:
+    if column is None or column not in data.columns:
+        if column is not None and column != "group":
+            raise ValueError(f"no column {column!r} in the survival data")
+        return np.zeros(data.height, dtype=np.int64), (ALL,)
+    col = data.get_column(column)
+    if col.null_count():
+        raise ValueError(f"column {column!r} has {col.null_count()} missing value(s); drop or label them first")
+    present = col.unique()
+    if levels is None:
+        if isinstance(col.dtype, pl.Enum):
+            levels = [c for c in col.dtype.categories.to_list() if c in set(present.to_list())]
+        else:
+            levels = present.sort().to_list()
+    else:
+        unknown = set(present.cast(pl.String).to_list()) - {str(v) for v in levels}
+        if unknown:
+            raise ValueError(f"column {column!r} has values not in levels: {', '.join(sorted(unknown))}")
+        levels = [v for v in levels if str(v) in set(present.cast(pl.String).to_list())]
+    labels = tuple(str(v) for v in levels)
+    codes = col.cast(pl.String).cast(pl.Enum(labels)).to_physical().cast(pl.Int64).to_numpy()
+    return codes, labels
+
+
+# --- the curve -------------------------------------------------------------------------------------------
+
+
+def _curve(time: np.ndarray, event: np.ndarray, entry: np.ndarray | None) -> dict[str, np.ndarray]:
+    """Product-limit estimate at every distinct time of one group, with Greenwood's se of log S."""
+    order = np.argsort(time, kind="stable")
+    ts, es = time[order], event[order]
+    starts = np.flatnonzero(np.concatenate([[True], ts[1:] != ts[:-1]]))
+    u = ts[starts]
+    total = np.diff(np.append(starts, ts.size))
+    d = np.add.reduceat(es, starts)
+    # At risk at t−: R's survfit. Right-censored: time >= t; delayed entry: entry < t <= time.
+    if entry is None:
+        n = (ts.size - starts).astype(float)
+    else:
+        n = (np.searchsorted(np.sort(entry), u, side="left") - starts).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        surv = np.cumprod(1.0 - d / n)
+        # Greenwood: var(log S) = sum d / (n (n - d)); infinite once S reaches 0, as in R.
+        se = np.sqrt(np.cumsum(np.where(d > 0, d / (n * (n - d)), 0.0)))
+    return {"time": u, "n_risk": n, "n_event": d, "n_censor": total - d, "surv": surv, "se": se}
+
+
+def _confint(p: np.ndarray, se: np.ndarray, conf_type: str, conf_level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pointwise limits as R's `survfit_confint` (logse = TRUE); NaN where R gives NA."""
+    z = NormalDist().inv_cdf(1 - (1 - conf_level) / 2)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if conf_type == "plain":
+            half = se * p * z
+            return np.maximum(p - half, 0.0), np.minimum(p + half, 1.0)
+        if conf_type == "log":
+            xx = np.where(p == 0, np.nan, p)
+            return np.exp(np.log(xx) - z * se), np.minimum(np.exp(np.log(xx) + z * se), 1.0)
+        if conf_type == "log-log":
+            xx = np.where((p == 0) | (p == 1), np.nan, p)
+            half = z * se / np.log(xx)
+            return np.exp(-np.exp(np.log(-np.log(xx)) - half)), np.exp(-np.exp(np.log(-np.log(xx)) + half))
+        if conf_type == "logit":
+            xx = np.where(p == 0, np.nan, p)
+            half = z * se * (1 + xx / (1 - xx))
+            logit = np.log(p / (1 - p))
+            return 1 - 1 / (1 + np.exp(logit - half)), 1 - 1 / (1 + np.exp(logit + half))
+        if conf_type == "arcsin":
+            xx = np.where(p == 0, np.nan, p)
+            half = 0.5 * z * se * np.sqrt(xx / (1 - xx))
+            angle = np.arcsin(np.sqrt(xx))
+            return np.sin(np.maximum(0.0, angle - half)) ** 2, np.sin(np.minimum(np.pi / 2, angle + half)) ** 2
+    raise ValueError(f"unknown conf_type {conf_type!r}; choose one of {', '.join(CONF_TYPES)}")
+
+
+def _findq(x: np.ndarray, y: np.ndarray, p: float, tol: float = TOLERANCE) -> float:
+    """Port of survival's internal `findq`: the time where the curve 1 - S first reaches p.
+
+    On a flat segment at exactly p the answer is the midpoint of the segment, and the segment may run to
+    the last time (R's quantile.survfit rule); NaN when the curve never reaches p.
+    """
+    if np.all(np.isnan(y)) or np.nanmax(y) < p:
+        return math.nan
+    xmax = x[-1]
+    keep = np.sort(np.unique(y, return_index=True)[1])  # R's !duplicated(y), one NaN kept
+    x, y = x[keep], y[keep]
+    valid = np.flatnonzero(~np.isnan(y))
+
+    def first_index(knots: np.ndarray) -> int | None:  # approx(knots, 1:n, p, "constant", f = 1)
+        if knots.size == 0 or p < knots[0] or p > knots[-1]:
+            return None
+        return int(valid[np.searchsorted(knots, p, side="left")])
+
+    i1, i2 = first_index(y[valid] + tol), first_index(y[valid] - tol)
+    if i1 is not None and not np.isnan(y[-1]) and abs(p - y[-1]) < tol:
+        return float((x[i1] + xmax) / 2)
+    if i1 is None or i2 is None:
+        return math.nan
+    return float((x[i1] + x[i2]) / 2)
+
+
+def _median(curve: dict[str, np.ndarray]) -> tuple[float, float, float]:
+    x = np.concatenate([[0.0], curve["time"]])
+    return tuple(  # type: ignore[return-value]
+        _findq(x, np.concatenate([[0.0], 1 - curve[k]]), 0.5) for k in ("surv", "lower", "upper")
+    )
+
+
+def km_fit(
+    data: pl.DataFrame,
+    *,
+    conf_type: str = "log",
+    conf_level: float = 0.95,
+    group: str | None = "group",
+    levels: Sequence[Any] | None = None,
+) -> KMResult:
+    """Fit one Kaplan–Meier curve per group, as `survfit(Surv(time, event) ~ group, conf.type=)` in R.
+
+    Parameters
+    ----------
+    data
+        Columns time, event (0/1) and optionally entry (delayed entry: at risk on (entry, time]) and the
+        `group` column. Without a group column there is one curve labelled "all".
+    conf_type
+        "log" (R's default), "log-log", "plain", "logit" or "arcsin".
+    conf_level
+        Level of the pointwise intervals and of the median's interval.
+    group, levels
+        The grouping column and, optionally, the order of its levels.
+
+    Returns
+    -------
+    KMResult with `table` (see `km_table`) and `summary` (see `km_summary`).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> fit = km_fit(pl.DataFrame({"time": [1.0, 2, 2, 3], "event": [1, 1, 0, 1]}))
+    >>> fit.table["surv"].to_list()
+    [0.75, 0.5, 0.0]
+    """
+    if conf_type not in CONF_TYPES:
+        raise ValueError(f"unknown conf_type {conf_type!r}; choose one of {', '.join(CONF_TYPES)}")
+    arrays = survival_arrays(data, group=group, levels=levels)
+    tables, summaries = [], []
+    for code, label in enumerate(arrays.levels):
+        time, event, entry, _ = arrays.subset(arrays.group == code)
+        curve = _curve(time, event, entry)
+        curve["lower"], curve["upper"] = _confint(curve["surv"], curve["se"], conf_type, conf_level)
+        median = _median(curve)
+        with np.errstate(invalid="ignore"):
+            std_err = curve["surv"] * curve["se"]  # R's summary.survfit: the se of S, not of log S
+        tables.append(
+            pl.DataFrame(
+                {
+                    "group": [label] * curve["time"].size,
+                    "time": curve["time"],
+                    "n_risk": curve["n_risk"].astype(np.int64),
+                    "n_event": curve["n_event"].astype(np.int64),
+                    "n_censor": curve["n_censor"].astype(np.int64),
+                    "surv": curve["surv"],
+                    "std_err": std_err,
+                    "lower": curve["lower"],
+                    "upper": curve["upper"],
+                },
+                schema_overrides={"group": pl.String},
+                nan_to_null=True,
+            )
+        )
+        summaries.append(
+            {
+                "group": label,
+                "n": int(time.size),
+                "events": int(event.sum()),
+                **dict(zip(("median", "median_lower", "median_upper"), _nan_to_none(median), strict=True)),
+            }
+        )
+    summary = pl.DataFrame(
+        summaries,
+        schema={"group": pl.String, "n": pl.Int64, "events": pl.Int64, "median": pl.Float64,
+                "median_lower": pl.Float64, "median_upper": pl.Float64},
+        orient="row",
+    )
+    return KMResult(pl.concat(tables), summary, conf_type, conf_level, arrays.levels)
+
+
+def _nan_to_none(values: Sequence[float]) -> list[float | None]:
+    return [None if math.isnan(v) else v for v in values]
+
+
+def _as_fit(fit_or_data: KMResult | pl.DataFrame, options: dict[str, Any]) -> KMResult:
+    if isinstance(fit_or_data, KMResult):
+        if options:
+            raise TypeError("pass fitting options to km_fit, not with an already fitted KMResult")
+        return fit_or_data
+    return km_fit(fit_or_data, **options)
+
+
+def km_table(fit: KMResult | pl.DataFrame, **options: Any) -> pl.DataFrame:
+    """Return the curve at every distinct time, as R's `summary(survfit, censored = TRUE)`.
+
+    Columns group, time, n_risk (at t−), n_event, n_censor, surv, std_err (Greenwood se of S), lower,
+    upper; null where R gives NA or NaN (limits at S = 0, log-log limits at S = 1). `fit` is a KMResult
+    or a survival frame, fitted with `options` (see `km_fit`).
+    """
+    return _as_fit(fit, options).table
+
+
+def km_summary(fit: KMResult | pl.DataFrame, **options: Any) -> pl.DataFrame:
+    """Return group, n, events, median, median_lower, median_upper per curve, as R's `quantile(fit, 0.5)`.
+
+    The median is where S first reaches 0.5, or the midpoint of a flat S = 0.5 segment; its limits are
+    where the lower and upper pointwise bands reach 0.5, so they depend on `conf_type`. Null when the
+    curve (or band) never reaches 0.5.
+    """
+    return _as_fit(fit, options).summary
+
+
+def survival_at(fit: KMResult | pl.DataFrame, times: Sequence[float], **options: Any) -> pl.DataFrame:
+    """Return the curves at `times`, as R's `summary(fit, times = times, extend = FALSE)`.
+
+    surv, std_err and limits are those of the last curve time <= t (1 before the first); n_risk is the
+    number at risk at t (the first curve time >= t); n_event and n_censor count what happened since the
+    previous requested time. A time beyond a group's last follow-up time (event or censoring) gives no
+    row for that group: the curve is not defined there (R's extend = FALSE; R errors when a group keeps
+    no time at all, this returns no rows for it).
+    """
+    km = _as_fit(fit, options)
+    wanted = np.sort(np.asarray([t for t in times if math.isfinite(t)], dtype=float))
+    frames = [_rows_at(part, wanted) for part in km.table.partition_by("group", maintain_order=True)]
+    return pl.concat(frames) if frames else km.table.clear()
+
+
+def _rows_at(curve: pl.DataFrame, wanted: np.ndarray) -> pl.DataFrame:
+    if curve["time"][0] != 0:  # R's survfit0: a row at time 0 with S = 1 and the first number at risk
+        curve = pl.concat([curve.head(1).with_columns(
+            time=pl.lit(0.0), n_event=pl.lit(0, pl.Int64), n_censor=pl.lit(0, pl.Int64), surv=pl.lit(1.0),
+            std_err=pl.lit(0.0), lower=pl.lit(1.0), upper=pl.lit(1.0)), curve])
+    t = curve["time"].to_numpy()
+    wanted = wanted[wanted <= t[-1]]
+    last = np.searchsorted(t, wanted, side="right")  # R's findInterval: the last curve time <= wanted
+    first_after = np.searchsorted(t, wanted, side="left")
+    n_risk = np.append(curve["n_risk"].to_numpy(), 0)[first_after]
+
+    def since_previous(column: str) -> np.ndarray:
+        cumulative = np.concatenate([[0], np.cumsum(curve[column].to_numpy())])[last]
+        return np.diff(np.concatenate([[0], cumulative]))
+
+    rows = curve[np.maximum(last, 1) - 1]
+    return rows.with_columns(
+        time=pl.Series(wanted, dtype=pl.Float64),
+        n_risk=pl.Series(n_risk, dtype=pl.Int64),
+        n_event=pl.Series(since_previous("n_event"), dtype=pl.Int64),
+        n_censor=pl.Series(since_previous("n_censor"), dtype=pl.Int64),
+    )
+
+
+# --- the report the `netpet km` command prints ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KMReport:
+    """Everything `netpet km` shows: curves, summaries, tests, survival at chosen times, exclusions."""
+
+    fit: KMResult
+    logrank: LogrankResult
+    trend: LogrankResult | None
+    pairwise: pl.DataFrame | None
+    at: pl.DataFrame | None
+    excluded: dict[str, int]
+    endpoint: str
+    origin: str
+    time_unit: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON contract of `netpet km --format json` (groups, logrank, units, provenance)."""
+        tables = {
+            part["group"][0]: part.drop("group", "std_err").to_dicts()
+            for part in self.fit.table.partition_by("group", maintain_order=True)
+        }
+        payload: dict[str, Any] = {
+            "groups": [{**row, "table": tables[row["group"]]} for row in self.fit.summary.to_dicts()],
+            "logrank": self.logrank._asdict(),
+            "time_unit": self.time_unit,
+            "conf_type": self.fit.conf_type,
+            "endpoint": self.endpoint,
+            "origin": self.origin,
+            "conf_level": self.fit.conf_level,
+            "excluded": self.excluded,
+        }
+        if self.trend is not None:
+            payload["trend"] = self.trend._asdict()
+        if self.pairwise is not None:
+            payload["pairwise"] = self.pairwise.to_dicts()
+        if self.at is not None:
+            payload["at"] = self.at.to_dicts()
+        return payload
+
+
+def km_report(
+    data: SurvivalData,
+    *,
+    conf_type: str = "log",
+    conf_level: float = 0.95,
+    at: Sequence[float] = (),
+    ordered: bool = True,
+) -> KMReport:
+    """Fit curves by group and test them: log-rank, pairwise (Holm) and, for ordered groups, trend.
+
+    Rows whose (entry, time] interval is empty (an event on the day of entry when the origin is the
+    diagnosis) are left out and counted, as R's `Surv(entry, time, event)` makes them NA.
+
+    Parameters
+    ----------
+    data
+        From `analysis.frames.survival_frame`; its exclusions are carried into the report.
+    conf_type, conf_level
+        Passed to `km_fit`.
+    at
+        Times (in the data's unit) for `survival_at`; none gives no such table.
+    ordered
+        Whether the group levels are ordered (NETPET score, WHO grade), so a trend test makes sense.
+    """
+    from analysis.logrank import logrank_test, logrank_trend, pairwise_logrank
+
+    frame, excluded = data.frame, dict(data.excluded)
+    if "entry" in frame.columns and frame.filter(pl.col("entry") != 0).height:
+        empty = pl.col("time") <= pl.col("entry")
+        if frame.filter(empty).height:
+            excluded["no follow-up after entry"] = frame.filter(empty).height
+            frame = frame.filter(~empty)
+    levels = _levels_for(frame, data.by)
+    fit = km_fit(frame, conf_type=conf_type, conf_level=conf_level, levels=levels)
+    several = len(fit.levels) > 1
+    return KMReport(
+        fit=fit,
+        logrank=logrank_test(frame, levels=levels),
+        trend=logrank_trend(frame, levels=levels) if several and ordered else None,
+        pairwise=pairwise_logrank(frame, levels=levels) if len(fit.levels) > 2 else None,
+        at=survival_at(fit, at) if at else None,
+        excluded=excluded,
+        endpoint=data.endpoint,
+        origin=data.origin,
+        time_unit=data.time_unit,
+    )
+
+
+def _levels_for(frame: pl.DataFrame, by: str | None) -> list[str] | None:
+    from analysis.frames import GROUPINGS
+
+    order = GROUPINGS.get(by) if by else None
+    if order is None or "group" not in frame.columns:
+        return None
+    present = set(frame.get_column("group").cast(pl.String).unique().to_list())
+    return [level for level in order if level in present]
