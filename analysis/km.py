@@ -134,7 +134,7 @@ def survival_arrays(
             entry = None
         elif np.any(time <= entry):
             n = int(np.sum(time <= entry))
-            raise ValueError(f"{n} row(s) have time <= entry; R drops such (entry, time] intervals, drop them first")
+            raise ValueError(f"{n} row(s) have time <= entry; R drops such empty intervals, drop them first")
     if fix_times:
         time, entry = timefix(time, entry)
     codes, labels = _codes(data, group, levels)
@@ -144,14 +144,16 @@ def survival_arrays(
     return SurvivalArrays(time, event, entry, codes, labels, strata_codes)
 
 
-def _codes(data: pl.DataFrame, column: str | None, levels: Sequence[Any] | None) -> tuple[np.ndarray, tuple[str, ...]]:
+def _codes(
+    data: pl.DataFrame, column: str | None, levels: Sequence[Any] | None
+) -> tuple[np.ndarray, tuple[str, ...]]:
     if column is None or column not in data.columns:
         if column is not None and column != "group":
             raise ValueError(f"no column {column!r} in the survival data")
         return np.zeros(data.height, dtype=np.int64), (ALL,)
     col = data.get_column(column)
     if col.null_count():
-        raise ValueError(f"column {column!r} has {col.null_count()} missing value(s); drop or label them first")
+        raise ValueError(f"column {column!r} has {col.null_count()} missing value(s); drop or label them")
     present = col.unique()
     if levels is None:
         if isinstance(col.dtype, pl.Enum):
@@ -191,7 +193,9 @@ def _curve(time: np.ndarray, event: np.ndarray, entry: np.ndarray | None) -> dic
     return {"time": u, "n_risk": n, "n_event": d, "n_censor": total - d, "surv": surv, "se": se}
 
 
-def _confint(p: np.ndarray, se: np.ndarray, conf_type: str, conf_level: float) -> tuple[np.ndarray, np.ndarray]:
+def _confint(
+    p: np.ndarray, se: np.ndarray, conf_type: str, conf_level: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Pointwise limits as R's `survfit_confint` (logse = TRUE); NaN where R gives NA."""
     z = NormalDist().inv_cdf(1 - (1 - conf_level) / 2)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -214,7 +218,8 @@ def _confint(p: np.ndarray, se: np.ndarray, conf_type: str, conf_level: float) -
             xx = np.where(p == 0, np.nan, p)
             half = 0.5 * z * se * np.sqrt(xx / (1 - xx))
             angle = np.arcsin(np.sqrt(xx))
-            return np.sin(np.maximum(0.0, angle - half)) ** 2, np.sin(np.minimum(np.pi / 2, angle + half)) ** 2
+            lower, upper = np.maximum(0.0, angle - half), np.minimum(np.pi / 2, angle + half)
+            return np.sin(lower) ** 2, np.sin(upper) ** 2
     raise ValueError(f"unknown conf_type {conf_type!r}; choose one of {', '.join(CONF_TYPES)}")
 
 
@@ -286,6 +291,8 @@ def km_fit(
     """
     if conf_type not in CONF_TYPES:
         raise ValueError(f"unknown conf_type {conf_type!r}; choose one of {', '.join(CONF_TYPES)}")
+    if data.height == 0:
+        raise ValueError("no patients to analyse")
     arrays = survival_arrays(data, group=group, levels=levels)
     tables, summaries = [], []
     for code, label in enumerate(arrays.levels):
@@ -474,6 +481,9 @@ def km_report(
         if frame.filter(empty).height:
             excluded["no follow-up after entry"] = frame.filter(empty).height
             frame = frame.filter(~empty)
+    if frame.height == 0:
+        reasons = "; ".join(f"{reason}: {n}" for reason, n in excluded.items()) or "the registry is empty"
+        raise ValueError(f"no patients to analyse (excluded: {reasons})")
     levels = _levels_for(frame, data.by)
     fit = km_fit(frame, conf_type=conf_type, conf_level=conf_level, levels=levels)
     several = len(fit.levels) > 1

@@ -119,7 +119,7 @@ def logrank_test(
     arrays = survival_arrays(data, group=group, strata=strata, levels=levels)
     delayed = arrays.entry is not None
     if delayed and rho != 0:
-        raise ValueError("with delayed entry only rho = 0 (the Cox score test with Breslow ties) is available")
+        raise ValueError("with delayed entry only rho = 0 (the Cox score test, Breslow ties) is available")
     o_minus_e, variance, expected = _score_parts(arrays, rho=rho, hypergeometric=not delayed)
     return _chisq(o_minus_e, variance, expected > 0)
 

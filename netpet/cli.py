@@ -15,6 +15,7 @@ from netpet import __version__
 #: name -> ("module:function", one-line help shown by `netpet --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("netpet.commands.setup:init", "Create an empty registry (optionally encrypted)."),
+    "km": ("netpet.commands.survival:km", "Kaplan–Meier survival by group with log-rank tests (as R)."),
     "migrate": ("netpet.commands.setup:migrate", "Apply pending schema migrations and rebuild the views."),
     "import": ("netpet.commands.data:import_", "Import a folder of site tables (CSV or Parquet), all or nothing."),
     "demo": ("netpet.commands.data:demo", "Build the synthetic demo registry and a first survival summary."),
