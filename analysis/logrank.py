@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import polars as pl
 
-from analysis.km import SurvivalArrays, survival_arrays
+from analysis.km import SurvivalCounts, as_counts, count_below, survival_counts
 
 ADJUSTMENTS = ("holm", "bonferroni", "BH", "none")
 
@@ -30,27 +30,23 @@ class LogrankResult(NamedTuple):
     p: float
 
 
-def _stratum_counts(
-    time: np.ndarray, event: np.ndarray, entry: np.ndarray | None, group: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray]:
+def _stratum_counts(counts: SurvivalCounts, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Return (n at risk, deaths) per distinct event time (rows) and group (columns) in one stratum."""
-    dead = event == 1
-    u = np.unique(time[dead])
-    deaths = np.bincount(
-        np.searchsorted(u, time[dead]) * k + group[dead], minlength=u.size * k
-    ).reshape(u.size, k)
+    dead = counts.d > 0
+    u = np.unique(counts.time[dead])
+    cell = np.searchsorted(u, counts.time[dead]) * k + counts.group[dead]
+    deaths = np.bincount(cell, weights=counts.d[dead], minlength=u.size * k).reshape(u.size, k)
     at_risk = np.empty((u.size, k))
     for g in range(k):
-        in_group = group == g
-        exits = np.sort(time[in_group])
+        part = counts.subset(counts.group == g)
         # At risk at t: time >= t, and entry < t with delayed entry (R's counting-process risk set).
-        entered = exits.size if entry is None else np.searchsorted(np.sort(entry[in_group]), u, side="left")
-        at_risk[:, g] = entered - np.searchsorted(exits, u, side="left")
-    return at_risk, deaths.astype(float)
+        entered = part.n.sum() if part.entry is None else count_below(part.entry, part.n, u)
+        at_risk[:, g] = entered - count_below(part.time, part.n, u)
+    return at_risk, deaths
 
 
 def _score_parts(
-    arrays: SurvivalArrays, *, rho: float, hypergeometric: bool
+    counts: SurvivalCounts, *, rho: float, hypergeometric: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return the weighted observed-minus-expected vector, its variance and the expected, summed over strata.
 
@@ -58,11 +54,10 @@ def _score_parts(
     `False` is the Cox information at beta = 0 with Breslow ties, sum d / n (diag(n_g) - n_g n_h / n),
     which is what coxph's score test uses (and what R offers for delayed entry).
     """
-    k = len(arrays.levels)
+    k = len(counts.levels)
     o_minus_e, variance, expected = np.zeros(k), np.zeros((k, k)), np.zeros(k)
-    for stratum in np.unique(arrays.strata):
-        time, event, entry, group = arrays.subset(arrays.strata == stratum)
-        n_g, d_g = _stratum_counts(time, event, entry, group, k)
+    for stratum in np.unique(counts.strata):
+        n_g, d_g = _stratum_counts(counts.subset(counts.strata == stratum), k)
         n, d = n_g.sum(axis=1), d_g.sum(axis=1)
         weight = np.ones_like(n)
         if rho != 0:  # S(t−) of the pooled Kaplan–Meier in this stratum, as survdiff's left-continuous KM
@@ -90,7 +85,7 @@ def _chisq(o_minus_e: np.ndarray, variance: np.ndarray, expected_positive: np.nd
 
 
 def logrank_test(
-    data: pl.DataFrame,
+    data: pl.DataFrame | SurvivalCounts,
     *,
     rho: float = 0.0,
     group: str = "group",
@@ -101,6 +96,7 @@ def logrank_test(
 
     Weights are S(t−)^rho of the pooled Kaplan–Meier: rho = 0 is the log-rank test, rho = 1 Peto–Peto
     (Fleming–Harrington G-rho). `strata` names a column for a stratified test (`+ strata(x)` in R).
+    `data` may also be the result of `analysis.km.survival_counts` (grouping and strata already applied).
     With delayed entry (an `entry` column), R's survdiff does not apply; the test is then the Cox score
     test with Breslow ties, as `coxph(Surv(entry, time, event) ~ factor(group), ties = "breslow")`,
     which differs from survdiff's hypergeometric variance only at tied event times; rho must be 0.
@@ -116,16 +112,16 @@ def logrank_test(
     >>> round(logrank_test(d).chisq, 6)  # by hand: O - E = 2 - 4/3, V = 13/18, chisq = 8/13
     0.615385
     """
-    arrays = survival_arrays(data, group=group, strata=strata, levels=levels)
-    delayed = arrays.entry is not None
+    counts = as_counts(data, group=group, strata=strata, levels=levels)
+    delayed = counts.entry is not None
     if delayed and rho != 0:
         raise ValueError("with delayed entry only rho = 0 (the Cox score test, Breslow ties) is available")
-    o_minus_e, variance, expected = _score_parts(arrays, rho=rho, hypergeometric=not delayed)
+    o_minus_e, variance, expected = _score_parts(counts, rho=rho, hypergeometric=not delayed)
     return _chisq(o_minus_e, variance, expected > 0)
 
 
 def logrank_trend(
-    data: pl.DataFrame,
+    data: pl.DataFrame | SurvivalCounts,
     *,
     scores: Sequence[float] | Mapping[Any, float] | None = None,
     group: str = "group",
@@ -148,9 +144,9 @@ def logrank_trend(
     """
     from scipy.stats import chi2
 
-    arrays = survival_arrays(data, group=group, strata=strata, levels=levels)
-    s = _scores(arrays.levels, scores)
-    o_minus_e, variance, _ = _score_parts(arrays, rho=0, hypergeometric=False)
+    counts = as_counts(data, group=group, strata=strata, levels=levels)
+    s = _scores(counts.levels, scores)
+    o_minus_e, variance, _ = _score_parts(counts, rho=0, hypergeometric=False)
     information = float(s @ variance @ s)
     if information <= 0:
         return LogrankResult(0.0, 0, float("nan"))
@@ -192,7 +188,7 @@ def pairwise_logrank(
     """
     if adjust not in ADJUSTMENTS:
         raise ValueError(f"unknown adjustment {adjust!r}; choose one of {', '.join(ADJUSTMENTS)}")
-    labels = survival_arrays(data, group=group, levels=levels, fix_times=False).levels
+    labels = survival_counts(data, group=group, levels=levels, fix_times=False).levels
     column = data.get_column(group).cast(pl.String)
     rows = []
     for a, b in combinations(labels, 2):

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 import analysis.km
-from analysis.km import KMResult, km_fit, km_summary, km_table, survival_arrays, survival_at, timefix
+from analysis.km import KMResult, km_fit, km_summary, km_table, survival_at, survival_counts, timefix
 from tests.km_fixtures import AT_TIMES, CASES, CONF_TYPES, assert_columns_match, case_data, reference_csv
 
 CURVE_COLUMNS = ["time", "n_risk", "n_event", "n_censor", "surv", "std_err", "lower", "upper"]
@@ -59,7 +59,7 @@ def test_timefix_merges_month_times_that_differ_in_the_last_bits() -> None:
     assert np.unique(fixed).size == 186
     r_rows = reference_csv("km_tables").filter(case="lung_months", conf_type="log").height
     assert km_table(data).height == r_rows
-    unfixed = survival_arrays(data, fix_times=False)
+    unfixed = survival_counts(data, fix_times=False)
     assert np.unique(unfixed.time).size == 190
 
 
