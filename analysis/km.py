@@ -40,26 +40,52 @@ TABLE_COLUMNS = ("group", "time", "n_risk", "n_event", "n_censor", "surv", "std_
 
 @dataclass(frozen=True)
 class SurvivalCounts:
-    """A survival frame reduced to one row per distinct (stratum, group, entry, time), with counts.
+    """A survival frame reduced to counts per distinct time within each (stratum, group) cell.
 
-    Every estimate here needs only how many rows leave (and how many die) at each time, so the work is
-    done on these few rows rather than on one row per patient: what makes a million-patient registry
-    fast. Times are timefixed; groups and strata are integer codes, `levels` names the groups.
+    Every estimate here needs only how many rows leave (and how many die) at each time, and with
+    delayed entry how many enter at each time, so the work is done on these few rows rather than on one
+    row per patient: what makes a million-patient registry fast. Times are timefixed; groups and strata
+    are integer codes, `levels` names the groups.
     """
 
-    time: np.ndarray
-    entry: np.ndarray | None  # None for right-censored data (no entry column, or every entry is 0)
-    n: np.ndarray  # rows with this (stratum, group, entry, time)
+    time: np.ndarray  # distinct exit times within a cell
+    n: np.ndarray  # rows leaving at that time
     d: np.ndarray  # events among them
     group: np.ndarray
-    levels: tuple[str, ...]
     strata: np.ndarray
+    levels: tuple[str, ...]
+    entry: np.ndarray | None = None  # distinct entry times within a cell; None for right-censored data
+    entry_n: np.ndarray | None = None
+    entry_group: np.ndarray | None = None
+    entry_strata: np.ndarray | None = None
 
-    def subset(self, mask: np.ndarray) -> SurvivalCounts:
-        """Return the rows in `mask` (levels unchanged)."""
-        entry = None if self.entry is None else self.entry[mask]
-        return replace(self, time=self.time[mask], entry=entry, n=self.n[mask], d=self.d[mask],
-                       group=self.group[mask], strata=self.strata[mask])
+    def select(self, *, group: int | None = None, stratum: int | None = None) -> SurvivalCounts:
+        """Return the counts of one group and/or one stratum (levels unchanged)."""
+
+        def mask(groups: np.ndarray, strata: np.ndarray) -> np.ndarray:
+            keep = np.ones(groups.size, dtype=bool)
+            if group is not None:
+                keep &= groups == group
+            if stratum is not None:
+                keep &= strata == stratum
+            return keep
+
+        exits = mask(self.group, self.strata)
+        out = replace(self, time=self.time[exits], n=self.n[exits], d=self.d[exits], group=self.group[exits],
+                      strata=self.strata[exits])
+        if (
+            self.entry is None or self.entry_n is None
+            or self.entry_group is None or self.entry_strata is None
+        ):
+            return out
+        entries = mask(self.entry_group, self.entry_strata)
+        return replace(out, entry=self.entry[entries], entry_n=self.entry_n[entries],
+                       entry_group=self.entry_group[entries], entry_strata=self.entry_strata[entries])
+
+    def at_risk(self, points: np.ndarray) -> np.ndarray:
+        """Number at risk at each of `points` (t−, as R): time >= t and, with delayed entry, entry < t."""
+        entered = self.n.sum() if self.entry is None else count_below(self.entry, self.entry_n, points)
+        return entered - count_below(self.time, self.n, points)
 
 
 @dataclass(frozen=True)
@@ -86,27 +112,37 @@ def timefix(time: np.ndarray, entry: np.ndarray | None = None, tolerance: float 
     (entry, time] interval empty.
     """
     values = time if entry is None else np.concatenate([entry, time])
-    y = np.unique(values[np.isfinite(values)])
-    if y.size < 2:
+    cuts = _timefix_cuts(np.unique(values), tolerance)
+    if cuts is None:
         return time, entry
-    dy = np.diff(y)
-    mean = np.mean(np.abs(y))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tied = (dy <= tolerance) | (dy / mean <= tolerance)
-    if not tied.any():
-        return time, entry
-    cuts = y[np.concatenate([[True], ~tied])]
-
-    def snap(x: np.ndarray) -> np.ndarray:
-        return cuts[np.searchsorted(cuts, x, side="right") - 1]
-
-    new_time = snap(time)
+    new_time = _snap(cuts, time)
     if entry is None:
         return new_time, None
-    new_entry = snap(entry)
+    new_entry = _snap(cuts, entry)
+    _check_intervals(new_entry, new_time, entry, time)
+    return new_time, new_entry
+
+
+def _timefix_cuts(y: np.ndarray, tolerance: float = TOLERANCE) -> np.ndarray | None:
+    """The values near-equal times snap to (R's aeqSurv `cuts`), or None when no times are tied."""
+    y = y[np.isfinite(y)]
+    if y.size < 2:
+        return None
+    dy = np.diff(y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tied = (dy <= tolerance) | (dy / np.mean(np.abs(y)) <= tolerance)
+    return y[np.concatenate([[True], ~tied])] if tied.any() else None
+
+
+def _snap(cuts: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return cuts[np.searchsorted(cuts, x, side="right") - 1]
+
+
+def _check_intervals(
+    new_entry: np.ndarray, new_time: np.ndarray, entry: np.ndarray, time: np.ndarray
+) -> None:
     if np.any((new_entry == new_time) & (entry != time)):
         raise ValueError("timefix: an (entry, time] interval has effective length 0 (R's aeqSurv exception)")
-    return new_time, new_entry
 
 
 def survival_counts(
@@ -124,7 +160,6 @@ def survival_counts(
     (R's `Surv(entry, time, event)`) when an `entry` column has any non-zero value.
     """
     _check_survival_frame(data)
-    counting = "entry" in data.columns and bool(data.select((pl.col("entry") != 0).any()).item())
     if group is not None and group not in data.columns and group != "group":
         raise ValueError(f"no column {group!r} in the survival data")
     for column in (c for c in (group, strata) if c is not None and c in data.columns):
@@ -132,29 +167,62 @@ def survival_counts(
             raise ValueError(f"column {column!r} has missing values; drop or label them first")
     grouped = group is not None and group in data.columns
     labels = _levels(data.get_column(group).unique(), levels) if grouped else (ALL,)
-    # Groups as integer codes and times by their bit patterns: hashing integers is much faster than
-    # hashing strings or floats, and exact.
-    columns = {
-        "_group": _codes(data.get_column(group), labels) if grouped else pl.zeros(data.height, eager=True),
-        "_time": _bits(data.get_column("time")),
-        "event": data.get_column("event").cast(pl.Float64),
-    }
-    if strata is not None:
-        columns["_stratum"] = _codes(data.get_column(strata))
-    if counting:
-        columns["_entry"] = _bits(data.get_column("entry"))
-    agg = (
-        pl.DataFrame(columns)
-        .group_by([c for c in columns if c != "event"])
-        .agg(n=pl.len().cast(pl.Float64), d=pl.col("event").sum())
-    )
-    time = agg["_time"].to_numpy().view(np.float64)
-    entry = agg["_entry"].to_numpy().view(np.float64) if counting else None
+    zeros = np.zeros(data.height, dtype=np.int64)
+    group_codes = _codes(data.get_column(group), labels) if grouped else zeros
+    strata_codes = _codes(data.get_column(strata)) if strata is not None else zeros
+    k = len(labels)
+    cells = strata_codes * k + group_codes
+    n_cells = (int(strata_codes.max()) + 1) * k
+
+    time = data.get_column("time").cast(pl.Float64).to_numpy() + 0.0  # + 0.0 turns -0.0 into 0.0
+    event = data.get_column("event").cast(pl.Float64).to_numpy() == 1
+    entry = data.get_column("entry").cast(pl.Float64).to_numpy() + 0.0 if "entry" in data.columns else None
+    if entry is not None and not np.any(entry != 0):
+        entry = None  # every entry at 0 is right-censored data, as Surv(time, event)
+
+    # Rows ordered by cell (a stable sort of small integers is a linear-time radix sort in numpy), then
+    # each cell's times sorted and counted: sorts of contiguous slices, no per-row hashing.
+    order = np.argsort(cells.astype(np.int16) if n_cells < 2**15 else cells, kind="stable")
+    bounds = np.searchsorted(cells[order], np.arange(n_cells + 1))
+    times, n, d, cell = _cell_counts(time[order], event[order], bounds)
+    entries = None if entry is None else _cell_counts(entry[order], None, bounds)
     if fix_times:
-        time, entry = timefix(time, entry)
-    codes = agg["_group"].cast(pl.Int64).to_numpy()
-    strata_codes = agg["_stratum"].cast(pl.Int64).to_numpy() if strata is not None else np.zeros_like(codes)
-    return SurvivalCounts(time, entry, agg["n"].to_numpy(), agg["d"].to_numpy(), codes, labels, strata_codes)
+        cuts = _timefix_cuts(np.unique(np.concatenate([times, *([entries[0]] if entries else [])])))
+        if cuts is not None:
+            times = _snap(cuts, times)
+            if entries is not None and entry is not None:
+                entries = (_snap(cuts, entries[0]), *entries[1:])
+                _check_intervals(_snap(cuts, entry), _snap(cuts, time), entry, time)
+    counts = SurvivalCounts(times, n, d, cell % k, cell // k, labels)
+    if entries is None:
+        return counts
+    entry_times, entry_n, _, entry_cell = entries
+    return replace(counts, entry=entry_times, entry_n=entry_n, entry_group=entry_cell % k,
+                   entry_strata=entry_cell // k)
+
+
+def _cell_counts(
+    values: np.ndarray, event: np.ndarray | None, bounds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct values, their counts and events, and cell, for rows sorted by cell between `bounds`."""
+    out = []
+    for c in np.flatnonzero(np.diff(bounds)):
+        part = slice(bounds[c], bounds[c + 1])
+        distinct, n = _distinct(np.sort(values[part]))
+        deaths = np.zeros(distinct.size)
+        if event is not None:
+            dead, d = _distinct(np.sort(values[part][event[part]]))
+            deaths[np.searchsorted(distinct, dead)] = d
+        out.append((distinct, n, deaths, np.full(distinct.size, c)))
+    return tuple(np.concatenate(column) for column in zip(*out, strict=True))  # type: ignore[return-value]
+
+
+def _distinct(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of a sorted array and how often each occurs."""
+    if ordered.size == 0:
+        return ordered, np.zeros(0)
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    return ordered[starts], np.diff(np.append(starts, ordered.size)).astype(float)
 
 
 def as_counts(data: pl.DataFrame | SurvivalCounts, **options: Any) -> SurvivalCounts:
@@ -165,17 +233,12 @@ def as_counts(data: pl.DataFrame | SurvivalCounts, **options: Any) -> SurvivalCo
     return data if isinstance(data, SurvivalCounts) else survival_counts(data, **options)
 
 
-def _codes(column: pl.Series, labels: Sequence[str] | None = None) -> pl.Series:
+def _codes(column: pl.Series, labels: Sequence[str] | None = None) -> np.ndarray:
     """Integer codes of a column's values, in the order of `labels` (default: any order)."""
     text = column.cast(pl.String)
     if labels is None:
         labels = text.unique().to_list()
-    return text.cast(pl.Enum(list(labels))).to_physical()
-
-
-def _bits(column: pl.Series) -> pl.Series:
-    values = column.cast(pl.Float64).to_numpy() + 0.0  # + 0.0 turns -0.0 into 0.0
-    return pl.Series(values.view(np.int64))
+    return text.cast(pl.Enum(list(labels))).to_physical().cast(pl.Int64).to_numpy()
 
 
 def _check_survival_frame(data: pl.DataFrame) -> None:
@@ -230,9 +293,7 @@ def _curve(counts: SurvivalCounts) -> dict[str, np.ndarray]:
     u, where = np.unique(counts.time, return_inverse=True)
     exits = np.bincount(where, weights=counts.n, minlength=u.size)
     d = np.bincount(where, weights=counts.d, minlength=u.size)
-    # At risk at t−, as R's survfit: time >= t, and entry < t with delayed entry.
-    entered = counts.n.sum() if counts.entry is None else count_below(counts.entry, counts.n, u)
-    n = entered - (np.cumsum(exits) - exits)
+    n = counts.at_risk(u)  # at t−, as R's survfit
     with np.errstate(divide="ignore", invalid="ignore"):
         surv = np.cumprod(1.0 - d / n)
         # Greenwood: var(log S) = sum d / (n (n - d)); infinite once S reaches 0, as in R.
@@ -342,7 +403,7 @@ def km_fit(
     counts = as_counts(data, group=group, levels=levels)
     tables, summaries = [], []
     for code, label in enumerate(counts.levels):
-        part = counts.subset(counts.group == code)
+        part = counts.select(group=code)
         curve = _curve(part)
         curve["lower"], curve["upper"] = _confint(curve["surv"], curve["se"], conf_type, conf_level)
         median = _median(curve)

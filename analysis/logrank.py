@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import polars as pl
 
-from analysis.km import SurvivalCounts, as_counts, count_below, survival_counts
+from analysis.km import SurvivalCounts, as_counts, survival_counts
 
 ADJUSTMENTS = ("holm", "bonferroni", "BH", "none")
 
@@ -36,12 +36,7 @@ def _stratum_counts(counts: SurvivalCounts, k: int) -> tuple[np.ndarray, np.ndar
     u = np.unique(counts.time[dead])
     cell = np.searchsorted(u, counts.time[dead]) * k + counts.group[dead]
     deaths = np.bincount(cell, weights=counts.d[dead], minlength=u.size * k).reshape(u.size, k)
-    at_risk = np.empty((u.size, k))
-    for g in range(k):
-        part = counts.subset(counts.group == g)
-        # At risk at t: time >= t, and entry < t with delayed entry (R's counting-process risk set).
-        entered = part.n.sum() if part.entry is None else count_below(part.entry, part.n, u)
-        at_risk[:, g] = entered - count_below(part.time, part.n, u)
+    at_risk = np.column_stack([counts.select(group=g).at_risk(u) for g in range(k)])
     return at_risk, deaths
 
 
@@ -57,7 +52,7 @@ def _score_parts(
     k = len(counts.levels)
     o_minus_e, variance, expected = np.zeros(k), np.zeros((k, k)), np.zeros(k)
     for stratum in np.unique(counts.strata):
-        n_g, d_g = _stratum_counts(counts.subset(counts.strata == stratum), k)
+        n_g, d_g = _stratum_counts(counts.select(stratum=int(stratum)), k)
         n, d = n_g.sum(axis=1), d_g.sum(axis=1)
         weight = np.ones_like(n)
         if rho != 0:  # S(t−) of the pooled Kaplan–Meier in this stratum, as survdiff's left-continuous KM
