@@ -235,10 +235,10 @@ def as_counts(data: pl.DataFrame | SurvivalCounts, **options: Any) -> SurvivalCo
 
 def _codes(column: pl.Series, labels: Sequence[str] | None = None) -> np.ndarray:
     """Integer codes of a column's values, in the order of `labels` (default: any order)."""
-    text = column.cast(pl.String)
+    text = column if column.dtype == pl.String else column.cast(pl.String)
     if labels is None:
         labels = text.unique().to_list()
-    return text.cast(pl.Enum(list(labels))).to_physical().cast(pl.Int64).to_numpy()
+    return text.cast(pl.Enum(list(labels))).to_physical().to_numpy().astype(np.int64)
 
 
 def _check_survival_frame(data: pl.DataFrame) -> None:
