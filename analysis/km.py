@@ -84,7 +84,10 @@ class SurvivalCounts:
 
     def at_risk(self, points: np.ndarray) -> np.ndarray:
         """Number at risk at each of `points` (t−, as R): time >= t and, with delayed entry, entry < t."""
-        entered = self.n.sum() if self.entry is None else count_below(self.entry, self.entry_n, points)
+        if self.entry is None or self.entry_n is None:
+            entered = self.n.sum()
+        else:
+            entered = count_below(self.entry, self.entry_n, points)
         return entered - count_below(self.time, self.n, points)
 
 
@@ -165,10 +168,12 @@ def survival_counts(
     for column in (c for c in (group, strata) if c is not None and c in data.columns):
         if data.get_column(column).null_count():
             raise ValueError(f"column {column!r} has missing values; drop or label them first")
-    grouped = group is not None and group in data.columns
-    labels = _levels(data.get_column(group).unique(), levels) if grouped else (ALL,)
     zeros = np.zeros(data.height, dtype=np.int64)
-    group_codes = _codes(data.get_column(group), labels) if grouped else zeros
+    if group is not None and group in data.columns:
+        labels = _levels(data.get_column(group).unique(), levels)
+        group_codes = _codes(data.get_column(group), labels)
+    else:
+        labels, group_codes = (ALL,), zeros
     strata_codes = _codes(data.get_column(strata)) if strata is not None else zeros
     k = len(labels)
     cells = strata_codes * k + group_codes
@@ -265,17 +270,19 @@ def _check_survival_frame(data: pl.DataFrame) -> None:
 
 
 def _levels(values: pl.Series, levels: Sequence[Any] | None) -> tuple[str, ...]:
+    """Group labels as text (polars' spelling, so codes and labels agree), in level order, present only."""
     present = set(values.cast(pl.String).unique().to_list())
     if levels is None:
         if isinstance(values.dtype, pl.Enum):
-            levels = values.dtype.categories.to_list()
+            labels = values.dtype.categories.to_list()
         else:
-            levels = values.unique().sort().to_list()
+            labels = values.unique().sort().cast(pl.String).to_list()
     else:
-        unknown = present - {str(v) for v in levels}
+        labels = pl.Series(list(levels)).cast(pl.String).to_list()
+        unknown = present - set(labels)
         if unknown:
             raise ValueError(f"groups not in levels: {', '.join(sorted(unknown))}")
-    return tuple(str(v) for v in levels if str(v) in present)
+    return tuple(label for label in labels if label in present)
 
 
 def count_below(values: np.ndarray, weights: np.ndarray, points: np.ndarray) -> np.ndarray:

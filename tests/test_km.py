@@ -157,6 +157,13 @@ def test_groups_follow_given_levels_and_ungrouped_data_is_one_curve() -> None:
     assert km_summary(edge().drop("group"))["n"].to_list() == [edge().height]
 
 
+def test_boolean_and_numeric_groups_are_labelled_as_text_in_value_order() -> None:
+    data = pl.DataFrame({"time": [1.0, 2, 3, 4], "event": [1, 1, 0, 1], "flag": [True, False, True, False],
+                         "score": [10, 2, 10, 2]})
+    assert km_summary(data, group="flag")["group"].to_list() == ["false", "true"]
+    assert km_summary(data, group="score")["group"].to_list() == ["2", "10"]
+
+
 def test_km_table_accepts_a_fit_but_not_options_with_it() -> None:
     fit = km_fit(edge())
     assert isinstance(fit, KMResult)
