@@ -35,8 +35,6 @@ TOLERANCE = math.sqrt(np.finfo(float).eps)
 #: The label of the single curve when the data have no group column.
 ALL = "all"
 
-TABLE_COLUMNS = ("group", "time", "n_risk", "n_event", "n_censor", "surv", "std_err", "lower", "upper")
-
 
 @dataclass(frozen=True)
 class SurvivalCounts:
@@ -107,7 +105,8 @@ def timefix(time: np.ndarray, entry: np.ndarray | None = None, tolerance: float 
 
     Sorted distinct times (entry and exit together) closer than `tolerance`, absolutely or relative to
     their mean absolute value, are one time. Times in months (days / 30.4375) reached by different
-    arithmetic differ in the last bits; R counts them as ties, and so must we.
+    arithmetic differ in the last bits; R counts them as ties, and so must we (lifelines compares times
+    exactly, so its curves and tests differ from R's on such data).
 
     Returns
     -------
@@ -300,7 +299,7 @@ def _curve(counts: SurvivalCounts) -> dict[str, np.ndarray]:
     u, where = np.unique(counts.time, return_inverse=True)
     exits = np.bincount(where, weights=counts.n, minlength=u.size)
     d = np.bincount(where, weights=counts.d, minlength=u.size)
-    n = counts.at_risk(u)  # at t−, as R's survfit
+    n = counts.at_risk(u)  # at t−, as R's survfit (lifelines' tables count at the end of the period)
     with np.errstate(divide="ignore", invalid="ignore"):
         surv = np.cumprod(1.0 - d / n)
         # Greenwood: var(log S) = sum d / (n (n - d)); infinite once S reaches 0, as in R.
@@ -311,7 +310,10 @@ def _curve(counts: SurvivalCounts) -> dict[str, np.ndarray]:
 def _confint(
     p: np.ndarray, se: np.ndarray, conf_type: str, conf_level: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Pointwise limits as R's `survfit_confint` (logse = TRUE); NaN where R gives NA."""
+    """Pointwise limits as R's `survfit_confint` (logse = TRUE); NaN where R gives NA.
+
+    lifelines offers only the log-log ("exponential Greenwood") interval; R's default is "log".
+    """
     z = NormalDist().inv_cdf(1 - (1 - conf_level) / 2)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if conf_type == "plain":
@@ -342,7 +344,8 @@ def _findq(x: np.ndarray, y: np.ndarray, p: float, tol: float = TOLERANCE) -> fl
     """Port of survival's internal `findq`: the time where the curve 1 - S first reaches p.
 
     On a flat segment at exactly p the answer is the midpoint of the segment, and the segment may run to
-    the last time (R's quantile.survfit rule); NaN when the curve never reaches p.
+    the last time (R's quantile.survfit rule; lifelines takes the first time S <= p instead); NaN when
+    the curve never reaches p.
     """
     if np.all(np.isnan(y)) or np.nanmax(y) < p:
         return math.nan
