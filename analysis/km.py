@@ -540,6 +540,7 @@ class KMReport:
     endpoint: str
     origin: str
     time_unit: str
+    delayed_entry: bool = False  # the log-rank test is then coxph's score test with Breslow ties
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON contract of `netpet km --format json` (groups, logrank, units, provenance)."""
@@ -556,6 +557,7 @@ class KMReport:
             "origin": self.origin,
             "conf_level": self.fit.conf_level,
             "excluded": self.excluded,
+            "delayed_entry": self.delayed_entry,
         }
         if self.trend is not None:
             payload["trend"] = self.trend._asdict()
@@ -615,6 +617,7 @@ def km_report(
         endpoint=data.endpoint,
         origin=data.origin,
         time_unit=data.time_unit,
+        delayed_entry=counts.entry is not None,
     )
 
 

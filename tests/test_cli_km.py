@@ -128,6 +128,7 @@ def test_origin_diagnosis_uses_delayed_entry_and_days(km_registry: Path) -> None
     output = run_km(km_registry, "--format", "json", "--origin", "diagnosis", "--time-unit", "days")
     payload = json.loads(output)
     p5 = next(g for g in payload["groups"] if g["group"] == "P5")
+    assert payload["delayed_entry"] is True
     assert p5["median"] == pytest.approx(569.0)
     assert p5["table"][0]["n_risk"] == 3
 

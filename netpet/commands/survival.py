@@ -13,6 +13,8 @@ import click
 from netpet.options import db_option, dumps, format_option, open_registry, render
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from analysis.km import KMReport
 
 #: Groupings offered by `netpet km --by` (the levels come from analysis.frames.GROUPINGS).
@@ -76,6 +78,21 @@ def _test_line(name: str, result: tuple[float, int, float]) -> str:
     return f"{name}: chisq = {chisq:.3f}, df = {df}, p = {p:.4g}"
 
 
+def _median_rows(report: KMReport, level: int) -> pl.DataFrame:
+    """Per-group summary for people: median with its CI, NR where the curve does not reach 0.5."""
+    import polars as pl
+
+    def text(value: float | None) -> str:
+        return "NR" if value is None else f"{value:.2f}"
+
+    rows = [
+        {"group": r["group"], "n": r["n"], "events": r["events"], "median": text(r["median"]),
+         f"{level}% CI": f"{text(r['median_lower'])} to {text(r['median_upper'])}"}
+        for r in report.fit.summary.to_dicts()
+    ]
+    return pl.DataFrame(rows)
+
+
 def _km_text(report: KMReport, by: str) -> str:
     import polars as pl
 
@@ -83,9 +100,9 @@ def _km_text(report: KMReport, by: str) -> str:
     lines = [
         f"{report.endpoint.upper()} by {by}, time from {report.origin} in {report.time_unit}; "
         f"{level}% CI of type {report.fit.conf_type} (R's survfit)",
-        render(report.fit.summary.with_columns(pl.col("median", "median_lower", "median_upper").round(2)),
-               "table"),
-        _test_line("Log-rank (survdiff)", report.logrank),
+        render(_median_rows(report, level), "table"),
+        _test_line("Log-rank (Cox score test, Breslow ties: delayed entry)" if report.delayed_entry
+                   else "Log-rank (survdiff)", report.logrank),
     ]
     if report.trend is not None:
         lines.append(_test_line("Test for trend (Cox score, Breslow)", report.trend))
@@ -97,4 +114,5 @@ def _km_text(report: KMReport, by: str) -> str:
                   render(at, "table")]
     excluded = ", ".join(f"{reason}: {n}" for reason, n in report.excluded.items()) or "none"
     lines.append(f"Excluded patients: {excluded}")
+    lines.append("NR: not reached (the curve or its confidence band stays above 0.5).")
     return "\n".join(lines)
