@@ -23,7 +23,12 @@ ADJUSTMENTS = ("holm", "bonferroni", "BH", "none")
 
 
 class LogrankResult(NamedTuple):
-    """A chi-square test: statistic, degrees of freedom and p value (NaN when there is nothing to test)."""
+    """A chi-square test: statistic, degrees of freedom and p value.
+
+    With fewer than two groups with expected events there is nothing to test: chisq 0, df 0, p NaN. When
+    the variance is singular (e.g. every subject at risk dies at the only event time) R's survdiff stops
+    with an error; here chisq and p are NaN.
+    """
 
     chisq: float
     df: int
@@ -56,7 +61,7 @@ def _score_parts(
         n, d = n_g.sum(axis=1), d_g.sum(axis=1)
         weight = np.ones_like(n)
         if rho != 0:  # S(t−) of the pooled Kaplan–Meier in this stratum, as survdiff's left-continuous KM
-            weight = np.concatenate([[1.0], np.cumprod(1 - d / n)[:-1]]) ** rho
+            weight = np.cumprod(np.concatenate([[1.0], 1 - d / n]))[:-1] ** rho
         stratum_expected = (weight * d / n) @ n_g
         expected += stratum_expected
         o_minus_e += weight @ d_g - stratum_expected
@@ -74,8 +79,11 @@ def _chisq(o_minus_e: np.ndarray, variance: np.ndarray, expected_positive: np.nd
     if keep.size < 2:
         return LogrankResult(0.0, 0, float("nan"))
     diff, var = o_minus_e[keep][1:], variance[np.ix_(keep, keep)][1:, 1:]
-    chisq = float(diff @ np.linalg.solve(var, diff))
     df = keep.size - 1
+    try:
+        chisq = float(diff @ np.linalg.solve(var, diff))
+    except np.linalg.LinAlgError:  # R's survdiff stops here ("system is exactly singular"): no test
+        return LogrankResult(float("nan"), df, float("nan"))
     return LogrankResult(chisq, df, float(chi2.sf(chisq, df)))
 
 

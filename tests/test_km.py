@@ -7,6 +7,8 @@ import doctest
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import analysis.km
 from analysis.km import KMResult, km_fit, km_summary, km_table, survival_at, survival_counts, timefix
@@ -196,3 +198,29 @@ def test_unknown_conf_type_is_refused() -> None:
 
 def test_module_examples_run() -> None:
     assert doctest.testmod(analysis.km).failed == 0
+
+
+survival_rows = st.lists(
+    st.tuples(st.integers(0, 30), st.booleans(), st.sampled_from(["a", "b", "c"])), min_size=1, max_size=40
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=survival_rows)
+def test_curves_are_monotone_bounded_and_bracketed_by_their_limits(rows: list[tuple[int, bool, str]]) -> None:
+    data = pl.DataFrame(rows, schema=["time", "event", "group"], orient="row")
+    fit = km_fit(data)
+    for part in fit.table.partition_by("group"):
+        surv = part["surv"].to_numpy()
+        assert np.all((surv >= 0) & (surv <= 1))
+        assert np.all(np.diff(surv) <= 0)
+        assert np.all(np.diff(part["n_risk"].to_numpy()) <= 0)
+        limits = part.drop_nulls(["lower", "upper"])
+        assert np.all(limits["lower"].to_numpy() <= limits["surv"].to_numpy() + 1e-12)
+        assert np.all(limits["surv"].to_numpy() <= limits["upper"].to_numpy() + 1e-12)
+    summary = fit.summary.sort("group")
+    totals = data.group_by("group").agg(n=pl.len(), events=pl.col("event").sum()).sort("group")
+    assert summary["n"].to_list() == totals["n"].to_list()
+    assert summary["events"].to_list() == totals["events"].to_list()
+    lowest = fit.table.group_by("group").agg(pl.col("surv").min()).sort("group")
+    assert [m is None for m in summary["median"]] == [s > 0.5 for s in lowest["surv"]]

@@ -7,6 +7,8 @@ import doctest
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import analysis.logrank
 from analysis.logrank import adjust_p, logrank_test, logrank_trend, pairwise_logrank
@@ -88,6 +90,14 @@ def test_a_single_group_has_nothing_to_test() -> None:
     assert np.isnan(result.p)
 
 
+def test_singular_variance_gives_nan_where_r_stops() -> None:
+    """R: survdiff(Surv(c(1, 1), c(1, 1)) ~ c("a", "b")) stops: 'system is exactly singular'."""
+    result = logrank_test(pl.DataFrame({"time": [1.0, 1.0], "event": [1, 1], "group": ["a", "b"]}))
+    assert result.df == 1
+    assert np.isnan(result.chisq)
+    assert np.isnan(result.p)
+
+
 def test_wrong_number_of_scores_is_refused() -> None:
     with pytest.raises(ValueError, match="3 scores for 4 levels"):
         logrank_trend(case_data("veteran_celltype"), scores=[1, 2, 3])
@@ -110,3 +120,16 @@ def test_adjust_p_follows_r_p_adjust(method: str, expected: list[float]) -> None
 
 def test_module_examples_run() -> None:
     assert doctest.testmod(analysis.logrank).failed == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(1, 20), st.booleans(), st.sampled_from(["a", "b", "c"])),
+                     min_size=2, max_size=40))
+def test_tests_do_not_depend_on_group_names(rows: list[tuple[int, bool, str]]) -> None:
+    """Renaming groups (and so reordering them) leaves the log-rank and Peto–Peto statistics unchanged."""
+    data = pl.DataFrame(rows, schema=["time", "event", "group"], orient="row")
+    renamed = data.with_columns(pl.col("group").replace({"a": "z", "b": "y", "c": "x"}))
+    for rho in (0, 1):
+        original, relabelled = logrank_test(data, rho=rho), logrank_test(renamed, rho=rho)
+        assert relabelled.df == original.df
+        assert relabelled.chisq == pytest.approx(original.chisq, rel=1e-9, abs=1e-12, nan_ok=True)
