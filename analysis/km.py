@@ -355,9 +355,12 @@ def _findq(x: np.ndarray, y: np.ndarray, p: float, tol: float = TOLERANCE) -> fl
     valid = np.flatnonzero(~np.isnan(y))
 
     def first_index(knots: np.ndarray) -> int | None:  # approx(knots, 1:n, p, "constant", f = 1)
+        # approx sorts its x: a confidence band's 1 - S need not be monotone, and R follows the sorted one.
+        order = np.argsort(knots, kind="stable")
+        knots = knots[order]
         if knots.size == 0 or p < knots[0] or p > knots[-1]:
             return None
-        return int(valid[np.searchsorted(knots, p, side="left")])
+        return int(valid[order[np.searchsorted(knots, p, side="left")]])
 
     i1, i2 = first_index(y[valid] + tol), first_index(y[valid] - tol)
     if i1 is not None and not np.isnan(y[-1]) and abs(p - y[-1]) < tol:

@@ -13,7 +13,8 @@ import pytest
 
 REFERENCE = Path(__file__).parent / "reference" / "km"
 CASES = (
-    "veteran_celltype", "lung_sex", "lung_ecog", "colon_rx", "rossi_fin", "lung_months", "lung_entry", "edge",
+    "veteran_celltype", "lung_sex", "lung_ecog", "colon_rx", "rossi_fin", "lung_months", "lung_entry",
+    "small_entry", "edge",
 )
 CONF_TYPES = ("log", "log-log", "plain", "logit", "arcsin")
 #: The times make_reference.R passes to summary(fit, times =) for each case.
@@ -25,6 +26,7 @@ AT_TIMES = {
     "rossi_fin": [10, 26, 52],
     "lung_months": [6, 12, 24],
     "lung_entry": [180, 365, 730],
+    "small_entry": [2, 5, 10],
     "edge": [0, 1, 2.5, 5, 100],
 }
 

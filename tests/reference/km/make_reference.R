@@ -50,6 +50,18 @@ cases <- list(
     lung_entry = data.frame(entry = floor(lung$time * ((seq_len(nrow(lung)) %% 5) / 10)),
                             time = lung$time, event = as.integer(lung$status == 2),
                             group = ifelse(lung$sex == 1, "male", "female")),
+    # Delayed entry with a log-log band whose 1 - lower is not monotone (group a): quantile.survfit
+    # follows approx(), which sorts the band, so the median's lower limit is 3, not 1.
+    small_entry = data.frame(
+        entry = c(2, 5, 7, 2, 0, 3, 10, 0, 1, 5, 0, 1, 5, 2, 4, 2, 1, 3, 0, 2, 0, 6, 6, 3, 3, 0, 7, 3, 1, 1, 3,
+                  1, 5, 0, 0, 7, 1, 1, 0, 0, 4, 6, 0),
+        time = c(9, 12, 13, 12, 14, 5, 14, 1, 5, 10, 9, 2, 10, 5, 11, 14, 3, 8, 1, 7, 12, 14, 11, 4, 5, 14, 11,
+                 13, 3, 5, 12, 4, 11, 1, 1, 13, 4, 2, 3, 1, 11, 13, 1),
+        event = c(1, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 0, 1, 0, 0, 1, 1, 0, 1, 1, 1,
+                  0, 1, 1, 1, 0, 1, 0, 0, 1, 1, 1),
+        group = c("a", "c", "b", "c", "c", "b", "c", "a", "a", "c", "c", "c", "b", "a", "b", "c", "a", "a", "b",
+                  "b", "b", "b", "b", "b", "b", "c", "b", "c", "b", "b", "b", "c", "b", "b", "b", "b", "c", "b",
+                  "a", "b", "c", "a", "a")),
     # Hand-made edge cases: events at time zero and event/censor ties (A), one patient (B), all censored (C),
     # a flat S = 0.5 segment to the last time (D: median (2 + 4) / 2 = 3) and between events (E: (2 + 5) / 2).
     edge = data.frame(
@@ -59,7 +71,7 @@ cases <- list(
 )
 at <- list(veteran_celltype = c(30, 90, 180, 365), lung_sex = c(180, 365, 730), lung_ecog = c(100, 200, 300),
            colon_rx = c(365, 1095, 1826), rossi_fin = c(10, 26, 52), lung_months = c(6, 12, 24),
-           lung_entry = c(180, 365, 730), edge = c(0, 1, 2.5, 5, 100))
+           lung_entry = c(180, 365, 730), small_entry = c(2, 5, 10), edge = c(0, 1, 2.5, 5, 100))
 cat(sprintf("lung_months: %d distinct days, %d distinct month values\n",
             length(unique(lung$time)), length(unique(cases$lung_months$time))))
 for (name in names(cases)) write_csv17(cases[[name]], paste0(name, ".csv"))
