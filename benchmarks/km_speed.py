@@ -80,7 +80,8 @@ def main() -> None:
     wall_ll, cpu_ll = runs["lifelines"]
     print(f"n = {n:,} patients, 3 groups; best of 5")
     for name, (wall, cpu) in runs.items():
-        print(f"  {name:24s} wall {wall:.3f} s ({wall_ll / wall:4.1f}x)   cpu {cpu:.3f} s ({cpu_ll / cpu:4.1f}x)")
+        print(f"  {name:24s} wall {wall:.3f} s ({wall_ll / wall:4.1f}x)   "
+              f"cpu {cpu:.3f} s ({cpu_ll / cpu:4.1f}x)")
 
 
 if __name__ == "__main__":
