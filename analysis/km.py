@@ -161,7 +161,7 @@ def survival_counts(
     factor levels); only levels present in the data are kept. Data are in counting-process form
     (R's `Surv(entry, time, event)`) when an `entry` column has any non-zero value.
     """
-    _check_survival_frame(data)
+    time, event, entry = _survival_columns(data)
     if group is not None and group not in data.columns and group != "group":
         raise ValueError(f"no column {group!r} in the survival data")
     for column in (c for c in (group, strata) if c is not None and c in data.columns):
@@ -177,12 +177,6 @@ def survival_counts(
     k = len(labels)
     cells = strata_codes * k + group_codes
     n_cells = (int(strata_codes.max()) + 1) * k
-
-    time = data.get_column("time").cast(pl.Float64).to_numpy() + 0.0  # + 0.0 turns -0.0 into 0.0
-    event = data.get_column("event").cast(pl.Float64).to_numpy() == 1
-    entry = data.get_column("entry").cast(pl.Float64).to_numpy() + 0.0 if "entry" in data.columns else None
-    if entry is not None and not np.any(entry != 0):
-        entry = None  # every entry at 0 is right-censored data, as Surv(time, event)
 
     # Rows ordered by cell (a stable sort of small integers is a linear-time radix sort in numpy), then
     # each cell's times sorted and counted: sorts of contiguous slices, no per-row hashing.
@@ -245,27 +239,32 @@ def _codes(column: pl.Series, labels: Sequence[str] | None = None) -> np.ndarray
     return text.cast(pl.Enum(list(labels))).to_physical().to_numpy().astype(np.int64)
 
 
-def _check_survival_frame(data: pl.DataFrame) -> None:
+def _survival_columns(data: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Return time, event (boolean) and entry (None unless some entry is non-zero), checked as R would."""
     missing = [c for c in ("time", "event") if c not in data.columns]
     if missing:
         raise ValueError(f"survival data need columns time and event; missing {', '.join(missing)}")
     if data.height == 0:
         raise ValueError("no patients to analyse")
-    time, event = pl.col("time").cast(pl.Float64), pl.col("event").cast(pl.Float64)
-    checks = {
-        "time must be finite and >= 0 in every row": (time.is_null() | ~time.is_finite() | (time < 0)).any(),
-        "event must be 0 or 1 (or boolean) in every row": (~event.fill_null(-1).is_in([0.0, 1.0])).any(),
-    }
-    if "entry" in data.columns:
-        entry = pl.col("entry").cast(pl.Float64)
-        checks["entry must be finite in every row"] = (entry.is_null() | ~entry.is_finite()).any()
-        checks["row(s) have time <= entry; R drops such empty intervals, drop them first"] = (
-            (entry != 0).any() & (time <= entry).any()
-        )
-    failed = data.select(**{f"c{i}": check for i, check in enumerate(checks.values())}).row(0)
-    for message, bad in zip(checks, failed, strict=True):
-        if bad:
-            raise ValueError(message)
+
+    def values(name: str) -> np.ndarray:  # nulls become NaN; + 0.0 turns -0.0 into 0.0
+        return data.get_column(name).cast(pl.Float64).to_numpy() + 0.0
+
+    time, event = values("time"), values("event")
+    if not np.all(np.isfinite(time)) or np.any(time < 0):
+        raise ValueError("time must be finite and >= 0 in every row")
+    if not np.all((event == 0) | (event == 1)):
+        raise ValueError("event must be 0 or 1 (or boolean) in every row")
+    if "entry" not in data.columns:
+        return time, event == 1, None
+    entry = values("entry")
+    if not np.all(np.isfinite(entry)):
+        raise ValueError("entry must be finite in every row")
+    if not np.any(entry != 0):
+        return time, event == 1, None  # every entry at 0 is right-censored data, as Surv(time, event)
+    if np.any(time <= entry):
+        raise ValueError("row(s) have time <= entry; R drops such empty intervals, drop them first")
+    return time, event == 1, entry
 
 
 def _levels(values: pl.Series, levels: Sequence[Any] | None) -> tuple[str, ...]:
