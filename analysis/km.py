@@ -167,21 +167,21 @@ def survival_counts(
     for column in (c for c in (group, strata) if c is not None and c in data.columns):
         if data.get_column(column).null_count():
             raise ValueError(f"column {column!r} has missing values; drop or label them first")
-    zeros = np.zeros(data.height, dtype=np.int64)
     if group is not None and group in data.columns:
         labels = _levels(data.get_column(group).unique(), levels)
-        group_codes = _codes(data.get_column(group), labels)
+        cells = _codes(data.get_column(group), labels)
     else:
-        labels, group_codes = (ALL,), zeros
-    strata_codes = _codes(data.get_column(strata)) if strata is not None else zeros
-    k = len(labels)
-    cells = strata_codes * k + group_codes
-    n_cells = (int(strata_codes.max()) + 1) * k
+        labels, cells = (ALL,), np.zeros(data.height, dtype=np.int64)
+    k = n_cells = len(labels)
+    if strata is not None:  # cell = stratum * k + group
+        strata_codes = _codes(data.get_column(strata))
+        cells = strata_codes * k + cells
+        n_cells = (int(strata_codes.max()) + 1) * k
 
     # Rows ordered by cell (a stable sort of small integers is a linear-time radix sort in numpy), then
     # each cell's times sorted and counted: sorts of contiguous slices, no per-row hashing.
     order = np.argsort(cells.astype(np.int16) if n_cells < 2**15 else cells, kind="stable")
-    bounds = np.searchsorted(cells[order], np.arange(n_cells + 1))
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(cells, minlength=n_cells))])
     times, n, d, cell = _cell_counts(time[order], event[order], bounds)
     entries = None if entry is None else _cell_counts(entry[order], None, bounds)
     if fix_times:
