@@ -1,0 +1,480 @@
+"""The data manager's audit report: checks, completeness, timeliness, follow-up and practice, suppressed.
+
+This module owns the report's tables and their assembly into one self-contained HTML file with CSVs
+beside it. The checks themselves are `registry.audit`; small-cell suppression is `registry.suppression`.
+Every count shown passes through suppression; patient IDs appear only with `include_ids=True`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import importlib.resources
+import io
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import polars as pl
+
+from registry.audit import check_summary, has_errors, run_checks
+from registry.suppression import suppress_grid, suppress_vector
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from registry import Registry
+
+#: Patient fields whose completeness the report measures: column in audit_patient_fields -> label.
+FIELDS: dict[str, str] = {
+    "has_sex": "sex",
+    "has_birth_date": "birth date",
+    "has_primary_site": "primary site",
+    "has_who_grade": "WHO grade",
+    "has_ki67_percent": "Ki-67",
+    "has_scored_timepoint": "scored timepoint",
+}
+GROUP_ORDER = ("P0", "P1", "P2-4", "P5", "no score")
+TREATMENT_ORDER = ("prrt", "ssa", "chemotherapy", "targeted", "liver_directed", "surgery", "other", "none")
+#: Treatments counted as following a timepoint when started within this many days of it.
+TREATMENT_WINDOW_DAYS = 180
+TOTAL = "Total"
+#: The column whose non-zero counts the report highlights.
+FLAGGED_COLUMN = "PRRT after P5"
+
+
+@dataclass
+class AuditTable:
+    """One table of the report: its file stem, title, a note on how to read it, and its text cells."""
+
+    name: str
+    title: str
+    note: str
+    frame: pl.DataFrame
+
+
+@dataclass
+class AuditReport:
+    """Everything `netpet audit` writes: the tables, the failing rows, figures, and whether errors failed."""
+
+    as_of: date
+    threshold: int
+    include_ids: bool
+    failures: pl.DataFrame
+    summary: pl.DataFrame
+    tables: list[AuditTable] = field(default_factory=list)
+    figures: dict[str, str] = field(default_factory=dict)  # title -> base64 PNG
+
+    @property
+    def failed(self) -> bool:
+        """True when a check of severity `error` failed (the command then exits non-zero)."""
+        return has_errors(self.failures)
+
+
+# -- suppression helpers ------------------------------------------------------------------------------
+
+def _pct(numerator: int, denominator: int) -> str:
+    return f"{100 * numerator / denominator:.0f}%" if denominator else "-"
+
+
+def _binary_grid(groups: Sequence[str], yes: Sequence[int], total: Sequence[int], threshold: int
+                 ) -> tuple[list[str], list[str]]:
+    """Suppress a groups x {yes, no} table; return per group (and the total) the `yes` text and the total text.
+
+    The `yes` text is `n (p%)` when both the count and the group total are shown, else `<5` or `*`.
+    """
+    counts = np.array([[y, t - y] for y, t in zip(yes, total, strict=True)], dtype=np.int64).reshape(-1, 2)
+    full, result = suppress_grid(counts, threshold)
+    yes_text, total_text = [], []
+    for i in range(len(groups) + 1):
+        y_label = result.label(i * 3, threshold)
+        t_label = result.label(i * 3 + 2, threshold)
+        shown = result.status[i * 3] is None and result.status[i * 3 + 2] is None
+        yes_text.append(f"{full[i, 0]} ({_pct(int(full[i, 0]), int(full[i, 2]))})" if shown else y_label)
+        total_text.append(t_label)
+    return yes_text, total_text
+
+
+def _hide_totals(labels: list[str], others: Sequence[Sequence[str]]) -> list[str]:
+    """Hide a group total wherever any table that shares it hid it, so no table gives it away."""
+    out = list(labels)
+    for other in others:
+        for i, text in enumerate(other):
+            if not text[:1].isdigit() and out[i][:1].isdigit():
+                out[i] = "*"
+    return out
+
+
+def _group_totals(groups: Sequence[str], totals: Sequence[int], threshold: int) -> list[str]:
+    result = suppress_vector(totals, threshold)
+    return [result.label(i, threshold) for i in range(len(groups) + 1)]
+
+
+# -- the tables -----------------------------------------------------------------------------------------
+
+def completeness_table(fields: pl.DataFrame, *, by: str, threshold: int) -> pl.DataFrame:
+    """Return the share of patients with each field filled in, per `by` group and in total, suppressed.
+
+    Parameters
+    ----------
+    fields
+        The frame of `sql/queries/audit_patient_fields.sql` (one row per patient, `has_*` booleans).
+    by
+        `site` or `diagnosis_year`.
+    threshold
+        The small-cell threshold.
+
+    Returns
+    -------
+    pl.DataFrame
+        Text columns: the group, `patients`, then one `n (p%)` column per field.
+    """
+    agg = (
+        fields.group_by(by)
+        .agg(pl.len().alias("patients"), *[pl.col(c).sum().alias(c) for c in FIELDS])
+        .sort(by)
+    )
+    groups = [str(g) for g in agg[by].to_list()]
+    totals = agg["patients"].to_list()
+    columns: dict[str, list[str]] = {}
+    total_texts = []
+    for column, label in FIELDS.items():
+        yes_text, total_text = _binary_grid(groups, agg[column].to_list(), totals, threshold)
+        columns[label] = yes_text
+        total_texts.append(total_text)
+    patients = _hide_totals(_group_totals(groups, totals, threshold), total_texts)
+    return pl.DataFrame({by: [*groups, TOTAL], "patients": patients, **columns})
+
+
+def delay_table(delays: pl.DataFrame, *, by: str, threshold: int) -> pl.DataFrame:
+    """Return scans with a known registry entry date and the median days from scan to entry, per group.
+
+    The median is shown only for groups of at least `threshold` scans; counts are suppressed.
+    """
+    agg = delays.group_by(by).agg(pl.len().alias("scans"), pl.col("delay_days").median().alias("median")).sort(by)
+    groups = [str(g) for g in agg[by].to_list()]
+    counts = agg["scans"].to_list()
+    labels = _group_totals(groups, counts, threshold)
+    medians = [*agg["median"].to_list(), delays["delay_days"].median() if delays.height else None]
+    shown_median = [
+        f"{m:.0f}" if m is not None and n >= threshold else "*"
+        for m, n in zip(medians, [*counts, sum(counts)], strict=True)
+    ]
+    return pl.DataFrame({by: [*groups, TOTAL], "scans": labels, "median days scan to entry": shown_median})
+
+
+def reverse_km_median(time: Sequence[float], dead: Sequence[bool]) -> float | None:
+    """Return the reverse Kaplan-Meier median follow-up: KM with censoring as the event, deaths censored.
+
+    Schemper & Smith 1996. Returns None when the curve never falls to 0.5.
+    """
+    t = np.asarray(time, dtype=float)
+    event = ~np.asarray(dead, dtype=bool)  # being censored (alive at last contact) is the event
+    surv = 1.0
+    for u in np.unique(t[event]):
+        at_risk = np.sum(t >= u)
+        surv *= 1 - np.sum((t == u) & event) / at_risk
+        if surv <= 0.5:
+            return float(u)
+    return None
+
+
+def completeness_index(observed_days: Sequence[float], potential_days: Sequence[float]) -> float | None:
+    """Return Clark's completeness index: observed person-time over potential person-time to `as_of`.
+
+    Clark, Altman & De Stavola, Lancet 2002;359:1309-10. Deaths count as complete follow-up.
+    """
+    potential = float(np.sum(potential_days))
+    return float(np.sum(observed_days)) / potential if potential > 0 else None
+
+
+def followup_table(followup: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
+    """Return patients, deaths, reverse-KM median follow-up (months) and Clark's C per site and in total."""
+    sites = sorted(followup["site"].unique().to_list())
+    parts = [followup.filter(pl.col("site") == s) for s in sites] + [followup]
+    patients = [p.height for p in parts]
+    deaths = [int(p["is_dead"].sum()) for p in parts]
+    dead_text, total_text = _binary_grid(sites, deaths[:-1], patients[:-1], threshold)
+    medians, indices = [], []
+    for p in parts:
+        if p.height < threshold:
+            medians.append("*")
+            indices.append("*")
+            continue
+        m = reverse_km_median(p["observed_days"].to_list(), p["is_dead"].to_list())
+        medians.append(f"{m / 30.4375:.1f}" if m is not None else "not reached")
+        c = completeness_index(p["observed_days"].to_list(), p["potential_days"].to_list())
+        indices.append(f"{c:.2f}" if c is not None else "-")
+    return pl.DataFrame({
+        "site": [*sites, TOTAL],
+        "patients": _hide_totals(_group_totals(sites, patients[:-1], threshold), [total_text]),
+        "deaths": dead_text,
+        "median follow-up (months, reverse KM)": medians,
+        "completeness index (Clark C)": indices,
+    })
+
+
+def practice_by_group(practice: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
+    """Return timepoints by NETPET group x first treatment after them, suppressed, with row percentages."""
+    groups = [g for g in GROUP_ORDER if g in set(practice["netpet_group"].to_list())]
+    classes = list(TREATMENT_ORDER)
+    counts = np.zeros((len(groups), len(classes)), dtype=np.int64)
+    for g, c, n in practice.group_by("netpet_group", "next_treatment").len().iter_rows():
+        counts[groups.index(g), classes.index(c)] = n
+    full, result = suppress_grid(counts, threshold)
+    width = len(classes) + 1
+    data: dict[str, list[str]] = {"NETPET group": [*groups, TOTAL]}
+    for j, name in enumerate([*classes, "timepoints"]):
+        column = []
+        for i in range(len(groups) + 1):
+            cell, row_total = i * width + j, i * width + width - 1
+            shown = result.status[cell] is None and result.status[row_total] is None
+            if shown and j < len(classes):
+                column.append(f"{full[i, j]} ({_pct(int(full[i, j]), int(full[i, -1]))})")
+            else:
+                column.append(result.label(cell, threshold))
+        data[name] = column
+    return pl.DataFrame(data)
+
+
+def practice_by_site(practice: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
+    """Return per site the P1 and P5 timepoints followed by PRRT (P5 = discordant: PRRT not advised)."""
+    sites = sorted(practice["site"].unique().to_list())
+    data: dict[str, list[str]] = {"site": [*sites, TOTAL]}
+    for group in ("P1", "P5"):
+        sub = practice.filter(pl.col("netpet_group") == group)
+        prrt = [int(sub.filter(pl.col("site") == s)["prrt_given"].sum()) for s in sites]
+        total = [sub.filter(pl.col("site") == s).height for s in sites]
+        yes_text, total_text = _binary_grid(sites, prrt, total, threshold)
+        data[f"{group} timepoints"] = total_text
+        data[f"PRRT after {group}"] = yes_text
+    return pl.DataFrame(data)
+
+
+# -- figures ---------------------------------------------------------------------------------------------
+
+def plot_completeness(table: pl.DataFrame, ax: Axes | None = None) -> Axes:
+    """Draw the overall share complete per field as horizontal bars (suppressed shares are left out)."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 2.8))
+    total = table.row(table.height - 1, named=True)
+    labels, shares = [], []
+    for label in FIELDS.values():
+        text = total[label]
+        if "(" in text:
+            labels.append(label)
+            shares.append(float(text.split("(")[1].rstrip("%)")))
+    ax.barh(labels, shares, color="#3b6ea5")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("patients with the field filled in (%)")
+    ax.invert_yaxis()
+    return ax
+
+
+def plot_reverse_km(followup: pl.DataFrame, ax: Axes | None = None) -> Axes:
+    """Draw the reverse Kaplan-Meier curve of follow-up (probability of still being followed), in months."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 2.8))
+    t = followup["observed_days"].to_numpy().astype(float) / 30.4375
+    event = ~followup["is_dead"].to_numpy().astype(bool)
+    xs, ys, surv = [0.0], [1.0], 1.0
+    for u in np.unique(t[event]):
+        surv *= 1 - np.sum((t == u) & event) / np.sum(t >= u)
+        xs.append(float(u))
+        ys.append(surv)
+    ax.step(xs, ys, where="post", color="#3b6ea5")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("months since first dual-PET timepoint")
+    ax.set_ylabel("still followed")
+    return ax
+
+
+def _png(ax: Axes) -> str:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    ax.figure.tight_layout()
+    ax.figure.savefig(buffer, format="png", dpi=100)
+    plt.close(ax.figure)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+# -- assembly --------------------------------------------------------------------------------------------
+
+def _check_table(summary: pl.DataFrame, threshold: int) -> pl.DataFrame:
+    def small(n: int) -> str:
+        return f"<{threshold}" if 0 < n < threshold else str(n)
+
+    return summary.select(
+        "check",
+        "description",
+        "severity",
+        pl.col("failing_rows").map_elements(small, return_dtype=pl.String),
+        pl.col("patients").map_elements(small, return_dtype=pl.String),
+        "status",
+    )
+
+
+def audit_report(
+    reg: Registry,
+    *,
+    as_of: date,
+    threshold: int | None = None,
+    include_ids: bool = False,
+    lost_after_days: int = 365,
+) -> AuditReport:
+    """Build the audit report's tables and figures.
+
+    Parameters
+    ----------
+    reg
+        An open registry.
+    as_of
+        The date the audit describes.
+    threshold
+        Small-cell threshold; default the registry setting `min_cell_count`.
+    include_ids
+        Add the failing rows with patient IDs to the report (internal use only).
+    lost_after_days
+        Passed to the `lost_to_follow_up` check.
+
+    Returns
+    -------
+    AuditReport
+        Suppressed text tables, embedded figures and the raw failing rows.
+    """
+    threshold = int(threshold if threshold is not None else reg.setting("min_cell_count"))
+    failures = run_checks(reg, as_of=as_of, lost_after_days=lost_after_days)
+    summary = check_summary(failures)
+    report = AuditReport(as_of, threshold, include_ids, failures, summary)
+    params = {"as_of": as_of, "window_days": TREATMENT_WINDOW_DAYS}
+    fields = reg.query_file("queries", "audit_patient_fields", params)
+    delays = reg.query_file("queries", "audit_registration_delays", params)
+    followup = reg.query_file("queries", "audit_followup", params)
+    practice = reg.query_file("queries", "audit_treatment_after_timepoint", params)
+    shown = f"Counts from 1 to {threshold - 1} show as <{threshold}; * marks a cell hidden so that none can be recovered from the totals."
+    by_site = completeness_table(fields, by="site", threshold=threshold)
+    report.tables = [
+        AuditTable("checks", "Data checks", "Failing rows and patients per check; an empty check passes.",
+                   _check_table(summary, threshold)),
+        AuditTable("completeness_by_site", "Completeness by site",
+                   f"Patients with each field filled in: n (% of the site's patients). {shown}", by_site),
+        AuditTable("completeness_by_year", "Completeness by year of diagnosis",
+                   f"Patients with each field filled in: n (% of the year's patients). {shown}",
+                   completeness_table(fields, by="diagnosis_year", threshold=threshold)),
+        AuditTable("timeliness_by_site", "Timeliness by site",
+                   f"Scans whose import batch is known, and the median days from scan to registry entry. {shown}",
+                   delay_table(delays, by="site", threshold=threshold)),
+        AuditTable("timeliness_by_year", "Timeliness by year of scan", f"As above, by the year of the scan. {shown}",
+                   delay_table(delays, by="scan_year", threshold=threshold)),
+        AuditTable("followup_by_site", "Follow-up completeness",
+                   f"From the first dual-PET timepoint to {as_of}: reverse Kaplan-Meier median follow-up and "
+                   f"Clark's completeness index (observed / potential person-time). {shown}",
+                   followup_table(followup, threshold=threshold)),
+        AuditTable("practice_by_group", "Treatment after each timepoint by NETPET group",
+                   f"Timepoints by the first treatment started within {TREATMENT_WINDOW_DAYS} days (before the "
+                   f"next timepoint): n (% of the group). PRRT suits P1; P5 (discordant) disease is not suited "
+                   f"to PRRT. {shown}", practice_by_group(practice, threshold=threshold)),
+        AuditTable("practice_by_site", "PRRT after P1 and after P5 by site",
+                   f"Timepoints followed by PRRT within {TREATMENT_WINDOW_DAYS} days. PRRT after P5 runs "
+                   f"against guidance and is highlighted. {shown}", practice_by_site(practice, threshold=threshold)),
+    ]
+    discordant = practice.filter((pl.col("netpet_group") == "P5") & pl.col("prrt_given"))
+    if include_ids:
+        report.tables.append(AuditTable("failing_rows", "Failing rows (internal: contains patient IDs)",
+                                        "Every row a check returned.", failures))
+        report.tables.append(AuditTable(
+            "discordant_prrt", "P5 timepoints followed by PRRT (internal: contains patient IDs)",
+            "For clinical review.",
+            discordant.select("patient_id", "timepoint_id", pl.col("site"),
+                              pl.col("timepoint_date").cast(pl.String))))
+    if fields.height:
+        report.figures["Share of patients with each field filled in (all sites)"] = _png(plot_completeness(by_site))
+    if followup.height >= threshold:
+        report.figures["Reverse Kaplan-Meier curve of follow-up (all sites)"] = _png(plot_reverse_km(followup))
+    return report
+
+
+def _table_html(table: AuditTable) -> str:
+    head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in table.frame.columns)
+    flagged = {FLAGGED_COLUMN} & set(table.frame.columns)
+    rows = []
+    for row in table.frame.iter_rows(named=True):
+        cells = []
+        for column, value in row.items():
+            text = "" if value is None else str(value)
+            css = ""
+            if text.startswith("<") or text == "*":
+                css = ' class="supp"'
+            elif column in flagged and text != "0" and not text.startswith("0 "):
+                css = ' class="flag"'  # discordant disease treated with PRRT: against guidance
+            cells.append(f"<td{css}>{html.escape(text)}</td>")
+        row_class = ' class="total"' if next(iter(row.values()), None) == TOTAL else ""
+        rows.append(f"<tr{row_class}>{''.join(cells)}</tr>")
+    return (f'<section id="{table.name}"><h2>{html.escape(table.title)}</h2><p class="note">'
+            f'{html.escape(table.note)}</p><table class="sortable"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>'
+            f'<p class="csv">CSV: <code>{table.name}.csv</code></p></section>')
+
+
+def render_html(report: AuditReport, *, version: str = "") -> str:
+    """Return the report as one self-contained HTML page (inline CSS, JS and figures; no network)."""
+    template = string.Template(
+        importlib.resources.files("analysis").joinpath("templates", "audit.html").read_text(encoding="utf-8")
+    )
+    errors = int((report.failures["severity"] == "error").sum())
+    status = "FAILED: error-severity checks fail" if report.failed else "passed: no error-severity check fails"
+    sections = [_table_html(t) for t in report.tables]
+    figures = "".join(
+        f'<figure><img alt="{html.escape(title)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{html.escape(title)}</figcaption></figure>"
+        for title, data in report.figures.items()
+    )
+    if figures:
+        sections.insert(1, f'<section id="figures"><h2>Figures</h2>{figures}</section>')
+    titles = [(t.name, t.title) for t in report.tables]
+    if figures:
+        titles.insert(1, ("figures", "Figures"))
+    toc = "".join(f'<li><a href="#{name}">{html.escape(title)}</a></li>' for name, title in titles)
+    return template.substitute(
+        as_of=report.as_of.isoformat(),
+        generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
+        threshold=report.threshold,
+        status=html.escape(status),
+        status_class="fail" if report.failed else "pass",
+        errors=f"<{report.threshold}" if 0 < errors < report.threshold else errors,
+        version=html.escape(version),
+        toc=toc,
+        sections="\n".join(sections),
+    )
+
+
+def write_audit(report: AuditReport, out_dir: str | Path, *, version: str = "") -> list[Path]:
+    """Write `audit.html`, one CSV per table and `failing_rows.csv` (for the data manager) into `out_dir`.
+
+    Returns
+    -------
+    list[Path]
+        The files written.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "audit.html"]
+    written[0].write_text(render_html(report, version=version), encoding="utf-8")
+    for table in report.tables:
+        path = out / f"{table.name}.csv"
+        table.frame.write_csv(path)
+        written.append(path)
+    if not report.include_ids:
+        path = out / "failing_rows.csv"
+        report.failures.write_csv(path)
+        written.append(path)
+    return written
