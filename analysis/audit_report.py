@@ -81,90 +81,112 @@ def _pct(numerator: int, denominator: int) -> str:
     return f"{100 * numerator / denominator:.0f}%" if denominator else "-"
 
 
-def _binary_grid(groups: Sequence[str], yes: Sequence[int], total: Sequence[int], threshold: int
-                 ) -> tuple[list[str], list[str]]:
-    """Suppress a groups x {yes, no} table; return per group (and the total) the `yes` text and the total text.
+def _binary_grid(groups: Sequence[str], yes: Sequence[int], total: Sequence[int], threshold: int, *,
+                 hidden_margins: Sequence[int] = ()) -> tuple[list[str], list[str], set[int]]:
+    """Suppress a groups x {yes, no} table with its margins; the group totals are suppressed first.
 
-    The `yes` text is `n (p%)` when both the count and the group total are shown, else `<5` or `*`.
+    Returns per group (and the total row) the `yes` text, `n (p%)` when both it and the group total are
+    shown, else `<5` or `*`; the group total's text; and which of the column totals (0 yes, 1 no) are
+    hidden. `hidden_margins` forces column totals hidden (another table sharing them hides them).
     """
     counts = np.array([[y, t - y] for y, t in zip(yes, total, strict=True)], dtype=np.int64).reshape(-1, 2)
-    full, result = suppress_grid(counts, threshold)
+    n = len(groups)
+    full, result = suppress_grid(counts, threshold, row_totals_first=True,
+                                 hidden=[(n, j) for j in hidden_margins])
     yes_text, total_text = [], []
-    for i in range(len(groups) + 1):
-        y_label = result.label(i * 3, threshold)
-        t_label = result.label(i * 3 + 2, threshold)
+    for i in range(n + 1):
         shown = result.status[i * 3] is None and result.status[i * 3 + 2] is None
-        yes_text.append(f"{full[i, 0]} ({_pct(int(full[i, 0]), int(full[i, 2]))})" if shown else y_label)
-        total_text.append(t_label)
-    return yes_text, total_text
+        yes_text.append(f"{full[i, 0]} ({_pct(int(full[i, 0]), int(full[i, 2]))})" if shown
+                        else result.label(i * 3, threshold))
+        total_text.append(result.label(i * 3 + 2, threshold))
+    return yes_text, total_text, {j for j in (0, 1) if result.status[n * 3 + j] is not None}
 
 
-def _hide_totals(labels: list[str], others: Sequence[Sequence[str]]) -> list[str]:
-    """Hide a group total wherever any table that shares it hid it, so no table gives it away."""
-    out = list(labels)
-    for other in others:
-        for i, text in enumerate(other):
-            if not text[:1].isdigit() and out[i][:1].isdigit():
-                out[i] = "*"
-    return out
+def _paired_completeness(tables: dict[str, tuple[list[str], pl.DataFrame]], threshold: int
+                         ) -> dict[str, dict[str, list[str]]]:
+    """Suppress the per-field grids of several breakdowns of the same patients consistently.
 
-
-def _group_totals(groups: Sequence[str], totals: Sequence[int], threshold: int) -> list[str]:
-    result = suppress_vector(totals, threshold)
-    return [result.label(i, threshold) for i in range(len(groups) + 1)]
+    The breakdowns (by site, by year) share each field's column totals; one hidden in either is hidden
+    in both, repeated until neither hides more, so no breakdown gives away what the other hides.
+    """
+    texts: dict[str, dict[str, list[str]]] = {name: {} for name in tables}
+    for column, label in FIELDS.items():
+        hidden: set[int] = set()
+        while True:
+            now = set(hidden)
+            for name, (groups, agg) in tables.items():
+                yes_text, total_text, margins = _binary_grid(groups, agg[column].to_list(), agg["patients"].to_list(),
+                                                             threshold, hidden_margins=sorted(hidden))
+                texts[name][label] = yes_text
+                texts[name]["patients"] = total_text
+                now |= margins
+            if now == hidden:
+                break
+            hidden = now
+    return texts
 
 
 # -- the tables -----------------------------------------------------------------------------------------
 
-def completeness_table(fields: pl.DataFrame, *, by: str, threshold: int) -> pl.DataFrame:
-    """Return the share of patients with each field filled in, per `by` group and in total, suppressed.
+def completeness_tables(fields: pl.DataFrame, *, by: Sequence[str], threshold: int) -> dict[str, pl.DataFrame]:
+    """Return, per breakdown in `by`, the patients with each field filled in, per group and in total.
 
     Parameters
     ----------
     fields
         The frame of `sql/queries/audit_patient_fields.sql` (one row per patient, `has_*` booleans).
     by
-        `site` or `diagnosis_year`.
+        Breakdown columns, e.g. `("site", "diagnosis_year")`; suppressed together (see
+        `_paired_completeness`).
     threshold
         The small-cell threshold.
 
     Returns
     -------
-    pl.DataFrame
-        Text columns: the group, `patients`, then one `n (p%)` column per field.
+    dict[str, pl.DataFrame]
+        Per breakdown, text columns: the group, `patients`, then one `n (p%)` column per field.
     """
-    agg = (
-        fields.group_by(by)
-        .agg(pl.len().alias("patients"), *[pl.col(c).sum().alias(c) for c in FIELDS])
-        .sort(by)
-    )
-    groups = [str(g) for g in agg[by].to_list()]
-    totals = agg["patients"].to_list()
-    columns: dict[str, list[str]] = {}
-    total_texts = []
-    for column, label in FIELDS.items():
-        yes_text, total_text = _binary_grid(groups, agg[column].to_list(), totals, threshold)
-        columns[label] = yes_text
-        total_texts.append(total_text)
-    patients = _hide_totals(_group_totals(groups, totals, threshold), total_texts)
-    return pl.DataFrame({by: [*groups, TOTAL], "patients": patients, **columns})
+    tables = {}
+    for name in by:
+        agg = (
+            fields.group_by(name)
+            .agg(pl.len().alias("patients"), *[pl.col(c).sum().alias(c) for c in FIELDS])
+            .sort(name)
+        )
+        tables[name] = ([str(g) for g in agg[name].to_list()], agg)
+    texts = _paired_completeness(tables, threshold)
+    out = {}
+    for name, (groups, _) in tables.items():
+        columns = {"patients": texts[name].get("patients", [])} | {k: v for k, v in texts[name].items()
+                                                                  if k != "patients"}
+        out[name] = pl.DataFrame({name: [*groups, TOTAL], **columns},
+                                 schema=dict.fromkeys([name, *columns], pl.String))
+    return out
 
 
 def delay_table(delays: pl.DataFrame, *, by: str, threshold: int) -> pl.DataFrame:
     """Return scans with a known registry entry date and the median days from scan to entry, per group.
 
-    The median is shown only for groups of at least `threshold` scans; counts are suppressed.
+    A group of fewer than `threshold` patients shows neither its scan count nor its median; scan counts
+    are then suppressed like patient counts.
     """
-    agg = delays.group_by(by).agg(pl.len().alias("scans"), pl.col("delay_days").median().alias("median")).sort(by)
+    agg = (
+        delays.group_by(by)
+        .agg(pl.len().alias("scans"), pl.col("patient_id").n_unique().alias("patients"),
+             pl.col("delay_days").median().alias("median"))
+        .sort(by)
+    )
     groups = [str(g) for g in agg[by].to_list()]
-    counts = agg["scans"].to_list()
-    labels = _group_totals(groups, counts, threshold)
+    patients = [*agg["patients"].to_list(), delays["patient_id"].n_unique()]
+    small = [i for i, n in enumerate(patients) if n < threshold]
+    result = suppress_vector(agg["scans"].to_list(), threshold, hidden=small)
     medians = [*agg["median"].to_list(), delays["delay_days"].median() if delays.height else None]
-    shown_median = [
-        f"{m:.0f}" if m is not None and n >= threshold else "*"
-        for m, n in zip(medians, [*counts, sum(counts)], strict=True)
-    ]
-    return pl.DataFrame({by: [*groups, TOTAL], "scans": labels, "median days scan to entry": shown_median})
+    shown_median = [f"{m:.0f}" if m is not None and i not in small else "*" for i, m in enumerate(medians)]
+    return pl.DataFrame({
+        by: [*groups, TOTAL],
+        "scans": [result.label(i, threshold) for i in range(len(groups) + 1)],
+        "median days scan to entry": shown_median,
+    })
 
 
 def reverse_km_median(time: Sequence[float], dead: Sequence[bool]) -> float | None:
@@ -176,8 +198,7 @@ def reverse_km_median(time: Sequence[float], dead: Sequence[bool]) -> float | No
     event = ~np.asarray(dead, dtype=bool)  # being censored (alive at last contact) is the event
     surv = 1.0
     for u in np.unique(t[event]):
-        at_risk = np.sum(t >= u)
-        surv *= 1 - np.sum((t == u) & event) / at_risk
+        surv *= 1 - np.sum((t == u) & event) / np.sum(t >= u)
         if surv <= 0.5:
             return float(u)
     return None
@@ -193,12 +214,15 @@ def completeness_index(observed_days: Sequence[float], potential_days: Sequence[
 
 
 def followup_table(followup: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
-    """Return patients, deaths, reverse-KM median follow-up (months) and Clark's C per site and in total."""
+    """Return patients, deaths, reverse-KM median follow-up (months) and Clark's C per site and in total.
+
+    The median and index are shown only for groups of at least `threshold` patients.
+    """
     sites = sorted(followup["site"].unique().to_list())
     parts = [followup.filter(pl.col("site") == s) for s in sites] + [followup]
-    patients = [p.height for p in parts]
-    deaths = [int(p["is_dead"].sum()) for p in parts]
-    dead_text, total_text = _binary_grid(sites, deaths[:-1], patients[:-1], threshold)
+    patients = [p.height for p in parts[:-1]]
+    deaths = [int(p["is_dead"].sum()) for p in parts[:-1]]
+    dead_text, total_text, _ = _binary_grid(sites, deaths, patients, threshold)
     medians, indices = [], []
     for p in parts:
         if p.height < threshold:
@@ -211,7 +235,7 @@ def followup_table(followup: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
         indices.append(f"{c:.2f}" if c is not None else "-")
     return pl.DataFrame({
         "site": [*sites, TOTAL],
-        "patients": _hide_totals(_group_totals(sites, patients[:-1], threshold), [total_text]),
+        "patients": total_text,
         "deaths": dead_text,
         "median follow-up (months, reverse KM)": medians,
         "completeness index (Clark C)": indices,
@@ -242,15 +266,24 @@ def practice_by_group(practice: pl.DataFrame, *, threshold: int) -> pl.DataFrame
 
 
 def practice_by_site(practice: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
-    """Return per site the P1 and P5 timepoints followed by PRRT (P5 = discordant: PRRT not advised)."""
+    """Return per site the patients with a P1 (or P5) timepoint and those given PRRT after one.
+
+    PRRT suits P1; after P5 (discordant FDG+/SSTR- disease) it runs against guidance (Chan et al. 2017).
+    Counts are of patients, so that the threshold protects people rather than scans.
+    """
     sites = sorted(practice["site"].unique().to_list())
     data: dict[str, list[str]] = {"site": [*sites, TOTAL]}
     for group in ("P1", "P5"):
-        sub = practice.filter(pl.col("netpet_group") == group)
-        prrt = [int(sub.filter(pl.col("site") == s)["prrt_given"].sum()) for s in sites]
-        total = [sub.filter(pl.col("site") == s).height for s in sites]
-        yes_text, total_text = _binary_grid(sites, prrt, total, threshold)
-        data[f"{group} timepoints"] = total_text
+        per_patient = (
+            practice.filter(pl.col("netpet_group") == group)
+            .group_by("site", "patient_id").agg(pl.col("prrt_given").any())
+            .group_by("site").agg(pl.len().alias("patients"), pl.col("prrt_given").sum().alias("prrt"))
+        )
+        counts = {site: (n, k) for site, n, k in per_patient.iter_rows()}
+        total = [counts.get(s, (0, 0))[0] for s in sites]
+        prrt = [counts.get(s, (0, 0))[1] for s in sites]
+        yes_text, total_text, _ = _binary_grid(sites, prrt, total, threshold)
+        data[f"{group} patients"] = total_text
         data[f"PRRT after {group}"] = yes_text
     return pl.DataFrame(data)
 
@@ -361,7 +394,8 @@ def audit_report(
     followup = reg.query_file("queries", "audit_followup", params)
     practice = reg.query_file("queries", "audit_treatment_after_timepoint", params)
     shown = f"Counts from 1 to {threshold - 1} show as <{threshold}; * marks a cell hidden so that none can be recovered from the totals."
-    by_site = completeness_table(fields, by="site", threshold=threshold)
+    completeness = completeness_tables(fields, by=("site", "diagnosis_year"), threshold=threshold)
+    by_site = completeness["site"]
     report.tables = [
         AuditTable("checks", "Data checks", "Failing rows and patients per check; an empty check passes.",
                    _check_table(summary, threshold)),
@@ -369,7 +403,7 @@ def audit_report(
                    f"Patients with each field filled in: n (% of the site's patients). {shown}", by_site),
         AuditTable("completeness_by_year", "Completeness by year of diagnosis",
                    f"Patients with each field filled in: n (% of the year's patients). {shown}",
-                   completeness_table(fields, by="diagnosis_year", threshold=threshold)),
+                   completeness["diagnosis_year"]),
         AuditTable("timeliness_by_site", "Timeliness by site",
                    f"Scans whose import batch is known, and the median days from scan to registry entry. {shown}",
                    delay_table(delays, by="site", threshold=threshold)),

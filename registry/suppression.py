@@ -92,14 +92,15 @@ def _lone_hidden_lines(lines: Sequence[tuple[Sequence[int], int]], status: list[
 
 
 def _pick_complement(values: Sequence[int], lines: Sequence[tuple[Sequence[int], int]],
-                     status: list[str | None], line: Sequence[int], totals: set[int]) -> int | None:
+                     status: list[str | None], line: Sequence[int], totals: set[int],
+                     protected: set[int]) -> int | None:
     """Pick the shown entry of `line` to hide next.
 
     Prefer cells that also protect another exposed line (pairing up hidden cells), then cells over totals,
     then small non-zero counts: the usual heuristic for hiding little information.
     """
     lone = _lone_hidden_lines(lines, status)
-    candidates = [i for i in line if status[i] is None]
+    candidates = [i for i in line if status[i] is None and i not in protected]
     if not candidates:
         return None
 
@@ -110,7 +111,14 @@ def _pick_complement(values: Sequence[int], lines: Sequence[tuple[Sequence[int],
     return min(candidates, key=cost)
 
 
-def suppress_lines(values: Sequence[int], lines: Sequence[tuple[Sequence[int], int]], threshold: int) -> Suppressed:
+def suppress_lines(
+    values: Sequence[int],
+    lines: Sequence[tuple[Sequence[int], int]],
+    threshold: int,
+    *,
+    hidden: Sequence[int] = (),
+    protected: Sequence[int] = (),
+) -> Suppressed:
     """Suppress a table given as entries and lines, so that no hidden count is recoverable.
 
     Parameters
@@ -121,6 +129,11 @@ def suppress_lines(values: Sequence[int], lines: Sequence[tuple[Sequence[int], i
         `(members, total)` pairs: `sum(values[m] for m in members) == values[total]`.
     threshold
         Counts from 1 to `threshold - 1` are hidden.
+    hidden
+        Entries to hide whatever their count (as complementary): e.g. totals another table has hidden.
+    protected
+        Entries never chosen as complementary cells (e.g. totals other tables show), unless nothing else
+        can protect a hidden count.
 
     Returns
     -------
@@ -128,7 +141,10 @@ def suppress_lines(values: Sequence[int], lines: Sequence[tuple[Sequence[int], i
         Per entry: shown, primary or complementary.
     """
     status: list[str | None] = [PRIMARY if 0 < int(v) < threshold else None for v in values]
+    for index in hidden:
+        status[index] = status[index] or COMPLEMENTARY
     totals = {total for _, total in lines}
+    keep = set(protected)
     entries = [[*members, total] for members, total in lines]
     while True:
         lone = _lone_hidden_lines(lines, status)
@@ -139,9 +155,11 @@ def suppress_lines(values: Sequence[int], lines: Sequence[tuple[Sequence[int], i
                 return Suppressed(tuple(int(v) for v in values), tuple(status))
             # No single line gives a count away, but several together do: widen one of their lines.
             lone = [line for line in entries if exposed & set(line)]
-        picks = (_pick_complement(values, lines, status, line, totals) for line in lone)
+        picks = (_pick_complement(values, lines, status, line, totals, keep) for line in lone)
         pick = next((p for p in picks if p is not None), None)
-        if pick is None:  # every entry sharing a line is hidden already: hide everything left
+        if pick is None and keep:  # only protected entries are left to hide: give up protecting them
+            keep = set()
+        elif pick is None:  # every entry sharing a line is hidden already: hide everything left
             status = [s or COMPLEMENTARY for s in status]
         else:
             status[pick] = COMPLEMENTARY
@@ -159,7 +177,13 @@ def grid_lines(n_rows: int, n_cols: int) -> list[tuple[list[int], int]]:
     return lines
 
 
-def suppress_grid(counts: np.ndarray | Sequence[Sequence[int]], threshold: int) -> tuple[np.ndarray, Suppressed]:
+def suppress_grid(
+    counts: np.ndarray | Sequence[Sequence[int]],
+    threshold: int,
+    *,
+    row_totals_first: bool = False,
+    hidden: Sequence[tuple[int, int]] = (),
+) -> tuple[np.ndarray, Suppressed]:
     """Suppress a two-way count table together with its row, column and grand totals.
 
     Parameters
@@ -168,6 +192,12 @@ def suppress_grid(counts: np.ndarray | Sequence[Sequence[int]], threshold: int) 
         Interior counts, shape `(rows, cols)`.
     threshold
         Counts from 1 to `threshold - 1` are hidden.
+    row_totals_first
+        Suppress the row totals and grand total first as a one-way table, then never hide more of them.
+        Tables that share those totals (patients per site) then all show and hide the same ones, so no
+        table gives away a total another hides; only the cells and column totals absorb complements.
+    hidden
+        `(row, col)` entries to hide whatever their count, e.g. a column total another table hides.
 
     Returns
     -------
@@ -179,13 +209,27 @@ def suppress_grid(counts: np.ndarray | Sequence[Sequence[int]], threshold: int) 
     full[:-1, :-1] = cells
     full[:-1, -1] = cells.sum(axis=1)
     full[-1, :] = full[:-1, :].sum(axis=0)
-    return full, suppress_lines(full.ravel().tolist(), grid_lines(*cells.shape), threshold)
+    width = cells.shape[1] + 1
+    forced = [i * width + j for i, j in hidden]
+    protected: list[int] = []
+    if row_totals_first:
+        margin = suppress_vector(full[:-1, -1].tolist(), threshold)
+        row_totals = [i * width + width - 1 for i in range(full.shape[0])]
+        forced += [index for index, status in zip(row_totals, margin.status, strict=True) if status]
+        protected = row_totals
+    return full, suppress_lines(full.ravel().tolist(), grid_lines(*cells.shape), threshold, hidden=forced,
+                                protected=protected)
 
 
-def suppress_vector(counts: Sequence[int], threshold: int) -> Suppressed:
-    """Suppress a one-way count table and its total (the total is the last entry of the result)."""
+def suppress_vector(counts: Sequence[int], threshold: int, *, hidden: Sequence[int] = ()) -> Suppressed:
+    """Suppress a one-way count table and its total (the total is the last entry of the result).
+
+    `hidden` lists entries to hide whatever their count (e.g. groups of fewer than `threshold` patients
+    whose count is of scans).
+    """
     values = [int(c) for c in counts]
-    return suppress_lines([*values, sum(values)], [(list(range(len(values))), len(values))], threshold)
+    return suppress_lines([*values, sum(values)], [(list(range(len(values))), len(values))], threshold,
+                          hidden=hidden)
 
 
 def suppressed_crosstab(

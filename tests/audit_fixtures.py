@@ -109,7 +109,7 @@ def seed_cohort(reg, *, seed: int = 7) -> None:
                 pid, site, rng.choice(["female", "male"]), date(1950 + n % 20, 1 + n % 12, 1 + n % 27), diagnosis,
                 rng.choice(["pancreas", "small_bowel", "unknown"]) if n % 9 == 0 else "pancreas",
                 None if n % 7 == 0 else rng.choice(["G1", "G2", "G3"]),
-                None if n % 4 == 0 else round(rng.uniform(1, 40), 1), 1 + n % 3,
+                None if n % 4 == 0 else round(rng.uniform(1, 40), 1), 1,
             ))
             scan = diagnosis + timedelta(days=30 + rng.randrange(60))
             score = rng.choice([1, 1, 1, 3, 3, 5])

@@ -2,6 +2,7 @@
 -- Read by analysis.audit_report (timeliness per site and per year).
 select
     s.scan_id,
+    s.patient_id,
     coalesce(p.site, 'unknown') as site,
     year(s.scan_date) as scan_year,
     date_diff('day', s.scan_date, b.imported_at::date) as delay_days
