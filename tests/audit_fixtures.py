@@ -8,7 +8,9 @@ for the report tests.
 from __future__ import annotations
 
 import random
+import shutil
 from datetime import date, timedelta
+from pathlib import Path
 
 AS_OF = date(2025, 1, 1)
 
@@ -62,6 +64,19 @@ TRIPS: dict[str, str] = {
     "duplicate_patients": """
         insert into patients values ('P009', 'B', 'female', '1960-01-01', '2020-01-01', 'pancreas', 'G1', 2, 1);
         insert into outcomes values ('P009', 'last_contact', '2024-11-01', null, 1);""",
+}
+
+#: check name -> the patients its trip fixture makes fail.
+TRIP_PATIENTS: dict[str, set[str]] = {
+    "missing_clinical_fields": {"P003"},
+    "pairing_outside_window": {"P001"},
+    "timepoint_without_score": {"P001"},
+    "recorded_score_mismatch": {"P001"},
+    "event_after_death": {"P002"},
+    "overlapping_treatments": {"P001"},
+    "prrt_without_prior_sstr_pet": {"P002"},
+    "lost_to_follow_up": {"P001"},
+    "duplicate_patients": {"P001", "P009"},
 }
 
 #: check name -> the severity its failing rows carry.
@@ -132,3 +147,20 @@ def seed_cohort(reg, *, seed: int = 7) -> None:
         for table, values in rows.items():
             marks = ", ".join(["?"] * len(values[0]))
             con.executemany(f"insert into {table} values ({marks})", values)
+
+
+def copy_registry(template: Path, target: Path):
+    """Open a copy of an empty, migrated registry file (much faster than migrating a new one)."""
+    from registry import Registry
+
+    shutil.copyfile(template, target)
+    return Registry.open(target)
+
+
+def make_template(folder: Path) -> Path:
+    """Create an empty, migrated registry file to copy from."""
+    from registry import Registry
+
+    path = folder / "template.duckdb"
+    Registry.create(path).close()
+    return path
