@@ -1,0 +1,159 @@
+"""The audit report: its tables stay suppressed, the HTML stands alone, and `netpet audit` exits by severity."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from analysis.audit_report import audit_report, completeness_index, render_html, reverse_km_median, write_audit
+from netpet.cli import cli
+from tests.audit_fixtures import AS_OF, SITES, TRIPS, copy_registry, make_template, run_script, seed_clean, seed_cohort
+
+
+@pytest.fixture(scope="module")
+def cohort_path(tmp_path_factory):
+    """A registry holding the three-site cohort (site C has 3 patients), written once per module."""
+    folder = tmp_path_factory.mktemp("cohort")
+    reg = copy_registry(make_template(folder), folder / "cohort.duckdb")
+    seed_cohort(reg)
+    reg.close()
+    return folder / "cohort.duckdb"
+
+
+@pytest.fixture(scope="module")
+def cohort_report(cohort_path):
+    from registry import Registry
+
+    with Registry.open(cohort_path, read_only=True) as reg:
+        return audit_report(reg, as_of=AS_OF)
+
+
+def leading_counts(table: pl.DataFrame) -> list[int]:
+    """Every count a text table shows: the integer that starts a cell (`12`, `12 (40%)`)."""
+    values = []
+    for column in table.columns[1:]:
+        for text in table[column].to_list():
+            match = re.fullmatch(r"(\d+)( \(.*\))?", str(text))
+            if match:
+                values.append(int(match.group(1)))
+    return values
+
+
+def test_reverse_km_median_matches_a_hand_computation():
+    # Reverse KM, "event" = alive at last contact: S(1) = 4/5, S(2) = 0.8 * 3/4 = 0.6, the death at 3 is
+    # censored, S(4) = 0.6 * 1/2 = 0.3 <= 0.5, so the median follow-up is 4.
+    assert reverse_km_median([1, 2, 3, 4, 5], [False, False, True, False, False]) == 4.0
+    assert reverse_km_median([5, 6], [True, True]) is None
+
+
+def test_completeness_index_is_observed_over_potential_person_time():
+    # Clark 2002: (10 + 20) observed of (20 + 20) potential days.
+    assert completeness_index([10, 20], [20, 20]) == pytest.approx(0.75)
+
+
+def test_no_table_shows_a_count_under_the_threshold(cohort_report):
+    count_tables = [t for t in cohort_report.tables if t.name not in ("checks",)]
+    assert len(count_tables) >= 7
+    for table in count_tables:
+        shown = leading_counts(table.frame)
+        assert shown, table.name
+        assert all(v == 0 or v >= 5 for v in shown), (table.name, table.frame)
+
+
+def test_small_site_counts_are_suppressed_with_their_complements(cohort_report):
+    by_site = {t.name: t.frame for t in cohort_report.tables}["completeness_by_site"]
+    rows = {r["site"]: r for r in by_site.iter_rows(named=True)}
+    assert SITES["C"] < 5
+    assert rows["C"]["patients"] == "<5"
+    # The total and A's count are shown, so B's must be hidden or C = total - A - B.
+    assert rows["Total"]["patients"] == str(sum(SITES.values()))
+    assert rows["A"]["patients"] == str(SITES["A"])
+    assert rows["B"]["patients"] == "*"
+
+
+def test_check_table_hides_small_failing_counts(cohort_report):
+    checks = {t.name: t.frame for t in cohort_report.tables}["checks"]
+    for value in checks["patients"].to_list() + checks["failing_rows"].to_list():
+        assert value == "<5" or int(value) == 0 or int(value) >= 5
+
+
+def test_report_without_ids_names_no_patient(cohort_report, cohort_path, tmp_path):
+    page = render_html(cohort_report)
+    assert not re.search(r"\bQ\d{3}\b", page)
+    for table in cohort_report.tables:
+        assert not re.search(r"\bQ\d{3}\b", table.frame.write_csv()), table.name
+
+
+def test_include_ids_adds_the_failing_rows_to_the_report(cohort_path):
+    from registry import Registry
+
+    with Registry.open(cohort_path, read_only=True) as reg:
+        report = audit_report(reg, as_of=AS_OF, include_ids=True)
+    assert "failing_rows" in [t.name for t in report.tables]
+    assert re.search(r"\bQ\d{3}\b", render_html(report))
+
+
+def test_html_stands_alone_with_contents_sortable_tables_and_figures(cohort_report):
+    page = render_html(cohort_report, version="0.1.0")
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    assert "<script src" not in page and "<link" not in page
+    toc = re.findall(r'<a href="#([a-z_]+)">', page)
+    for name in toc:
+        assert f'<section id="{name}">' in page
+    assert {"checks", "completeness_by_site", "followup_by_site", "practice_by_group", "figures"} <= set(toc)
+    assert page.count('<table class="sortable">') == len(cohort_report.tables)
+    assert page.count("data:image/png;base64,") == 2
+
+
+def test_write_audit_writes_a_csv_per_table_and_the_failing_rows(cohort_report, tmp_path):
+    written = write_audit(cohort_report, tmp_path / "out")
+    names = sorted(p.name for p in written)
+    expected = sorted(["audit.html", "failing_rows.csv", *[f"{t.name}.csv" for t in cohort_report.tables]])
+    assert names == expected
+    rows = pl.read_csv(tmp_path / "out" / "failing_rows.csv")
+    assert rows.columns == ["check", "severity", "patient_id", "record_id", "message"]
+    assert rows.height == cohort_report.failures.height
+    site = pl.read_csv(tmp_path / "out" / "completeness_by_site.csv", infer_schema=False)
+    assert site.equals(cohort_report.tables[1].frame)
+
+
+def test_cli_exits_zero_when_only_warnings_fail(cohort_path, tmp_path):
+    result = CliRunner().invoke(cli, ["--db", str(cohort_path), "audit", "--out", str(tmp_path / "o"),
+                                      "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "lost_to_follow_up" in result.output
+    assert (tmp_path / "o" / "audit.html").is_file()
+
+
+def test_cli_exits_one_when_an_error_check_fails(tmp_path):
+    reg = copy_registry(make_template(tmp_path), tmp_path / "r.duckdb")
+    seed_clean(reg)
+    run_script(reg, TRIPS["event_after_death"])
+    reg.close()
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "r.duckdb"), "audit", "--out", str(tmp_path / "o"),
+                                      "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 1, result.output
+    assert "severity 'error'" in result.output
+    assert "FAILED" in (tmp_path / "o" / "audit.html").read_text(encoding="utf-8")
+
+
+def test_cli_min_cell_overrides_the_setting(cohort_path, tmp_path):
+    result = CliRunner().invoke(cli, ["--db", str(cohort_path), "audit", "--out", str(tmp_path / "o"),
+                                      "--as-of", AS_OF.isoformat(), "--min-cell", "10"])
+    assert result.exit_code == 0, result.output
+    table = pl.read_csv(tmp_path / "o" / "completeness_by_year.csv", infer_schema=False)
+    assert all(v == 0 or v >= 10 for v in leading_counts(table))
+    assert "&lt;10" in (tmp_path / "o" / "audit.html").read_text(encoding="utf-8")  # HTML-escaped "<10"
+
+
+def test_threshold_defaults_to_the_registry_setting(cohort_path, tmp_path):
+    from registry import Registry
+
+    copy = tmp_path / "c.duckdb"
+    copy.write_bytes(cohort_path.read_bytes())
+    with Registry.open(copy) as reg:
+        reg.set_setting("min_cell_count", "10")
+        assert audit_report(reg, as_of=AS_OF).threshold == 10
