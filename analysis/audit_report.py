@@ -77,12 +77,19 @@ class AuditReport:
 
 # -- suppression helpers ------------------------------------------------------------------------------
 
+
 def _pct(numerator: int, denominator: int) -> str:
     return f"{100 * numerator / denominator:.0f}%" if denominator else "-"
 
 
-def _binary_grid(groups: Sequence[str], yes: Sequence[int], total: Sequence[int], threshold: int, *,
-                 hidden_margins: Sequence[int] = ()) -> tuple[list[str], list[str], set[int]]:
+def _binary_grid(
+    groups: Sequence[str],
+    yes: Sequence[int],
+    total: Sequence[int],
+    threshold: int,
+    *,
+    hidden_margins: Sequence[int] = (),
+) -> tuple[list[str], list[str], set[int]]:
     """Suppress a groups x {yes, no} table with its margins; the group totals are suppressed first.
 
     Returns per group (and the total row) the `yes` text, `n (p%)` when both it and the group total are
@@ -91,19 +98,24 @@ def _binary_grid(groups: Sequence[str], yes: Sequence[int], total: Sequence[int]
     """
     counts = np.array([[y, t - y] for y, t in zip(yes, total, strict=True)], dtype=np.int64).reshape(-1, 2)
     n = len(groups)
-    full, result = suppress_grid(counts, threshold, row_totals_first=True,
-                                 hidden=[(n, j) for j in hidden_margins])
+    full, result = suppress_grid(
+        counts, threshold, row_totals_first=True, hidden=[(n, j) for j in hidden_margins]
+    )
     yes_text, total_text = [], []
     for i in range(n + 1):
         shown = result.status[i * 3] is None and result.status[i * 3 + 2] is None
-        yes_text.append(f"{full[i, 0]} ({_pct(int(full[i, 0]), int(full[i, 2]))})" if shown
-                        else result.label(i * 3, threshold))
+        yes_text.append(
+            f"{full[i, 0]} ({_pct(int(full[i, 0]), int(full[i, 2]))})"
+            if shown
+            else result.label(i * 3, threshold)
+        )
         total_text.append(result.label(i * 3 + 2, threshold))
     return yes_text, total_text, {j for j in (0, 1) if result.status[n * 3 + j] is not None}
 
 
-def _paired_completeness(tables: dict[str, tuple[list[str], pl.DataFrame]], threshold: int
-                         ) -> dict[str, dict[str, list[str]]]:
+def _paired_completeness(
+    tables: dict[str, tuple[list[str], pl.DataFrame]], threshold: int
+) -> dict[str, dict[str, list[str]]]:
     """Suppress the per-field grids of several breakdowns of the same patients consistently.
 
     The breakdowns (by site, by year) share each field's column totals; one hidden in either is hidden
@@ -115,8 +127,13 @@ def _paired_completeness(tables: dict[str, tuple[list[str], pl.DataFrame]], thre
         while True:
             now = set(hidden)
             for name, (groups, agg) in tables.items():
-                yes_text, total_text, margins = _binary_grid(groups, agg[column].to_list(), agg["patients"].to_list(),
-                                                             threshold, hidden_margins=sorted(hidden))
+                yes_text, total_text, margins = _binary_grid(
+                    groups,
+                    agg[column].to_list(),
+                    agg["patients"].to_list(),
+                    threshold,
+                    hidden_margins=sorted(hidden),
+                )
                 texts[name][label] = yes_text
                 texts[name]["patients"] = total_text
                 now |= margins
@@ -128,7 +145,10 @@ def _paired_completeness(tables: dict[str, tuple[list[str], pl.DataFrame]], thre
 
 # -- the tables -----------------------------------------------------------------------------------------
 
-def completeness_tables(fields: pl.DataFrame, *, by: Sequence[str], threshold: int) -> dict[str, pl.DataFrame]:
+
+def completeness_tables(
+    fields: pl.DataFrame, *, by: Sequence[str], threshold: int
+) -> dict[str, pl.DataFrame]:
     """Return, per breakdown in `by`, the patients with each field filled in, per group and in total.
 
     Parameters
@@ -157,10 +177,12 @@ def completeness_tables(fields: pl.DataFrame, *, by: Sequence[str], threshold: i
     texts = _paired_completeness(tables, threshold)
     out = {}
     for name, (groups, _) in tables.items():
-        columns = {"patients": texts[name].get("patients", [])} | {k: v for k, v in texts[name].items()
-                                                                  if k != "patients"}
-        out[name] = pl.DataFrame({name: [*groups, TOTAL], **columns},
-                                 schema=dict.fromkeys([name, *columns], pl.String))
+        columns = {"patients": texts[name].get("patients", [])} | {
+            k: v for k, v in texts[name].items() if k != "patients"
+        }
+        out[name] = pl.DataFrame(
+            {name: [*groups, TOTAL], **columns}, schema=dict.fromkeys([name, *columns], pl.String)
+        )
     return out
 
 
@@ -172,8 +194,11 @@ def delay_table(delays: pl.DataFrame, *, by: str, threshold: int) -> pl.DataFram
     """
     agg = (
         delays.group_by(by)
-        .agg(pl.len().alias("scans"), pl.col("patient_id").n_unique().alias("patients"),
-             pl.col("delay_days").median().alias("median"))
+        .agg(
+            pl.len().alias("scans"),
+            pl.col("patient_id").n_unique().alias("patients"),
+            pl.col("delay_days").median().alias("median"),
+        )
         .sort(by)
     )
     groups = [str(g) for g in agg[by].to_list()]
@@ -182,11 +207,13 @@ def delay_table(delays: pl.DataFrame, *, by: str, threshold: int) -> pl.DataFram
     result = suppress_vector(agg["scans"].to_list(), threshold, hidden=small)
     medians = [*agg["median"].to_list(), delays["delay_days"].median() if delays.height else None]
     shown_median = [f"{m:.0f}" if m is not None and i not in small else "*" for i, m in enumerate(medians)]
-    return pl.DataFrame({
-        by: [*groups, TOTAL],
-        "scans": [result.label(i, threshold) for i in range(len(groups) + 1)],
-        "median days scan to entry": shown_median,
-    })
+    return pl.DataFrame(
+        {
+            by: [*groups, TOTAL],
+            "scans": [result.label(i, threshold) for i in range(len(groups) + 1)],
+            "median days scan to entry": shown_median,
+        }
+    )
 
 
 def reverse_km_median(time: Sequence[float], dead: Sequence[bool]) -> float | None:
@@ -233,13 +260,15 @@ def followup_table(followup: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
         medians.append(f"{m / 30.4375:.1f}" if m is not None else "not reached")
         c = completeness_index(p["observed_days"].to_list(), p["potential_days"].to_list())
         indices.append(f"{c:.2f}" if c is not None else "-")
-    return pl.DataFrame({
-        "site": [*sites, TOTAL],
-        "patients": total_text,
-        "deaths": dead_text,
-        "median follow-up (months, reverse KM)": medians,
-        "completeness index (Clark C)": indices,
-    })
+    return pl.DataFrame(
+        {
+            "site": [*sites, TOTAL],
+            "patients": total_text,
+            "deaths": dead_text,
+            "median follow-up (months, reverse KM)": medians,
+            "completeness index (Clark C)": indices,
+        }
+    )
 
 
 def practice_by_group(practice: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
@@ -276,8 +305,10 @@ def practice_by_site(practice: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
     for group in ("P1", "P5"):
         per_patient = (
             practice.filter(pl.col("netpet_group") == group)
-            .group_by("site", "patient_id").agg(pl.col("prrt_given").any())
-            .group_by("site").agg(pl.len().alias("patients"), pl.col("prrt_given").sum().alias("prrt"))
+            .group_by("site", "patient_id")
+            .agg(pl.col("prrt_given").any())
+            .group_by("site")
+            .agg(pl.len().alias("patients"), pl.col("prrt_given").sum().alias("prrt"))
         )
         counts = {site: (n, k) for site, n, k in per_patient.iter_rows()}
         total = [counts.get(s, (0, 0))[0] for s in sites]
@@ -289,6 +320,7 @@ def practice_by_site(practice: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
 
 
 # -- figures ---------------------------------------------------------------------------------------------
+
 
 def plot_completeness(table: pl.DataFrame, ax: Axes | None = None) -> Axes:
     """Draw the overall share complete per field as horizontal bars (suppressed shares are left out)."""
@@ -332,15 +364,19 @@ def plot_reverse_km(followup: pl.DataFrame, ax: Axes | None = None) -> Axes:
 
 def _png(ax: Axes) -> str:
     import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
+    figure = ax.figure
+    assert isinstance(figure, Figure)
     buffer = io.BytesIO()
-    ax.figure.tight_layout()
-    ax.figure.savefig(buffer, format="png", dpi=100)
-    plt.close(ax.figure)
+    figure.tight_layout()
+    figure.savefig(buffer, format="png", dpi=100)
+    plt.close(figure)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 # -- assembly --------------------------------------------------------------------------------------------
+
 
 def _check_table(summary: pl.DataFrame, threshold: int) -> pl.DataFrame:
     def small(n: int) -> str:
@@ -393,47 +429,94 @@ def audit_report(
     delays = reg.query_file("queries", "audit_registration_delays", params)
     followup = reg.query_file("queries", "audit_followup", params)
     practice = reg.query_file("queries", "audit_treatment_after_timepoint", params)
-    shown = f"Counts from 1 to {threshold - 1} show as <{threshold}; * marks a cell hidden so that none can be recovered from the totals."
+    shown = (
+        f"Counts from 1 to {threshold - 1} show as <{threshold}; "
+        "* marks a cell hidden so that none can be recovered from the totals."
+    )
     completeness = completeness_tables(fields, by=("site", "diagnosis_year"), threshold=threshold)
     by_site = completeness["site"]
     report.tables = [
-        AuditTable("checks", "Data checks", "Failing rows and patients per check; an empty check passes.",
-                   _check_table(summary, threshold)),
-        AuditTable("completeness_by_site", "Completeness by site",
-                   f"Patients with each field filled in: n (% of the site's patients). {shown}", by_site),
-        AuditTable("completeness_by_year", "Completeness by year of diagnosis",
-                   f"Patients with each field filled in: n (% of the year's patients). {shown}",
-                   completeness["diagnosis_year"]),
-        AuditTable("timeliness_by_site", "Timeliness by site",
-                   f"Scans whose import batch is known, and the median days from scan to registry entry. {shown}",
-                   delay_table(delays, by="site", threshold=threshold)),
-        AuditTable("timeliness_by_year", "Timeliness by year of scan", f"As above, by the year of the scan. {shown}",
-                   delay_table(delays, by="scan_year", threshold=threshold)),
-        AuditTable("followup_by_site", "Follow-up completeness",
-                   f"From the first dual-PET timepoint to {as_of}: reverse Kaplan-Meier median follow-up and "
-                   f"Clark's completeness index (observed / potential person-time). {shown}",
-                   followup_table(followup, threshold=threshold)),
-        AuditTable("practice_by_group", "Treatment after each timepoint by NETPET group",
-                   f"Timepoints by the first treatment started within {TREATMENT_WINDOW_DAYS} days (before the "
-                   f"next timepoint): n (% of the group). PRRT suits P1; P5 (discordant) disease is not suited "
-                   f"to PRRT. {shown}", practice_by_group(practice, threshold=threshold)),
-        AuditTable("practice_by_site", "PRRT after P1 and after P5 by site",
-                   f"Timepoints followed by PRRT within {TREATMENT_WINDOW_DAYS} days. PRRT after P5 runs "
-                   f"against guidance and is highlighted. {shown}", practice_by_site(practice, threshold=threshold)),
+        AuditTable(
+            "checks",
+            "Data checks",
+            "Failing rows and patients per check; an empty check passes.",
+            _check_table(summary, threshold),
+        ),
+        AuditTable(
+            "completeness_by_site",
+            "Completeness by site",
+            f"Patients with each field filled in: n (% of the site's patients). {shown}",
+            by_site,
+        ),
+        AuditTable(
+            "completeness_by_year",
+            "Completeness by year of diagnosis",
+            f"Patients with each field filled in: n (% of the year's patients). {shown}",
+            completeness["diagnosis_year"],
+        ),
+        AuditTable(
+            "timeliness_by_site",
+            "Timeliness by site",
+            f"Scans whose import batch is known, and the median days from scan to registry entry. {shown}",
+            delay_table(delays, by="site", threshold=threshold),
+        ),
+        AuditTable(
+            "timeliness_by_year",
+            "Timeliness by year of scan",
+            f"As above, by the year of the scan. {shown}",
+            delay_table(delays, by="scan_year", threshold=threshold),
+        ),
+        AuditTable(
+            "followup_by_site",
+            "Follow-up completeness",
+            f"From the first dual-PET timepoint to {as_of}: reverse Kaplan-Meier median follow-up and "
+            f"Clark's completeness index (observed / potential person-time). {shown}",
+            followup_table(followup, threshold=threshold),
+        ),
+        AuditTable(
+            "practice_by_group",
+            "Treatment after each timepoint by NETPET group",
+            f"Timepoints by the first treatment started within {TREATMENT_WINDOW_DAYS} days (before the "
+            f"next timepoint): n (% of the group). PRRT suits P1; P5 (discordant) disease is not suited "
+            f"to PRRT. {shown}",
+            practice_by_group(practice, threshold=threshold),
+        ),
+        AuditTable(
+            "practice_by_site",
+            "PRRT after P1 and after P5 by site",
+            f"Timepoints followed by PRRT within {TREATMENT_WINDOW_DAYS} days. PRRT after P5 runs "
+            f"against guidance and is highlighted. {shown}",
+            practice_by_site(practice, threshold=threshold),
+        ),
     ]
     discordant = practice.filter((pl.col("netpet_group") == "P5") & pl.col("prrt_given"))
     if include_ids:
-        report.tables.append(AuditTable("failing_rows", "Failing rows (internal: contains patient IDs)",
-                                        "Every row a check returned.", failures))
-        report.tables.append(AuditTable(
-            "discordant_prrt", "P5 timepoints followed by PRRT (internal: contains patient IDs)",
-            "For clinical review.",
-            discordant.select("patient_id", "timepoint_id", pl.col("site"),
-                              pl.col("timepoint_date").cast(pl.String))))
+        report.tables.append(
+            AuditTable(
+                "failing_rows",
+                "Failing rows (internal: contains patient IDs)",
+                "Every row a check returned.",
+                failures,
+            )
+        )
+        report.tables.append(
+            AuditTable(
+                "discordant_prrt",
+                "P5 timepoints followed by PRRT (internal: contains patient IDs)",
+                "For clinical review.",
+                discordant.select(
+                    "patient_id", "timepoint_id", pl.col("site"), pl.col("timepoint_date").cast(pl.String)
+                ),
+            )
+        )
     if fields.height:
-        report.figures["Share of patients with each field filled in (all sites)"] = _png(plot_completeness(by_site))
+        report.figures["Share of patients with each field filled in (all sites)"] = _png(
+            plot_completeness(by_site)
+        )
     if followup.height >= threshold:
-        report.figures["Reverse Kaplan-Meier curve of follow-up (all sites)"] = _png(plot_reverse_km(followup))
+        report.figures["Reverse Kaplan-Meier curve of follow-up (all sites)"] = _png(
+            plot_reverse_km(followup)
+        )
     return report
 
 
@@ -453,10 +536,12 @@ def _table_html(table: AuditTable) -> str:
             cells.append(f"<td{css}>{html.escape(text)}</td>")
         row_class = ' class="total"' if next(iter(row.values()), None) == TOTAL else ""
         rows.append(f"<tr{row_class}>{''.join(cells)}</tr>")
-    return (f'<section id="{table.name}"><h2>{html.escape(table.title)}</h2><p class="note">'
-            f'{html.escape(table.note)}</p><table class="sortable"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>'
-            f'<p class="csv">CSV: <code>{table.name}.csv</code></p></section>')
+    return (
+        f'<section id="{table.name}"><h2>{html.escape(table.title)}</h2><p class="note">'
+        f'{html.escape(table.note)}</p><table class="sortable"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        f'<p class="csv">CSV: <code>{table.name}.csv</code></p></section>'
+    )
 
 
 def render_html(report: AuditReport, *, version: str = "") -> str:
@@ -465,7 +550,9 @@ def render_html(report: AuditReport, *, version: str = "") -> str:
         importlib.resources.files("analysis").joinpath("templates", "audit.html").read_text(encoding="utf-8")
     )
     errors = int((report.failures["severity"] == "error").sum())
-    status = "FAILED: error-severity checks fail" if report.failed else "passed: no error-severity check fails"
+    status = (
+        "FAILED: error-severity checks fail" if report.failed else "passed: no error-severity check fails"
+    )
     sections = [_table_html(t) for t in report.tables]
     figures = "".join(
         f'<figure><img alt="{html.escape(title)}" src="data:image/png;base64,{data}">'

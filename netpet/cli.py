@@ -14,7 +14,7 @@ from netpet import __version__
 
 #: name -> ("module:function", one-line help shown by `netpet --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "audit": ("netpet.commands.audit:audit", "Run the data checks and write the audit report (exit 1 on errors)."),
+    "audit": ("netpet.commands.audit:audit", "Run the data checks and write the audit report (HTML + CSVs)."),
     "init": ("netpet.commands.setup:init", "Create an empty registry (optionally encrypted)."),
     "migrate": ("netpet.commands.setup:migrate", "Apply pending schema migrations and rebuild the views."),
     "import": ("netpet.commands.data:import_", "Import a folder of site tables (CSV or Parquet), all or nothing."),

@@ -119,7 +119,9 @@ def check_summary(failures: pl.DataFrame) -> pl.DataFrame:
             pl.col("patient_id").n_unique().alias("patients"),
         )
         .with_columns(
-            pl.col("_rank").replace_strict(dict(enumerate(SEVERITIES)), return_dtype=pl.String).alias("severity")
+            pl.col("_rank")
+            .replace_strict(dict(enumerate(SEVERITIES)), return_dtype=pl.String)
+            .alias("severity")
         )
     )
     return (
@@ -130,7 +132,9 @@ def check_summary(failures: pl.DataFrame) -> pl.DataFrame:
             pl.col("patients").fill_null(0).cast(pl.Int64),
             pl.col("severity").fill_null(""),
         )
-        .with_columns(pl.when(pl.col("failing_rows") > 0).then(pl.lit("fail")).otherwise(pl.lit("pass")).alias("status"))
+        .with_columns(
+            pl.when(pl.col("failing_rows") > 0).then(pl.lit("fail")).otherwise(pl.lit("pass")).alias("status")
+        )
         .select("check", "description", "severity", "failing_rows", "patients", "status")
     )
 

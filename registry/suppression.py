@@ -85,15 +85,22 @@ def recoverable_entries(
     ]
 
 
-def _lone_hidden_lines(lines: Sequence[tuple[Sequence[int], int]], status: list[str | None]) -> list[list[int]]:
+def _lone_hidden_lines(
+    lines: Sequence[tuple[Sequence[int], int]], status: list[str | None]
+) -> list[list[int]]:
     """Return the lines (as entry lists) holding exactly one hidden entry: each gives that entry away."""
     entries = [[*members, total] for members, total in lines]
     return [line for line in entries if sum(status[i] is not None for i in line) == 1]
 
 
-def _pick_complement(values: Sequence[int], lines: Sequence[tuple[Sequence[int], int]],
-                     status: list[str | None], line: Sequence[int], totals: set[int],
-                     protected: set[int]) -> int | None:
+def _pick_complement(
+    values: Sequence[int],
+    lines: Sequence[tuple[Sequence[int], int]],
+    status: list[str | None],
+    line: Sequence[int],
+    totals: set[int],
+    protected: set[int],
+) -> int | None:
     """Pick the shown entry of `line` to hide next.
 
     Prefer cells that also protect another exposed line (pairing up hidden cells), then cells over totals,
@@ -217,8 +224,9 @@ def suppress_grid(
         row_totals = [i * width + width - 1 for i in range(full.shape[0])]
         forced += [index for index, status in zip(row_totals, margin.status, strict=True) if status]
         protected = row_totals
-    return full, suppress_lines(full.ravel().tolist(), grid_lines(*cells.shape), threshold, hidden=forced,
-                                protected=protected)
+    return full, suppress_lines(
+        full.ravel().tolist(), grid_lines(*cells.shape), threshold, hidden=forced, protected=protected
+    )
 
 
 def suppress_vector(counts: Sequence[int], threshold: int, *, hidden: Sequence[int] = ()) -> Suppressed:
@@ -228,8 +236,9 @@ def suppress_vector(counts: Sequence[int], threshold: int, *, hidden: Sequence[i
     whose count is of scans).
     """
     values = [int(c) for c in counts]
-    return suppress_lines([*values, sum(values)], [(list(range(len(values))), len(values))], threshold,
-                          hidden=hidden)
+    return suppress_lines(
+        [*values, sum(values)], [(list(range(len(values))), len(values))], threshold, hidden=hidden
+    )
 
 
 def suppressed_crosstab(
@@ -254,7 +263,9 @@ def suppressed_crosstab(
         All columns as strings, with a totals column and a totals row.
     """
     columns = [c for c in frame.columns if c != index]
-    counts = frame.select(columns).to_numpy().astype(np.int64) if frame.height else np.zeros((0, len(columns)))
+    counts = (
+        frame.select(columns).to_numpy().astype(np.int64) if frame.height else np.zeros((0, len(columns)))
+    )
     full, result = suppress_grid(counts, threshold)
     width = len(columns) + 1
     labels = [*[str(v) for v in frame[index].to_list()], total_label]
@@ -264,8 +275,9 @@ def suppressed_crosstab(
     return pl.DataFrame(data, schema=dict.fromkeys(data, pl.String))
 
 
-def suppressed_counts(frame: pl.DataFrame, *, count: str, threshold: int, total_label: str | None = "Total"
-                      ) -> pl.DataFrame:
+def suppressed_counts(
+    frame: pl.DataFrame, *, count: str, threshold: int, total_label: str | None = "Total"
+) -> pl.DataFrame:
     """Return a one-way count table with its `count` column as suppressed text, plus a totals row.
 
     With `total_label=None` the counts are not additive (e.g. patients per check) and only primary
@@ -280,5 +292,7 @@ def suppressed_counts(frame: pl.DataFrame, *, count: str, threshold: int, total_
     shown = [result.label(i, threshold) for i in range(len(values) + 1)]
     total_row = {c: (total_label if k == 0 else "") for k, c in enumerate(labels_cols)}
     body = frame.with_columns(pl.col(c).cast(pl.String) for c in labels_cols)
-    body = pl.concat([body.drop(count), pl.DataFrame([total_row], schema=dict.fromkeys(labels_cols, pl.String))])
+    body = pl.concat(
+        [body.drop(count), pl.DataFrame([total_row], schema=dict.fromkeys(labels_cols, pl.String))]
+    )
     return body.with_columns(pl.Series(count, shown, dtype=pl.String)).select(frame.columns)

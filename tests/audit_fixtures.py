@@ -40,29 +40,37 @@ insert into outcomes values
 #: check name -> SQL that makes that check (and only it) fail on top of `CLEAN`.
 TRIPS: dict[str, str] = {
     "missing_clinical_fields": """
-        insert into patients values ('P003', 'A', 'female', '1970-01-01', '2020-01-01', 'unknown', null, null, 1);
+        insert into patients values
+            ('P003', 'A', 'female', '1970-01-01', '2020-01-01', 'unknown', null, null, 1);
         insert into outcomes values ('P003', 'last_contact', '2024-12-01', null, 1);""",
     "pairing_outside_window": """
-        insert into pet_scans values ('S3', 'P001', 'ga68_dotatate', '2022-01-01', 1), ('F3', 'P001', 'fdg', '2022-03-01', 1);
+        insert into pet_scans values ('S3', 'P001', 'ga68_dotatate', '2022-01-01', 1),
+            ('F3', 'P001', 'fdg', '2022-03-01', 1);
         insert into timepoints values ('T3', 'P001', 'S3', 'F3', 1, 1);""",
     "timepoint_without_score": """
-        insert into pet_scans values ('S3', 'P001', 'ga68_dotatate', '2022-01-01', 1), ('F3', 'P001', 'fdg', '2022-01-05', 1);
+        insert into pet_scans values ('S3', 'P001', 'ga68_dotatate', '2022-01-01', 1),
+            ('F3', 'P001', 'fdg', '2022-01-05', 1);
         insert into timepoints values ('T3', 'P001', 'S3', 'F3', null, 1);""",
     "recorded_score_mismatch": """
-        insert into pet_scans values ('S3', 'P001', 'ga68_dotatate', '2022-01-01', 1), ('F3', 'P001', 'fdg', '2022-01-05', 1);
+        insert into pet_scans values ('S3', 'P001', 'ga68_dotatate', '2022-01-01', 1),
+            ('F3', 'P001', 'fdg', '2022-01-05', 1);
         insert into timepoints values ('T3', 'P001', 'S3', 'F3', 2, 1);
         insert into derived_scores values ('T3', 5, null, 3, 1);""",
     "event_after_death": """
-        insert into treatments values ('R4', 'P002', 'everolimus', '2021-02-01', null, null, null, null, 1);""",
+        insert into treatments values
+            ('R4', 'P002', 'everolimus', '2021-02-01', null, null, null, null, 1);""",
     "overlapping_treatments": """
-        insert into treatments values ('R4', 'P001', 'prrt_lu177_dotatate', '2020-08-01', '2020-12-01', 2, 14.8, null, 1);""",
+        insert into treatments values
+            ('R4', 'P001', 'prrt_lu177_dotatate', '2020-08-01', '2020-12-01', 2, 14.8, null, 1);""",
     "prrt_without_prior_sstr_pet": """
-        insert into treatments values ('R4', 'P002', 'prrt_lu177_dotatate', '2019-05-15', '2019-05-20', 1, 7.4, null, 1);""",
+        insert into treatments values
+            ('R4', 'P002', 'prrt_lu177_dotatate', '2019-05-15', '2019-05-20', 1, 7.4, null, 1);""",
     "lost_to_follow_up": """
         delete from outcomes where patient_id = 'P001';
         insert into outcomes values ('P001', 'last_contact', '2023-06-01', null, 1);""",
     "duplicate_patients": """
-        insert into patients values ('P009', 'B', 'female', '1960-01-01', '2020-01-01', 'pancreas', 'G1', 2, 1);
+        insert into patients values
+            ('P009', 'B', 'female', '1960-01-01', '2020-01-01', 'pancreas', 'G1', 2, 1);
         insert into outcomes values ('P009', 'last_contact', '2024-11-01', null, 1);""",
 }
 
@@ -113,30 +121,44 @@ TREATMENT_BY_GROUP = {1: "prrt_lu177_dotatate", 3: "ssa_lanreotide", 5: "capecit
 def seed_cohort(reg, *, seed: int = 7) -> None:
     """Write a deterministic cohort over three sites (one tiny), with gaps, scores and treatments."""
     rng = random.Random(seed)
-    rows: dict[str, list[tuple]] = {k: [] for k in ("patients", "pet_scans", "timepoints", "treatments", "outcomes")}
+    rows: dict[str, list[tuple]] = {
+        k: [] for k in ("patients", "pet_scans", "timepoints", "treatments", "outcomes")
+    }
     n = 0
     for site, count in SITES.items():
         for _ in range(count):
             n += 1
             pid = f"Q{n:03d}"
             diagnosis = date(2016 + n % 6, 1 + n % 12, 1 + n % 27)
-            rows["patients"].append((
-                pid, site, rng.choice(["female", "male"]), date(1950 + n % 20, 1 + n % 12, 1 + n % 27), diagnosis,
-                rng.choice(["pancreas", "small_bowel", "unknown"]) if n % 9 == 0 else "pancreas",
-                None if n % 7 == 0 else rng.choice(["G1", "G2", "G3"]),
-                None if n % 4 == 0 else round(rng.uniform(1, 40), 1), 1,
-            ))
+            rows["patients"].append(
+                (
+                    pid,
+                    site,
+                    rng.choice(["female", "male"]),
+                    date(1950 + n % 20, 1 + n % 12, 1 + n % 27),
+                    diagnosis,
+                    rng.choice(["pancreas", "small_bowel", "unknown"]) if n % 9 == 0 else "pancreas",
+                    None if n % 7 == 0 else rng.choice(["G1", "G2", "G3"]),
+                    None if n % 4 == 0 else round(rng.uniform(1, 40), 1),
+                    1,
+                )
+            )
             scan = diagnosis + timedelta(days=30 + rng.randrange(60))
             score = rng.choice([1, 1, 1, 3, 3, 5])
             batch = 1 if scan < date(2020, 6, 1) else 2  # the batch that imported the scan came after it
-            rows["pet_scans"] += [(f"S{pid}", pid, "ga68_dotatate", scan, batch),
-                                  (f"F{pid}", pid, "fdg", scan + timedelta(days=rng.randrange(20)), batch)]
+            rows["pet_scans"] += [
+                (f"S{pid}", pid, "ga68_dotatate", scan, batch),
+                (f"F{pid}", pid, "fdg", scan + timedelta(days=rng.randrange(20)), batch),
+            ]
             rows["timepoints"].append((f"T{pid}", pid, f"S{pid}", f"F{pid}", score, 1 + n % 3))
             if n % 5:
                 start = scan + timedelta(days=40)
-                treatment = TREATMENT_BY_GROUP[score] if n % 11 else "prrt_lu177_dotatate"
-                rows["treatments"].append((f"R{pid}", pid, treatment, start, start + timedelta(days=150),
-                                           None, None, None, 1))
+                # Some P5 (discordant) patients get PRRT against guidance, for the report to flag.
+                against = n % 11 == 0 or (score == 5 and n % 2 == 0)
+                treatment = "prrt_lu177_dotatate" if against else TREATMENT_BY_GROUP[score]
+                rows["treatments"].append(
+                    (f"R{pid}", pid, treatment, start, start + timedelta(days=150), None, None, None, 1)
+                )
             end = scan + timedelta(days=200 + rng.randrange(1500))
             kind = "death" if rng.random() < 0.3 and end < AS_OF else "last_contact"
             rows["outcomes"].append((pid, kind, min(end, AS_OF), None, 1))

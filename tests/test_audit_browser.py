@@ -77,11 +77,23 @@ def chromium(tmp_path):
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
     port = free_port()
     process = subprocess.Popen(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-         f"--user-data-dir={tmp_path / 'profile'}", f"--remote-debugging-port={port}",
-         "--window-size=1280,1600", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--remote-debugging-port={port}",
+            "--window-size=1280,1600",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 30
@@ -129,7 +141,8 @@ def test_report_renders_its_sections_in_chromium_without_console_errors(chromium
     toc_links = chromium.evaluate("document.querySelectorAll('nav#toc a').length")
     assert toc_links == len(sections)
     rendered = chromium.evaluate(
-        "Array.from(document.querySelectorAll('table.sortable')).every(t => t.getBoundingClientRect().height > 0)"
+        "Array.from(document.querySelectorAll('table.sortable'))"
+        ".every(t => t.getBoundingClientRect().height > 0)"
     )
     assert rendered is True
     images = chromium.evaluate("Array.from(document.images).map(i => i.complete && i.naturalWidth > 0)")
@@ -138,11 +151,16 @@ def test_report_renders_its_sections_in_chromium_without_console_errors(chromium
     # Sorting by the patients column keeps the Total row last and orders the sites numerically.
     chromium.evaluate("document.querySelector('#completeness_by_site th:nth-child(2)').click()")
     after = chromium.evaluate(
-        "Array.from(document.querySelectorAll('#completeness_by_site tbody tr')).map(r => r.cells[0].textContent)"
+        "Array.from(document.querySelectorAll('#completeness_by_site tbody tr'))"
+        ".map(r => r.cells[0].textContent)"
     )
     assert after[-1] == "Total"
-    assert chromium.evaluate("document.querySelector('#completeness_by_site th:nth-child(2)')"
-                             ".getAttribute('aria-sort')") == "ascending"
+    assert (
+        chromium.evaluate(
+            "document.querySelector('#completeness_by_site th:nth-child(2)').getAttribute('aria-sort')"
+        )
+        == "ascending"
+    )
 
     shot = chromium.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)
     ARTIFACTS.mkdir(exist_ok=True)

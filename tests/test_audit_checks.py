@@ -95,8 +95,11 @@ def test_dead_patient_is_never_lost_to_follow_up(registry):
 
 def test_open_course_overlaps_a_later_course_of_the_same_treatment(registry):
     seed_clean(registry)  # R2: octreotide from 2020-03-01, still open
-    run_script(registry, "insert into treatments values "
-                         "('R9', 'P001', 'ssa_octreotide', '2023-01-01', null, null, null, null, 1)")
+    run_script(
+        registry,
+        "insert into treatments values "
+        "('R9', 'P001', 'ssa_octreotide', '2023-01-01', null, null, null, null, 1)",
+    )
     failures = run_checks(registry, as_of=AS_OF)
     assert failures.select("check", "record_id").rows() == [("overlapping_treatments", "R2")]
 
@@ -105,7 +108,9 @@ def test_recorded_score_mismatch_message_names_both_scores(registry):
     seed_clean(registry)
     run_script(registry, TRIPS["recorded_score_mismatch"])
     failures = run_checks(registry, as_of=AS_OF)
-    assert failures.select("record_id", "message").rows() == [("T3", "recorded score P2 differs from derived score P5")]
+    assert failures.select("record_id", "message").rows() == [
+        ("T3", "recorded score P2 differs from derived score P5")
+    ]
 
 
 def test_summary_lists_every_check_with_its_status(registry):
@@ -115,6 +120,12 @@ def test_summary_lists_every_check_with_its_status(registry):
     assert summary["check"].to_list() == check_catalogue()["check"].to_list()
     failing = {r["check"]: r for r in summary.filter(summary["status"] == "fail").iter_rows(named=True)}
     assert set(failing) == {"event_after_death", "duplicate_patients"}
-    assert (failing["event_after_death"]["severity"], failing["event_after_death"]["failing_rows"]) == ("error", 1)
-    assert (failing["duplicate_patients"]["failing_rows"], failing["duplicate_patients"]["patients"]) == (2, 2)
+    assert (failing["event_after_death"]["severity"], failing["event_after_death"]["failing_rows"]) == (
+        "error",
+        1,
+    )
+    assert (failing["duplicate_patients"]["failing_rows"], failing["duplicate_patients"]["patients"]) == (
+        2,
+        2,
+    )
     assert all(d for d in summary["description"].to_list())

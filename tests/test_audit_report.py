@@ -1,4 +1,4 @@
-"""The audit report: its tables stay suppressed, the HTML stands alone, and `netpet audit` exits by severity."""
+"""The audit report: tables stay suppressed, the HTML stands alone, `netpet audit` exits by severity."""
 
 from __future__ import annotations
 
@@ -8,9 +8,24 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from analysis.audit_report import audit_report, completeness_index, render_html, reverse_km_median, write_audit
+from analysis.audit_report import (
+    audit_report,
+    completeness_index,
+    render_html,
+    reverse_km_median,
+    write_audit,
+)
 from netpet.cli import cli
-from tests.audit_fixtures import AS_OF, SITES, TRIPS, copy_registry, make_template, run_script, seed_clean, seed_cohort
+from tests.audit_fixtures import (
+    AS_OF,
+    SITES,
+    TRIPS,
+    copy_registry,
+    make_template,
+    run_script,
+    seed_clean,
+    seed_cohort,
+)
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +114,8 @@ def test_include_ids_adds_the_failing_rows_to_the_report(cohort_path):
 def test_html_stands_alone_with_contents_sortable_tables_and_figures(cohort_report):
     page = render_html(cohort_report, version="0.1.0")
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
-    assert "<script src" not in page and "<link" not in page
+    assert "<script src" not in page
+    assert "<link" not in page
     toc = re.findall(r'<a href="#([a-z_]+)">', page)
     for name in toc:
         assert f'<section id="{name}">' in page
@@ -121,8 +137,9 @@ def test_write_audit_writes_a_csv_per_table_and_the_failing_rows(cohort_report, 
 
 
 def test_cli_exits_zero_when_only_warnings_fail(cohort_path, tmp_path):
-    result = CliRunner().invoke(cli, ["--db", str(cohort_path), "audit", "--out", str(tmp_path / "o"),
-                                      "--as-of", AS_OF.isoformat()])
+    result = CliRunner().invoke(
+        cli, ["--db", str(cohort_path), "audit", "--out", str(tmp_path / "o"), "--as-of", AS_OF.isoformat()]
+    )
     assert result.exit_code == 0, result.output
     assert "lost_to_follow_up" in result.output
     assert (tmp_path / "o" / "audit.html").is_file()
@@ -133,16 +150,38 @@ def test_cli_exits_one_when_an_error_check_fails(tmp_path):
     seed_clean(reg)
     run_script(reg, TRIPS["event_after_death"])
     reg.close()
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "r.duckdb"), "audit", "--out", str(tmp_path / "o"),
-                                      "--as-of", AS_OF.isoformat()])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--db",
+            str(tmp_path / "r.duckdb"),
+            "audit",
+            "--out",
+            str(tmp_path / "o"),
+            "--as-of",
+            AS_OF.isoformat(),
+        ],
+    )
     assert result.exit_code == 1, result.output
     assert "severity 'error'" in result.output
     assert "FAILED" in (tmp_path / "o" / "audit.html").read_text(encoding="utf-8")
 
 
 def test_cli_min_cell_overrides_the_setting(cohort_path, tmp_path):
-    result = CliRunner().invoke(cli, ["--db", str(cohort_path), "audit", "--out", str(tmp_path / "o"),
-                                      "--as-of", AS_OF.isoformat(), "--min-cell", "10"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--db",
+            str(cohort_path),
+            "audit",
+            "--out",
+            str(tmp_path / "o"),
+            "--as-of",
+            AS_OF.isoformat(),
+            "--min-cell",
+            "10",
+        ],
+    )
     assert result.exit_code == 0, result.output
     table = pl.read_csv(tmp_path / "o" / "completeness_by_year.csv", infer_schema=False)
     assert all(v == 0 or v >= 10 for v in leading_counts(table))
@@ -157,3 +196,16 @@ def test_threshold_defaults_to_the_registry_setting(cohort_path, tmp_path):
     with Registry.open(copy) as reg:
         reg.set_setting("min_cell_count", "10")
         assert audit_report(reg, as_of=AS_OF).threshold == 10
+
+
+def test_discordant_patients_given_prrt_are_highlighted(cohort_report):
+    page = render_html(cohort_report)
+    section = page.split('<section id="practice_by_site">')[1].split("</section>")[0]
+    header = re.findall(r'<th scope="col">([^<]+)</th>', section)
+    flagged_column = header.index("PRRT after P5")
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", section)[1:]:
+        cells = re.findall(r"<td([^>]*)>([^<]*)</td>", row)
+        css, text = cells[flagged_column]
+        if re.fullmatch(r"[1-9]\d* \(.*\)", text):
+            assert 'class="flag"' in css
+    assert 'class="flag"' in section

@@ -143,7 +143,11 @@ def test_crosstab_adds_totals_and_labels_suppressed_cells():
 
 def test_counts_without_margins_only_hide_small_counts():
     frame = pl.DataFrame({"check": ["a", "b", "c"], "n": [3, 0, 12]})
-    assert suppressed_counts(frame, count="n", threshold=5, total_label=None)["n"].to_list() == ["<5", "0", "12"]
+    assert suppressed_counts(frame, count="n", threshold=5, total_label=None)["n"].to_list() == [
+        "<5",
+        "0",
+        "12",
+    ]
     table = suppressed_counts(frame, count="n", threshold=5)
     assert table["n"].to_list() == ["<5", "0", "*", "15"]
 
