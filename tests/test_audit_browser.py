@@ -167,3 +167,6 @@ def test_report_renders_its_sections_in_chromium_without_console_errors(chromium
     (ARTIFACTS / "audit.png").write_bytes(base64.b64decode(shot["data"]))
     assert (ARTIFACTS / "audit.png").stat().st_size > 10_000
     assert chromium.errors == []
+    # The listener is live: an error logged now is caught, so the empty list above means something.
+    chromium.evaluate("console.error('probe')")
+    assert chromium.errors == ["probe"]
