@@ -88,19 +88,18 @@ def _binary_grid(
     total: Sequence[int],
     threshold: int,
     *,
-    hidden_margins: Sequence[int] = (),
-) -> tuple[list[str], list[str], set[int]]:
+    hidden: Sequence[tuple[int, int]] = (),
+) -> tuple[list[str], list[str], set[tuple[int, int]]]:
     """Suppress a groups x {yes, no} table with its margins; the group totals are suppressed first.
 
     Returns per group (and the total row) the `yes` text, `n (p%)` when both it and the group total are
-    shown, else `<5` or `*`; the group total's text; and which of the column totals (0 yes, 1 no) are
-    hidden. `hidden_margins` forces column totals hidden (another table sharing them hides them).
+    shown, else `<5` or `*`; the group total's text; and the hidden margin entries as `(row, col)`
+    (column 2 holds the group totals, the last row the column totals). `hidden` forces entries hidden
+    that another table sharing them hides.
     """
     counts = np.array([[y, t - y] for y, t in zip(yes, total, strict=True)], dtype=np.int64).reshape(-1, 2)
     n = len(groups)
-    full, result = suppress_grid(
-        counts, threshold, row_totals_first=True, hidden=[(n, j) for j in hidden_margins]
-    )
+    full, result = suppress_grid(counts, threshold, row_totals_first=True, hidden=hidden)
     yes_text, total_text = [], []
     for i in range(n + 1):
         shown = result.status[i * 3] is None and result.status[i * 3 + 2] is None
@@ -110,7 +109,8 @@ def _binary_grid(
             else result.label(i * 3, threshold)
         )
         total_text.append(result.label(i * 3 + 2, threshold))
-    return yes_text, total_text, {j for j in (0, 1) if result.status[n * 3 + j] is not None}
+    margins = [(i, 2) for i in range(n + 1)] + [(n, 0), (n, 1)]
+    return yes_text, total_text, {(i, j) for i, j in margins if result.status[i * 3 + j] is not None}
 
 
 def _paired_completeness(
@@ -118,29 +118,44 @@ def _paired_completeness(
 ) -> dict[str, dict[str, list[str]]]:
     """Suppress the per-field grids of several breakdowns of the same patients consistently.
 
-    The breakdowns (by site, by year) share each field's column totals; one hidden in either is hidden
-    in both, repeated until neither hides more, so no breakdown gives away what the other hides.
+    Within a breakdown every field's grid shares the group totals; across breakdowns (by site, by year)
+    a field's grids share its column totals, and all share the grand total. A total hidden anywhere is
+    hidden everywhere it appears, repeated until nothing more is hidden, so that no table gives away
+    what another hides.
     """
-    texts: dict[str, dict[str, list[str]]] = {name: {} for name in tables}
-    for column, label in FIELDS.items():
-        hidden: set[int] = set()
-        while True:
-            now = set(hidden)
+    group_hidden: dict[str, set[int]] = {name: set() for name in tables}
+    margin_hidden: dict[str, set[int]] = {label: set() for label in FIELDS.values()}
+    grand_hidden = False
+    while True:
+        texts: dict[str, dict[str, list[str]]] = {name: {} for name in tables}
+        changed = False
+        for column, label in FIELDS.items():
             for name, (groups, agg) in tables.items():
-                yes_text, total_text, margins = _binary_grid(
+                n = len(groups)
+                forced = [(i, 2) for i in group_hidden[name]] + [(n, j) for j in margin_hidden[label]]
+                yes_text, total_text, hidden = _binary_grid(
                     groups,
                     agg[column].to_list(),
                     agg["patients"].to_list(),
                     threshold,
-                    hidden_margins=sorted(hidden),
+                    hidden=forced + ([(n, 2)] if grand_hidden else []),
                 )
                 texts[name][label] = yes_text
                 texts[name]["patients"] = total_text
-                now |= margins
-            if now == hidden:
-                break
-            hidden = now
-    return texts
+                rows = {i for i, j in hidden if j == 2 and i < n}
+                margins = {j for i, j in hidden if i == n and j < 2}
+                grand = (n, 2) in hidden
+                if (
+                    not rows <= group_hidden[name]
+                    or not margins <= margin_hidden[label]
+                    or grand > grand_hidden
+                ):
+                    changed = True
+                group_hidden[name] |= rows
+                margin_hidden[label] |= margins
+                grand_hidden = grand_hidden or grand
+        if not changed:
+            return texts
 
 
 # -- the tables -----------------------------------------------------------------------------------------

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import polars as pl
 import pytest
+import scipy.linalg
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.audit_report import (
+    FIELDS,
     audit_report,
     completeness_index,
+    completeness_tables,
     render_html,
     reverse_km_median,
     write_audit,
@@ -209,3 +215,74 @@ def test_discordant_patients_given_prrt_are_highlighted(cohort_report):
         if re.fullmatch(r"[1-9]\d* \(.*\)", text):
             assert 'class="flag"' in css
     assert 'class="flag"' in section
+
+
+patients_strategy = st.lists(
+    st.tuples(
+        st.sampled_from("ABC"),
+        st.sampled_from([2018, 2019, 2020]),
+        st.lists(st.booleans(), min_size=6, max_size=6),
+    ),
+    min_size=1,
+    max_size=45,
+)
+
+
+def fields_frame(rows) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "site": [r[0] for r in rows],
+            "diagnosis_year": [r[1] for r in rows],
+            **{column: [r[2][k] for r in rows] for k, column in enumerate(FIELDS)},
+        }
+    )
+
+
+def known(text: str) -> int | None:
+    match = re.fullmatch(r"(\d+)( \(.*\))?", text)
+    return int(match.group(1)) if match else None
+
+
+@settings(max_examples=40, deadline=None)
+@given(patients_strategy, st.integers(3, 6))
+def test_completeness_tables_hide_nothing_recoverable_across_both_breakdowns(rows, threshold):
+    """Per field, the by-site and by-year tables share the field's total and the grand total; together
+    with every shown cell, no hidden count (per-group complete count or total) is fixed exactly."""
+    tables = completeness_tables(fields_frame(rows), by=("site", "diagnosis_year"), threshold=threshold)
+    for frame in tables.values():
+        assert all(v == 0 or v >= threshold for v in leading_counts(frame))
+    for label in FIELDS.values():
+        variables, equations, values = [], [], {}
+        for name, frame in tables.items():
+            n = frame.height - 1
+            ys = [(name, "y", i) for i in range(n)]
+            ts = [(name, "t", i) for i in range(n)]
+            variables += ys + ts
+            equations.append(([*ys], ("Y", label)))
+            equations.append(([*ts], ("G",)))
+            for i in range(n):
+                values[(name, "y", i)] = known(frame[label][i])
+                values[(name, "t", i)] = known(frame["patients"][i])
+            for key, text in ((("Y", label), frame[label][n]), (("G",), frame["patients"][n])):
+                if key in values and values[key] is not None and known(text) is not None:
+                    assert values[key] == known(text)
+                values[key] = known(text) if values.get(key) is None else values[key]
+        variables += [("Y", label), ("G",)]
+        index = {v: k for k, v in enumerate(variables)}
+        matrix = np.zeros((len(equations), len(variables)))
+        for row, (members, total) in enumerate(equations):
+            matrix[row, [index[m] for m in members]] = 1
+            matrix[row, index[total]] = -1
+        unknown = [v for v in variables if values[v] is None]
+        if not unknown:
+            continue
+        null = scipy.linalg.null_space(matrix[:, [index[v] for v in unknown]])
+        fixed = [v for k, v in enumerate(unknown) if null.shape[1] == 0 or np.allclose(null[k], 0)]
+        assert fixed == [], (label, fixed, tables)
+
+
+def test_both_completeness_breakdowns_show_the_same_totals_row(cohort_report):
+    frames = {t.name: t.frame for t in cohort_report.tables}
+    by_site = frames["completeness_by_site"].row(-1)
+    by_year = frames["completeness_by_year"].row(-1)
+    assert by_site[1:] == by_year[1:]
