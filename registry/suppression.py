@@ -166,6 +166,8 @@ def suppress_lines(
         pick = next((p for p in picks if p is not None), None)
         if pick is None and keep:  # only protected entries are left to hide: give up protecting them
             keep = set()
+        elif pick is None and all(s is not None for s in status):  # nothing left to hide
+            return Suppressed(tuple(int(v) for v in values), tuple(status))
         elif pick is None:  # every entry sharing a line is hidden already: hide everything left
             status = [s or COMPLEMENTARY for s in status]
         else:
@@ -211,7 +213,9 @@ def suppress_grid(
     tuple[np.ndarray, Suppressed]
         The table with margins, shape `(rows + 1, cols + 1)`, and its suppression (entries row-major).
     """
-    cells = np.asarray(counts, dtype=np.int64).reshape(len(counts), -1)
+    cells = np.asarray(counts, dtype=np.int64)
+    if cells.ndim != 2:  # a list of rows, possibly empty
+        cells = cells.reshape(len(cells), -1) if cells.size else np.zeros((len(cells), 0), dtype=np.int64)
     full = np.zeros((cells.shape[0] + 1, cells.shape[1] + 1), dtype=np.int64)
     full[:-1, :-1] = cells
     full[:-1, -1] = cells.sum(axis=1)

@@ -286,3 +286,14 @@ def test_both_completeness_breakdowns_show_the_same_totals_row(cohort_report):
     by_site = frames["completeness_by_site"].row(-1)
     by_year = frames["completeness_by_year"].row(-1)
     assert by_site[1:] == by_year[1:]
+
+
+def test_cli_audits_an_empty_registry(tmp_path):
+    copy_registry(make_template(tmp_path), tmp_path / "r.duckdb").close()
+    out = tmp_path / "o"
+    result = CliRunner().invoke(
+        cli, ["--db", str(tmp_path / "r.duckdb"), "audit", "--out", str(out), "--as-of", AS_OF.isoformat()]
+    )
+    assert result.exit_code == 0, result.output
+    assert pl.read_csv(out / "completeness_by_site.csv", infer_schema=False).row(0)[:2] == ("Total", "0")
+    assert pl.read_csv(out / "failing_rows.csv").height == 0

@@ -155,3 +155,16 @@ def test_counts_without_margins_only_hide_small_counts():
 @pytest.mark.parametrize("threshold", [5, 10])
 def test_label_uses_the_threshold(threshold):
     assert suppress_vector([1, 50, 60], threshold).label(0, threshold) == f"<{threshold}"
+
+
+def test_forced_hidden_entries_get_complements_too():
+    # Hiding 10 on request (e.g. a group of few patients) needs a second hidden count: the next smallest.
+    result = suppress_vector([10, 20, 30], 5, hidden=[0])
+    assert [result.label(i, 5) for i in range(4)] == ["*", "*", "30", "60"]
+
+
+def test_empty_tables_are_returned_as_they_are():
+    assert suppress_vector([], 5, hidden=[0]).values == (0,)
+    full, result = suppress_grid(np.zeros((0, 2), dtype=np.int64), 5)
+    assert full.tolist() == [[0, 0, 0]]
+    assert result.status == (None, None, None)
