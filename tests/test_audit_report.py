@@ -297,3 +297,16 @@ def test_cli_audits_an_empty_registry(tmp_path):
     assert result.exit_code == 0, result.output
     assert pl.read_csv(out / "completeness_by_site.csv", infer_schema=False).row(0)[:2] == ("Total", "0")
     assert pl.read_csv(out / "failing_rows.csv").height == 0
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 60), st.booleans()), min_size=1, max_size=40))
+def test_reverse_km_median_agrees_with_lifelines(rows):
+    from lifelines import KaplanMeierFitter
+
+    time = [t for t, _ in rows]
+    dead = [d for _, d in rows]
+    fitter = KaplanMeierFitter().fit(time, event_observed=[not d for d in dead])
+    expected = fitter.median_survival_time_
+    actual = reverse_km_median(time, dead)
+    assert (actual if actual is not None else float("inf")) == expected
