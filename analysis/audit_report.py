@@ -393,13 +393,18 @@ def _png(ax: Axes) -> str:
 # -- assembly --------------------------------------------------------------------------------------------
 
 
-def _check_table(summary: pl.DataFrame, threshold: int) -> pl.DataFrame:
+def _check_table(summary: pl.DataFrame, threshold: int, params: dict[str, object]) -> pl.DataFrame:
+    """Return the check summary with small counts hidden and `$parameters` in descriptions filled in."""
+
     def small(n: int) -> str:
         return f"<{threshold}" if 0 < n < threshold else str(n)
 
+    def fill(text: str) -> str:
+        return string.Template(text).safe_substitute({k: str(v) for k, v in params.items()})
+
     return summary.select(
         "check",
-        "description",
+        pl.col("description").map_elements(fill, return_dtype=pl.String),
         "severity",
         pl.col("failing_rows").map_elements(small, return_dtype=pl.String),
         pl.col("patients").map_elements(small, return_dtype=pl.String),
@@ -455,7 +460,15 @@ def audit_report(
             "checks",
             "Data checks",
             "Failing rows and patients per check; an empty check passes.",
-            _check_table(summary, threshold),
+            _check_table(
+                summary,
+                threshold,
+                {
+                    "as_of": as_of,
+                    "lost_after_days": lost_after_days,
+                    "pairing_window_days": reg.setting("pairing_window_days"),
+                },
+            ),
         ),
         AuditTable(
             "completeness_by_site",
@@ -499,7 +512,8 @@ def audit_report(
         AuditTable(
             "practice_by_site",
             "PRRT after P1 and after P5 by site",
-            f"Timepoints followed by PRRT within {TREATMENT_WINDOW_DAYS} days. PRRT after P5 runs "
+            f"Patients with a P1 (or P5) timepoint, and those who started PRRT within "
+            f"{TREATMENT_WINDOW_DAYS} days of one. PRRT after P5 runs "
             f"against guidance and is highlighted. {shown}",
             practice_by_site(practice, threshold=threshold),
         ),

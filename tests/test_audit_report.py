@@ -310,3 +310,10 @@ def test_reverse_km_median_agrees_with_lifelines(rows):
     expected = fitter.median_survival_time_
     actual = reverse_km_median(time, dead)
     assert (actual if actual is not None else float("inf")) == expected
+
+
+def test_check_descriptions_show_the_parameters_used(cohort_report):
+    checks = {t.name: t.frame for t in cohort_report.tables}["checks"]
+    text = dict(zip(checks["check"].to_list(), checks["description"].to_list(), strict=True))
+    assert "more than 365 days before 2025-01-01" in text["lost_to_follow_up"]
+    assert "(31, the registry setting" in text["pairing_outside_window"]
