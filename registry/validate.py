@@ -252,12 +252,11 @@ def _cell_message(column: Column) -> pl.Expr:
 
 
 def _range_text(column: Column) -> str:
-    def num(x: float | None) -> str:
-        return f"{x:g}"
-
     if column.low is not None and column.high is not None:
-        return f"must be between {num(column.low)} and {num(column.high)}"
-    return f"must be {'>' if column.low_open else '>='} {num(column.low)}"
+        return f"must be between {column.low:g} and {column.high:g}"
+    if column.low is not None:
+        return f"must be {'>' if column.low_open else '>='} {column.low:g}"
+    return "" if column.high is None else f"must be <= {column.high:g}"
 
 
 def create_empty_typed(con: duckdb.DuckDBPyConnection, table: Table) -> None:
