@@ -130,8 +130,9 @@ def find_import_files(folder: Path) -> tuple[list[ImportFile], pl.DataFrame]:
 
 
 def _csv_header(path: Path) -> list[str]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return next(csv.reader(handle), [])
+    with path.open("rb") as handle:
+        first = handle.readline().decode("utf-8-sig")
+    return next(csv.reader([first]), [])
 
 
 def _csv_problem(exc: Exception) -> tuple[int | None, str]:

@@ -12,14 +12,14 @@ with tp as (
 ),
 problems as (
     select _file, _row, 'sstr_scan_id' as t_column,
-        'scan ' || sstr_scan_id || ' is a ' || s_tracer || ' scan, not an SSTR-tracer scan' as t_message,
+        'scan ' || sstr_scan_id || ' has tracer ' || s_tracer || ', not an SSTR tracer' as t_message,
         s_file as o_file, s_row as o_row, 'tracer' as o_column,
         'scan ' || sstr_scan_id || ' is the SSTR scan of timepoint ' || timepoint_id
             || ' but its tracer is ' || s_tracer as o_message
     from tp where s_tracer is not null and not list_contains($sstr, s_tracer)
     union all
     select _file, _row, 'fdg_scan_id',
-        'scan ' || fdg_scan_id || ' is a ' || f_tracer || ' scan, not an FDG scan',
+        'scan ' || fdg_scan_id || ' has tracer ' || f_tracer || ', not fdg',
         f_file, f_row, 'tracer',
         'scan ' || fdg_scan_id || ' is the FDG scan of timepoint ' || timepoint_id || ' but its tracer is ' || f_tracer
     from tp where f_tracer is not null and f_tracer <> 'fdg'
