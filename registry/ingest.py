@@ -37,7 +37,11 @@ from registry.validate import (
 )
 
 SUMMARY_SCHEMA = {
-    "file": pl.String, "table": pl.String, "rows": pl.Int64, "inserted": pl.Int64, "updated": pl.Int64,
+    "file": pl.String,
+    "table": pl.String,
+    "rows": pl.Int64,
+    "inserted": pl.Int64,
+    "updated": pl.Int64,
     "unchanged": pl.Int64,
 }
 
@@ -90,18 +94,29 @@ def import_folder(
     con = reg.con
     try:
         issues = stage_and_check(
-            con, files, update=update, ignore_unknown_columns=ignore_unknown_columns,
-            window_days=int(reg.setting("pairing_window_days")), progress=progress,
+            con,
+            files,
+            update=update,
+            ignore_unknown_columns=ignore_unknown_columns,
+            window_days=int(reg.setting("pairing_window_days")),
+            progress=progress,
         )
         issues = pl.concat([misnamed, issues])
         if issues.height:
             raise ValidationError(issues, _failure_summary(issues))
         counts = {f.table.name: _count_changes(con, f.table) for f in files}
         summary = pl.DataFrame(
-            [{"file": f.name, "table": f.table.name, "rows": sum(counts[f.table.name].values()),
-              "inserted": counts[f.table.name]["inserted"],
-              "updated": counts[f.table.name]["changed"] if update else 0,
-              "unchanged": counts[f.table.name]["unchanged"]} for f in files],
+            [
+                {
+                    "file": f.name,
+                    "table": f.table.name,
+                    "rows": sum(counts[f.table.name].values()),
+                    "inserted": counts[f.table.name]["inserted"],
+                    "updated": counts[f.table.name]["changed"] if update else 0,
+                    "unchanged": counts[f.table.name]["unchanged"],
+                }
+                for f in files
+            ],
             schema=SUMMARY_SCHEMA,
         )
         if summary["inserted"].sum() + summary["updated"].sum() > 0:
@@ -121,8 +136,12 @@ def _failure_summary(issues: pl.DataFrame) -> str:
 
 def _count_changes(con: duckdb.DuckDBPyConnection, table: Table) -> dict[str, int]:
     sql = spec_sql(
-        "count_changes", typed="_typed_" + table.name, table=table.name, first_key=table.key[0],
-        key_match=each("key_match", table, table.key, " and "), differs=differs(table),
+        "count_changes",
+        typed="_typed_" + table.name,
+        table=table.name,
+        first_key=table.key[0],
+        key_match=each("key_match", table, table.key, " and "),
+        differs=differs(table),
     )
     row = run(con, sql).fetchone()
     assert row is not None
@@ -151,11 +170,19 @@ def _write(
             _insert(con, table, {**params, "table_name": table.name})
             if update and rows[table.name]["updated"]:
                 _update(con, table, {**params, "table_name": table.name})
-            run(con, spec_sql("insert_file"), {
-                "batch_id": params["batch_id"], "file_name": file.name, "table_name": table.name,
-                "sha256": _sha256(file.path), "row_count": rows[table.name]["rows"],
-                "rows_inserted": rows[table.name]["inserted"], "rows_updated": rows[table.name]["updated"],
-            })
+            run(
+                con,
+                spec_sql("insert_file"),
+                {
+                    "batch_id": params["batch_id"],
+                    "file_name": file.name,
+                    "table_name": table.name,
+                    "sha256": _sha256(file.path),
+                    "row_count": rows[table.name]["rows"],
+                    "rows_inserted": rows[table.name]["inserted"],
+                    "rows_updated": rows[table.name]["updated"],
+                },
+            )
             if progress:
                 progress("write", done + 1, len(files))
         refresh_derived_scores(con, changed_timepoints)
@@ -165,33 +192,61 @@ def _slots(table: Table) -> dict[str, str]:
     stored = [stored_name(table.name, c) for c in table.column_names]
     patient = "patient_direct" if "patient_id" in table.column_names else "patient_via_timepoint"
     return {
-        "typed": "_typed_" + table.name, "table": table.name, "key_text": key_text(table),
+        "typed": "_typed_" + table.name,
+        "table": table.name,
+        "key_text": key_text(table),
         "key_match": each("key_match", table, table.key, " and "),
         "patient": spec_sql(f"fragments/{patient}"),
         "struct_fields": each("struct_field", table, table.column_names),
-        "columns": Sql(", ".join(stored)), "i_columns": Sql(", ".join("i." + c for c in stored)),
+        "columns": Sql(", ".join(stored)),
+        "i_columns": Sql(", ".join("i." + c for c in stored)),
     }
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any]) -> None:
     slots = _slots(table)
-    run(con, spec_sql("log_inserts", **{k: slots[k] for k in (
-        "typed", "table", "key_text", "key_match", "patient", "struct_fields")}), params)
-    run(con, spec_sql("insert_rows", **{k: slots[k] for k in ("typed", "table", "key_match", "columns", "i_columns")}),
-        params)
+    run(
+        con,
+        spec_sql(
+            "log_inserts",
+            **{k: slots[k] for k in ("typed", "table", "key_text", "key_match", "patient", "struct_fields")},
+        ),
+        params,
+    )
+    run(
+        con,
+        spec_sql(
+            "insert_rows", **{k: slots[k] for k in ("typed", "table", "key_match", "columns", "i_columns")}
+        ),
+        params,
+    )
 
 
 def _update(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any]) -> None:
     slots = _slots(table)
     others = [c for c in table.column_names if c not in table.key]
-    run(con, spec_sql(
-        "log_updates", **{k: slots[k] for k in ("typed", "table", "key_text", "key_match", "patient", "struct_fields")},
-        r_struct_fields=each("r_struct_field", table, table.column_names), differs=differs(table),
-    ), params)
-    run(con, spec_sql(
-        "update_rows", typed=slots["typed"], table=table.name, key_match=slots["key_match"],
-        assignments=each("assignment", table, others), differs=differs(table),
-    ), params)
+    run(
+        con,
+        spec_sql(
+            "log_updates",
+            **{k: slots[k] for k in ("typed", "table", "key_text", "key_match", "patient", "struct_fields")},
+            r_struct_fields=each("r_struct_field", table, table.column_names),
+            differs=differs(table),
+        ),
+        params,
+    )
+    run(
+        con,
+        spec_sql(
+            "update_rows",
+            typed=slots["typed"],
+            table=table.name,
+            key_match=slots["key_match"],
+            assignments=each("assignment", table, others),
+            differs=differs(table),
+        ),
+        params,
+    )
 
 
 def _changed_lesion_timepoints(con: duckdb.DuckDBPyConnection) -> list[str]:

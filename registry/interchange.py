@@ -19,8 +19,12 @@ from registry.validate import FORMATS, Sql, each, spec_sql
 def interchange_table(reg: Any, table_name: str) -> pl.DataFrame:
     """Return one registry table as the interchange format's columns, in key order."""
     table = next(t for t in TABLES if t.name == table_name)
-    sql = spec_sql("export_table", table=table.name, columns=each("export_column", table, table.column_names),
-                   keys=Sql(", ".join(table.key)))
+    sql = spec_sql(
+        "export_table",
+        table=table.name,
+        columns=each("export_column", table, table.column_names),
+        keys=Sql(", ".join(table.key)),
+    )
     return reg.query(sql)
 
 

@@ -60,12 +60,16 @@ def spec_sql(name: str, /, **slots: str) -> Sql:
 
 def each(fragment: str, table: Table, columns: Iterable[str], sep: str = ", ") -> Sql:
     """Render `fragments/<fragment>.sql` once per column and join the pieces with `sep`."""
-    return Sql(sep.join(
-        spec_sql(f"fragments/{fragment}", column=c, stored=stored_name(table.name, c)) for c in columns
-    ))
+    return Sql(
+        sep.join(
+            spec_sql(f"fragments/{fragment}", column=c, stored=stored_name(table.name, c)) for c in columns
+        )
+    )
 
 
-def run(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+def run(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None
+) -> duckdb.DuckDBPyConnection:
     """Execute `sql`, binding only the `$parameters` it uses."""
     used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
     return con.execute(sql, {k: v for k, v in (params or {}).items() if k in used})
@@ -142,14 +146,17 @@ def _csv_problem(exc: Exception) -> tuple[int | None, str]:
     lines = [s.strip() for s in text.splitlines()]
     reason = "the file is not valid CSV"
     if "Original Line" in text:
-        after = lines[[i for i, s in enumerate(lines) if s.startswith("Original Line")][0] + 1:]
+        start = next(i for i, s in enumerate(lines) if s.startswith("Original Line"))
+        after = lines[start + 1 :]
         reason = next((s for s in after if s), reason)
     if "not utf-8" in text.lower():
         reason = "the file is not UTF-8 encoded"
     return (int(line.group(1)) if line else None), f"cannot read CSV: {reason}"
 
 
-def stage_file(con: duckdb.DuckDBPyConnection, file: ImportFile) -> tuple[list[str] | None, list[dict[str, Any]]]:
+def stage_file(
+    con: duckdb.DuckDBPyConnection, file: ImportFile
+) -> tuple[list[str] | None, list[dict[str, Any]]]:
     """Load one file into `_stage_<table>` as written; return its header (None if unreadable) and issues."""
     stage = "_stage_" + file.table.name
     try:
@@ -159,8 +166,14 @@ def stage_file(con: duckdb.DuckDBPyConnection, file: ImportFile) -> tuple[list[s
                 return None, [_issue(file, None, None, "the file is empty; expected a header row")]
             doubled = sorted({h for h in header if header.count(h) > 1})
             if doubled:
-                return None, [_issue(file, 1, h, "column appears more than once in the header") for h in doubled]
-            run(con, spec_sql("stage_csv", stage=stage), {"path": str(file.path), "columns": dict.fromkeys(header, "VARCHAR")})
+                return None, [
+                    _issue(file, 1, h, "column appears more than once in the header") for h in doubled
+                ]
+            run(
+                con,
+                spec_sql("stage_csv", stage=stage),
+                {"path": str(file.path), "columns": dict.fromkeys(header, "VARCHAR")},
+            )
         else:
             run(con, spec_sql("stage_parquet", stage=stage), {"path": str(file.path)})
             header = [d[0] for d in run(con, spec_sql("stage_columns", stage=stage)).description]
@@ -179,39 +192,58 @@ def _issue(file: ImportFile, row: int | None, column: str | None, message: str) 
     return {"file": file.name, "row": row, "column": column, "message": message}
 
 
-def header_issues(file: ImportFile, header: list[str], *, ignore_unknown_columns: bool) -> list[dict[str, Any]]:
+def header_issues(
+    file: ImportFile, header: list[str], *, ignore_unknown_columns: bool
+) -> list[dict[str, Any]]:
     """Return issues with the header: required columns missing and (unless ignored) unknown columns."""
     table = file.table
     issues = [
         _issue(file, 1, c.name, "required column is missing")
-        for c in table.columns if c.required and c.name not in header
+        for c in table.columns
+        if c.required and c.name not in header
     ]
     if not ignore_unknown_columns:
         accepted = ", ".join(table.column_names)
         issues += [
-            _issue(file, 1, h, f"unknown column; {table.name} accepts {accepted} (or use --ignore-unknown-columns)")
-            for h in header if h not in table.column_names
+            _issue(
+                file,
+                1,
+                h,
+                f"unknown column; {table.name} accepts {accepted} (or use --ignore-unknown-columns)",
+            )
+            for h in header
+            if h not in table.column_names
         ]
     return issues
 
 
-def parse_stage(con: duckdb.DuckDBPyConnection, table: Table, header: list[str], file_name: str | None) -> None:
+def parse_stage(
+    con: duckdb.DuckDBPyConnection, table: Table, header: list[str], file_name: str | None
+) -> None:
     """Parse `_stage_<table>` into `_typed_<table>` and drop the stage."""
     present = [c for c in table.column_names if c in header]
     absent = [c for c in table.column_names if c not in header]
-    raw = Sql(", ".join(filter(None, (each("raw_present", table, present), each("raw_missing", table, absent)))))
-    parsed = Sql(", ".join(
-        spec_sql(f"fragments/parse_{c.kind}", column=c.name, stored=stored_name(table.name, c.name))
-        for c in table.columns
-    ))
+    raw = Sql(
+        ", ".join(filter(None, (each("raw_present", table, present), each("raw_missing", table, absent))))
+    )
+    parsed = Sql(
+        ", ".join(
+            spec_sql(f"fragments/parse_{c.kind}", column=c.name, stored=stored_name(table.name, c.name))
+            for c in table.columns
+        )
+    )
     params: dict[str, Any] = {"file": file_name}
     for c in table.columns:
         if c.kind == "enum":
             params[f"canon_{c.name}"] = list(c.values)
             params[f"lower_{c.name}"] = [v.lower() for v in c.values]
     sql = spec_sql(
-        "parse_file", typed="_typed_" + table.name, stage="_stage_" + table.name, raw_columns=raw,
-        raw_names=Sql(", ".join("r_" + c for c in table.column_names)), parsed_columns=parsed,
+        "parse_file",
+        typed="_typed_" + table.name,
+        stage="_stage_" + table.name,
+        raw_columns=raw,
+        raw_names=Sql(", ".join("r_" + c for c in table.column_names)),
+        parsed_columns=parsed,
     )
     run(con, sql, params)
     run(con, spec_sql("drop_stage", stage="_stage_" + table.name))
@@ -224,18 +256,32 @@ def cell_issues(con: duckdb.DuckDBPyConnection, file: ImportFile, header: list[s
     for column in table.columns:
         stored = stored_name(table.name, column.name)
         bounded = column.low is not None or column.high is not None
-        out_of_range = spec_sql("fragments/out_of_range", parsed=stored) if bounded else spec_sql("fragments/never")
-        sql = spec_sql(
-            "check_cells", typed="_typed_" + table.name, raw="r_" + column.name, parsed=stored, range=out_of_range
+        out_of_range = (
+            spec_sql("fragments/out_of_range", parsed=stored) if bounded else spec_sql("fragments/never")
         )
-        params = {"required": column.required and column.name in header, "low": column.low,
-                  "high": column.high, "low_open": column.low_open}
+        sql = spec_sql(
+            "check_cells",
+            typed="_typed_" + table.name,
+            raw="r_" + column.name,
+            parsed=stored,
+            range=out_of_range,
+        )
+        params = {
+            "required": column.required and column.name in header,
+            "low": column.low,
+            "high": column.high,
+            "low_open": column.low_open,
+        }
         found = run(con, sql, params).pl()
         if found.height:
-            frames.append(found.select(
-                pl.lit(file.name).alias("file"), pl.col("row").cast(pl.Int64), pl.lit(column.name).alias("column"),
-                _cell_message(column).alias("message"),
-            ))
+            frames.append(
+                found.select(
+                    pl.lit(file.name).alias("file"),
+                    pl.col("row").cast(pl.Int64),
+                    pl.lit(column.name).alias("column"),
+                    _cell_message(column).alias("message"),
+                )
+            )
     return issues_frame(pl.concat(frames)) if frames else issues_frame()
 
 
@@ -246,8 +292,10 @@ def _cell_message(column: Column) -> pl.Expr:
     else:
         parse = pl.format(_PARSE_PROBLEMS.get(column.kind, "'{}' is not valid"), value)
     return (
-        pl.when(pl.col("problem") == "required").then(pl.lit("required value is empty"))
-        .when(pl.col("problem") == "parse").then(parse)
+        pl.when(pl.col("problem") == "required")
+        .then(pl.lit("required value is empty"))
+        .when(pl.col("problem") == "parse")
+        .then(parse)
         .otherwise(pl.format("{} is out of range: " + _range_text(column), value))
     )
 
@@ -271,8 +319,12 @@ def create_all_views(con: duckdb.DuckDBPyConnection) -> None:
     for table in TABLES:
         stored = [stored_name(table.name, c) for c in table.column_names]
         sql = spec_sql(
-            "all_rows", all="_all_" + table.name, table=table.name, typed="_typed_" + table.name,
-            r_columns=Sql(", ".join("r." + c for c in stored)), i_columns=Sql(", ".join("i." + c for c in stored)),
+            "all_rows",
+            all="_all_" + table.name,
+            table=table.name,
+            typed="_typed_" + table.name,
+            r_columns=Sql(", ".join("r." + c for c in stored)),
+            i_columns=Sql(", ".join("i." + c for c in stored)),
             key_match=each("key_match", table, table.key, " and "),
         )
         run(con, sql)
@@ -294,25 +346,57 @@ def cross_issues(con: duckdb.DuckDBPyConnection, *, update: bool, window_days: i
     frames = []
     for table in TABLES:
         typed = "_typed_" + table.name
-        slots = {"typed": typed, "key_text": key_text(table), "key_match": each("key_match", table, table.key, " and ")}
+        slots = {
+            "typed": typed,
+            "key_text": key_text(table),
+            "key_match": each("key_match", table, table.key, " and "),
+        }
         key_params = {"column": table.key[0], "key_name": "+".join(table.key)}
-        frames.append(run(con, spec_sql(
-            "check_duplicate_keys", typed=typed, key_text=slots["key_text"],
-            i_keys=Sql(", ".join("i." + k for k in table.key)), keys_present=each("present", table, table.key, " and "),
-        ), key_params).pl())
+        frames.append(
+            run(
+                con,
+                spec_sql(
+                    "check_duplicate_keys",
+                    typed=typed,
+                    key_text=slots["key_text"],
+                    i_keys=Sql(", ".join("i." + k for k in table.key)),
+                    keys_present=each("present", table, table.key, " and "),
+                ),
+                key_params,
+            ).pl()
+        )
         if not update:
             others = [c for c in table.column_names if c not in table.key]
-            frames.append(run(con, spec_sql(
-                "check_existing_keys", **slots, table=table.name, differs=differs(table),
-                changed_names=each("changed_name", table, others),
-            ), key_params).pl())
+            frames.append(
+                run(
+                    con,
+                    spec_sql(
+                        "check_existing_keys",
+                        **slots,
+                        table=table.name,
+                        differs=differs(table),
+                        changed_names=each("changed_name", table, others),
+                    ),
+                    key_params,
+                ).pl()
+            )
         for column, parent in table.parents.items():
             parent_key = TABLES_BY_NAME[parent].key[0]
-            sql = spec_sql("check_references", typed=typed, column=column, parent_all="_all_" + parent,
-                           parent_key=parent_key)
+            sql = spec_sql(
+                "check_references",
+                typed=typed,
+                column=column,
+                parent_all="_all_" + parent,
+                parent_key=parent_key,
+            )
             frames.append(run(con, sql, {"column": column}).pl())
     params = {"window": window_days, "sstr": list(SSTR_TRACERS)}
-    for name in ("check_timepoint_scans", "check_lesion_comparison", "check_treatment_dates", "check_patient_dates"):
+    for name in (
+        "check_timepoint_scans",
+        "check_lesion_comparison",
+        "check_treatment_dates",
+        "check_patient_dates",
+    ):
         frames.append(run(con, spec_sql(name), params).pl())
     return issues_frame(pl.concat([issues_frame(f) for f in frames]))
 
@@ -320,8 +404,15 @@ def cross_issues(con: duckdb.DuckDBPyConnection, *, update: bool, window_days: i
 def drop_temporaries(con: duckdb.DuckDBPyConnection) -> None:
     """Drop every temp table and view the import created."""
     for table in TABLES:
-        run(con, spec_sql("drop_temporaries", all="_all_" + table.name, typed="_typed_" + table.name,
-                          stage="_stage_" + table.name))
+        run(
+            con,
+            spec_sql(
+                "drop_temporaries",
+                all="_all_" + table.name,
+                typed="_typed_" + table.name,
+                stage="_stage_" + table.name,
+            ),
+        )
 
 
 def stage_and_check(
@@ -348,7 +439,9 @@ def stage_and_check(
                 readable = False
                 create_empty_typed(con, table)
             else:
-                issues.append(issues_frame(header_issues(file, header, ignore_unknown_columns=ignore_unknown_columns)))
+                issues.append(
+                    issues_frame(header_issues(file, header, ignore_unknown_columns=ignore_unknown_columns))
+                )
                 parse_stage(con, table, header, file.name)
                 issues.append(cell_issues(con, file, header))
         if progress:
@@ -371,8 +464,9 @@ def _in_file_order(issues: pl.DataFrame, files: list[ImportFile]) -> pl.DataFram
     )
 
 
-def validate_folder(reg: Any, folder: str | Path, *, update: bool = False,
-                    ignore_unknown_columns: bool = False) -> pl.DataFrame:
+def validate_folder(
+    reg: Any, folder: str | Path, *, update: bool = False, ignore_unknown_columns: bool = False
+) -> pl.DataFrame:
     """Check an import folder without writing anything and return every problem found.
 
     Parameters
@@ -391,8 +485,13 @@ def validate_folder(reg: Any, folder: str | Path, *, update: bool = False,
     """
     files, misnamed = find_import_files(Path(folder))
     try:
-        found = stage_and_check(reg.con, files, update=update, ignore_unknown_columns=ignore_unknown_columns,
-                                window_days=int(reg.setting("pairing_window_days")))
+        found = stage_and_check(
+            reg.con,
+            files,
+            update=update,
+            ignore_unknown_columns=ignore_unknown_columns,
+            window_days=int(reg.setting("pairing_window_days")),
+        )
     finally:
         drop_temporaries(reg.con)
     return pl.concat([misnamed, found])

@@ -1,4 +1,4 @@
-"""Fixtures and helpers shared by the import tests: a registry loaded with tests/data/valid, table snapshots."""
+"""Fixtures shared by the import tests: registries loaded with tests/data/valid, table snapshots."""
 
 from __future__ import annotations
 
@@ -14,8 +14,16 @@ from registry.ingest import import_folder
 DATA = Path(__file__).parent / "data"
 #: Every table an import may write to.
 WRITTEN_TABLES = (
-    "patients", "pet_scans", "timepoints", "lesion_reads", "treatments", "outcomes", "derived_scores",
-    "change_log", "import_batches", "import_files",
+    "patients",
+    "pet_scans",
+    "timepoints",
+    "lesion_reads",
+    "treatments",
+    "outcomes",
+    "derived_scores",
+    "change_log",
+    "import_batches",
+    "import_files",
 )
 
 

@@ -22,8 +22,12 @@ def test_import_reports_rows_per_file(registry: Registry) -> None:
     summary = import_folder(registry, DATA / "valid")
     assert summary.columns == ["file", "table", "rows", "inserted", "updated", "unchanged"]
     assert summary.select("file", "rows", "inserted").rows() == [
-        ("patients.csv", 2, 2), ("pet_scans.csv", 4, 4), ("timepoints.csv", 2, 2),
-        ("lesion_reads.csv", 2, 2), ("treatments.csv", 1, 1), ("outcomes.csv", 2, 2),
+        ("patients.csv", 2, 2),
+        ("pet_scans.csv", 4, 4),
+        ("timepoints.csv", 2, 2),
+        ("lesion_reads.csv", 2, 2),
+        ("treatments.csv", 1, 1),
+        ("outcomes.csv", 2, 2),
     ]
 
 
@@ -31,14 +35,18 @@ def test_import_records_one_batch_and_one_row_per_file(registry: Registry) -> No
     import_folder(registry, DATA / "valid", operator="alice", command="import")
     batches = registry.query("select batch_id, operator, command, is_update from import_batches")
     assert batches.rows() == [(1, "alice", "import", False)]
-    files = registry.query("select file_name, sha256, row_count, rows_inserted from import_files order by all")
+    files = registry.query(
+        "select file_name, sha256, row_count, rows_inserted from import_files order by all"
+    )
     sha = hashlib.sha256((DATA / "valid" / "patients.csv").read_bytes()).hexdigest()
     assert files.filter(pl.col("file_name") == "patients.csv").rows() == [("patients.csv", sha, 2, 2)]
     assert files.height == 6
 
 
 def test_every_inserted_record_is_in_the_change_log(loaded: Registry) -> None:
-    log = loaded.query("select table_name, row_key, patient_id, action, after from change_log order by change_id")
+    log = loaded.query(
+        "select table_name, row_key, patient_id, action, after from change_log order by change_id"
+    )
     assert log.height == 2 + 4 + 2 + 2 + 1 + 2
     read = log.filter(pl.col("row_key") == "T1|liver-s7").row(0, named=True)
     assert (read["table_name"], read["patient_id"], read["action"]) == ("lesion_reads", "P1", "insert")
@@ -48,7 +56,9 @@ def test_every_inserted_record_is_in_the_change_log(loaded: Registry) -> None:
 def test_operator_defaults_to_netpet_user(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NETPET_USER", "site-7-manager")
     import_folder(registry, DATA / "valid")
-    assert registry.query("select distinct operator from change_log")["operator"].to_list() == ["site-7-manager"]
+    assert registry.query("select distinct operator from change_log")["operator"].to_list() == [
+        "site-7-manager"
+    ]
 
 
 def test_reimport_same_files_adds_no_rows_and_no_batch(loaded: Registry) -> None:
@@ -65,7 +75,11 @@ def test_update_replaces_a_changed_row_and_logs_before_and_after(loaded: Registr
     assert loaded.query("select who_grade from patients where patient_id = 'P1'").item() == "G3"
     change = loaded.query("select * from change_log where action = 'update'").row(0, named=True)
     assert (change["table_name"], change["row_key"], change["patient_id"], change["operator"]) == (
-        "patients", "P1", "P1", "bob")
+        "patients",
+        "P1",
+        "P1",
+        "bob",
+    )
     assert json.loads(change["before"])["who_grade"] == "G2"
     assert json.loads(change["after"])["who_grade"] == "G3"
     assert change["batch_id"] == loaded.query("select max(batch_id) from import_batches").item()
@@ -112,16 +126,23 @@ def test_folder_without_table_files_is_an_ingest_error(registry: Registry, tmp_p
 
 def test_progress_callback_reports_each_step(registry: Registry) -> None:
     steps: list[tuple[str, int, int]] = []
-    import_folder(registry, DATA / "valid", progress=lambda step, done, total: steps.append((step, done, total)))
+    import_folder(
+        registry, DATA / "valid", progress=lambda step, done, total: steps.append((step, done, total))
+    )
     assert [s for s in steps if s[0] == "write"][-1] == ("write", 6, 6)
     assert ("validate", 1, 1) in steps
 
 
 def test_cli_import_prints_summary(registry_path: Path) -> None:
     Registry.create(registry_path).close()
-    result = CliRunner().invoke(cli, ["import", str(DATA / "valid"), "--db", str(registry_path), "--format", "csv"])
+    result = CliRunner().invoke(
+        cli, ["import", str(DATA / "valid"), "--db", str(registry_path), "--format", "csv"]
+    )
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[:2] == ["file,table,rows,inserted,updated,unchanged", "patients.csv,patients,2,2,0,0"]
+    assert result.output.splitlines()[:2] == [
+        "file,table,rows,inserted,updated,unchanged",
+        "patients.csv,patients,2,2,0,0",
+    ]
 
 
 def test_cli_import_failure_prints_every_problem_and_exits_1(registry_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Validation: one bad folder per rule under tests/data/, each refused with its exact message, nothing written."""
+"""Validation: one bad folder per rule under tests/data/, refused with its exact message, nothing written."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ EXPECTED = {
     "bad_encoding": ["patients.csv:2: cannot read CSV: the file is not UTF-8 encoded"],
     "missing_required_column": ["pet_scans.csv:1:tracer: required column is missing"],
     "unknown_column": [
-        f"patients.csv:1:name: unknown column; patients accepts {ACCEPTED_PATIENTS} (or use --ignore-unknown-columns)"
+        f"patients.csv:1:name: unknown column; patients accepts {ACCEPTED_PATIENTS} "
+        "(or use --ignore-unknown-columns)"
     ],
     "empty_required_value": ["patients.csv:2:diagnosis_date: required value is empty"],
     "bad_enum": [f"patients.csv:2:primary_site: 'liver' is not one of: {PRIMARY_SITES}"],
@@ -46,10 +47,12 @@ EXPECTED = {
     "bad_score": ["timepoints.csv:2:netpet_score: 'P7' is not a NETPET score (0-5 or P0-P5)"],
     "duplicate_key": ["pet_scans.csv:3:scan_id: duplicate scan_id S9: first given on row 2"],
     "changed_existing_row": [
-        "patients.csv:2:patient_id: patient_id P1 is already in the registry with different values (who_grade); "
-        "re-run with --update to replace it"
+        "patients.csv:2:patient_id: patient_id P1 is already in the registry with different values "
+        "(who_grade); re-run with --update to replace it"
     ],
-    "unknown_patient": ["pet_scans.csv:2:patient_id: unknown patient_id P9: not in the registry or in this import"],
+    "unknown_patient": [
+        "pet_scans.csv:2:patient_id: unknown patient_id P9: not in the registry or in this import"
+    ],
     "sstr_scan_is_fdg": ["timepoints.csv:2:sstr_scan_id: scan S2 has tracer fdg, not an SSTR tracer"],
     "scan_of_other_patient": [
         "timepoints.csv:2:fdg_scan_id: scan S4 belongs to patient P2, not P1",
@@ -58,7 +61,9 @@ EXPECTED = {
     "pairing_window": [
         "timepoints.csv:2:fdg_scan_id: scans S8 and S9 are 32 days apart; the pairing window is 31 days"
     ],
-    "comparison_missing": ["lesion_reads.csv:2:fdg_vs_sstr: required when both sstr_avid and fdg_avid are true"],
+    "comparison_missing": [
+        "lesion_reads.csv:2:fdg_vs_sstr: required when both sstr_avid and fdg_avid are true"
+    ],
     "scan_before_birth": ["pet_scans.csv:2:scan_date: scan_date is before the patient's birth_date"],
     "diagnosis_before_birth": ["patients.csv:2:diagnosis_date: diagnosis_date is before birth_date"],
     "scan_after_death": ["pet_scans.csv:2:scan_date: scan_date is after the patient's death"],
@@ -87,7 +92,9 @@ def test_every_bad_folder_has_an_expected_message() -> None:
 
 
 @pytest.mark.parametrize("folder", sorted(EXPECTED))
-def test_bad_folder_is_refused_with_exact_messages_and_nothing_written(shared_loaded: Registry, folder: str) -> None:
+def test_bad_folder_is_refused_with_exact_messages_and_nothing_written(
+    shared_loaded: Registry, folder: str
+) -> None:
     before = snapshot(shared_loaded)
     with pytest.raises(ValidationError) as caught:
         import_folder(shared_loaded, DATA / folder)
@@ -97,7 +104,9 @@ def test_bad_folder_is_refused_with_exact_messages_and_nothing_written(shared_lo
 
 def test_issues_are_a_tidy_frame(shared_loaded: Registry) -> None:
     issues = validate_folder(shared_loaded, DATA / "fractional_cycles")
-    assert issues.schema == pl.Schema({"file": pl.String, "row": pl.Int64, "column": pl.String, "message": pl.String})
+    assert issues.schema == pl.Schema(
+        {"file": pl.String, "row": pl.Int64, "column": pl.String, "message": pl.String}
+    )
     assert issues["row"].to_list() == [2, 3]
 
 
@@ -145,8 +154,14 @@ def test_table_given_as_csv_and_parquet_is_refused(registry: Registry, tmp_path:
 
 
 def test_parquet_rows_are_numbered_like_csv(registry: Registry, tmp_path: Path) -> None:
-    pl.DataFrame({"scan_id": ["S1", "S2"], "patient_id": ["P9", "P9"], "tracer": ["fdg", "pet"],
-                  "scan_date": ["2020-01-01", "2020-01-02"]}).write_parquet(tmp_path / "pet_scans.parquet")
+    pl.DataFrame(
+        {
+            "scan_id": ["S1", "S2"],
+            "patient_id": ["P9", "P9"],
+            "tracer": ["fdg", "pet"],
+            "scan_date": ["2020-01-01", "2020-01-02"],
+        }
+    ).write_parquet(tmp_path / "pet_scans.parquet")
     lines = format_issues(validate_folder(registry, tmp_path))
     assert lines == [
         "pet_scans.parquet:2:patient_id: unknown patient_id P9: not in the registry or in this import",

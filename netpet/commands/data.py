@@ -45,8 +45,9 @@ def import_(folder: str, db: str | None, update: bool, ignore_unknown_columns: b
 
     with open_registry(db) as reg, _progress_bar() as progress:
         try:
-            summary = import_folder(reg, folder, update=update, ignore_unknown_columns=ignore_unknown_columns,
-                                    progress=progress)
+            summary = import_folder(
+                reg, folder, update=update, ignore_unknown_columns=ignore_unknown_columns, progress=progress
+            )
         except ValidationError as exc:
             for line in format_issues(exc.issues):
                 click.echo(line, err=True)
