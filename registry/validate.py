@@ -361,6 +361,7 @@ def cross_issues(con: duckdb.DuckDBPyConnection, *, update: bool, window_days: i
                     key_text=slots["key_text"],
                     i_keys=Sql(", ".join("i." + k for k in table.key)),
                     keys_present=each("present", table, table.key, " and "),
+                    key_match=slots["key_match"],
                 ),
                 key_params,
             ).pl()
@@ -386,7 +387,8 @@ def cross_issues(con: duckdb.DuckDBPyConnection, *, update: bool, window_days: i
                 "check_references",
                 typed=typed,
                 column=column,
-                parent_all="_all_" + parent,
+                parent=parent,
+                parent_typed="_typed_" + parent,
                 parent_key=parent_key,
             )
             frames.append(run(con, sql, {"column": column}).pl())

@@ -1,10 +1,13 @@
--- Rows whose key repeats an earlier row of the same file.
-select _file as file, _row as row, $column as column,
-    'duplicate ' || $key_name || ' ' || key_text || ': first given on row ' || first_row as message
-from (
-    select i._file, i._row, {{key_text}} as key_text, min(i._row) over (partition by {{i_keys}}) as first_row
+-- Rows whose key repeats an earlier row of the same file (aggregate first: duplicates are rare).
+with repeated as (
+    select {{i_keys}}, min(i._row) as first_row
     from {{typed}} i
     where {{keys_present}}
+    group by all
+    having count(*) > 1
 )
-where _row > first_row
-order by _row
+select i._file as file, i._row as row, $column as column,
+    'duplicate ' || $key_name || ' ' || {{key_text}} || ': first given on row ' || r.first_row as message
+from {{typed}} i join repeated r on {{key_match}}
+where i._row > r.first_row
+order by i._row
