@@ -183,7 +183,7 @@ def stage_file(
         if file.fmt == "csv":
             row, message = _csv_problem(exc)
             return None, [_issue(file, row, None, message)]
-        first = str(exc).strip().splitlines()[0]
+        first = str(exc).strip().splitlines()[0].replace(str(file.path), file.name)
         return None, [_issue(file, None, None, f"cannot read Parquet: {first}")]
     return header, []
 

@@ -169,3 +169,47 @@ def test_parquet_rows_are_numbered_like_csv(registry: Registry, tmp_path: Path) 
         "pet_scans.parquet:3:tracer: 'pet' is not one of: ga68_dotatate, ga68_dotatoc, ga68_dotanoc, "
         "cu64_dotatate, fdg",
     ]
+
+
+def test_unreadable_parquet_is_a_file_level_issue(registry: Registry, tmp_path: Path) -> None:
+    (tmp_path / "patients.parquet").write_text("not parquet")
+    lines = format_issues(validate_folder(registry, tmp_path))
+    assert lines == [
+        "patients.parquet: cannot read Parquet: Invalid Input Error: "
+        "File 'patients.parquet' too small to be a Parquet file"
+    ]
+
+
+def test_unterminated_quote_is_a_file_level_issue(registry: Registry, tmp_path: Path) -> None:
+    (tmp_path / "pet_scans.csv").write_text('scan_id,patient_id,tracer,scan_date\n"S1,P1,fdg,2020-01-01\n')
+    lines = format_issues(validate_folder(registry, tmp_path))
+    assert lines == ["pet_scans.csv:2: cannot read CSV: Value with unterminated quote found."]
+
+
+def test_quoted_commas_byte_order_mark_and_any_case_are_accepted(registry: Registry, tmp_path: Path) -> None:
+    (tmp_path / "patients.csv").write_bytes(
+        "\ufeffprimary_site,patient_id,diagnosis_date,site,who_grade,sex\n"
+        'SMALL_BOWEL,P1,2020-01-01,"Lyon, HCL",nec,FEMALE\n'.encode()
+    )
+    assert import_folder(registry, tmp_path)["inserted"].to_list() == [1]
+    stored = registry.query("select primary_site, site, who_grade, sex from patients")
+    assert stored.rows() == [("small_bowel", "Lyon, HCL", "NEC", "female")]
+
+
+def test_boolean_and_score_spellings(registry: Registry, tmp_path: Path) -> None:
+    import_folder(registry, DATA / "valid")
+    (tmp_path / "timepoints.csv").write_text(
+        "timepoint_id,patient_id,sstr_scan_id,fdg_scan_id,netpet_score\nT3,P1,S1,S2,p5\nT4,P1,S1,S2,0\n"
+    )
+    (tmp_path / "lesion_reads.csv").write_text(
+        "timepoint_id,lesion_id,location,sstr_avid,fdg_avid\nT3,a,bone,No,1\nT3,b,bone,F,0\nT4,a,bone,yes,false\n"
+    )
+    import_folder(registry, tmp_path)
+    scores = registry.query(
+        "select recorded_score from timepoints where timepoint_id in ('T3', 'T4') order by 1"
+    )
+    assert scores["recorded_score"].to_list() == [0, 5]
+    reads = registry.query(
+        "select sstr_avid, fdg_avid from lesion_reads where timepoint_id in ('T3', 'T4') order by all"
+    )
+    assert reads.rows() == [(False, False), (False, True), (True, False)]
