@@ -119,7 +119,7 @@ def import_folder(
             ],
             schema=SUMMARY_SCHEMA,
         )
-        if summary["inserted"].sum() + summary["updated"].sum() > 0:
+        if summary.select(pl.col("inserted") + pl.col("updated")).to_series().sum() > 0:
             log = {"operator": operator or default_operator(), "command": command}
             _write(reg, files, summary, folder=str(folder), update=update, log=log, progress=progress)
     finally:

@@ -39,6 +39,8 @@ def _progress_bar() -> Iterator[Callable[[str, int, int], None] | None]:
 @format_option
 def import_(folder: str, db: str | None, update: bool, ignore_unknown_columns: bool, fmt: str) -> None:
     """Import FOLDER's tables (CSV or Parquet) into the registry, all or nothing."""
+    import polars as pl
+
     from registry import ValidationError
     from registry.ingest import import_folder
     from registry.validate import format_issues
@@ -49,8 +51,9 @@ def import_(folder: str, db: str | None, update: bool, ignore_unknown_columns: b
                 reg, folder, update=update, ignore_unknown_columns=ignore_unknown_columns, progress=progress
             )
         except ValidationError as exc:
-            for line in format_issues(exc.issues):
+            lines = format_issues(exc.issues) if isinstance(exc.issues, pl.DataFrame) else [str(exc)]
+            for line in lines:
                 click.echo(line, err=True)
-            click.echo(f"{exc.issues.height} problem(s); nothing was imported", err=True)
+            click.echo(f"{len(lines)} problem(s); nothing was imported", err=True)
             sys.exit(1)
     click.echo(render(summary, fmt))
