@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from registry import IngestError, Registry
+from registry import IngestError, Registry, ValidationError
 from registry.ingest import import_folder
+from registry.validate import format_issues
 from tests.ingest_fixtures import DATA, assert_same_tables, loaded, snapshot
 
 __all__ = ["loaded"]
@@ -158,3 +159,18 @@ def test_cli_import_failure_prints_every_problem_and_exits_1(registry_path: Path
     ]
     with Registry.open(registry_path) as reg:
         assert reg.query("select count(*) from treatments").item() == 0
+
+
+def test_update_that_breaks_registry_rows_blames_the_imported_row(loaded: Registry, tmp_path: Path) -> None:
+    (tmp_path / "patients.csv").write_text(
+        "patient_id,site,sex,birth_date,diagnosis_date,primary_site,who_grade,ki67_percent\n"
+        "P1,A,female,2016-01-05,2015-03-01,pancreas,G2,5.5\n"
+    )
+    before = snapshot(loaded)
+    with pytest.raises(ValidationError) as caught:
+        import_folder(loaded, tmp_path, update=True)
+    assert format_issues(caught.value.issues) == [
+        "patients.csv:2:birth_date: birth_date is after the scan_date of scan S1",
+        "patients.csv:2:diagnosis_date: diagnosis_date is before birth_date",
+    ]
+    assert_same_tables(before, snapshot(loaded))
