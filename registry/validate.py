@@ -113,7 +113,7 @@ def find_import_files(folder: Path) -> tuple[list[ImportFile], pl.DataFrame]:
     accepted = ", ".join(f"{t.name}.csv" for t in TABLES)
     for path in sorted(folder.iterdir()):
         fmt = path.suffix.lower().lstrip(".")
-        if not path.is_file() or fmt not in FORMATS:
+        if not path.is_file() or fmt not in FORMATS or path.name.startswith("."):  # hidden: editor/OS litter
             continue
         if path.stem not in TABLES_BY_NAME:
             message = f"not an import table; accepted names: {accepted} (or .parquet)"

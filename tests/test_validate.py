@@ -9,7 +9,7 @@ import pytest
 
 from registry import Registry, ValidationError
 from registry.ingest import import_folder
-from registry.validate import format_issues, validate_folder
+from registry.validate import format_issues, spec_sql, validate_folder
 from tests.ingest_fixtures import DATA, assert_same_tables, loaded, shared_loaded, snapshot
 
 __all__ = ["loaded", "shared_loaded"]
@@ -213,3 +213,9 @@ def test_boolean_and_score_spellings(registry: Registry, tmp_path: Path) -> None
         "select sstr_avid, fdg_avid from lesion_reads where timepoint_id in ('T3', 'T4') order by all"
     )
     assert reads.rows() == [(False, False), (False, True), (True, False)]
+
+
+def test_sql_templates_accept_only_identifiers_of_the_spec() -> None:
+    assert "_stage_patients" in spec_sql("drop_stage", stage="_stage_patients")
+    with pytest.raises(ValueError, match="not an identifier of the column spec"):
+        spec_sql("drop_stage", stage="patients; drop table patients")
