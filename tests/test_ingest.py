@@ -174,3 +174,17 @@ def test_update_that_breaks_registry_rows_blames_the_imported_row(loaded: Regist
         "patients.csv:2:diagnosis_date: diagnosis_date is before birth_date",
     ]
     assert_same_tables(before, snapshot(loaded))
+
+
+def test_cli_update_replaces_changed_rows(registry_path: Path) -> None:
+    with Registry.create(registry_path) as reg:
+        import_folder(reg, DATA / "valid")
+    args = ["import", str(DATA / "changed_existing_row"), "--db", str(registry_path), "--format", "json"]
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 1
+    assert "re-run with --update" in refused.stderr
+    result = CliRunner().invoke(cli, [*args, "--update"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [
+        {"file": "patients.csv", "table": "patients", "rows": 1, "inserted": 0, "updated": 1, "unchanged": 0}
+    ]
