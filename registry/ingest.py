@@ -31,6 +31,7 @@ from registry.validate import (
     find_import_files,
     format_issues,
     key_text,
+    memory_budget,
     run,
     spec_sql,
     stage_and_check,
@@ -92,6 +93,32 @@ def import_folder(
     """
     files, misnamed = find_import_files(Path(folder))
     con = reg.con
+    with memory_budget(con):
+        return _import_files(
+            reg,
+            files,
+            misnamed,
+            folder=str(folder),
+            update=update,
+            ignore_unknown_columns=ignore_unknown_columns,
+            log={"operator": operator or default_operator(), "command": command},
+            progress=progress,
+        )
+
+
+def _import_files(
+    reg: Any,
+    files: list[ImportFile],
+    misnamed: pl.DataFrame,
+    *,
+    folder: str,
+    update: bool,
+    ignore_unknown_columns: bool,
+    log: dict[str, str],
+    progress: Progress | None,
+) -> pl.DataFrame:
+    """Validate staged files and, when valid, write them; always drop the temporaries."""
+    con = reg.con
     try:
         issues = stage_and_check(
             con,
@@ -120,8 +147,7 @@ def import_folder(
             schema=SUMMARY_SCHEMA,
         )
         if summary.select(pl.col("inserted") + pl.col("updated")).to_series().sum() > 0:
-            log = {"operator": operator or default_operator(), "command": command}
-            _write(reg, files, summary, folder=str(folder), update=update, log=log, progress=progress)
+            _write(reg, files, summary, folder=folder, update=update, log=log, progress=progress)
     finally:
         drop_temporaries(con)
     return summary

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,9 @@ from registry.sqlfiles import read_sql
 FORMATS = ("csv", "parquet")
 ISSUE_SCHEMA = {"file": pl.String, "row": pl.Int64, "column": pl.String, "message": pl.String}
 Progress = Callable[[str, int, int], None]
+#: DuckDB's memory cap during an import: beyond it temp tables spill to disk, leaving room for Python
+#: and polars under an 8 GB budget at tens of millions of rows.
+IMPORT_MEMORY_LIMIT = "6GB"
 
 _PREFIXES = ("", "_stage_", "_typed_", "_all_", "r_")
 _VOCABULARY = frozenset(
@@ -73,6 +77,18 @@ def run(
     """Execute `sql`, binding only the `$parameters` it uses."""
     used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
     return con.execute(sql, {k: v for k, v in (params or {}).items() if k in used})
+
+
+@contextmanager
+def memory_budget(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Cap DuckDB's memory at `IMPORT_MEMORY_LIMIT` for the block, then restore the previous limit."""
+    previous = run(con, spec_sql("memory_limit")).fetchone()
+    run(con, spec_sql("set_memory_limit"), {"limit": IMPORT_MEMORY_LIMIT})
+    try:
+        yield
+    finally:
+        if previous is not None:
+            run(con, spec_sql("set_memory_limit"), {"limit": previous[0]})
 
 
 def issues_frame(rows: Iterable[Mapping[str, Any]] | pl.DataFrame = ()) -> pl.DataFrame:
@@ -486,14 +502,15 @@ def validate_folder(
         One row per problem: file, row (header = 1, first data row = 2), column, message. Empty when valid.
     """
     files, misnamed = find_import_files(Path(folder))
-    try:
-        found = stage_and_check(
-            reg.con,
-            files,
-            update=update,
-            ignore_unknown_columns=ignore_unknown_columns,
-            window_days=int(reg.setting("pairing_window_days")),
-        )
-    finally:
-        drop_temporaries(reg.con)
+    with memory_budget(reg.con):
+        try:
+            found = stage_and_check(
+                reg.con,
+                files,
+                update=update,
+                ignore_unknown_columns=ignore_unknown_columns,
+                window_days=int(reg.setting("pairing_window_days")),
+            )
+        finally:
+            drop_temporaries(reg.con)
     return pl.concat([misnamed, found])

@@ -188,3 +188,9 @@ def test_cli_update_replaces_changed_rows(registry_path: Path) -> None:
     assert json.loads(result.stdout) == [
         {"file": "patients.csv", "table": "patients", "rows": 1, "inserted": 0, "updated": 1, "unchanged": 0}
     ]
+
+
+def test_import_restores_the_connection_memory_limit(registry: Registry) -> None:
+    before = registry.query("select current_setting('memory_limit') as m").item()
+    import_folder(registry, DATA / "valid")
+    assert registry.query("select current_setting('memory_limit') as m").item() == before
