@@ -87,7 +87,9 @@ def memory_budget(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     try:
         yield
     finally:
-        if previous is not None:
+        # The limit reads back rounded ("18.8 GiB"), so a default limit is reset rather than set again.
+        run(con, spec_sql("reset_memory_limit"))
+        if previous is not None and run(con, spec_sql("memory_limit")).fetchone() != previous:
             run(con, spec_sql("set_memory_limit"), {"limit": previous[0]})
 
 
