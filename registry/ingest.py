@@ -188,9 +188,8 @@ def _write(
     rows = {r["table"]: r for r in summary.iter_rows(named=True)}
     with reg.transaction() as con:
         changed_timepoints = _changed_lesion_timepoints(con) if "lesion_reads" in rows else []
-        batch = run(con, spec_sql("insert_batch"), {**log, "source": folder, "is_update": update}).fetchone()
-        assert batch is not None
-        params = {**log, "batch_id": int(batch[0])}
+        params = {**log, "batch_id": reg.next_id("import_batch_seq")}
+        run(con, spec_sql("insert_batch"), {**params, "source": folder, "is_update": update})
         for done, file in enumerate(files):
             table = file.table
             _insert(con, table, {**params, "table_name": table.name})
