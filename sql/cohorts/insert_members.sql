@@ -1,0 +1,13 @@
+-- Save the remaining candidates as the cohort's members; follow-up ends at the patient's end of
+-- follow-up (death, else last contact or scan), or at the administrative censoring date if earlier.
+insert into cohort_members (cohort_name, patient_id, entry_date, end_of_followup_date)
+select
+    $name,
+    c.patient_id,
+    c.entry_date,
+    case
+        when cast($end_of_followup as date) is null then f.followup_end_date
+        else least(f.followup_end_date, cast($end_of_followup as date))
+    end
+from cohort_candidates as c
+left join patient_followup as f using (patient_id);
