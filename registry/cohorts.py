@@ -172,11 +172,11 @@ def _criteria(items: object, section: str) -> Iterator[Criterion]:
     if items is None:
         return
     if not isinstance(items, list):
-        raise CohortError(f"{section} is a list of criteria, each a one-key mapping such as `- who_grade: [G2]`")
+        raise CohortError(f"{section} is a list of criteria, each a one-key mapping like `- who_grade: [G2]`")
     for i, item in enumerate(items):
         where = f"{section}[{i}]"
         if not isinstance(item, dict) or len(item) != 1:
-            raise CohortError(f"{where} must be a mapping with exactly one criterion, e.g. `- who_grade: [G2]`")
+            raise CohortError(f"{where} must be a mapping with one criterion, e.g. `- who_grade: [G2]`")
         (kind, value), = item.items()
         if kind not in CRITERIA:
             raise CohortError(f"unknown criterion {kind!r} in {where}; allowed: {', '.join(CRITERIA)}")
@@ -324,7 +324,8 @@ def compile_definition(definition: CohortDefinition) -> list[Step]:
             params = dict(crit.params)
             if crit.fragment == "score_at_entry":  # for PRRT entry the score is the last one before treatment
                 params["last_day"] = -1 if definition.entry_event == "first_prrt" else 0
-            predicate, bound = _bind(_fragment(crit.fragment).replace("{column}", crit.column), params, numbers)
+            fragment = _fragment(crit.fragment).replace("{column}", crit.column)
+            predicate, bound = _bind(fragment, params, numbers)
             label = crit.label if kind == "include" else f"exclude {crit.label}"
             steps.append(Step(kind, label, _fragment(wrapper).replace("{predicate}", predicate), bound))
     if definition.end_of_followup is not None:
@@ -384,7 +385,7 @@ def build_cohort(
         if _exists(reg, name):
             if not replace:
                 raise CohortError(
-                    f"cohort {name!r} already exists; rebuild it with replace=True (--replace) or drop it first"
+                    f"cohort {name!r} already exists; rebuild it with replace=True (--replace) or drop it"
                 )
             _delete(con, name)
         rows = _run_steps(con, steps, state["patients"])
@@ -436,7 +437,7 @@ def _require(reg: Registry, name: str) -> pl.DataFrame:
     row = reg.query_file("cohorts", "cohort", {"name": name})
     if row.height == 0:
         known = list_cohorts(reg)["name"].to_list()
-        hint = f"saved cohorts: {', '.join(known)}" if known else "no cohorts saved: build one with `netpet cohort build`"
+        hint = f"saved: {', '.join(known)}" if known else "none saved: build one with `netpet cohort build`"
         raise CohortError(f"no cohort named {name!r}; {hint}")
     return row
 
@@ -444,7 +445,9 @@ def _require(reg: Registry, name: str) -> pl.DataFrame:
 def check_cohort_name(name: str) -> None:
     """Refuse a cohort name that is not 1-64 letters, digits, `_`, `.` or `-` (it names export files)."""
     if not _NAME.match(name):
-        raise CohortError(f"cohort name {name!r} must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit")
+        raise CohortError(
+            f"cohort name {name!r} must be 1-64 letters, digits, '_', '.' or '-', first a letter or digit"
+        )
 
 
 def registry_state(reg: Registry) -> dict[str, Any]:

@@ -1,17 +1,21 @@
-"""A small hand-built registry for the cohort, query and export tests: 8 patients whose members are computed by hand.
+"""A small hand-built registry for the cohort, query and export tests: members are computed by hand.
 
-| patient | site | sex | born | diagnosed | primary | grade | Ki-67 | timepoints (date, score) | treatments (start) | outcomes |
-|---|---|---|---|---|---|---|---|---|---|---|
-| A1 | sydney | female | 1950-01-01 | 2012-01-10 | pancreas | G2 | 5 | 2012-02-01 P1; 2013-06-01 P5 | octreotide 2012-01-20; PRRT 2012-03-01 | death 2016-01-01 |
-| A2 | sydney | male | 1960-06-15 | 2013-03-01 | pancreas | G1 | 1.5 | 2013-04-01 P1; 2013-05-01 P5 | PRRT 2013-05-01 | last contact 2020-01-01 |
-| A3 | london | female | 1970-02-01 | 2014-05-01 | small_bowel | G2 | 10 | 2014-06-01 P3 | CAPTEM 2014-07-01 | progression 2015-06-01; last contact 2019-01-01 |
-| A4 | london | male | 1945-03-03 | 2011-07-01 | pancreas | G3 | 30 | 2011-08-01 P5 | PRRT 2011-06-01; platinum/etoposide 2011-09-01 | death 2012-06-01 |
-| A5 | brussels | female | 1980-12-12 | 2015-01-15 | rectum | G2 | 20 | 2015-02-01 P2; 2016-02-01 P2 | PRRT 2016-03-01 | last contact 2021-01-01 |
-| A6 | brussels | male | - | 2016-02-02 | pancreas | G2 | - | 2016-03-01 unscored | PRRT 2016-04-01 | last contact 2018-01-01 |
-| A7 | sydney | other | 1955-05-05 | 2012-09-09 | lung | NEC | 60 | 2012-10-01 P5 | - | death 2013-01-01 |
-| A8 | sydney | female | 1965-07-07 | 2017-01-01 | pancreas | G2 | 3 | - | PRRT 2017-02-01 | last contact 2019-06-01 |
-
-Each timepoint's FDG scan is on its date and its SSTR scan 7 days earlier, so the timepoint date is the one shown.
+Patients (site, sex, born, diagnosed, primary, grade, Ki-67), timepoints (date score), treatments, outcomes:
+A1 sydney female 1950-01-01 2012-01-10 pancreas G2 5;  2012-02-01 P1, 2013-06-01 P5;
+   octreotide 2012-01-20, PRRT 2012-03-01; death 2016-01-01
+A2 sydney male 1960-06-15 2013-03-01 pancreas G1 1.5;  2013-04-01 P1, 2013-05-01 P5; PRRT 2013-05-01;
+   last contact 2020-01-01
+A3 london female 1970-02-01 2014-05-01 small_bowel G2 10;  2014-06-01 P3; CAPTEM 2014-07-01;
+   progression 2015-06-01, last contact 2019-01-01
+A4 london male 1945-03-03 2011-07-01 pancreas G3 30;  2011-08-01 P5; PRRT 2011-06-01,
+   platinum/etoposide 2011-09-01; death 2012-06-01
+A5 brussels female 1980-12-12 2015-01-15 rectum G2 20;  2015-02-01 P2, 2016-02-01 P2; PRRT 2016-03-01;
+   last contact 2021-01-01
+A6 brussels male (no birth date) 2016-02-02 pancreas G2 (no Ki-67);  2016-03-01 unscored; PRRT 2016-04-01;
+   last contact 2018-01-01
+A7 sydney other 1955-05-05 2012-09-09 lung NEC 60;  2012-10-01 P5; no treatment; death 2013-01-01
+A8 sydney female 1965-07-07 2017-01-01 pancreas G2 3;  no timepoint; PRRT 2017-02-01; last contact 2019-06-01
+Each timepoint's FDG scan is on the timepoint date and its SSTR scan 7 days earlier.
 """
 
 from __future__ import annotations
@@ -75,21 +79,24 @@ def fill_fixture(reg: Registry) -> None:
     """Insert the fixture rows into an empty registry."""
     with reg.transaction() as con:
         con.executemany(
-            "insert into patients (patient_id, site, sex, birth_date, diagnosis_date, primary_site, who_grade, "
-            "ki67_percent) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into patients (patient_id, site, sex, birth_date, diagnosis_date, primary_site, "
+            "who_grade, ki67_percent) values (?, ?, ?, ?, ?, ?, ?, ?)",
             PATIENTS,
         )
         scans = []
         for tp_id, patient, day, _ in TIMEPOINTS:
             scans.append((f"{tp_id}-sstr", patient, "ga68_dotatate", day - timedelta(days=7)))
             scans.append((f"{tp_id}-fdg", patient, "fdg", day))
-        con.executemany("insert into pet_scans (scan_id, patient_id, tracer, scan_date) values (?, ?, ?, ?)", scans)
+        con.executemany(
+            "insert into pet_scans (scan_id, patient_id, tracer, scan_date) values (?, ?, ?, ?)", scans
+        )
         con.executemany(
             "insert into timepoints (timepoint_id, patient_id, sstr_scan_id, fdg_scan_id, recorded_score) "
             "values (?, ?, ?, ?, ?)",
             [(t, p, f"{t}-sstr", f"{t}-fdg", s) for t, p, _, s in TIMEPOINTS],
         )
         con.executemany(
-            "insert into treatments (treatment_id, patient_id, treatment, start_date) values (?, ?, ?, ?)", TREATMENTS
+            "insert into treatments (treatment_id, patient_id, treatment, start_date) values (?, ?, ?, ?)",
+            TREATMENTS,
         )
         con.executemany("insert into outcomes (patient_id, outcome, outcome_date) values (?, ?, ?)", OUTCOMES)
