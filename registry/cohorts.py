@@ -228,7 +228,9 @@ def _range(kind: str, value: object, where: str) -> Criterion:
         "low": low if low is not None else (float("-inf") if value_kind == "number" else date.min),
         "high": high if high is not None else (float("inf") if value_kind == "number" else date.max),
     }
-    label = kind + "".join(f" {k} {v}" for k, v in ((low_key, low), (high_key, high)) if v is not None)
+    label = kind + (f" from {_plain(low)}" if low is not None else "") + (
+        f" up to {_plain(high)}" if high is not None else ""
+    )
     canonical = {low_key: _plain(low), high_key: _plain(high)}
     return Criterion(kind, label, "patient_between", column, params, canonical)
 
@@ -304,7 +306,12 @@ def _date(value: object, where: str) -> date:
 
 
 def _plain(value: object) -> object:
-    return value.isoformat() if isinstance(value, date) else value
+    """Return a bound as JSON-able and readable: dates as ISO text, whole numbers without `.0`."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 # -- compiling ----------------------------------------------------------------------------------------------
