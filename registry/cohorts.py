@@ -43,21 +43,24 @@ ENTRY_EVENTS: dict[str, tuple[str, str]] = {
     "diagnosis": ("entry_diagnosis", "diagnosis"),
 }
 
-#: The whitelist: the only SQL expressions a definition can reach, over patients `p` and candidates `c`.
+#: The whitelist: the only SQL expressions a definition can reach, over the candidates `c` (the entry
+#: date and the patient columns, see sql/cohorts/entry_*.sql).
 #: Criteria testing membership in a list of values -> (expression, allowed values or None for free text).
 CHOICE_CRITERIA: dict[str, tuple[str, tuple[str, ...] | None]] = {
-    "primary_site": ("p.primary_site", PRIMARY_SITES),
-    "who_grade": ("p.who_grade", WHO_GRADES),
-    "sex": ("p.sex", SEXES),
-    "site": ("p.site", None),
+    "primary_site": ("c.primary_site", PRIMARY_SITES),
+    "who_grade": ("c.who_grade", WHO_GRADES),
+    "sex": ("c.sex", SEXES),
+    "site": ("c.site", None),
 }
 #: Criteria testing a range -> (expression, "number" with min/max keys or "date" with from/to keys).
 RANGE_CRITERIA: dict[str, tuple[str, str]] = {
-    "ki67_percent": ("p.ki67_percent", "number"),
-    "age_at_entry": ("date_diff('day', p.birth_date, c.entry_date) / 365.25", "number"),
+    "ki67_percent": ("c.ki67_percent", "number"),
+    "age_at_entry": ("date_diff('day', c.birth_date, c.entry_date) / 365.25", "number"),
     "entry_period": ("c.entry_date", "date"),
-    "diagnosis_period": ("p.diagnosis_date", "date"),
+    "diagnosis_period": ("c.diagnosis_date", "date"),
 }
+#: Criterion fragments that read timepoints; a build using one reads timepoint_scores once, up front.
+TIMEPOINT_FRAGMENTS = ("score_at_entry", "timepoint_in_window")
 EVENT_CRITERIA = ("score_at_entry", "dual_pet", "treatment")
 CRITERIA = tuple(sorted((*CHOICE_CRITERIA, *RANGE_CRITERIA, *EVENT_CRITERIA)))
 
@@ -321,7 +324,12 @@ def compile_definition(definition: CohortDefinition) -> list[Step]:
     Column expressions come only from the whitelists above; every value is a bound `$pN` parameter.
     """
     entry_file, entry_label = ENTRY_EVENTS[definition.entry_event]
-    steps = [Step("entry", f"entry event: {entry_label}", _fragment(entry_file), {})]
+    steps = []
+    if definition.entry_event == "first_dual_pet" or any(
+        c.fragment in TIMEPOINT_FRAGMENTS for c in (*definition.include, *definition.exclude)
+    ):
+        steps.append(Step("prepare", "read timepoints", _fragment("prepare_timepoints"), {}))
+    steps.append(Step("entry", f"entry event: {entry_label}", _fragment(entry_file), {}))
     numbers = itertools.count(1)
     for kind, wrapper, criteria in (
         ("include", "keep_matching", definition.include),
@@ -405,6 +413,7 @@ def build_cohort(
         for row in rows:
             _execute(con, "insert_attrition", {"name": name, **row})
         con.execute(_fragment("drop_candidates"))
+        con.execute(_fragment("drop_timepoints"))
     return attrition(reg, name)
 
 
@@ -412,17 +421,19 @@ def _run_steps(con: duckdb.DuckDBPyConnection, steps: list[Step], patients: int)
     rows = [{"step": 0, "kind": "registry", "criterion": "patients in the registry",
              "remaining": patients, "removed": 0}]
     remaining = patients
-    for number, step in enumerate(steps, start=1):
+    for step in steps:
         try:
             result = con.execute(step.sql, dict(step.params) or None).fetchone()
             if step.kind == "entry":
                 result = con.execute(_fragment("candidate_count")).fetchone()
         except duckdb.Error as exc:
-            raise CohortError(f"cohort step {number} ({step.label}) failed: {exc}") from exc
+            raise CohortError(f"cohort step '{step.label}' failed: {exc}") from exc
+        if step.kind == "prepare":
+            continue
         assert result is not None
         removed = remaining - int(result[0]) if step.kind == "entry" else int(result[0])
         remaining -= removed
-        rows.append({"step": number, "kind": step.kind, "criterion": step.label,
+        rows.append({"step": len(rows), "kind": step.kind, "criterion": step.label,
                      "remaining": remaining, "removed": removed})
     return rows
 

@@ -1,2 +1,2 @@
--- End a cohort build: drop the working table of candidates.
+-- End a cohort build: drop its working tables.
 drop table if exists temp.cohort_candidates;

@@ -1,10 +1,10 @@
 -- Criterion fragment: the score of the latest scored timepoint dated up to $last_day days from entry
 -- (0: at or before entry; -1: strictly before, for PRRT entry) is one of $scores.
--- Depends on: timepoint_scores.
+-- Depends on: cohort_timepoints (prepare_timepoints).
 c.patient_id in (
     select e.patient_id
     from cohort_candidates as e
-    join timepoint_scores as tp on tp.patient_id = e.patient_id
+    join cohort_timepoints as tp using (patient_id)
     where tp.score is not null and date_diff('day', e.entry_date, tp.timepoint_date) <= $last_day
     group by e.patient_id
     having list_contains($scores, arg_max(tp.score, tp.timepoint_number))

@@ -3,6 +3,8 @@
 -- Members are a snapshot: they keep the registry state they were built on (see `registry_state`).
 -- No foreign keys: DuckDB checks them eagerly, which would block the importer's updates of patients and
 -- dropping a cohort's rows in one transaction; registry.cohorts keeps the three tables consistent.
+-- cohort_members has no primary key either: a build writes one row per candidate, and an index would make
+-- saving (and replacing) a cohort of a million members many times slower.
 create table cohorts (
     name varchar primary key,
     definition varchar not null,          -- the YAML text as given
@@ -18,8 +20,7 @@ create table cohort_members (
     cohort_name varchar not null,
     patient_id varchar not null,
     entry_date date not null,
-    end_of_followup_date date,
-    primary key (cohort_name, patient_id)
+    end_of_followup_date date
 );
 
 create table cohort_attrition (
