@@ -23,7 +23,7 @@ def main() -> None:
         started = time.perf_counter()
         with Registry.create(path) as reg, reg.transaction() as con:
             for statement in (HERE / "cohort_registry.sql").read_text().split(";"):
-                if statement.strip() and not statement.strip().startswith("--") or "insert" in statement:
+                if "insert" in statement:
                     con.execute(statement, {"n": n})
         print(f"built a {n:,}-patient registry in {time.perf_counter() - started:.1f} s")
     with Registry.open(path) as reg:

@@ -148,6 +148,8 @@ def parse_definition(source: str | Path | Mapping[str, Any]) -> CohortDefinition
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise CohortError(f"cohort definition is not valid YAML: {exc}") from None
+    except ValueError as exc:  # PyYAML reads 2012-13-01 as a date and fails
+        raise CohortError(f"cohort definition holds an impossible date: {exc}") from None
     if not isinstance(raw, dict):
         raise CohortError("a cohort definition is a mapping with keys " + ", ".join(TOP_KEYS))
     _check_keys(raw, TOP_KEYS, "cohort definition")
