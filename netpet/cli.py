@@ -14,10 +14,13 @@ from netpet import __version__
 
 #: name -> ("module:function", one-line help shown by `netpet --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "cohort": ("netpet.commands.cohort:cohort", "Build, list, show and drop saved cohorts."),
     "init": ("netpet.commands.setup:init", "Create an empty registry (optionally encrypted)."),
     "migrate": ("netpet.commands.setup:migrate", "Apply pending schema migrations and rebuild the views."),
     "import": ("netpet.commands.data:import_", "Import a folder of site tables (CSV or Parquet), all or nothing."),
     "demo": ("netpet.commands.data:demo", "Build the synthetic demo registry and a first survival summary."),
+    "export": ("netpet.commands.cohort:export", "Write the analysis views as Parquet or CSV."),
+    "query": ("netpet.commands.cohort:query", "Run one read-only SQL SELECT over the registry's views."),
     "views": ("netpet.commands.setup:views", "List the registry's analysis views with their descriptions."),
 }
 
