@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from netpet.options import db_option, dumps, format_option, open_registry, render
+
+if TYPE_CHECKING:
+    import polars as pl
+
+
+def _echo(frame: pl.DataFrame, fmt: str) -> None:
+    # render's CSV ends with a newline and echo adds one: a blank line would read as an empty CSV row.
+    click.echo(render(frame, fmt).rstrip("\n"))
 
 
 @click.group()
@@ -26,7 +35,7 @@ def build(definition: Path, name: str, replace: bool, db: str | None, fmt: str) 
 
     with open_registry(db) as reg:
         steps = build_cohort(reg, definition, name, replace=replace)
-    click.echo(render(steps, fmt))
+    _echo(steps, fmt)
 
 
 @cohort.command("list")
@@ -37,7 +46,7 @@ def list_(db: str | None, fmt: str) -> None:
     from registry.cohorts import list_cohorts
 
     with open_registry(db, read_only=True) as reg:
-        click.echo(render(list_cohorts(reg), fmt))
+        _echo(list_cohorts(reg), fmt)
 
 
 @cohort.command()
@@ -57,7 +66,7 @@ def show(name: str, db: str | None, fmt: str) -> None:
         click.echo(dumps({**record, "attrition": steps.to_dicts()}))
         return
     fields = pl.DataFrame({"field": list(record), "value": [str(v) for v in record.values()]})
-    click.echo(render(fields.filter(pl.col("field") != "definition"), fmt))
+    _echo(fields.filter(pl.col("field") != "definition"), fmt)
     click.echo(record["definition"])
 
 
@@ -70,7 +79,7 @@ def attrition_(name: str, db: str | None, fmt: str) -> None:
     from registry.cohorts import attrition
 
     with open_registry(db, read_only=True) as reg:
-        click.echo(render(attrition(reg, name), fmt))
+        _echo(attrition(reg, name), fmt)
 
 
 @cohort.command()
@@ -103,9 +112,9 @@ def query(sql: str, db: str | None, fmt: str, output: Path | None) -> None:
     if fmt == "parquet":
         frame.write_parquet(output)
     elif output is not None:
-        output.write_text(render(frame, fmt) + "\n", encoding="utf-8")
+        output.write_text(render(frame, fmt).rstrip("\n") + "\n", encoding="utf-8")
     else:
-        click.echo(render(frame, fmt))
+        _echo(frame, fmt)
     if output is not None:
         click.echo(f"wrote {frame.height} rows to {output}", err=True)
 
