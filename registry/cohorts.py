@@ -234,7 +234,7 @@ def _range(kind: str, value: object, where: str) -> Criterion:
         "high": high if high is not None else (float("inf") if value_kind == "number" else date.max),
     }
     label = kind + (f" from {_plain(low)}" if low is not None else "") + (
-        f" up to {_plain(high)}" if high is not None else ""
+        (" to " if low is not None else " up to ") + str(_plain(high)) if high is not None else ""
     )
     canonical = {low_key: _plain(low), high_key: _plain(high)}
     return Criterion(kind, label, "patient_between", column, params, canonical)

@@ -347,3 +347,10 @@ def test_every_example_definition_parses() -> None:
     ]
     for path in EXAMPLES.glob("*.yaml"):
         assert parse_definition(path).description
+
+
+def test_documented_example_is_the_shipped_example() -> None:
+    doc = (EXAMPLES.parent.parent / "docs" / "cohorts.md").read_text()
+    block = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    shipped = parse_definition(EXAMPLES / "pancreatic_g2_dual_pet_before_prrt.yaml")
+    assert parse_definition(block).sha256 == shipped.sha256
