@@ -122,3 +122,11 @@ def test_cohort_build_runs_as_a_process(db: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "who_grade in (G2)" in done.stdout
+
+
+def test_query_csv_to_a_file(db: str, tmp_path: Path) -> None:
+    out = tmp_path / "q.csv"
+    sql = "select patient_id from patients where site = 'london' order by 1"
+    result = run(db, "query", sql, "-o", str(out), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert out.read_text() == "patient_id\nA3\nA4\n"

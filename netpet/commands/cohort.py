@@ -109,14 +109,14 @@ def query(sql: str, db: str | None, fmt: str, output: Path | None) -> None:
         raise click.UsageError("--format parquet writes a file: give --output FILE")
     with open_registry(db, read_only=True) as reg:
         frame = run_query(reg, sql)
+    if output is None:
+        _echo(frame, fmt)
+        return
     if fmt == "parquet":
         frame.write_parquet(output)
-    elif output is not None:
-        output.write_text(render(frame, fmt).rstrip("\n") + "\n", encoding="utf-8")
     else:
-        _echo(frame, fmt)
-    if output is not None:
-        click.echo(f"wrote {frame.height} rows to {output}", err=True)
+        output.write_text(render(frame, fmt).rstrip("\n") + "\n", encoding="utf-8")
+    click.echo(f"wrote {frame.height} rows to {output}", err=True)
 
 
 @click.command()
