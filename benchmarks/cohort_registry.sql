@@ -8,7 +8,7 @@ select
     date '1940-01-01' + cast(i % 15000 as integer),
     date '2005-01-01' + cast(i % 5000 as integer),
     ['pancreas', 'small_bowel', 'appendix', 'colon', 'rectum', 'stomach', 'duodenum', 'lung', 'unknown', 'other'][1 + i % 10],
-    ['G1', 'G2', 'G3', 'NEC'][1 + i % 4],
+    ['G1', 'G2', 'G3', 'NEC'][1 + (i // 7) % 4],
     (i % 1000) / 10.0
 from range($n) as r(i);
 

@@ -154,7 +154,7 @@ def parse_definition(source: str | Path | Mapping[str, Any]) -> CohortDefinition
         raise CohortError("a cohort definition is a mapping with keys " + ", ".join(TOP_KEYS))
     _check_keys(raw, TOP_KEYS, "cohort definition")
     entry = raw.get("entry", "first_dual_pet")
-    if entry not in ENTRY_EVENTS:
+    if not isinstance(entry, str) or entry not in ENTRY_EVENTS:
         raise CohortError(f"unknown entry event {entry!r}; allowed: {', '.join(ENTRY_EVENTS)}")
     end = raw.get("end_of_followup")
     return CohortDefinition(
@@ -246,7 +246,7 @@ def _window(kind: str, value: object, where: str) -> Criterion:
         raise CohortError(f"{kind} in {where} is a mapping with keys {', '.join(allowed)}")
     _check_keys(value, allowed, f"{kind} in {where}")
     when = value.get("when", "any")
-    if when not in WINDOWS:
+    if not isinstance(when, str) or when not in WINDOWS:
         raise CohortError(f"{kind}.when in {where}: unknown {when!r}; allowed: {', '.join(WINDOWS)}")
     days = value.get("within_days")
     if days is not None and (not isinstance(days, int) or isinstance(days, bool) or days < 0):

@@ -314,6 +314,9 @@ def test_malicious_option_key_is_rejected(reg: Registry) -> None:
     [
         ("entry: first_surgery", r"unknown entry event 'first_surgery'; allowed: first_dual_pet, first_prrt"),
         ("cohort: x", r"unknown key 'cohort' in cohort definition; allowed: description, entry"),
+        ("entry: [first_prrt]", r"unknown entry event \['first_prrt'\]"),
+        ("include: [dual_pet: {when: [before]}]", r"dual_pet.when in include\[0\]: unknown \['before'\]"),
+        ("- who_grade: G2", r"a cohort definition is a mapping with keys description, entry"),
         ("include: {who_grade: G2}", r"include is a list of criteria"),
         ("include: [{who_grade: G2, sex: male}]", r"include\[0\] must be a mapping with one criterion"),
         ("include: [ki67_percent: {min: high}]", r"ki67_percent.min must be a number, not 'high'"),
