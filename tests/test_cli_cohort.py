@@ -11,20 +11,22 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
-from cohort_fixtures import fill_fixture
+from cohort_fixtures import copy_of, make_template
 
 from netpet.cli import cli
-from registry import Registry
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "cohorts" / "examples" / "pancreatic_g2_dual_pet_before_prrt.yaml"
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_template(tmp_path_factory.mktemp("cli"))
+
+
 @pytest.fixture
-def db(registry_path: Path) -> str:
-    with Registry.create(registry_path) as reg:
-        fill_fixture(reg)
-    return str(registry_path)
+def db(template: Path, tmp_path: Path) -> str:
+    return str(copy_of(template, tmp_path))
 
 
 def run(db: str, *args: str):

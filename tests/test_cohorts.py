@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from cohort_fixtures import fill_fixture
+from cohort_fixtures import copy_of, fill_fixture, make_template
 
 from registry import Registry
 from registry.cohorts import (
@@ -26,10 +26,15 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "cohorts" / "examples"
 D = date.fromisoformat
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_template(tmp_path_factory.mktemp("cohorts"))
+
+
 @pytest.fixture
-def reg(registry: Registry) -> Registry:
-    fill_fixture(registry)
-    return registry
+def reg(template: Path, tmp_path: Path):
+    with Registry.open(copy_of(template, tmp_path)) as registry:
+        yield registry
 
 
 def members(reg: Registry, definition: str) -> list[str]:

@@ -6,18 +6,25 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from cohort_fixtures import fill_fixture
+from cohort_fixtures import copy_of, make_template
 
 from registry import Registry, RegistryError
 from registry.cohorts import build_cohort
 from registry.export import export_views
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = make_template(tmp_path_factory.mktemp("export"))
+    with Registry.open(path) as reg:
+        build_cohort(reg, "include: [who_grade: [G2]]", "g2")  # A1, A3, A5, A6
+    return path
+
+
 @pytest.fixture
-def reg(registry: Registry) -> Registry:
-    fill_fixture(registry)
-    build_cohort(registry, "include: [who_grade: [G2]]", "g2")  # A1, A3, A5, A6
-    return registry
+def reg(template: Path, tmp_path: Path):
+    with Registry.open(copy_of(template, tmp_path / "db")) as registry:
+        yield registry
 
 
 def test_export_without_cohort_writes_every_patient(reg: Registry, tmp_path: Path) -> None:

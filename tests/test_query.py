@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from cohort_fixtures import fill_fixture
+from cohort_fixtures import make_template
 
 from registry import Registry
 from registry.query import QueryError, run_query
 
 
-@pytest.fixture
-def reader(registry_path: Path):
-    with Registry.create(registry_path) as reg:
-        fill_fixture(reg)
-    reg = Registry.open(registry_path, read_only=True)
-    yield reg
-    reg.close()
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory: pytest.TempPathFactory):
+    path = make_template(tmp_path_factory.mktemp("query"))
+    with Registry.open(path, read_only=True) as reg:
+        yield reg
 
 
 def test_select_over_a_view_returns_its_rows(reader: Registry) -> None:
