@@ -1,8 +1,8 @@
 """Write the analysis views, optionally restricted to a saved cohort, to Parquet or CSV for R, Stata or SAS.
 
-One file per view (`patient_survival`, `timepoint_scores`, `treatments`, `outcomes`), plus the cohort's
-members with their entry and end-of-follow-up dates when a cohort is given. Rows carry the registry's
-pseudonymous IDs and real dates: this is an analysis export, not a de-identified one.
+One file per view (`patient_survival`, `timepoint_scores`, `treatments`, `outcomes`) and, when a cohort
+is given, `cohort_survival`: its members with follow-up from the cohort's entry date, censoring applied.
+Rows carry the registry's pseudonymous IDs and real dates: an analysis export, not a de-identified one.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def export_views(
     out_dir
         Folder for the files; created when missing. Existing files of the same names are replaced.
     cohort
-        Name of a saved cohort; its members file is written too (`cohort_members.<fmt>`).
+        Name of a saved cohort; `cohort_survival.<fmt>` (follow-up from the cohort entry) is written too.
     fmt
         `parquet` (types kept, for R's arrow or pandas) or `csv` (ISO dates, for Stata and SAS).
 
@@ -52,7 +52,8 @@ def export_views(
         raise RegistryError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     frames = {}
     if cohort is not None:
-        frames["cohort_members"] = cohort_members(reg, cohort)
+        cohort_members(reg, cohort)  # an unknown cohort is an error, not an empty export
+        frames["cohort_survival"] = reg.query_file("cohorts", "export_cohort_survival", {"cohort": cohort})
     template = read_sql("cohorts", "export_view")
     for view, order in EXPORT_VIEWS.items():
         sql = template.replace("{view}", view).replace("{order}", order)

@@ -362,3 +362,48 @@ def test_documented_example_is_the_shipped_example() -> None:
     block = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
     shipped = parse_definition(EXAMPLES / "pancreatic_g2_dual_pet_before_prrt.yaml")
     assert parse_definition(block).sha256 == shipped.sha256
+
+
+# -- the cohort_survival view ---------------------------------------------------------------------------
+def survival_rows(reg: Registry, cohort: str) -> dict[str, dict]:
+    sql = "select * from cohort_survival where cohort_name = $c order by patient_id"
+    frame = reg.query(sql, {"c": cohort})
+    return {row["patient_id"]: row for row in frame.to_dicts()}
+
+
+def test_cohort_survival_measures_from_the_cohort_entry(reg: Registry) -> None:
+    build_cohort(reg, EXAMPLES / "pancreatic_g2_dual_pet_before_prrt.yaml", "pg2")
+    a1 = survival_rows(reg, "pg2")["A1"]
+    # A1: first PRRT 2012-03-01, died 2016-01-01; scored P1 on 2012-02-01, before PRRT.
+    assert a1["os_days"] == (D("2016-01-01") - D("2012-03-01")).days
+    assert a1["os_event"] is True
+    assert (a1["netpet_group"], a1["entry_score"]) == ("P1", 1)
+    assert (a1["pfs_event"], a1["ttp_event"]) == (True, False)  # death without progression
+
+
+def test_cohort_survival_censors_events_after_end_of_followup(reg: Registry) -> None:
+    build_cohort(reg, "end_of_followup: 2013-12-31", "censored")
+    rows = survival_rows(reg, "censored")
+    # A1 died 2016-01-01, after the censoring date: alive at 2013-12-31.
+    assert rows["A1"]["os_days"] == (D("2013-12-31") - D("2012-02-01")).days
+    assert rows["A1"]["os_event"] is False
+    assert rows["A1"]["death_date"] is None
+    # A4 died 2012-06-01, before it.
+    assert (rows["A4"]["os_days"], rows["A4"]["os_event"]) == ((D("2012-06-01") - D("2011-08-01")).days, True)
+
+
+def test_cohort_survival_progression_after_entry(reg: Registry) -> None:
+    build_cohort(reg, "{}", "all")
+    a3 = survival_rows(reg, "all")["A3"]
+    # A3: first timepoint 2014-06-01, progression 2015-06-01, last contact 2019-01-01.
+    assert (a3["ttp_days"], a3["ttp_event"], a3["pfs_event"]) == (365, True, True)
+    assert (a3["os_days"], a3["os_event"]) == ((D("2019-01-01") - D("2014-06-01")).days, False)
+
+
+def test_cohort_survival_score_at_prrt_entry_is_before_treatment(reg: Registry) -> None:
+    build_cohort(reg, "entry: first_prrt", "prrt")
+    rows = survival_rows(reg, "prrt")
+    # A2's P5 timepoint is on the PRRT day, so the entry score is the earlier P1; A4 was imaged after PRRT.
+    assert rows["A2"]["netpet_score"] == "P1"
+    assert rows["A4"]["netpet_score"] is None
+    assert sorted(rows) == ["A1", "A2", "A4", "A5", "A6", "A8"]

@@ -40,7 +40,7 @@ def test_export_without_cohort_writes_every_patient(reg: Registry, tmp_path: Pat
 def test_cohort_export_keeps_only_members(reg: Registry, tmp_path: Path) -> None:
     files = {f.stem: f for f in export_views(reg, tmp_path, cohort="g2")}
     assert sorted(files) == [
-        "cohort_members", "outcomes", "patient_survival", "timepoint_scores", "treatments",
+        "cohort_survival", "outcomes", "patient_survival", "timepoint_scores", "treatments",
     ]
     survival = pl.read_parquet(files["patient_survival"])
     assert survival["patient_id"].to_list() == ["A1", "A3", "A5", "A6"]
@@ -48,8 +48,9 @@ def test_cohort_export_keeps_only_members(reg: Registry, tmp_path: Path) -> None
     assert timepoints["timepoint_id"].to_list() == ["T1", "T2", "T5", "T7", "T8", "T9"]
     treatments = pl.read_parquet(files["treatments"])
     assert treatments["treatment_id"].to_list() == ["R1", "R2", "R4", "R7", "R8"]
-    members = pl.read_parquet(files["cohort_members"])
-    assert members.columns == ["patient_id", "entry_date", "end_of_followup_date"]
+    members = pl.read_parquet(files["cohort_survival"])
+    assert members.columns[:4] == ["patient_id", "entry_event", "entry_date", "end_of_followup_date"]
+    assert members["patient_id"].to_list() == ["A1", "A3", "A5", "A6"]
 
 
 def test_parquet_export_matches_the_view(reg: Registry, tmp_path: Path) -> None:
@@ -61,9 +62,9 @@ def test_parquet_export_matches_the_view(reg: Registry, tmp_path: Path) -> None:
 
 def test_csv_export_has_iso_dates(reg: Registry, tmp_path: Path) -> None:
     export_views(reg, tmp_path, cohort="g2", fmt="csv")
-    lines = (tmp_path / "cohort_members.csv").read_text().splitlines()
-    assert lines[0] == "patient_id,entry_date,end_of_followup_date"
-    assert lines[1] == "A1,2012-02-01,2016-01-01"
+    lines = (tmp_path / "cohort_survival.csv").read_text().splitlines()
+    assert lines[0].startswith("patient_id,entry_event,entry_date,end_of_followup_date,")
+    assert lines[1].startswith("A1,first_dual_pet,2012-02-01,2016-01-01,")
     assert pl.read_csv(tmp_path / "patient_survival.csv").height == 4
 
 
