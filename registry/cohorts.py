@@ -265,9 +265,9 @@ def _window(kind: str, value: object, where: str) -> Criterion:
     label = f"dual-PET timepoint {window}" + (
         f" scored {', '.join(f'P{s}' for s in scores)}" if scores else ""
     )
-    params = {"scores": scores, "first_day": first, "last_day": last}
-    canonical = {"when": when, "within_days": days, "scores": scores}
-    return Criterion(kind, label, "timepoint_in_window", "", params, canonical)
+    window_params: dict[str, Any] = {"scores": scores, "first_day": first, "last_day": last}
+    window_canonical: dict[str, Any] = {"when": when, "within_days": days, "scores": scores}
+    return Criterion(kind, label, "timepoint_in_window", "", window_params, window_canonical)
 
 
 def _window_label(when: str, days: int | None) -> str:
