@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
-from cohort_fixtures import copy_of, make_template
+from tests.cohort_fixtures import copy_of, make_template
 
 from netpet.cli import cli
 

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from cohort_fixtures import copy_of, fill_fixture, make_template
+from tests.cohort_fixtures import copy_of, fill_fixture, make_template
 
 from registry import Registry
 from registry.cohorts import (

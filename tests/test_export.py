@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from cohort_fixtures import copy_of, make_template
+from tests.cohort_fixtures import copy_of, make_template
 
 from registry import Registry, RegistryError
 from registry.cohorts import build_cohort

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from cohort_fixtures import make_template
+from tests.cohort_fixtures import make_template
 
 from registry import Registry
 from registry.query import QueryError, run_query
