@@ -91,6 +91,8 @@ class Registry:
         if self.is_postgres and key is not None:
             raise RegistryError("encryption at rest applies to registry files; PostgreSQL encrypts on its own")
         self.con = duckdb.connect(config={"threads": os.cpu_count() or 2})
+        # DuckDB's own progress bar would print from inside the library; the CLI draws its own.
+        self.con.execute("set enable_progress_bar = false")
         try:
             self._attach(key)
             if views:

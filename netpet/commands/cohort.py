@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def _echo(frame: pl.DataFrame, fmt: str) -> None:
     # render's CSV ends with a newline and echo adds one: a blank line would read as an empty CSV row.
-    click.echo(render(frame, fmt).rstrip("\n"))
+    click.echo(render(frame, fmt))
 
 
 @click.group()
@@ -115,7 +115,7 @@ def query(sql: str, db: str | None, fmt: str, output: Path | None) -> None:
     if fmt == "parquet":
         frame.write_parquet(output)
     else:
-        output.write_text(render(frame, fmt).rstrip("\n") + "\n", encoding="utf-8")
+        output.write_text(render(frame, fmt) + "\n", encoding="utf-8")
     click.echo(f"wrote {frame.height} rows to {output}", err=True)
 
 

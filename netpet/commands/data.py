@@ -1,34 +1,20 @@
-"""Commands that bring data into a registry: import (the demo command lives elsewhere)."""
+"""Commands that bring data into a registry: import a site folder, build the demo registry."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import click
 
-from netpet.options import db_option, format_option, open_registry, render
-
-
-@contextmanager
-def _progress_bar() -> Iterator[Callable[[str, int, int], None] | None]:
-    """Yield a progress callback drawing a click progress bar on a terminal, else None."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    with click.progressbar(length=1, label="import", file=sys.stderr) as bar:
-        state: dict[str, Any] = {"step": None}
-
-        def progress(step: str, done: int, total: int) -> None:
-            if step != state["step"]:
-                state["step"] = step
-                bar.label = step
-                bar.length, bar.pos = total, 0
-            bar.update(done - bar.pos)
-
-        yield progress
+from netpet.options import (
+    db_option,
+    format_option,
+    open_registry,
+    progress_bar,
+    registry_errors,
+    render,
+    resolve_db,
+)
 
 
 @click.command("import")
@@ -45,7 +31,7 @@ def import_(folder: str, db: str | None, update: bool, ignore_unknown_columns: b
     from registry.ingest import import_folder
     from registry.validate import format_issues
 
-    with open_registry(db) as reg, _progress_bar() as progress:
+    with open_registry(db) as reg, progress_bar("import") as progress:
         try:
             summary = import_folder(
                 reg, folder, update=update, ignore_unknown_columns=ignore_unknown_columns, progress=progress
@@ -57,3 +43,37 @@ def import_(folder: str, db: str | None, update: bool, ignore_unknown_columns: b
             click.echo(f"{len(lines)} problem(s); nothing was imported", err=True)
             sys.exit(1)
     click.echo(render(summary, fmt))
+
+
+@click.command()
+@db_option
+@click.option("--out", "out_dir", default="demo-out", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the demo's data files and survival summary.")
+@click.option("--patients", default=1000, show_default=True, type=click.IntRange(min=1), help="Number of patients.")
+@click.option("--seed", default=42, show_default=True, help="Random seed; the same seed gives the same registry.")
+@click.option("--lesions-per-timepoint", default=6.0, show_default=True, help="Mean lesion reads per timepoint.")
+@click.option("--replace", is_flag=True, help="Replace an existing registry file at --db.")
+@format_option
+def demo(
+    db: str | None, out_dir: str, patients: int, seed: int, lesions_per_timepoint: float, replace: bool, fmt: str
+) -> None:
+    """Build the synthetic demo registry and write a first survival summary (KM by NETPET group)."""
+    from pathlib import Path
+
+    from analysis.summary import km_by_group, write_km_summary
+    from registry.demo import build_demo_registry
+
+    path = resolve_db(db)
+    with registry_errors(), progress_bar("demo") as progress:
+        build_demo_registry(
+            path, Path(out_dir) / "data", patients=patients, seed=seed,
+            lesions_per_timepoint=lesions_per_timepoint, replace=replace, progress=progress,
+        )
+    with open_registry(path, read_only=True) as reg:
+        report = km_by_group(reg)
+    files = write_km_summary(report, out_dir)
+    click.echo(f"demo registry {path}: {patients} patients (seed {seed})")
+    click.echo(render(report.fit.summary, fmt))
+    click.echo(f"log-rank chi-square {report.logrank.chisq:.2f} on {report.logrank.df} df, p = {report.logrank.p:.3g}")
+    for file in files:
+        click.echo(f"wrote {file}")
