@@ -11,9 +11,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
-from tests.cohort_fixtures import copy_of, make_template
 
 from netpet.cli import cli
+from tests.cohort_fixtures import copy_of, make_template
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "cohorts" / "examples" / "pancreatic_g2_dual_pet_before_prrt.yaml"

@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from tests.cohort_fixtures import copy_of, fill_fixture, make_template
 
 from registry import Registry
 from registry.cohorts import (
@@ -21,6 +20,7 @@ from registry.cohorts import (
     parse_definition,
     show_cohort,
 )
+from tests.cohort_fixtures import copy_of, fill_fixture, make_template
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "cohorts" / "examples"
 D = date.fromisoformat

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from tests.cohort_fixtures import copy_of, make_template
 
 from registry import Registry, RegistryError
 from registry.cohorts import build_cohort
 from registry.export import export_views
+from tests.cohort_fixtures import copy_of, make_template
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.cohort_fixtures import make_template
 
 from registry import Registry
 from registry.query import QueryError, run_query
+from tests.cohort_fixtures import make_template
 
 
 @pytest.fixture(scope="module")
