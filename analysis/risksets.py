@@ -1,0 +1,220 @@
+"""Sorted risk sets for Cox partial-likelihood sums, vectorised with cumulative sums.
+
+Shared by the fitter (`analysis.cox`) and the proportional-hazards test (`analysis.phtest`). Rows are
+(entry, time] intervals within strata. A row is at risk at an event time t of its stratum when
+entry < t <= time; the sums over a risk set are a difference of two prefix sums, one over rows sorted by
+decreasing `time` (time >= t) and one over rows sorted by decreasing `entry` (entry >= t). Tied deaths are
+handled per event group (one stratum x one event time) by Efron's or Breslow's approximation, as in R's
+coxph.fit/agreg.fit. Near-equal times are merged first, as R's `aeqSurv` (`timefix = TRUE`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def fix_times(values: np.ndarray) -> np.ndarray:
+    """Merge times within sqrt(machine epsilon) of each other onto the smaller one, as R's `aeqSurv`."""
+    unique = np.unique(values[np.isfinite(values)])
+    if unique.size < 2:
+        return values
+    tol = np.sqrt(np.finfo(float).eps)
+    step = np.diff(unique)
+    tied = (step <= tol) | (step / np.mean(np.abs(unique)) <= tol)
+    if not tied.any():
+        return values
+    cuts = unique[np.concatenate([[True], ~tied])]
+    return cuts[np.searchsorted(cuts, values, side="right") - 1]
+
+
+def _cumsum0(w: np.ndarray) -> np.ndarray:
+    out = np.zeros((w.shape[0] + 1, *w.shape[1:]))
+    np.cumsum(w, axis=0, out=out[1:])
+    return out
+
+
+def packed_products(x: np.ndarray) -> np.ndarray:
+    """Return [1, x, x_a * x_b for a <= b] per row: the quantities whose risk-set sums S0, S1, S2 need."""
+    ia, ib = np.triu_indices(x.shape[1])
+    return np.hstack([np.ones((x.shape[0], 1)), x, x[:, ia] * x[:, ib]])
+
+
+def unpack(v: np.ndarray, p: int) -> np.ndarray:
+    """Return the symmetric p x p matrix whose upper triangle (row-major) is `v`."""
+    out = np.zeros((p, p))
+    ia, ib = np.triu_indices(p)
+    out[ia, ib] = v
+    out[ib, ia] = v
+    return out
+
+
+@dataclass
+class RiskSets:
+    """Sort orders and event groups of one data set; built once, reused at every Newton step."""
+
+    x: np.ndarray  # centred covariates, original row order
+    means: np.ndarray
+    base_stop: np.ndarray  # packed_products of x, rows sorted by (stratum, time desc)
+    order_stop: np.ndarray
+    base_start: np.ndarray | None  # same, sorted by (stratum, entry desc); None for right-censored data
+    order_start: np.ndarray | None
+    stop_lo: np.ndarray  # per event group: prefix bounds of its risk set in the stop order
+    stop_hi: np.ndarray
+    start_lo: np.ndarray | None
+    start_hi: np.ndarray | None
+    death_rows: np.ndarray  # rows with an event, sorted by event group
+    death_group: np.ndarray
+    group_first: np.ndarray  # index into death_rows of each group's first death
+    group_size: np.ndarray
+    group_rank: np.ndarray  # time rank of each group's event time
+    frac: np.ndarray  # Efron's k/d per death (0 for Breslow)
+    row_lo: np.ndarray  # per row: event groups (row_lo, row_hi] it is at risk in
+    row_hi: np.ndarray
+    time_rank: np.ndarray
+    entry_rank: np.ndarray | None
+    event: np.ndarray
+
+    @property
+    def p(self) -> int:
+        return int(self.x.shape[1])
+
+
+def build_risk_sets(
+    entry: np.ndarray | None,
+    time: np.ndarray,
+    event: np.ndarray,
+    stratum: np.ndarray,
+    x: np.ndarray,
+    *,
+    efron: bool,
+) -> RiskSets:
+    """Sort the rows once and locate every event group's risk set.
+
+    `entry` None means right-censored data (everyone at risk from the start); `stratum` holds integer codes.
+    """
+    event = event.astype(bool)
+    stratum = stratum.astype(np.int64)
+    all_times = time if entry is None else np.concatenate([entry, time])
+    fixed = fix_times(all_times.astype(float))
+    unique = np.unique(fixed)
+    m = unique.size + 1
+    time_rank = np.searchsorted(unique, fixed[-time.size :])
+    entry_rank = None if entry is None else np.searchsorted(unique, fixed[: entry.size])
+
+    means = x.mean(axis=0) if x.shape[0] else np.zeros(x.shape[1])
+    xc = x - means
+    base = packed_products(xc)
+    key_stop = stratum * m + (m - 1 - time_rank)
+    order_stop = np.argsort(key_stop, kind="stable")
+    sorted_stop = key_stop[order_stop]
+
+    group_keys_all = stratum * m + time_rank
+    group_keys = np.unique(group_keys_all[event])
+    g_stratum, g_rank = np.divmod(group_keys, m)
+    stop_lo = np.searchsorted(sorted_stop, g_stratum * m, side="left")
+    stop_hi = np.searchsorted(sorted_stop, g_stratum * m + (m - 1 - g_rank), side="right")
+
+    base_start = order_start = start_lo = start_hi = None
+    if entry_rank is not None:
+        key_start = stratum * m + (m - 1 - entry_rank)
+        order_start = np.argsort(key_start, kind="stable")
+        sorted_start = key_start[order_start]
+        base_start = base[order_start]
+        start_lo = np.searchsorted(sorted_start, g_stratum * m, side="left")
+        start_hi = np.searchsorted(sorted_start, g_stratum * m + (m - 1 - g_rank), side="right")
+
+    dead = np.flatnonzero(event)
+    dgroup = np.searchsorted(group_keys, group_keys_all[dead])
+    by_group = np.argsort(dgroup, kind="stable")
+    death_rows, death_group = dead[by_group], dgroup[by_group]
+    group_size = np.bincount(death_group, minlength=group_keys.size)
+    group_first = np.concatenate([[0], np.cumsum(group_size)[:-1]]).astype(np.int64)
+    k = np.arange(death_rows.size) - group_first[death_group]
+    frac = k / group_size[death_group] if efron else np.zeros(death_rows.size)
+
+    row_hi = np.searchsorted(group_keys, stratum * m + time_rank, side="right")
+    row_lo = (
+        np.searchsorted(group_keys, stratum * m, side="left")
+        if entry_rank is None
+        else np.searchsorted(group_keys, stratum * m + entry_rank, side="right")
+    )
+    return RiskSets(
+        xc, means, base[order_stop], order_stop, base_start, order_start, stop_lo, stop_hi, start_lo, start_hi,
+        death_rows, death_group, group_first, group_size, g_rank, frac, row_lo, row_hi, time_rank, entry_rank,
+        event,
+    )
+
+
+@dataclass
+class TieTerms:
+    """Per-death Efron terms at one beta: S0_k, xbar_k = S1_k / S0_k and S2_k / S0_k (packed)."""
+
+    eta: np.ndarray  # linear predictor (centred x), original row order
+    risk: np.ndarray  # exp(eta - shift)
+    s0: np.ndarray
+    xbar: np.ndarray
+    s2_over_s0: np.ndarray
+
+
+def tie_terms(rs: RiskSets, beta: np.ndarray) -> TieTerms:
+    """Return the risk-set sums seen by each death, with Efron's down-weighting of its tied deaths."""
+    p = rs.p
+    eta = rs.x @ beta
+    # A common shift leaves every ratio and the log partial likelihood unchanged; it only avoids overflow.
+    risk = np.exp(eta - (eta.max() if eta.size else 0.0))
+    sums = _cumsum0(risk[rs.order_stop, None] * rs.base_stop)
+    at_risk = sums[rs.stop_hi] - sums[rs.stop_lo]
+    if rs.base_start is not None and rs.order_start is not None:
+        entered = _cumsum0(risk[rs.order_start, None] * rs.base_start)
+        at_risk -= entered[rs.start_hi] - entered[rs.start_lo]
+    dying = risk[rs.death_rows, None] * packed_products(rs.x[rs.death_rows])
+    if dying.shape[0]:
+        tied = np.add.reduceat(dying, rs.group_first, axis=0)
+    else:
+        tied = np.zeros((0, at_risk.shape[1]))
+    g = rs.death_group
+    s = at_risk[g] - rs.frac[:, None] * tied[g]
+    s0 = s[:, 0]
+    return TieTerms(eta, risk, s0, s[:, 1 : 1 + p] / s0[:, None], s[:, 1 + p :] / s0[:, None])
+
+
+def partial_likelihood(rs: RiskSets, beta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, TieTerms]:
+    """Return the log partial likelihood, its score vector and information matrix at `beta`."""
+    t = tie_terms(rs, beta)
+    shift = float(t.eta.max()) if t.eta.size else 0.0
+    loglik = float(np.sum(t.eta[rs.death_rows] - shift) - np.sum(np.log(t.s0)))
+    score = rs.x[rs.death_rows].sum(axis=0) - t.xbar.sum(axis=0)
+    ia, ib = np.triu_indices(rs.p)
+    info = unpack(t.s2_over_s0.sum(axis=0) - (t.xbar[:, ia] * t.xbar[:, ib]).sum(axis=0), rs.p)
+    return loglik, score, info, t
+
+
+def group_sums(rs: RiskSets, values: np.ndarray) -> np.ndarray:
+    """Sum per-death `values` within each event group."""
+    if values.shape[0] == 0:
+        return np.zeros((0, *values.shape[1:]))
+    return np.add.reduceat(values, rs.group_first, axis=0)
+
+
+def score_residuals(rs: RiskSets, beta: np.ndarray) -> np.ndarray:
+    """Return the score residuals (n x p) at `beta`, as R's residuals(fit, type = "score").
+
+    For tied deaths under Efron, each death shares the k-th hazard increment with weight 1 - k/d, as in
+    R's coxscore2/agscore2; lifelines ignores ties here, which is why its robust SE differs from R's.
+    """
+    t = tie_terms(rs, beta)
+    inv = 1.0 / t.s0
+    keep = (1.0 - rs.frac)[:, None]
+    h1 = group_sums(rs, inv[:, None])
+    hx = group_sums(rs, t.xbar * inv[:, None])
+    h1_dead = group_sums(rs, keep * inv[:, None])
+    hx_dead = group_sums(rs, keep * t.xbar * inv[:, None])
+    xbar_mean = group_sums(rs, t.xbar) / rs.group_size[:, None]
+    c1, cx = _cumsum0(h1), _cumsum0(hx)
+    x, r = rs.x, t.risk[:, None]
+    resid = -r * (x * (c1[rs.row_hi] - c1[rs.row_lo]) - (cx[rs.row_hi] - cx[rs.row_lo]))
+    d, g = rs.death_rows, rs.death_group
+    resid[d] += x[d] - xbar_mean[g] + r[d] * (x[d] * (h1[g] - h1_dead[g]) - (hx[g] - hx_dead[g]))
+    return resid
