@@ -16,13 +16,16 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import polars as pl
 
 from analysis.design import model_matrix
 from analysis.risksets import RiskSets, build_risk_sets, partial_likelihood, score_residuals
+
+if TYPE_CHECKING:
+    from analysis.frames import SurvivalData
 
 EPS = 1e-9  # coxph.control(eps)
 TOLER_INF = EPS**0.5  # coxph.control(toler.inf)
@@ -94,22 +97,22 @@ def _inverse(matrix: np.ndarray) -> np.ndarray:
 
 
 def _chisq_test(stat: float, df: int) -> ModelTest:
-    from scipy.stats import chi2
+    from scipy.special import chdtrc  # the chi-square upper tail; scipy.stats takes a second to import
 
-    return ModelTest(float(stat), int(df), float(chi2.sf(stat, df)))
+    return ModelTest(float(stat), int(df), float(chdtrc(df, stat)))
 
 
 def newton_raphson(rs: RiskSets) -> dict:
     """Maximise the partial likelihood as R's coxfit6/agfit4: returns beta, information, logliks, score test."""
     beta = np.zeros(rs.p)
-    loglik0, u, info, _ = partial_likelihood(rs, beta)
+    loglik0, u, info = partial_likelihood(rs, beta)
     step = _solve(info, u)
     score_test = float(u @ step)
     new_beta, best, halving = beta + step, loglik0, False
     converged = False
     iteration = 0
     for iteration in range(1, MAX_ITER + 1):  # noqa: B007 (the count is reported, as R's fit$iter)
-        new_loglik, u, info, _ = partial_likelihood(rs, new_beta)
+        new_loglik, u, info = partial_likelihood(rs, new_beta)
         if abs(1 - best / new_loglik) <= EPS and not halving:
             converged = True
             break
@@ -251,12 +254,12 @@ def cox_coefficients(result: CoxResult, *, level: float = 0.95) -> pl.DataFrame:
     With a robust variance, `se` stays the model-based SE (R's `se(coef)`), `robust_se` is added, and z,
     p and the interval use the robust SE, as R's summary.coxph does.
     """
-    from scipy.stats import norm
+    from scipy.special import ndtr, ndtri
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         se_used = np.sqrt(np.diag(result.var))
         se_model = np.sqrt(np.diag(result.naive_var)) if result.naive_var is not None else se_used
-        q = norm.ppf(0.5 + level / 2)
+        q = ndtri(0.5 + level / 2)
         z = result.coef / se_used
         columns = {
             "term": result.columns,
@@ -266,7 +269,7 @@ def cox_coefficients(result: CoxResult, *, level: float = 0.95) -> pl.DataFrame:
             "hr_lower": np.exp(result.coef - q * se_used),
             "hr_upper": np.exp(result.coef + q * se_used),
             "z": z,
-            "p": 2 * norm.sf(np.abs(z)),
+            "p": 2 * ndtr(-np.abs(z)),
         }
     if result.robust:
         columns["robust_se"] = se_used
@@ -286,3 +289,80 @@ def cox_tests(result: CoxResult) -> pl.DataFrame:
             "p": [t.p for t in tests.values()],
         }
     )
+
+
+def _test_entry(test: ModelTest) -> dict[str, float | int]:
+    return {"chisq": test.chisq, "df": test.df, "p": test.p}
+
+
+def cox_summary(result: CoxResult) -> dict:
+    """Return the fitted model as one JSON-ready dict: coefficients, n, events, loglik, concordance, tests,
+    PH test, plus ties, reference levels, iterations, robust and notes.
+
+    The keys "terms", "n", "events", "loglik", "concordance", "concordance_se", "tests" and "ph_test" are
+    the contract of ``netpet cox --format json``.
+    """
+    from analysis.concordance import cox_concordance
+    from analysis.phtest import ph_test
+
+    c, c_se = cox_concordance(result)
+    tests = {
+        "likelihood_ratio": _test_entry(result.likelihood_ratio),
+        "wald": _test_entry(result.wald),
+        "score": _test_entry(result.score),
+    }
+    if result.robust_score is not None:
+        tests["robust_score"] = _test_entry(result.robust_score)
+    return {
+        "terms": cox_coefficients(result).to_dicts(),
+        "n": result.n,
+        "events": result.events,
+        "loglik": result.loglik,
+        "loglik_null": result.loglik_null,
+        "concordance": c,
+        "concordance_se": c_se,
+        "tests": tests,
+        "ph_test": ph_test(result).to_dicts(),
+        "ties": result.ties,
+        "reference": result.reference,
+        "robust": result.robust,
+        "iterations": result.iterations,
+        "converged": result.converged,
+        "notes": list(result.notes),
+    }
+
+
+def cox_analysis(
+    survival: SurvivalData,
+    *,
+    covariates: Sequence[str] = (),
+    reference: str | None = None,
+    ties: Literal["efron", "breslow"] = "efron",
+    strata: str | None = None,
+    cluster: str | None = None,
+    robust: bool = False,
+) -> dict:
+    """Fit the Cox model of `survival.by` (if any) and `covariates` on a `survival_frame` result.
+
+    Returns `cox_summary` of the fit plus "excluded" ({reason: patients}), "endpoint", "origin" and
+    "time_unit", so that every number comes with the patients it leaves out.
+    """
+    from registry import RegistryError
+
+    by = survival.by
+    frame = survival.frame.rename({"group": by}) if by and "group" in survival.frame.columns else survival.frame
+    terms = list(dict.fromkeys([*([by] if by else []), *covariates]))
+    if not terms:
+        raise RegistryError("a Cox model needs a grouping (--by) or at least one covariate")
+    if frame.height == 0 or frame.get_column("event").sum() == 0:
+        raise RegistryError("no events among the analysable patients; a Cox model cannot be fitted")
+    result = fit_cox(
+        frame, terms=terms, reference={by: reference} if by and reference else None, ties=ties,
+        strata=strata, cluster=cluster, robust=robust,
+    )
+    summary = cox_summary(result)
+    summary.update(
+        excluded=dict(survival.excluded), endpoint=survival.endpoint, origin=survival.origin,
+        time_unit=survival.time_unit,
+    )
+    return summary

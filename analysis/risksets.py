@@ -29,16 +29,31 @@ def fix_times(values: np.ndarray) -> np.ndarray:
     return cuts[np.searchsorted(cuts, values, side="right") - 1]
 
 
-def _cumsum0(w: np.ndarray) -> np.ndarray:
-    out = np.zeros((w.shape[0] + 1, *w.shape[1:]))
-    np.cumsum(w, axis=0, out=out[1:])
-    return out
-
-
 def packed_products(x: np.ndarray) -> np.ndarray:
     """Return [1, x, x_a * x_b for a <= b] per row: the quantities whose risk-set sums S0, S1, S2 need."""
     ia, ib = np.triu_indices(x.shape[1])
     return np.hstack([np.ones((x.shape[0], 1)), x, x[:, ia] * x[:, ib]])
+
+
+def _columns_first(x: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Return packed_products of the rows in `order` transposed (m x n): contiguous rows, fast cumsums."""
+    xt = np.ascontiguousarray(x.T)[:, order]
+    ia, ib = np.triu_indices(x.shape[1])
+    return np.vstack([np.ones((1, order.size)), xt, xt[ia] * xt[ib]])
+
+
+def _prefix_sums(base: np.ndarray, weight: np.ndarray, hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
+    """Return, per (lo, hi) pair, the weighted sum of base's columns lo..hi-1, as a (pairs, m) array."""
+    w = base * weight
+    np.cumsum(w, axis=1, out=w)
+
+    def upto(index: np.ndarray) -> np.ndarray:
+        out = np.zeros((w.shape[0], index.size))
+        some = index > 0
+        out[:, some] = w[:, index[some] - 1]
+        return out
+
+    return (upto(hi) - upto(lo)).T
 
 
 def unpack(v: np.ndarray, p: int) -> np.ndarray:
@@ -56,7 +71,7 @@ class RiskSets:
 
     x: np.ndarray  # centred covariates, original row order
     means: np.ndarray
-    base_stop: np.ndarray  # packed_products of x, rows sorted by (stratum, time desc)
+    base_stop: np.ndarray  # packed_products of x (m x n), rows sorted by (stratum, time desc)
     order_stop: np.ndarray
     base_start: np.ndarray | None  # same, sorted by (stratum, entry desc); None for right-censored data
     order_start: np.ndarray | None
@@ -75,6 +90,7 @@ class RiskSets:
     time_rank: np.ndarray
     entry_rank: np.ndarray | None
     event: np.ndarray
+    base_dead: np.ndarray  # packed_products of the deaths' x, transposed (m x deaths), in death_rows order
 
     @property
     def p(self) -> int:
@@ -105,7 +121,6 @@ def build_risk_sets(
 
     means = x.mean(axis=0) if x.shape[0] else np.zeros(x.shape[1])
     xc = x - means
-    base = packed_products(xc)
     key_stop = stratum * m + (m - 1 - time_rank)
     order_stop = np.argsort(key_stop, kind="stable")
     sorted_stop = key_stop[order_stop]
@@ -121,7 +136,7 @@ def build_risk_sets(
         key_start = stratum * m + (m - 1 - entry_rank)
         order_start = np.argsort(key_start, kind="stable")
         sorted_start = key_start[order_start]
-        base_start = base[order_start]
+        base_start = _columns_first(xc, order_start)
         start_lo = np.searchsorted(sorted_start, g_stratum * m, side="left")
         start_hi = np.searchsorted(sorted_start, g_stratum * m + (m - 1 - g_rank), side="right")
 
@@ -141,10 +156,28 @@ def build_risk_sets(
         else np.searchsorted(group_keys, stratum * m + entry_rank, side="right")
     )
     return RiskSets(
-        xc, means, base[order_stop], order_stop, base_start, order_start, stop_lo, stop_hi, start_lo, start_hi,
+        xc, means, _columns_first(xc, order_stop), order_stop, base_start, order_start, stop_lo, stop_hi, start_lo, start_hi,
         death_rows, death_group, group_first, group_size, g_rank, frac, row_lo, row_hi, time_rank, entry_rank,
-        event,
+        event, _columns_first(xc, death_rows),
     )
+
+
+def _group_sums_at(rs: RiskSets, risk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return per event group the risk-set sums and the dying rows' sums of risk x [1, x, xx] (G x m)."""
+    at_risk = _prefix_sums(rs.base_stop, risk[rs.order_stop], rs.stop_hi, rs.stop_lo)
+    if rs.base_start is not None and rs.order_start is not None and rs.start_hi is not None:
+        assert rs.start_lo is not None
+        at_risk -= _prefix_sums(rs.base_start, risk[rs.order_start], rs.start_hi, rs.start_lo)
+    dying = rs.base_dead * risk[rs.death_rows]
+    tied = np.add.reduceat(dying, rs.group_first, axis=1).T if dying.shape[1] else np.zeros((0, dying.shape[0]))
+    return at_risk, tied
+
+
+def _risk(rs: RiskSets, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    eta = rs.x @ beta
+    # A common shift leaves every ratio and the log partial likelihood unchanged; it only avoids overflow.
+    shift = float(eta.max()) if eta.size else 0.0
+    return eta, np.exp(eta - shift), shift
 
 
 @dataclass
@@ -161,34 +194,35 @@ class TieTerms:
 def tie_terms(rs: RiskSets, beta: np.ndarray) -> TieTerms:
     """Return the risk-set sums seen by each death, with Efron's down-weighting of its tied deaths."""
     p = rs.p
-    eta = rs.x @ beta
-    # A common shift leaves every ratio and the log partial likelihood unchanged; it only avoids overflow.
-    risk = np.exp(eta - (eta.max() if eta.size else 0.0))
-    sums = _cumsum0(risk[rs.order_stop, None] * rs.base_stop)
-    at_risk = sums[rs.stop_hi] - sums[rs.stop_lo]
-    if rs.base_start is not None and rs.order_start is not None:
-        entered = _cumsum0(risk[rs.order_start, None] * rs.base_start)
-        at_risk -= entered[rs.start_hi] - entered[rs.start_lo]
-    dying = risk[rs.death_rows, None] * packed_products(rs.x[rs.death_rows])
-    if dying.shape[0]:
-        tied = np.add.reduceat(dying, rs.group_first, axis=0)
-    else:
-        tied = np.zeros((0, at_risk.shape[1]))
+    eta, risk, _ = _risk(rs, beta)
+    at_risk, tied = _group_sums_at(rs, risk)
     g = rs.death_group
     s = at_risk[g] - rs.frac[:, None] * tied[g]
     s0 = s[:, 0]
     return TieTerms(eta, risk, s0, s[:, 1 : 1 + p] / s0[:, None], s[:, 1 + p :] / s0[:, None])
 
 
-def partial_likelihood(rs: RiskSets, beta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, TieTerms]:
-    """Return the log partial likelihood, its score vector and information matrix at `beta`."""
-    t = tie_terms(rs, beta)
-    shift = float(t.eta.max()) if t.eta.size else 0.0
-    loglik = float(np.sum(t.eta[rs.death_rows] - shift) - np.sum(np.log(t.s0)))
-    score = rs.x[rs.death_rows].sum(axis=0) - t.xbar.sum(axis=0)
-    ia, ib = np.triu_indices(rs.p)
-    info = unpack(t.s2_over_s0.sum(axis=0) - (t.xbar[:, ia] * t.xbar[:, ib]).sum(axis=0), rs.p)
-    return loglik, score, info, t
+def partial_likelihood(rs: RiskSets, beta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Return the log partial likelihood, its score vector and information matrix at `beta`.
+
+    The k-th of d tied deaths sees S - (k/d) D (Efron; D the dying rows' sums); every per-death sum is
+    rewritten as group sums times per-group sums of 1/S0_k, k/d / S0_k, ..., so that nothing of size
+    deaths x p^2 is built.
+    """
+    p = rs.p
+    eta, risk, shift = _risk(rs, beta)
+    at_risk, tied = _group_sums_at(rs, risk)
+    g, f = rs.death_group, rs.frac
+    s0 = at_risk[g, 0] - f * tied[g, 0]
+    loglik = float(np.sum(eta[rs.death_rows] - shift) - np.sum(np.log(s0)))
+    a, b = group_sums(rs, 1 / s0), group_sums(rs, f / s0)
+    c0, c1, c2 = group_sums(rs, 1 / s0**2), group_sums(rs, f / s0**2), group_sums(rs, f * f / s0**2)
+    s1, d1 = at_risk[:, 1 : 1 + p], tied[:, 1 : 1 + p]
+    score = rs.base_dead[1 : 1 + p].sum(axis=1) - (a @ s1 - b @ d1)
+    second = unpack(a @ at_risk[:, 1 + p :] - b @ tied[:, 1 + p :], p)
+    cross = s1.T @ (c1[:, None] * d1)
+    outer = s1.T @ (c0[:, None] * s1) - cross - cross.T + d1.T @ (c2[:, None] * d1)
+    return loglik, score, second - outer
 
 
 def group_sums(rs: RiskSets, values: np.ndarray) -> np.ndarray:
@@ -207,14 +241,15 @@ def score_residuals(rs: RiskSets, beta: np.ndarray) -> np.ndarray:
     t = tie_terms(rs, beta)
     inv = 1.0 / t.s0
     keep = (1.0 - rs.frac)[:, None]
-    h1 = group_sums(rs, inv[:, None])
+    h1 = group_sums(rs, inv)
     hx = group_sums(rs, t.xbar * inv[:, None])
-    h1_dead = group_sums(rs, keep * inv[:, None])
+    h1_dead = group_sums(rs, keep[:, 0] * inv)
     hx_dead = group_sums(rs, keep * t.xbar * inv[:, None])
     xbar_mean = group_sums(rs, t.xbar) / rs.group_size[:, None]
-    c1, cx = _cumsum0(h1), _cumsum0(hx)
+    c1 = np.concatenate([[0.0], np.cumsum(h1)])
+    cx = np.vstack([np.zeros((1, hx.shape[1])), np.cumsum(hx, axis=0)])
     x, r = rs.x, t.risk[:, None]
-    resid = -r * (x * (c1[rs.row_hi] - c1[rs.row_lo]) - (cx[rs.row_hi] - cx[rs.row_lo]))
+    resid = -r * (x * (c1[rs.row_hi] - c1[rs.row_lo])[:, None] - (cx[rs.row_hi] - cx[rs.row_lo]))
     d, g = rs.death_rows, rs.death_group
-    resid[d] += x[d] - xbar_mean[g] + r[d] * (x[d] * (h1[g] - h1_dead[g]) - (hx[g] - hx_dead[g]))
+    resid[d] += x[d] - xbar_mean[g] + r[d] * (x[d] * (h1[g] - h1_dead[g])[:, None] - (hx[g] - hx_dead[g]))
     return resid

@@ -111,3 +111,8 @@ write.csv(rbind(
   conc("colon_nodes_cluster", concordance(Surv(time, event) ~ nodes, data = colon_in, cluster = id)),
   conc("edge_x", concordance(Surv(time, event) ~ x, data = edge_in))
 ), file.path(out, "concordance.csv"), row.names = FALSE)
+
+# The log-rank test equals the Cox score test with Breslow ties.
+write.csv(data.frame(case = "veteran_celltype",
+                     chisq = survdiff(Surv(time, event) ~ celltype, data = veteran_in)$chisq),
+          file.path(out, "logrank.csv"), row.names = FALSE)
