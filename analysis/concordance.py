@@ -135,7 +135,8 @@ def concordance_index(
     stratum = (
         np.zeros(time.size, dtype=np.int64) if strata is None else np.unique(strata, return_inverse=True)[1]
     )
-    counts = _pair_counts(None if entry is None else np.asarray(entry, dtype=float), time, event, rank, stratum)
+    entry = None if entry is None else np.asarray(entry, dtype=float)
+    counts = _pair_counts(entry, time, event, rank, stratum)
     # Every comparable pair is counted twice above, once for each member.
     concordant, discordant, tied = counts.sum(axis=0) / 2
     pairs = concordant + discordant + tied

@@ -103,7 +103,7 @@ def _chisq_test(stat: float, df: int) -> ModelTest:
 
 
 def newton_raphson(rs: RiskSets) -> dict:
-    """Maximise the partial likelihood as R's coxfit6/agfit4: returns beta, information, logliks, score test."""
+    """Maximise the partial likelihood as R's coxfit6/agfit4; return beta, information, logliks and more."""
     beta = np.zeros(rs.p)
     loglik0, u, info = partial_likelihood(rs, beta)
     step = _solve(info, u)
@@ -111,7 +111,7 @@ def newton_raphson(rs: RiskSets) -> dict:
     new_beta, best, halving = beta + step, loglik0, False
     converged = False
     iteration = 0
-    for iteration in range(1, MAX_ITER + 1):  # noqa: B007 (the count is reported, as R's fit$iter)
+    for iteration in range(1, MAX_ITER + 1):
         new_loglik, u, info = partial_likelihood(rs, new_beta)
         if abs(1 - best / new_loglik) <= EPS and not halving:
             converged = True
@@ -350,7 +350,9 @@ def cox_analysis(
     from registry import RegistryError
 
     by = survival.by
-    frame = survival.frame.rename({"group": by}) if by and "group" in survival.frame.columns else survival.frame
+    frame = survival.frame
+    if by and "group" in frame.columns:
+        frame = frame.rename({"group": by})
     terms = list(dict.fromkeys([*([by] if by else []), *covariates]))
     if not terms:
         raise RegistryError("a Cox model needs a grouping (--by) or at least one covariate")

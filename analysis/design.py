@@ -83,7 +83,9 @@ def model_matrix(
             ref = reference.get(term) or DEFAULT_REFERENCE.get(term)
             if ref is None or ref not in found:
                 if term in reference:
-                    raise RegistryError(f"reference level {ref!r} of {term} is not in the data ({', '.join(found)})")
+                    raise RegistryError(
+                        f"reference level {ref!r} of {term} is not in the data ({', '.join(found)})"
+                    )
                 ref = found[0]
             chosen[term] = ref
             values = column.cast(pl.String).to_numpy()

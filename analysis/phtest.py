@@ -1,4 +1,4 @@
-"""The proportional-hazards test of a fitted Cox model, as R's ``cox.zph(fit, transform = "km", terms = TRUE)``.
+"""The proportional-hazards test of a Cox model, as R's ``cox.zph(fit, transform = "km", terms = TRUE)``.
 
 Since survival 3.0, cox.zph is the exact score test of adding X * g(t) to the model, at the fitted beta
 and gamma = 0, with g(t) = 1 - KM(t-) of all rows pooled, centred at its mean over the events. A term

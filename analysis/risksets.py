@@ -156,7 +156,8 @@ def build_risk_sets(
         else np.searchsorted(group_keys, stratum * m + entry_rank, side="right")
     )
     return RiskSets(
-        xc, means, _columns_first(xc, order_stop), order_stop, base_start, order_start, stop_lo, stop_hi, start_lo, start_hi,
+        xc, means, _columns_first(xc, order_stop), order_stop, base_start, order_start,
+        stop_lo, stop_hi, start_lo, start_hi,
         death_rows, death_group, group_first, group_size, g_rank, frac, row_lo, row_hi, time_rank, entry_rank,
         event, _columns_first(xc, death_rows),
     )
@@ -169,7 +170,9 @@ def _group_sums_at(rs: RiskSets, risk: np.ndarray) -> tuple[np.ndarray, np.ndarr
         assert rs.start_lo is not None
         at_risk -= _prefix_sums(rs.base_start, risk[rs.order_start], rs.start_hi, rs.start_lo)
     dying = rs.base_dead * risk[rs.death_rows]
-    tied = np.add.reduceat(dying, rs.group_first, axis=1).T if dying.shape[1] else np.zeros((0, dying.shape[0]))
+    if dying.shape[1] == 0:
+        return at_risk, np.zeros((0, dying.shape[0]))
+    tied = np.add.reduceat(dying, rs.group_first, axis=1).T
     return at_risk, tied
 
 

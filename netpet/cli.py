@@ -14,7 +14,7 @@ from netpet import __version__
 
 #: name -> ("module:function", one-line help shown by `netpet --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "cox": ("netpet.commands.cox:cox", "Cox model by NETPET group and covariates, with PH test and concordance."),
+    "cox": ("netpet.commands.cox:cox", "Cox model by NETPET group and covariates; PH test; concordance."),
     "init": ("netpet.commands.setup:init", "Create an empty registry (optionally encrypted)."),
     "migrate": ("netpet.commands.setup:migrate", "Apply pending schema migrations and rebuild the views."),
     "import": ("netpet.commands.data:import_", "Import a folder of site tables (CSV or Parquet), all or nothing."),

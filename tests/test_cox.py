@@ -119,13 +119,15 @@ def test_breslow_score_test_differs_from_the_logrank_test_with_tied_times() -> N
 
 
 def test_hazard_ratio_interval_is_exp_of_coef_plus_minus_1_96_se() -> None:
-    """R: summary(coxph(Surv(time, event) ~ age + sex + ph_ecog, lung))$conf.int = exp(coef -+ qnorm(.975) se)."""
+    """R: summary(coxph(Surv(time, event) ~ age + sex + ph_ecog, data = lung))$conf.int, which is
+    exp(coef -+ qnorm(0.975) * se)."""
     table = cox_coefficients(fit_case("lung_efron"))
     coef = r_output("lung_efron", "coef")
     q = 1.959963984540054
     assert table["hr"].to_list() == pytest.approx(np.exp(coef["coef"]).to_list(), rel=REL)
-    assert table["hr_lower"].to_list() == pytest.approx(np.exp(coef["coef"] - q * coef["se"]).to_list(), rel=REL)
-    assert table["hr_upper"].to_list() == pytest.approx(np.exp(coef["coef"] + q * coef["se"]).to_list(), rel=REL)
+    lower, upper = np.exp(coef["coef"] - q * coef["se"]), np.exp(coef["coef"] + q * coef["se"])
+    assert table["hr_lower"].to_list() == pytest.approx(lower.to_list(), rel=REL)
+    assert table["hr_upper"].to_list() == pytest.approx(upper.to_list(), rel=REL)
 
 
 def test_robust_table_has_robust_se_and_uses_it_for_z() -> None:
@@ -155,7 +157,8 @@ def test_all_zero_entry_is_right_censored_data() -> None:
     lung = pl.read_csv(REFERENCE / "lung.csv")
     with_entry = fit_cox(lung.with_columns(pl.lit(0.0).alias("entry")), terms=["age"])
     assert with_entry.entry is None
-    assert with_entry.coef.tolist() == pytest.approx(r_output("lung_single", "coef")["coef"].to_list(), rel=REL)
+    expected = r_output("lung_single", "coef")["coef"].to_list()
+    assert with_entry.coef.tolist() == pytest.approx(expected, rel=REL)
 
 
 def _netpet_frame() -> pl.DataFrame:
@@ -185,7 +188,8 @@ def test_changing_the_reference_keeps_the_likelihood() -> None:
 
 
 def test_unknown_reference_level_is_an_error_naming_the_levels() -> None:
-    with pytest.raises(RegistryError, match=r"reference level 'P9' of netpet_group is not in the data \(P1, P2-4, P5\)"):
+    message = r"reference level 'P9' of netpet_group is not in the data \(P1, P2-4, P5\)"
+    with pytest.raises(RegistryError, match=message):
         fit_cox(_netpet_frame(), terms=["netpet_group"], reference={"netpet_group": "P9"})
 
 

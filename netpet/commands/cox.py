@@ -15,11 +15,11 @@ GROUPS = ("netpet_group", "netpet_score", "who_grade", "primary_site", "site", "
 @db_option
 @click.option("--by", type=click.Choice(GROUPS), default="netpet_group", show_default=True,
               help="Grouping entered as a categorical term.")
-@click.option("--reference", default=None, help="Reference level of --by (default P1 for NETPET, else the first).")
+@click.option("--reference", default=None, help="Reference level of --by (default P1, else the first level).")
 @click.option("--covariates", default="", help="Comma-separated, e.g. ki67_percent,who_grade,age_at_origin.")
 @click.option("--strata", default=None, help="Column with a separate baseline hazard per value, e.g. site.")
 @click.option("--robust", is_flag=True, help="Robust (infinitesimal jackknife) standard errors.")
-@click.option("--cluster", default=None, help="Column grouping correlated patients (implies --robust), e.g. site.")
+@click.option("--cluster", default=None, help="Column of correlated groups (implies --robust), e.g. site.")
 @click.option("--ties", type=click.Choice(["efron", "breslow"]), default="efron", show_default=True)
 @click.option("--endpoint", type=click.Choice(["os", "pfs", "ttp"]), default="os", show_default=True)
 @click.option("--origin", type=click.Choice(["first-timepoint", "diagnosis"]), default="first-timepoint",
@@ -73,7 +73,8 @@ def _render(summary: dict, fmt: str) -> str:
         f"concordance {summary['concordance']:.4f} (SE {summary['concordance_se']:.4f})",
         render(tests.with_columns(pl.col("chisq", "p").round_sig_figs(4)), "table"),
         "Proportional hazards test (cox.zph, transform km):",
-        render(pl.DataFrame(summary["ph_test"]).with_columns(pl.col("chisq", "p").round_sig_figs(4)), "table"),
+        render(pl.DataFrame(summary["ph_test"]).with_columns(pl.col("chisq", "p").round_sig_figs(4)),
+               "table"),
         *(f"note: {note}" for note in summary["notes"]),
     ]
     return "\n".join(lines)

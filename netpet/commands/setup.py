@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from netpet.options import db_option, format_option, open_registry, registry_errors, registry_key, render, resolve_db
+from netpet.options import (
+    db_option,
+    format_option,
+    open_registry,
+    registry_errors,
+    registry_key,
+    render,
+    resolve_db,
+)
 
 
 @click.command()

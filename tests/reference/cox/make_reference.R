@@ -119,3 +119,58 @@ write.csv(data.frame(case = c("veteran_celltype", "veteran_celltype_untied"),
                      chisq = c(survdiff(Surv(time, event) ~ celltype, data = veteran_in)$chisq,
                                survdiff(Surv(time, event) ~ celltype, data = untied)$chisq)),
           file.path(out, "logrank.csv"), row.names = FALSE)
+
+# A small NETPET registry for the `netpet cox` command test (tests/test_cli_cox.py inserts these rows):
+# one dual-PET timepoint per patient (SSTR scan on scan_date, FDG 3 days before), one outcome per patient.
+set.seed(11)
+n <- 36
+reg <- data.frame(
+  patient_id = sprintf("NP%03d", 1:n),
+  site = rep(c("sydney", "london", "brussels"), length.out = n),
+  sex = rep(c("female", "male"), length.out = n),
+  birth_date = as.Date("1950-01-01") + sample(0:7000, n),
+  diagnosis_date = as.Date("2014-01-01") + sample(0:500, n),
+  primary_site = sample(c("pancreas", "small_bowel", "lung"), n, TRUE),
+  who_grade = sample(c("G1", "G2", "G3"), n, TRUE),
+  ki67_percent = round(runif(n, 1, 40), 1),
+  recorded_score = c(0, 0, rep(c(1, 2, 3, 4, 5, 1, 5), length.out = n - 2))
+)
+reg$scan_date <- reg$diagnosis_date + 200 + sample(0:100, n)
+rate <- c(0.0008, 0.0008, 0.0015, 0.0015, 0.0015, 0.004)[reg$recorded_score + 1]
+death_days <- ceiling(rexp(n, rate))
+censor_days <- sample(200:1500, n, TRUE)
+reg$outcome <- ifelse(death_days <= censor_days, "death", "last_contact")
+reg$outcome_date <- reg$scan_date + pmin(death_days, censor_days)
+write.csv(transform(reg, birth_date = format(birth_date), diagnosis_date = format(diagnosis_date),
+                    scan_date = format(scan_date), outcome_date = format(outcome_date)),
+          file.path(out, "registry_patients.csv"), row.names = FALSE)
+
+# What `netpet cox` must reproduce: OS in months (30.4375 days) from the timepoint, P0 excluded.
+reg_in <- read.csv(file.path(out, "registry_patients.csv"))
+reg_in <- subset(reg_in, recorded_score > 0)
+reg_in$netpet_group <- factor(c("P1", "P2-4", "P2-4", "P2-4", "P5")[reg_in$recorded_score],
+                              levels = c("P1", "P2-4", "P5"))
+reg_in$time <- as.numeric(as.Date(reg_in$outcome_date) - as.Date(reg_in$scan_date)) / 30.4375
+reg_in$event <- as.integer(reg_in$outcome == "death")
+registry_cases <- list(
+  registry_group_ki67 = coxph(Surv(time, event) ~ netpet_group + ki67_percent, data = reg_in),
+  registry_strata_site = coxph(Surv(time, event) ~ netpet_group + who_grade + strata(site), data = reg_in,
+                               ties = "breslow"),
+  registry_cluster_site = coxph(Surv(time, event) ~ netpet_group, data = reg_in, cluster = site)
+)
+for (name in names(registry_cases)) {
+  fit <- registry_cases[[name]]
+  robust <- !is.null(fit$naive.var)
+  write.csv(data.frame(term = names(coef(fit)), coef = unname(coef(fit)),
+                       se = sqrt(diag(if (robust) fit$naive.var else fit$var)),
+                       robust_se = if (robust) sqrt(diag(fit$var)) else NA),
+            file.path(out, paste0(name, "_coef.csv")), row.names = FALSE)
+  write.csv(data.frame(n = fit$n, events = fit$nevent, loglik = fit$loglik[2],
+                       lr = 2 * diff(fit$loglik), wald = fit$wald.test, score = fit$score,
+                       concordance = unname(fit$concordance["concordance"]),
+                       concordance_se = unname(fit$concordance["std"])),
+            file.path(out, paste0(name, "_fit.csv")), row.names = FALSE)
+  z <- cox.zph(fit)$table
+  write.csv(data.frame(term = rownames(z), chisq = z[, "chisq"], df = z[, "df"], p = z[, "p"]),
+            file.path(out, paste0(name, "_zph.csv")), row.names = FALSE)
+}
