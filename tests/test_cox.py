@@ -208,6 +208,16 @@ def test_level_without_events_warns_of_monotone_likelihood_and_still_reports() -
     assert math.isfinite(result.loglik)
 
 
+def test_docstring_example_runs() -> None:
+    """R: coef(coxph(Surv(time, event) ~ x, data.frame(time = 1:6, event = c(1, 1, 0, 1, 1, 0),
+    x = c(0.5, 1, 0.1, 0.7, 0.2, 0)))) = 3.598126681, the example in fit_cox's docstring."""
+    import doctest
+
+    import analysis.cox
+
+    assert doctest.testmod(analysis.cox).failed == 0
+
+
 def test_unknown_ties_method_is_an_error() -> None:
     with pytest.raises(RegistryError, match="choose efron or breslow"):
         fit_cox(_netpet_frame(), terms=["netpet_group"], ties="exact")  # type: ignore[arg-type]
