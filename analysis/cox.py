@@ -358,10 +358,12 @@ def cox_analysis(
         raise RegistryError("a Cox model needs a grouping (--by) or at least one covariate")
     if frame.height == 0 or frame.get_column("event").sum() == 0:
         raise RegistryError("no events among the analysable patients; a Cox model cannot be fitted")
-    result = fit_cox(
-        frame, terms=terms, reference={by: reference} if by and reference else None, ties=ties,
-        strata=strata, cluster=cluster, robust=robust,
-    )
+    with warnings.catch_warnings():  # the summary carries them as notes
+        warnings.simplefilter("ignore", CoxConvergenceWarning)
+        result = fit_cox(
+            frame, terms=terms, reference={by: reference} if by and reference else None, ties=ties,
+            strata=strata, cluster=cluster, robust=robust,
+        )
     summary = cox_summary(result)
     summary.update(
         excluded=dict(survival.excluded), endpoint=survival.endpoint, origin=survival.origin,

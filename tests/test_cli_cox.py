@@ -91,6 +91,14 @@ def test_cox_by_netpet_group_with_ki67_matches_r(cox_registry: Path) -> None:
     assert payload["reference"] == {"netpet_group": "P1"}
 
 
+def test_cox_from_diagnosis_uses_delayed_entry_as_r(cox_registry: Path) -> None:
+    """R: coxph(Surv(entry, time_dx, event) ~ netpet_group + ki67_percent, data = reg_in), entry and
+    time_dx in months from diagnosis (make_reference.R, registry_diagnosis)."""
+    payload = run_cox(cox_registry, "--covariates", "ki67_percent", "--origin", "diagnosis")
+    check_against_r(payload, "registry_diagnosis")
+    assert payload["origin"] == "diagnosis"
+
+
 def test_cox_with_strata_and_breslow_ties_matches_r(cox_registry: Path) -> None:
     """R: coxph(Surv(time, event) ~ netpet_group + who_grade + strata(site), data = reg_in,
     ties = "breslow")."""

@@ -152,7 +152,11 @@ reg_in$netpet_group <- factor(c("P1", "P2-4", "P2-4", "P2-4", "P5")[reg_in$recor
                               levels = c("P1", "P2-4", "P5"))
 reg_in$time <- as.numeric(as.Date(reg_in$outcome_date) - as.Date(reg_in$scan_date)) / 30.4375
 reg_in$event <- as.integer(reg_in$outcome == "death")
+# From diagnosis: patients enter the risk set at their first timepoint (delayed entry).
+reg_in$entry <- as.numeric(as.Date(reg_in$scan_date) - as.Date(reg_in$diagnosis_date)) / 30.4375
+reg_in$time_dx <- as.numeric(as.Date(reg_in$outcome_date) - as.Date(reg_in$diagnosis_date)) / 30.4375
 registry_cases <- list(
+  registry_diagnosis = coxph(Surv(entry, time_dx, event) ~ netpet_group + ki67_percent, data = reg_in),
   registry_group_ki67 = coxph(Surv(time, event) ~ netpet_group + ki67_percent, data = reg_in),
   registry_strata_site = coxph(Surv(time, event) ~ netpet_group + who_grade + strata(site), data = reg_in,
                                ties = "breslow"),
