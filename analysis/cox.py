@@ -173,8 +173,10 @@ def fit_cox(
     """Fit a Cox model to rows with columns time, event (0/1), optional entry, and the `terms`.
 
     An `entry` column with any non-zero value makes the rows (entry, time] counting-process intervals,
-    as R's ``coxph(Surv(entry, time, event) ~ ...)``. Non-convergence and monotone likelihood raise a
-    `CoxConvergenceWarning` and are kept in `notes`.
+    as R's ``coxph(Surv(entry, time, event) ~ ...)``. Rows with a missing value in a used column are left
+    out, as R's default ``na.action``, and counted in `notes`. Non-convergence and monotone likelihood
+    raise a `CoxConvergenceWarning` and are kept in `notes`. `robust` without `cluster` treats each row as
+    its own cluster, also for (entry, time] rows (where R asks for an `id`).
 
     Parameters
     ----------
@@ -209,13 +211,19 @@ def fit_cox(
         from registry import RegistryError
 
         raise RegistryError(f"unknown ties method {ties!r}; choose efron or breslow")
+    strata_cols = _as_list(strata)
+    needed = ["time", "event", *(["entry"] if "entry" in data.columns else []), *terms, *strata_cols,
+              *([cluster] if cluster else [])]
+    not_nan = [~pl.col(c).is_nan() for c in needed if data.schema[c].is_float()]
+    complete = data.drop_nulls(subset=needed).filter(pl.all_horizontal(not_nan or [pl.lit(True)]))
+    missing = data.height - complete.height
+    data = complete
     design = model_matrix(data, terms, reference=reference, levels=levels)
     time = data.get_column("time").cast(pl.Float64).to_numpy()
     event = data.get_column("event").cast(pl.Int64).to_numpy()
     entry = data.get_column("entry").cast(pl.Float64).to_numpy() if "entry" in data.columns else None
     if entry is not None and not np.any(entry != 0):
         entry = None
-    strata_cols = _as_list(strata)
     stratum = _codes(data, strata_cols) if strata_cols else np.zeros(data.height, dtype=np.int64)
     rs = build_risk_sets(entry, time, event, stratum, design.matrix, efron=ties == "efron")
     fit = newton_raphson(rs)
@@ -223,6 +231,8 @@ def fit_cox(
     notes = _convergence_notes(fit, coef, naive_var, design.columns)
     for note in notes:
         warnings.warn(note, CoxConvergenceWarning, stacklevel=2)
+    if missing:  # as R's na.action = na.omit, which reports "n observations deleted due to missingness"
+        notes.append(f"{missing} rows with missing values left out")
 
     var, robust_score, cluster_codes = naive_var, None, None
     if robust or cluster:

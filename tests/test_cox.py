@@ -153,6 +153,23 @@ def test_split_intervals_give_the_same_fit_as_whole_ones() -> None:
     assert ours.tolist() == pytest.approx(r_output("lung_efron", "coef")["coef"].to_list(), rel=REL)
 
 
+def test_rows_with_missing_values_are_left_out_as_r_does() -> None:
+    """R: coxph(Surv(time, event) ~ age + sex + ph_ecog, data = lung) on lung with its NA rows: na.omit."""
+    lung = pl.read_csv(REFERENCE / "lung.csv")
+    holes = pl.DataFrame({"time": [100.0, 200.0], "event": [1, 0], "age": [None, 60.0],
+                          "sex": [1, 2], "ph_ecog": [1.0, float("nan")]})
+    result = fit_cox(pl.concat([lung, holes], how="vertical_relaxed"), terms=["age", "sex", "ph_ecog"])
+    assert result.coef.tolist() == pytest.approx(r_output("lung_efron", "coef")["coef"].to_list(), rel=REL)
+    assert result.notes == ["2 rows with missing values left out"]
+
+
+def test_who_grade_levels_follow_the_grade_order() -> None:
+    frame = _netpet_frame().with_columns(pl.Series("who_grade", ["G3", "G2", "G1"] * 8))
+    result = fit_cox(frame, terms=["who_grade"])
+    assert result.columns == ["who_grade=G2", "who_grade=G3"]
+    assert result.reference == {"who_grade": "G1"}
+
+
 def test_all_zero_entry_is_right_censored_data() -> None:
     lung = pl.read_csv(REFERENCE / "lung.csv")
     with_entry = fit_cox(lung.with_columns(pl.lit(0.0).alias("entry")), terms=["age"])
