@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from analysis.risksets import RiskSets, group_sums, tie_terms
+from analysis.risksets import RiskSets, group_terms
 
 if TYPE_CHECKING:
     from analysis.cox import CoxResult
@@ -52,10 +52,8 @@ def ph_test(result: CoxResult) -> pl.DataFrame:
     from scipy.special import chdtrc
 
     rs, p = result.risk_sets, result.risk_sets.p
-    t = tie_terms(rs, result.coef)
-    ia, ib = np.triu_indices(p)
-    cov = unpack_rows(group_sums(rs, t.s2_over_s0 - t.xbar[:, ia] * t.xbar[:, ib]), p)
-    schoenfeld = group_sums(rs, rs.x[rs.death_rows] - t.xbar)
+    terms = group_terms(rs, result.coef)
+    cov, schoenfeld = unpack_rows(terms.information, p), terms.schoenfeld
     g = _km_transform(rs)
     g = g - np.sum(g * rs.group_size) / rs.group_size.sum()
     u = np.concatenate([np.zeros(p), g @ schoenfeld])

@@ -185,13 +185,12 @@ def _risk(rs: RiskSets, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float
 
 @dataclass
 class TieTerms:
-    """Per-death Efron terms at one beta: S0_k, xbar_k = S1_k / S0_k and S2_k / S0_k (packed)."""
+    """Per-death Efron terms at one beta: S0_k and xbar_k = S1_k / S0_k."""
 
     eta: np.ndarray  # linear predictor (centred x), original row order
     risk: np.ndarray  # exp(eta - shift)
     s0: np.ndarray
     xbar: np.ndarray
-    s2_over_s0: np.ndarray
 
 
 def tie_terms(rs: RiskSets, beta: np.ndarray) -> TieTerms:
@@ -200,16 +199,25 @@ def tie_terms(rs: RiskSets, beta: np.ndarray) -> TieTerms:
     eta, risk, _ = _risk(rs, beta)
     at_risk, tied = _group_sums_at(rs, risk)
     g = rs.death_group
-    s = at_risk[g] - rs.frac[:, None] * tied[g]
+    s = at_risk[g, : 1 + p] - rs.frac[:, None] * tied[g, : 1 + p]
     s0 = s[:, 0]
-    return TieTerms(eta, risk, s0, s[:, 1 : 1 + p] / s0[:, None], s[:, 1 + p :] / s0[:, None])
+    return TieTerms(eta, risk, s0, s[:, 1:] / s0[:, None])
 
 
-def partial_likelihood(rs: RiskSets, beta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    """Return the log partial likelihood, its score vector and information matrix at `beta`.
+@dataclass
+class GroupTerms:
+    """Per event group at one beta: the log-likelihood, Schoenfeld sums and information (packed)."""
+
+    loglik: float
+    schoenfeld: np.ndarray  # G x p: sum over the group's deaths of x - xbar_k
+    information: np.ndarray  # G x p(p+1)/2: sum over k of the risk-set covariance of x
+
+
+def group_terms(rs: RiskSets, beta: np.ndarray) -> GroupTerms:
+    """Return each event group's share of the log partial likelihood, score and information at `beta`.
 
     The k-th of d tied deaths sees S - (k/d) D (Efron; D the dying rows' sums); every per-death sum is
-    rewritten as group sums times per-group sums of 1/S0_k, k/d / S0_k, ..., so that nothing of size
+    rewritten as group sums times per-group sums of 1/S0_k, (k/d)/S0_k, ..., so that nothing of size
     deaths x p^2 is built.
     """
     p = rs.p
@@ -221,11 +229,21 @@ def partial_likelihood(rs: RiskSets, beta: np.ndarray) -> tuple[float, np.ndarra
     a, b = group_sums(rs, 1 / s0), group_sums(rs, f / s0)
     c0, c1, c2 = group_sums(rs, 1 / s0**2), group_sums(rs, f / s0**2), group_sums(rs, f * f / s0**2)
     s1, d1 = at_risk[:, 1 : 1 + p], tied[:, 1 : 1 + p]
-    score = rs.base_dead[1 : 1 + p].sum(axis=1) - (a @ s1 - b @ d1)
-    second = unpack(a @ at_risk[:, 1 + p :] - b @ tied[:, 1 + p :], p)
-    cross = s1.T @ (c1[:, None] * d1)
-    outer = s1.T @ (c0[:, None] * s1) - cross - cross.T + d1.T @ (c2[:, None] * d1)
-    return loglik, score, second - outer
+    schoenfeld = group_sums(rs, rs.base_dead[1 : 1 + p].T) - (a[:, None] * s1 - b[:, None] * d1)
+    ia, ib = np.triu_indices(p)
+    second = a[:, None] * at_risk[:, 1 + p :] - b[:, None] * tied[:, 1 + p :]
+    outer = (
+        c0[:, None] * s1[:, ia] * s1[:, ib]
+        - c1[:, None] * (s1[:, ia] * d1[:, ib] + d1[:, ia] * s1[:, ib])
+        + c2[:, None] * d1[:, ia] * d1[:, ib]
+    )
+    return GroupTerms(loglik, schoenfeld, second - outer)
+
+
+def partial_likelihood(rs: RiskSets, beta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Return the log partial likelihood, its score vector and information matrix at `beta`."""
+    terms = group_terms(rs, beta)
+    return terms.loglik, terms.schoenfeld.sum(axis=0), unpack(terms.information.sum(axis=0), rs.p)
 
 
 def group_sums(rs: RiskSets, values: np.ndarray) -> np.ndarray:
