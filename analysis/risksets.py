@@ -29,22 +29,30 @@ def fix_times(values: np.ndarray) -> np.ndarray:
     return cuts[np.searchsorted(cuts, values, side="right") - 1]
 
 
-def packed_products(x: np.ndarray) -> np.ndarray:
-    """Return [1, x, x_a * x_b for a <= b] per row: the quantities whose risk-set sums S0, S1, S2 need."""
-    ia, ib = np.triu_indices(x.shape[1])
-    return np.hstack([np.ones((x.shape[0], 1)), x, x[:, ia] * x[:, ib]])
+def _sorted_columns(xt: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Return the columns of `xt` (x transposed, p x n) in `order`: each covariate stays contiguous."""
+    return np.take(xt, order, axis=1)
 
 
-def _columns_first(x: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """Return packed_products of the rows in `order` transposed (m x n): contiguous rows, fast cumsums."""
-    xt = np.ascontiguousarray(x.T)[:, order]
-    ia, ib = np.triu_indices(x.shape[1])
-    return np.vstack([np.ones((1, order.size)), xt, xt[ia] * xt[ib]])
+def weighted_products(xs: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Return weight x [1, x, x_a * x_b for a <= b] (m x n) for covariates `xs` (p x n).
+
+    These are the quantities whose risk-set sums S0, S1 and S2 (packed upper triangle) the partial
+    likelihood needs; built row by row into one array to keep a million-row fit light on memory.
+    """
+    p, n = xs.shape
+    ia, ib = np.triu_indices(p)
+    w = np.empty((1 + p + ia.size, n))
+    w[0] = weight
+    np.multiply(xs, weight, out=w[1 : 1 + p])
+    for k, (a, b) in enumerate(zip(ia, ib, strict=True)):
+        np.multiply(w[1 + a], xs[b], out=w[1 + p + k])
+    return w
 
 
-def _prefix_sums(base: np.ndarray, weight: np.ndarray, hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
-    """Return, per (lo, hi) pair, the weighted sum of base's columns lo..hi-1, as a (pairs, m) array."""
-    w = base * weight
+def _prefix_sums(xs: np.ndarray, weight: np.ndarray, hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
+    """Return, per (lo, hi) pair, the sums of weighted_products over columns lo..hi-1, as (pairs, m)."""
+    w = weighted_products(xs, weight)
     np.cumsum(w, axis=1, out=w)
 
     def upto(index: np.ndarray) -> np.ndarray:
@@ -71,9 +79,9 @@ class RiskSets:
 
     x: np.ndarray  # centred covariates, original row order
     means: np.ndarray
-    base_stop: np.ndarray  # packed_products of x (m x n), rows sorted by (stratum, time desc)
+    x_stop: np.ndarray  # centred x transposed (p x n), rows sorted by (stratum, time desc)
     order_stop: np.ndarray
-    base_start: np.ndarray | None  # same, sorted by (stratum, entry desc); None for right-censored data
+    x_start: np.ndarray | None  # same, sorted by (stratum, entry desc); None for right-censored data
     order_start: np.ndarray | None
     stop_lo: np.ndarray  # per event group: prefix bounds of its risk set in the stop order
     stop_hi: np.ndarray
@@ -90,7 +98,7 @@ class RiskSets:
     time_rank: np.ndarray
     entry_rank: np.ndarray | None
     event: np.ndarray
-    base_dead: np.ndarray  # packed_products of the deaths' x, transposed (m x deaths), in death_rows order
+    x_dead: np.ndarray  # the deaths' x, transposed (p x deaths), in death_rows order
 
     @property
     def p(self) -> int:
@@ -121,6 +129,7 @@ def build_risk_sets(
 
     means = x.mean(axis=0) if x.shape[0] else np.zeros(x.shape[1])
     xc = x - means
+    xt = np.ascontiguousarray(xc.T)
     key_stop = stratum * m + (m - 1 - time_rank)
     order_stop = np.argsort(key_stop, kind="stable")
     sorted_stop = key_stop[order_stop]
@@ -131,12 +140,12 @@ def build_risk_sets(
     stop_lo = np.searchsorted(sorted_stop, g_stratum * m, side="left")
     stop_hi = np.searchsorted(sorted_stop, g_stratum * m + (m - 1 - g_rank), side="right")
 
-    base_start = order_start = start_lo = start_hi = None
+    x_start = order_start = start_lo = start_hi = None
     if entry_rank is not None:
         key_start = stratum * m + (m - 1 - entry_rank)
         order_start = np.argsort(key_start, kind="stable")
         sorted_start = key_start[order_start]
-        base_start = _columns_first(xc, order_start)
+        x_start = _sorted_columns(xt, order_start)
         start_lo = np.searchsorted(sorted_start, g_stratum * m, side="left")
         start_hi = np.searchsorted(sorted_start, g_stratum * m + (m - 1 - g_rank), side="right")
 
@@ -156,20 +165,20 @@ def build_risk_sets(
         else np.searchsorted(group_keys, stratum * m + entry_rank, side="right")
     )
     return RiskSets(
-        xc, means, _columns_first(xc, order_stop), order_stop, base_start, order_start,
+        xc, means, _sorted_columns(xt, order_stop), order_stop, x_start, order_start,
         stop_lo, stop_hi, start_lo, start_hi,
         death_rows, death_group, group_first, group_size, g_rank, frac, row_lo, row_hi, time_rank, entry_rank,
-        event, _columns_first(xc, death_rows),
+        event, _sorted_columns(xt, death_rows),
     )
 
 
 def _group_sums_at(rs: RiskSets, risk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return per event group the risk-set sums and the dying rows' sums of risk x [1, x, xx] (G x m)."""
-    at_risk = _prefix_sums(rs.base_stop, risk[rs.order_stop], rs.stop_hi, rs.stop_lo)
-    if rs.base_start is not None and rs.order_start is not None and rs.start_hi is not None:
+    at_risk = _prefix_sums(rs.x_stop, risk[rs.order_stop], rs.stop_hi, rs.stop_lo)
+    if rs.x_start is not None and rs.order_start is not None and rs.start_hi is not None:
         assert rs.start_lo is not None
-        at_risk -= _prefix_sums(rs.base_start, risk[rs.order_start], rs.start_hi, rs.start_lo)
-    dying = rs.base_dead * risk[rs.death_rows]
+        at_risk -= _prefix_sums(rs.x_start, risk[rs.order_start], rs.start_hi, rs.start_lo)
+    dying = weighted_products(rs.x_dead, risk[rs.death_rows])
     if dying.shape[1] == 0:
         return at_risk, np.zeros((0, dying.shape[0]))
     tied = np.add.reduceat(dying, rs.group_first, axis=1).T
@@ -229,7 +238,7 @@ def group_terms(rs: RiskSets, beta: np.ndarray) -> GroupTerms:
     a, b = group_sums(rs, 1 / s0), group_sums(rs, f / s0)
     c0, c1, c2 = group_sums(rs, 1 / s0**2), group_sums(rs, f / s0**2), group_sums(rs, f * f / s0**2)
     s1, d1 = at_risk[:, 1 : 1 + p], tied[:, 1 : 1 + p]
-    schoenfeld = group_sums(rs, rs.base_dead[1 : 1 + p].T) - (a[:, None] * s1 - b[:, None] * d1)
+    schoenfeld = group_sums(rs, rs.x_dead.T) - (a[:, None] * s1 - b[:, None] * d1)
     ia, ib = np.triu_indices(p)
     second = a[:, None] * at_risk[:, 1 + p :] - b[:, None] * tied[:, 1 + p :]
     outer = (
