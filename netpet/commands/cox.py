@@ -64,9 +64,10 @@ def _render(summary: dict, fmt: str) -> str:
         return render(coefficients, "csv")
     tests = pl.DataFrame([{"test": name, **entry} for name, entry in summary["tests"].items()])
     excluded = "; ".join(f"{reason}: {count}" for reason, count in summary["excluded"].items()) or "none"
+    reference = ", ".join(f"{term}={level}" for term, level in summary["reference"].items()) or "none"
     lines = [
-        f"Cox model of {summary['endpoint']} ({summary['time_unit']} from {summary['origin']}), "
-        f"ties {summary['ties']}, reference {summary['reference']}",
+        f"Cox model of {summary['endpoint'].upper()} ({summary['time_unit']} from {summary['origin']}), "
+        f"ties {summary['ties']}, reference levels {reference}",
         f"n = {summary['n']}, events = {summary['events']}; excluded: {excluded}",
         render(coefficients.with_columns(pl.col(pl.Float64).round_sig_figs(4)), "table"),
         f"log-likelihood {summary['loglik']:.4f} (null {summary['loglik_null']:.4f}); "
