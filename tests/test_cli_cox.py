@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from netpet.cli import cli
 from registry import Registry
-from tests.cox_reference import REFERENCE
+from tests.cox_fixtures import REFERENCE
 
 REL = 1e-6
 

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from analysis.concordance import concordance_index, cox_concordance
-from tests.cox_reference import CASES, REFERENCE, fit_case, r_output
+from tests.cox_fixtures import CASES, REFERENCE, fit_case, r_output
 
 REL = 1e-6
 

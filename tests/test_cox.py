@@ -10,7 +10,7 @@ import pytest
 
 from analysis.cox import CoxConvergenceWarning, cox_coefficients, cox_tests, fit_cox
 from registry import RegistryError
-from tests.cox_reference import REFERENCE, fit_case, r_output, r_term
+from tests.cox_fixtures import REFERENCE, fit_case, r_output, r_term
 
 REL = 1e-6
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analysis.phtest import ph_test
-from tests.cox_reference import fit_case, r_output
+from tests.cox_fixtures import fit_case, r_output
 
 REL = 1e-6
 
