@@ -22,6 +22,14 @@ if TYPE_CHECKING:
     from analysis.cox import CoxResult
 
 
+def _search(sorted_values: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """np.searchsorted (side left) with the queries sorted first: ten times faster on large arrays."""
+    order = np.argsort(queries)
+    found = np.empty(queries.size, dtype=np.int64)
+    found[order] = np.searchsorted(sorted_values, queries[order], side="left")
+    return found
+
+
 class _PairCounter:
     """Count points with a_lo <= a < a_hi, and among them those with b < q or b == q, for many queries.
 
@@ -52,21 +60,16 @@ class _PairCounter:
             if not has.any():
                 continue
             block = (k[has] >> (level + 1)) << 1  # the block just below the prefix end at this level
-            wanted = block * self.width + q[has]
-            order = np.argsort(wanted)  # sorted queries make searchsorted ten times faster (cache)
-            found = np.empty_like(wanted)
-            found[order] = np.searchsorted(keys, wanted[order], side="left")
-            total[has] += found - (block << level)
+            total[has] += _search(keys, block * self.width + q[has]) - (block << level)
         return total
 
     def count(self, a_lo: np.ndarray, a_hi: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, ...]:
         """Return (b < q, b == q, all) counts of the points with a_lo <= a < a_hi, per query."""
-        lo = np.searchsorted(self.a_sorted, a_lo, side="left")
-        hi = np.searchsorted(self.a_sorted, a_hi, side="left")
+        lo, hi = _search(self.a_sorted, a_lo), _search(self.a_sorted, a_hi)
         below = self._prefix(hi, q) - self._prefix(lo, q)
         a_lo, a_hi = np.clip(a_lo, 0, self.a_span - 1), np.clip(a_hi, 0, self.a_span - 1)
         key = q * self.a_span
-        equal = np.searchsorted(self.by_b, key + a_hi) - np.searchsorted(self.by_b, key + a_lo)
+        equal = _search(self.by_b, key + a_hi) - _search(self.by_b, key + a_lo)
         return below, equal, hi - lo
 
 
