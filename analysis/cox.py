@@ -113,7 +113,9 @@ def newton_raphson(rs: RiskSets) -> dict:
     iteration = 0
     for iteration in range(1, MAX_ITER + 1):
         new_loglik, u, info = partial_likelihood(rs, new_beta)
-        if abs(1 - best / new_loglik) <= EPS and not halving:
+        # R's test; a log partial likelihood of exactly 0 (a perfect fit) would divide by zero.
+        change = abs(1 - best / new_loglik) if new_loglik else abs(best)
+        if change <= EPS and not halving:
             converged = True
             break
         if iteration == MAX_ITER:
@@ -125,7 +127,7 @@ def newton_raphson(rs: RiskSets) -> dict:
             halving, best, beta = False, new_loglik, new_beta
             new_beta = new_beta + _solve(info, u)
     return {"beta": new_beta, "info": info, "u": u, "loglik0": loglik0, "loglik": new_loglik,
-            "score_test": score_test, "u0": None, "iterations": iteration, "converged": converged}
+            "score_test": score_test, "iterations": iteration, "converged": converged}
 
 
 def _codes(data: pl.DataFrame, columns: Sequence[str]) -> np.ndarray:
@@ -207,10 +209,12 @@ def fit_cox(
     >>> round(float(fit_cox(d, terms=["x"]).coef[0]), 6)  # R: coef(coxph(Surv(time, event) ~ x, d))
     3.598127
     """
-    if ties not in ("efron", "breslow"):
-        from registry import RegistryError
+    from registry import RegistryError
 
+    if ties not in ("efron", "breslow"):
         raise RegistryError(f"unknown ties method {ties!r}; choose efron or breslow")
+    if not terms:
+        raise RegistryError("a Cox model needs at least one term")
     strata_cols = _as_list(strata)
     needed = ["time", "event", *(["entry"] if "entry" in data.columns else []), *terms, *strata_cols,
               *([cluster] if cluster else [])]
@@ -218,6 +222,8 @@ def fit_cox(
     complete = data.drop_nulls(subset=needed).filter(pl.all_horizontal(not_nan or [pl.lit(True)]))
     missing = data.height - complete.height
     data = complete
+    if data.get_column("event").sum() == 0:
+        raise RegistryError("no events among the rows; a Cox model cannot be fitted")
     design = model_matrix(data, terms, reference=reference, levels=levels)
     time = data.get_column("time").cast(pl.Float64).to_numpy()
     event = data.get_column("event").cast(pl.Int64).to_numpy()

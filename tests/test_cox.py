@@ -235,6 +235,16 @@ def test_docstring_example_runs() -> None:
     assert doctest.testmod(analysis.cox).failed == 0
 
 
+def test_no_events_is_an_error_not_a_crash() -> None:
+    with pytest.raises(RegistryError, match="no events"):
+        fit_cox(_netpet_frame().with_columns(pl.lit(0).alias("event")), terms=["netpet_group"])
+
+
+def test_no_terms_is_an_error() -> None:
+    with pytest.raises(RegistryError, match="at least one term"):
+        fit_cox(_netpet_frame(), terms=[])
+
+
 def test_unknown_ties_method_is_an_error() -> None:
     with pytest.raises(RegistryError, match="choose efron or breslow"):
         fit_cox(_netpet_frame(), terms=["netpet_group"], ties="exact")  # type: ignore[arg-type]
