@@ -44,6 +44,7 @@ class _PairCounter:
         self.width = int(self.b.max()) + 2 if self.b.size else 1
         self.a_span = int(a.max()) + 2 if a.size else 1
         self.by_b = np.sort(self.b * self.a_span + self.a_sorted)
+        self.sorted_b = np.sort(self.b)
         n = self.b.size
         self.levels = []
         index = np.arange(n, dtype=np.int64)
@@ -55,8 +56,11 @@ class _PairCounter:
     def _prefix(self, k: np.ndarray, q: np.ndarray) -> np.ndarray:
         """Count among the first k points (in a order) those with b < q."""
         total = np.zeros(k.size, dtype=np.int64)
+        everything = k == self.b.size  # common (one stratum): a plain rank, no blocks needed
+        if everything.any():
+            total[everything] = _search(self.sorted_b, q[everything])
         for level, keys in enumerate(self.levels):
-            has = ((k >> level) & 1).astype(bool)
+            has = ((k >> level) & 1).astype(bool) & ~everything
             if not has.any():
                 continue
             block = (k[has] >> (level + 1)) << 1  # the block just below the prefix end at this level

@@ -94,6 +94,38 @@ def test_concordance_equals_brute_force_pair_count() -> None:
     assert c == pytest.approx(brute_force_c(time.tolist(), event.tolist(), x.tolist()), rel=1e-12)
 
 
+def brute_force_c_and_se(entry, time, event, x, strata) -> tuple[float, float]:
+    """C and R's infinitesimal-jackknife SE from every pair: j is at risk at i's event time t when
+    entry_j < t <= time_j in the same stratum (not when j also has an event at t). Each subject's
+    concordant / discordant / tied counts over the pairs it is in give its dfbeta of Somers' d."""
+    n = len(time)
+    counts = np.zeros((n, 3))
+    for i, j in itertools.permutations(range(n), 2):
+        at_risk = entry[j] < time[i] and (time[j] > time[i] or (time[j] == time[i] and not event[j]))
+        if event[i] and strata[i] == strata[j] and at_risk:
+            kind = 0 if x[j] > x[i] else 1 if x[j] < x[i] else 2
+            counts[i, kind] += 1
+            counts[j, kind] += 1
+    c, d, t = counts.sum(axis=0) / 2
+    pairs = c + d + t
+    somers = (c - d) / pairs
+    dfbeta = (counts[:, 0] - counts[:, 1]) / pairs - somers / pairs * counts.sum(axis=1)
+    return (somers + 1) / 2, float(np.sqrt(np.sum(dfbeta**2) / 4))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_stratified_counting_process_concordance_equals_brute_force(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 70
+    entry = rng.integers(0, 5, n).astype(float)
+    time = entry + rng.integers(1, 10, n)
+    event = rng.integers(0, 2, n)
+    x = rng.integers(0, 8, n).astype(float)
+    strata = rng.integers(0, 3, n)
+    got = concordance_index(time, event, x, strata, entry=entry)
+    assert got == pytest.approx(brute_force_c_and_se(entry, time, event, x, strata), rel=1e-12)
+
+
 def test_reverse_is_one_minus_c_with_the_same_se() -> None:
     v = data("veteran")
     c, se = concordance_index(v["time"], v["event"], v["karno"])
