@@ -67,7 +67,7 @@ class CoxResult:
     iterations: int
     converged: bool
     ties: str
-    linear_predictor: np.ndarray
+    linear_predictor: np.ndarray  # as R's fit$linear.predictors (centring of non-dummy columns)
     strata: np.ndarray | None
     cluster: np.ndarray | None
     risk_sets: RiskSets = field(repr=False)
@@ -159,6 +159,14 @@ def _convergence_notes(fit: dict, coef: np.ndarray, var: np.ndarray, columns: li
         f"Loglik converged before variable {columns[j]}; coefficient may be infinite (monotone likelihood)"
         for j in np.flatnonzero(flagged)
     ]
+
+
+def _linear_predictor(x: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """Return x @ coef centred as R's fit$linear.predictors: at the column means, except columns whose
+    values are all -1, 0 or 1 (dummies), which R leaves uncentred (coxph's `nocenter`)."""
+    dummy = np.all(np.isin(x, (-1.0, 0.0, 1.0)), axis=0)
+    means = np.where(dummy, 0.0, x.mean(axis=0))
+    return (x - means) @ coef
 
 
 def fit_cox(
@@ -258,7 +266,8 @@ def fit_cox(
         wald=_chisq_test(float(coef @ _solve(var, coef)), p),
         score=_chisq_test(fit["score_test"], p), robust_score=robust_score,
         n=data.height, events=int(event.sum()), iterations=fit["iterations"], converged=fit["converged"],
-        ties=ties, linear_predictor=rs.x @ coef, strata=stratum if strata_cols else None,
+        ties=ties, linear_predictor=_linear_predictor(design.matrix, coef),
+        strata=stratum if strata_cols else None,
         cluster=cluster_codes if cluster else None, risk_sets=rs, entry=entry, time=time, event=event,
         notes=notes,
     )

@@ -91,6 +91,14 @@ def test_deaths_at_time_zero_and_a_stratum_without_events_match_r(ties: str) -> 
     check_against_r(f"edge_{ties}")
 
 
+@pytest.mark.parametrize("case", ["veteran_efron", "heart_efron"])
+def test_linear_predictor_is_centred_as_r(case: str) -> None:
+    """R: fit$linear.predictors of the veteran and heart fits: centred at the means, except 0/1 columns
+    (celltype dummies; surgery, transplant), which coxph's nocenter leaves alone."""
+    expected = pl.read_csv(REFERENCE / f"{case}_lp.csv")["lp"].to_list()
+    assert fit_case(case).linear_predictor.tolist() == pytest.approx(expected, rel=REL, abs=1e-9)
+
+
 def test_coefficients_agree_with_r_to_1e_10() -> None:
     """R: coxph(Surv(entry, time, event) ~ age + year + surgery + transplant, data = heart): the fitter
     follows coxph's iterations, so agreement is far tighter than the 1e-6 the project asks."""

@@ -100,6 +100,10 @@ for (name in names(cases)) {
   z <- cox.zph(fit, transform = "km", terms = TRUE)$table
   write.csv(data.frame(term = rownames(z), chisq = z[, "chisq"], df = z[, "df"], p = z[, "p"]),
             file.path(out, paste0(name, "_zph.csv")), row.names = FALSE)
+  if (name %in% c("veteran_efron", "heart_efron")) {
+    write.csv(data.frame(lp = fit$linear.predictors), file.path(out, paste0(name, "_lp.csv")),
+              row.names = FALSE)
+  }
 }
 
 conc <- function(name, cfit) data.frame(case = name, c = unname(coef(cfit)), se = sqrt(unname(cfit$var)))
