@@ -24,11 +24,17 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -64,6 +70,18 @@ def _best(func: Callable[[], object], warm: Callable[[], object], repeats: int =
     runs = [_clock(lambda: func() and "") for _ in range(repeats)]
     return {"wall": min(r["wall"] for r in runs), "cpu": min(r["cpu"] for r in runs),
             "note": f"best of {repeats} after a warm-up call"}
+
+
+def child_files(work: Path) -> dict:
+    """Write the demo registry's import files (CSV) for `work`'s size; not a timed item."""
+    from registry.demo import write_demo_files
+
+    size, counts = int(work.name), {}
+    timing = _clock(lambda: counts.update(write_demo_files(
+        work / "files", patients=size, fmt="csv", lesions_per_timepoint=LESIONS_PER_TIMEPOINT)))
+    timing["note"] = (f"{size:,} patients: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())
+                      + f" (files written in {timing['wall']:.0f} s wall, {timing['cpu']:.0f} s CPU)")
+    return timing
 
 
 def child_import(work: Path) -> dict:
@@ -134,8 +152,6 @@ def child_cohort(work: Path) -> dict:
 
 def child_prepare(work: Path) -> dict:
     """Write the rows the baselines get: survival by NETPET group (Parquet) and the Cox frame (CSV for R)."""
-    import polars as pl
-
     from analysis.frames import survival_frame
     from registry import Registry
 
@@ -149,7 +165,35 @@ def child_prepare(work: Path) -> dict:
     return {"wall": 0.0, "cpu": 0.0, "note": f"{km.height:,} km rows, {cox.height:,} cox rows"}
 
 
+def _km_and_logrank(rows: pl.DataFrame) -> bool:
+    """The work lifelines is given: a Kaplan-Meier curve per group and the log-rank test across groups."""
+    from analysis.km import km_fit, survival_counts
+    from analysis.logrank import logrank_test
+
+    counts = survival_counts(rows)
+    km_fit(counts)
+    logrank_test(counts)
+    return True
+
+
 def child_km(work: Path) -> dict:
+    from analysis.frames import survival_frame
+    from registry import Registry
+
+    reg = Registry.open(work / "registry.duckdb", read_only=True)
+    return _best(lambda: _km_and_logrank(survival_frame(reg).frame),
+                 lambda: _km_and_logrank(survival_frame(reg).frame))
+
+
+def child_km_rows(work: Path) -> dict:
+    import polars as pl
+
+    rows = pl.read_parquet(work / "km.parquet")
+    return _best(lambda: _km_and_logrank(rows), lambda: _km_and_logrank(rows.head(1000)))
+
+
+def child_km_command(work: Path) -> dict:
+    """What `netpet km` runs: the frame, curves, log-rank, pairwise and trend tests (km_report)."""
     from analysis.frames import survival_frame
     from analysis.km import km_report
     from registry import Registry
@@ -158,18 +202,7 @@ def child_km(work: Path) -> dict:
     return _best(lambda: km_report(survival_frame(reg)), lambda: km_report(survival_frame(reg)))
 
 
-def child_km_rows(work: Path) -> dict:
-    import polars as pl
-
-    from analysis.km import km_report
-    from analysis.frames import SurvivalData
-
-    rows = pl.read_parquet(work / "km.parquet")
-    return _best(lambda: km_report(SurvivalData(rows)), lambda: km_report(SurvivalData(rows.head(1000))))
-
-
 def child_km_lifelines(work: Path) -> dict:
-    import pandas as pd
     import polars as pl
     from lifelines import KaplanMeierFitter
     from lifelines.statistics import multivariate_logrank_test
@@ -250,13 +283,16 @@ CHILDREN: dict[str, Callable[[Path], dict]] = {
 def run_child(name: str, work: Path) -> Timing:
     """Run one item in a fresh interpreter; return its own timing and the process's peak RSS."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [PYTHON, str(Path(__file__).resolve()), "--child", name, "--work", str(work)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT,
-    )
-    assert proc.stdout and proc.stderr
-    out, err = proc.stdout.read(), proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
+    with tempfile.TemporaryFile() as stderr:
+        proc = subprocess.Popen(
+            [PYTHON, str(Path(__file__).resolve()), "--child", name, "--work", str(work)],
+            stdout=subprocess.PIPE, stderr=stderr, env=env, cwd=ROOT,
+        )
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        stderr.seek(0)
+        err = stderr.read()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         return Timing(float("nan"), float("nan"), usage.ru_maxrss / GB, "failed: " + err.decode()[-300:])
@@ -297,19 +333,9 @@ def fmt(seconds: float) -> str:
     return "–" if seconds != seconds else f"{seconds:.3f}" if seconds < 10 else f"{seconds:.1f}"
 
 
-def build_files(size: int, work: Path) -> str:
-    from registry.demo import write_demo_files
-
-    files = work / "files"
-    start = time.perf_counter()
-    counts = write_demo_files(files, patients=size, fmt="csv", lesions_per_timepoint=LESIONS_PER_TIMEPOINT)
-    return (f"{size:,} patients: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())
-            + f" (files written in {time.perf_counter() - start:.0f} s)")
-
-
 def bench_size(size: int, work: Path, log: Callable[[str], None]) -> list[Row]:
     work.mkdir(parents=True, exist_ok=True)
-    log(build_files(size, work))
+    log(run_child("files", work).note)
     rows: list[Row] = []
 
     def item(name: str, child: str, baseline_name: str = "", baseline: str | None = None, target: str = "",
@@ -320,30 +346,31 @@ def bench_size(size: int, work: Path, log: Callable[[str], None]) -> list[Row]:
         log(render_row(rows[-1]))
 
     item("import (CSV folder)", "import", "DuckDB read_csv", "import_baseline", "≤ 3× read_csv",
-         lambda o, b: b is not None and o.wall / b.wall <= 3)
+         lambda o, b: b is not None and o.cpu / b.cpu <= 3)
     log("prepared baseline rows: " + run_child("prepare", work).note)
     item("scoring (re-derive all)", "scoring")
-    item("cohort build", "cohort", target="< 2 s", met=lambda o, b: o.wall < 2)
+    item("cohort build", "cohort", target="< 2 s", met=lambda o, b: o.cpu < 2)
     item("km + log-rank (from registry)", "km", "lifelines", "km_lifelines", "< 1 s, ≥ 5× lifelines",
-         lambda o, b: b is not None and o.wall < 1 and b.wall / o.wall >= 5)
+         lambda o, b: b is not None and o.cpu < 1 and b.cpu / o.cpu >= 5)
     item("km + log-rank (rows in memory)", "km_rows", "lifelines", "km_lifelines", "≥ 5× lifelines",
-         lambda o, b: b is not None and b.wall / o.wall >= 5)
-    item("cox, 5 covariates", "cox", "R coxph", "cox_r", "≤ R coxph", lambda o, b: b is not None and o.wall <= b.wall)
+         lambda o, b: b is not None and b.cpu / o.cpu >= 5)
+    item("km_report (netpet km's work)", "km_command")
+    item("cox, 5 covariates", "cox", "R coxph", "cox_r", "≤ R coxph", lambda o, b: b is not None and o.cpu <= b.cpu)
     if size <= 100_000:
         item("cox, 5 covariates", "cox", "lifelines", "cox_lifelines")
-    item("full report", "report", target="< 60 s", met=lambda o, b: o.wall < 60)
+    item("full report", "report", target="< 60 s", met=lambda o, b: o.cpu < 60)
     item("audit report (netpet audit)", "audit")
     for args in (["--help"], ["km", "--help"]):
         ours = run_command([PYTHON, "-m", "netpet", *args])
         base = run_command([PYTHON, "-c", "pass"])
         rows.append(Row(f"cold start `netpet {' '.join(args)}`", size, ours, "python -c pass", base,
-                        "< 0.3 s", lambda o, b: o.wall < 0.3))
+                        "< 0.3 s", lambda o, b: o.cpu < 0.3))
         log(render_row(rows[-1]))
     return rows
 
 
 HEADER = ("| item | patients | ours wall s | ours CPU s | baseline | base wall s | base CPU s "
-          "| ratio wall | ratio CPU | peak RSS GB | target | met? | note |")
+          "| ratio wall | ratio CPU | peak RSS GB | target | met? (on CPU) | note |")
 
 
 def render_row(row: Row) -> str:
