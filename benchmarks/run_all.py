@@ -370,7 +370,7 @@ def bench_size(size: int, work: Path, log: Callable[[str], None]) -> list[Row]:
 
 
 HEADER = ("| item | patients | ours wall s | ours CPU s | baseline | base wall s | base CPU s "
-          "| ratio wall | ratio CPU | peak RSS GB | target | met? (on CPU) | note |")
+          "| ratio wall (ours/base) | ratio CPU (ours/base) | peak RSS GB | target | met? (on CPU) | note |")
 
 
 def render_row(row: Row) -> str:
