@@ -31,6 +31,8 @@ import numpy as np
 import polars as pl
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from analysis.frames import SurvivalData
     from analysis.km import KMResult, SurvivalCounts
     from analysis.logrank import LogrankResult
@@ -234,8 +236,8 @@ class PooledResult:
         return self.km.summary
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON contract of `netpet federate pool --format json`."""
-        return {
+        """Return the JSON contract of `netpet federate pool --format json` (NaN becomes null)."""
+        return _without_nan({
             "endpoint": self.endpoint,
             "time_unit": self.time_unit,
             "by": self.by,
@@ -254,7 +256,17 @@ class PooledResult:
                 "coefficients": self.cox.coefficients.to_dicts(),
             },
             "notes": self.notes,
-        }
+        })
+
+
+def _without_nan(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _without_nan(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nan(v) for v in value]
+    return value
 
 
 def pool_summaries(
@@ -312,6 +324,22 @@ def pool_summaries(
         coarsened=any(s.get("coarsen_width") is not None for s in summaries),
         notes=notes,
     )
+
+
+def write_pooled(result: PooledResult, folder: Path) -> list[Path]:
+    """Write the pooled KM table and summary, the Cox terms (CSV) and the whole result (JSON) to `folder`."""
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    cox = result.cox.coefficients if result.cox is not None else pl.DataFrame({"term": []}, schema={"term": pl.String})
+    written = []
+    for name, frame in (("km_table", result.km_table), ("km_summary", result.km_summary), ("cox", cox)):
+        written.append(folder / f"{name}.csv")
+        frame.write_csv(written[-1])
+    written.append(folder / "pooled.json")
+    written[-1].write_text(json.dumps(result.to_dict(), indent=2) + "\n",
+                           encoding="utf-8")
+    return written
 
 
 def _check_compatible(summaries: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:

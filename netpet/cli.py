@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("netpet.commands.safety:backup", "Write a consistent copy of the registry with a checksum manifest."),
     "delete-patient": ("netpet.commands.history:delete_patient", "Delete a patient; the history keeps the values."),
     "demo": ("netpet.commands.data:demo", "Build the synthetic demo registry and a first survival summary."),
+    "federate": ("netpet.commands.federate:federate", "Pool survival analyses across sites from aggregate files."),
     "history": ("netpet.commands.history:history", "Show every recorded change to one patient's records."),
     "import": ("netpet.commands.data:import_", "Import a folder of site tables (CSV or Parquet), all or nothing."),
     "init": ("netpet.commands.setup:init", "Create an empty registry (optionally encrypted)."),
