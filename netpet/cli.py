@@ -14,15 +14,21 @@ from netpet import __version__
 
 #: name -> ("module:function", one-line help shown by `netpet --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "audit": ("netpet.commands.audit:audit", "Run the data checks and write the audit report (HTML + CSVs)."),
     "backup": ("netpet.commands.safety:backup", "Write a consistent copy of the registry with a checksum manifest."),
+    "cohort": ("netpet.commands.cohort:cohort", "Build, list, show and drop saved cohorts."),
+    "cox": ("netpet.commands.cox:cox", "Cox model by NETPET group and covariates; PH test; concordance."),
     "delete-patient": ("netpet.commands.history:delete_patient", "Delete a patient; the history keeps the values."),
     "demo": ("netpet.commands.data:demo", "Build the synthetic demo registry and a first survival summary."),
+    "export": ("netpet.commands.cohort:export", "Write the analysis views as Parquet or CSV."),
     "federate": ("netpet.commands.federate:federate", "Pool survival analyses across sites from aggregate files."),
     "history": ("netpet.commands.history:history", "Show every recorded change to one patient's records."),
     "import": ("netpet.commands.data:import_", "Import a folder of site tables (CSV or Parquet), all or nothing."),
     "init": ("netpet.commands.setup:init", "Create an empty registry (optionally encrypted)."),
+    "km": ("netpet.commands.survival:km", "Kaplan–Meier survival by group with log-rank tests (as R)."),
     "migrate": ("netpet.commands.setup:migrate", "Apply pending schema migrations and rebuild the views."),
     "pair": ("netpet.commands.scoring:pair", "Pair unpaired SSTR and FDG scans into dual-PET timepoints."),
+    "query": ("netpet.commands.cohort:query", "Run one read-only SQL SELECT over the registry's views."),
     "restore": ("netpet.commands.safety:restore", "Verify a backup against its manifest and restore it."),
     "restore-patient": ("netpet.commands.history:restore_patient", "Restore a deleted patient from the history."),
     "score": ("netpet.commands.scoring:score", "Show a patient's score timeline, or score disagreements."),
