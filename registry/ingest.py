@@ -12,6 +12,9 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,7 @@ import duckdb
 import polars as pl
 
 from registry.columns import TABLES, Table, stored_name
-from registry.errors import ValidationError
+from registry.errors import ValidationError, WriteConflictError
 from registry.score_store import refresh_derived_scores
 from registry.validate import (
     ImportFile,
@@ -186,7 +189,7 @@ def _write(
 ) -> None:
     """Write the validated import in one transaction."""
     rows = {r["table"]: r for r in summary.iter_rows(named=True)}
-    with reg.transaction() as con:
+    with _conflicts_as_errors(), reg.transaction() as con:
         changed_timepoints = _changed_lesion_timepoints(con) if "lesion_reads" in rows else []
         params = {**log, "batch_id": reg.next_id("import_batch_seq")}
         run(con, spec_sql("insert_batch"), {**params, "source": folder, "is_update": update})
@@ -211,6 +214,34 @@ def _write(
             if progress:
                 progress("write", done + 1, len(files))
         refresh_derived_scores(con, changed_timepoints)
+
+
+@contextmanager
+def _conflicts_as_errors() -> Iterator[None]:
+    """Turn PostgreSQL's refusal of a concurrent write into a `WriteConflictError` naming the row.
+
+    Two imports writing the same key at once both pass validation (neither sees the other's uncommitted
+    rows); PostgreSQL then makes the second wait and fails it with a unique violation, or a serialization
+    failure or deadlock. The transaction is rolled back, so a retry validates against the committed rows.
+    """
+    try:
+        yield
+    except duckdb.Error as exc:
+        text = str(exc)
+        key = re.search(r"Key \(([^)]*)\)=\(([^)]*)\) already exists", text)
+        if key:
+            column, value = key.group(1).split(", ")[0], key.group(2).split(", ")[0]
+            what = "patient" if column == "patient_id" else column.removesuffix("_id").replace("_", " ")
+            raise WriteConflictError(
+                f"conflicting change to {what} {value}: another import wrote it at the same time; "
+                "nothing was written, retry the import"
+            ) from None
+        if any(s in text for s in ("could not serialize access", "deadlock detected")):
+            raise WriteConflictError(
+                "conflicting change: another import wrote the same rows at the same time; "
+                "nothing was written, retry the import"
+            ) from None
+        raise
 
 
 def _slots(table: Table) -> dict[str, str]:
