@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ import polars as pl
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from analysis.cox import ModelTest
     from analysis.frames import SurvivalData
     from analysis.km import KMResult, SurvivalCounts
     from analysis.logrank import LogrankResult
@@ -204,6 +205,9 @@ class FederatedCox:
     var: np.ndarray
     loglik_null: float
     loglik: float
+    likelihood_ratio: ModelTest
+    wald: ModelTest
+    score: ModelTest
     iterations: int
     converged: bool
     reference: str
@@ -251,6 +255,9 @@ class PooledResult:
                 "ties": self.cox.ties,
                 "loglik_null": self.cox.loglik_null,
                 "loglik": self.cox.loglik,
+                "likelihood_ratio": asdict(self.cox.likelihood_ratio),
+                "wald": asdict(self.cox.wald),
+                "score": asdict(self.cox.score),
                 "iterations": self.cox.iterations,
                 "converged": self.cox.converged,
                 "coefficients": self.cox.coefficients.to_dicts(),
@@ -466,6 +473,7 @@ def fit_stratified_cox(
     """
     from scipy.special import chdtrc  # scipy.stats takes a second to import
 
+    from analysis.cox import ModelTest
     from registry import RegistryError
 
     if ties not in ("efron", "breslow"):
@@ -481,7 +489,9 @@ def fit_stratified_cox(
 
     beta = np.zeros(len(levels) - 1)
     loglik0, u, info = total(beta)
-    new_beta, best, halving, converged, iteration = beta + np.linalg.solve(info, u), loglik0, False, False, 0
+    step = np.linalg.solve(info, u)
+    score = float(u @ step)  # the score test at beta = 0, as coxph's `score`
+    new_beta, best, halving, converged, iteration = beta + step, loglik0, False, False, 0
     new_loglik = loglik0
     for iteration in range(1, MAX_ITER + 1):
         new_loglik, u, info = total(new_beta)
@@ -509,4 +519,13 @@ def fit_stratified_cox(
         "lower": np.exp(new_beta - Z_975 * se),
         "upper": np.exp(new_beta + Z_975 * se),
     })
-    return FederatedCox(coefficients, new_beta, var, loglik0, new_loglik, iteration, converged, ref, ties)
+    p = new_beta.size
+
+    def test(chisq: float) -> ModelTest:
+        return ModelTest(float(chisq), p, float(chdtrc(p, chisq)))
+
+    return FederatedCox(
+        coefficients, new_beta, var, loglik0, new_loglik,
+        likelihood_ratio=test(2 * (new_loglik - loglik0)), wald=test(float(new_beta @ np.linalg.solve(var, new_beta))),
+        score=test(score), iterations=iteration, converged=converged, reference=ref, ties=ties,
+    )

@@ -118,6 +118,9 @@ def test_federated_cox_equals_coxph_with_site_strata(summaries, combined, refere
     np.testing.assert_allclose(cox.coefficients["se"].to_numpy(), r["se"], rtol=TOL)
     assert [cox.loglik_null, cox.loglik] == pytest.approx(r["loglik"], rel=TOL)
     assert cox.iterations == r["iterations"]
+    assert cox.wald.chisq == pytest.approx(r["wald"], rel=TOL)
+    assert cox.score.chisq == pytest.approx(r["score"], rel=TOL)
+    assert cox.likelihood_ratio.chisq == pytest.approx(2 * (r["loglik"][1] - r["loglik"][0]), rel=TOL)
 
 
 def test_site_information_is_minus_the_hessian_of_its_loglik(summaries):
@@ -151,15 +154,22 @@ def test_site_files_hold_no_patient_id_and_no_date(registries, tmp_path):
         assert re.findall(DATE_PATTERN, text) == []
 
 
-def test_groups_below_min_cell_are_left_out_and_only_counted(registries):
+def test_groups_below_min_cell_are_left_out_and_only_counted(registries, summaries, combined):
     with Registry.open(registries["west"], read_only=True) as reg:
         sizes = survival_frame(reg).frame.group_by("group").len()
         threshold = int(sizes["len"].min()) + 1  # the smallest group falls under the threshold
-        summary = site_summary(reg, min_cell=threshold)
+        summary = site_summary(reg, min_cell=threshold, site_label="west")
     small = sizes.filter(pl.col("len") < threshold)["group"].to_list()
     assert summary["suppressed_groups"] == len(small)
     assert [g["group"] for g in summary["groups"]] == [g for g in ("P1", "P2-4", "P5") if g not in small]
     assert all(g["n"] >= threshold for g in summary["groups"])
+    # Pooling then equals the combined analysis without the suppressed rows, and says what was left out.
+    pooled = pool_summaries([*summaries[:2], summary])
+    kept = combined.filter(~((pl.col("site") == "west") & pl.col("group").is_in(small)))
+    direct = fit_cox(kept, terms=["group"], reference={"group": "P1"}, strata="site")
+    assert pooled.cox is not None
+    np.testing.assert_allclose(pooled.cox.coef, direct.coef, rtol=TOL)
+    assert pooled.notes == [f"west: {len(small)} small group(s) suppressed"]
 
 
 def test_min_cell_defaults_to_the_registry_setting(registries, tmp_path):

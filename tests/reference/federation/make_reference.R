@@ -31,7 +31,8 @@ lrs <- survdiff(Surv(time, event) ~ group + strata(site), data = rows)
 cox <- function(ties) {
   m <- coxph(Surv(time, event) ~ group + strata(site), data = rows, ties = ties)
   list(term = sub("group", "netpet_group=", names(coef(m))), coef = unname(coef(m)),
-       se = unname(sqrt(diag(vcov(m)))), loglik = m$loglik, iterations = m$iter)
+       se = unname(sqrt(diag(vcov(m)))), loglik = m$loglik, iterations = m$iter,
+       wald = unname(m$wald.test), score = unname(m$score))
 }
 out <- list(km = km, medians = medians_out,
             logrank = list(chisq = lr$chisq, df = length(lr$n) - 1),
