@@ -311,6 +311,9 @@ def pool_summaries(
     pooled = replace(counts, strata=np.zeros_like(counts.strata))
     notes = [f"{s.get('site') or f'site {i + 1}'}: {s['suppressed_groups']} small group(s) suppressed"
              for i, s in enumerate(summaries) if s["suppressed_groups"]]
+    coarsened = sum(s.get("coarsen_width") is not None for s in summaries)
+    if coarsened:
+        notes.append(f"times were coarsened at {coarsened} site(s): results approximate the combined analysis")
     cox = None
     if len(counts.levels) > 1:
         cox = fit_stratified_cox(
@@ -328,7 +331,7 @@ def pool_summaries(
         endpoint=first["endpoint"],
         time_unit=first["time_unit"],
         by=first["by"],
-        coarsened=any(s.get("coarsen_width") is not None for s in summaries),
+        coarsened=coarsened > 0,
         notes=notes,
     )
 

@@ -58,12 +58,19 @@ def pool(files: tuple[Path, ...], fmt: str, out_dir: Path | None) -> None:
         return
     click.echo(render(result.sites, "table"))
     click.echo(render(result.km_summary, "table"))
-    for name, test in (("log-rank", result.logrank), ("log-rank stratified by site", result.logrank_by_site)):
-        click.echo(f"{name}: chisq = {test.chisq:.3f} on {test.df} df, p = {test.p:.3g}")
+    tests = [("log-rank", result.logrank), ("log-rank stratified by site", result.logrank_by_site)]
     if result.cox is not None:
         click.echo(render(result.cox.coefficients, "table"))
+        tests += [(f"Cox {name} (strata: site, {result.cox.ties} ties)", getattr(result.cox, name.replace(" ", "_")))
+                  for name in ("likelihood ratio", "wald", "score")]
+    for name, test in tests:
+        click.echo(f"{name}: chisq = {test.chisq:.3f} on {test.df} df, p {_p_text(test.p)}")
     for note in result.notes:
         click.echo(f"note: {note}")
+
+
+def _p_text(p: float) -> str:
+    return "< 1e-16" if p < 1e-16 else f"= {p:.3g}"
 
 
 def _read_site_file(path: Path) -> dict:
