@@ -1,0 +1,88 @@
+"""Test input for longitudinal analyses: hand-built patients with dated timepoints, and the demo registry.
+
+Rows go in through DuckDB from polars frames, table names only from `registry.columns`. `load_demo` stands
+in for the importer (`registry.ingest.import_folder`, another branch) and skips lesion reads, so the recorded
+score is the score used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+
+from registry import Registry
+from registry.columns import TABLES_BY_NAME
+
+ORIGIN = date(2020, 1, 1)
+
+
+def day(n: int) -> date:
+    """Return the date `n` days after the test origin (2020-01-01)."""
+    return ORIGIN + timedelta(days=n)
+
+
+def insert_rows(reg: Registry, table: str, rows: pl.DataFrame) -> None:
+    """Insert `rows` (columns named as the table's) into `table`, a registry table of the import spec."""
+    assert table in TABLES_BY_NAME, table
+    reg.con.register("staged_rows", rows.to_arrow())
+    try:
+        reg.con.execute(f"insert into {table} by name select * from staged_rows")
+    finally:
+        reg.con.unregister("staged_rows")
+
+
+def add_patient(
+    reg: Registry,
+    patient_id: str,
+    *,
+    timepoints: Sequence[tuple[int, int | None]],
+    death: int | None = None,
+    last_contact: int | None = None,
+    progressions: Sequence[int] = (),
+    treatments: Sequence[tuple[str, int, int | None]] = (),
+    age_years: int = 60,
+) -> None:
+    """Add a patient whose timepoints are (day, score) pairs, days counted from 2020-01-01.
+
+    Both scans of a timepoint are on its day. Treatments are (treatment, start day, end day or None).
+    """
+    insert_rows(reg, "patients", pl.DataFrame({
+        "patient_id": [patient_id], "diagnosis_date": [day(-100)], "primary_site": ["pancreas"],
+        "birth_date": [day(-100 - 365 * age_years)], "who_grade": ["G2"], "ki67_percent": [5.0],
+    }))
+    scans, tps = [], []
+    for i, (d, score) in enumerate(timepoints, start=1):
+        scans += [{"scan_id": f"{patient_id}-S{i}", "patient_id": patient_id, "tracer": "ga68_dotatate",
+                   "scan_date": day(d)},
+                  {"scan_id": f"{patient_id}-F{i}", "patient_id": patient_id, "tracer": "fdg", "scan_date": day(d)}]
+        tps.append({"timepoint_id": f"{patient_id}-T{i}", "patient_id": patient_id, "sstr_scan_id": f"{patient_id}-S{i}",
+                    "fdg_scan_id": f"{patient_id}-F{i}", "recorded_score": score})
+    insert_rows(reg, "pet_scans", pl.DataFrame(scans))
+    insert_rows(reg, "timepoints", pl.DataFrame(tps, schema_overrides={"recorded_score": pl.Int16}))
+    outcomes = [("death", death), ("last_contact", last_contact)] + [("progression", p) for p in progressions]
+    rows = [{"patient_id": patient_id, "outcome": o, "outcome_date": day(d)} for o, d in outcomes if d is not None]
+    if rows:
+        insert_rows(reg, "outcomes", pl.DataFrame(rows))
+    if treatments:
+        insert_rows(reg, "treatments", pl.DataFrame([
+            {"treatment_id": f"{patient_id}-R{i}", "patient_id": patient_id, "treatment": name,
+             "start_date": day(start), "end_date": None if end is None else day(end)}
+            for i, (name, start, end) in enumerate(treatments, start=1)
+        ], schema_overrides={"end_date": pl.Date}))
+
+
+def load_demo(reg: Registry, folder: Path, *, patients: int = 120, seed: int = 42) -> None:
+    """Write the demo registry's files for `patients` patients into `folder` and load them (no lesion reads)."""
+    from registry.demo import write_demo_files
+
+    write_demo_files(folder, patients=patients, seed=seed)
+    for table in ("patients", "pet_scans", "timepoints", "treatments", "outcomes"):
+        rows = pl.read_parquet(folder / f"{table}.parquet")
+        if table == "timepoints":
+            rows = rows.with_columns(
+                pl.col("netpet_score").str.strip_prefix("P").cast(pl.Int16).alias("recorded_score")
+            ).drop("netpet_score")
+        insert_rows(reg, table, rows)
