@@ -21,8 +21,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("netpet.commands.data:import_", "Import a folder of site tables (CSV or Parquet), all or nothing."),
     "init": ("netpet.commands.setup:init", "Create an empty registry (optionally encrypted)."),
     "migrate": ("netpet.commands.setup:migrate", "Apply pending schema migrations and rebuild the views."),
+    "pair": ("netpet.commands.scoring:pair", "Pair unpaired SSTR and FDG scans into dual-PET timepoints."),
     "restore": ("netpet.commands.safety:restore", "Verify a backup against its manifest and restore it."),
     "restore-patient": ("netpet.commands.history:restore_patient", "Restore a deleted patient from the history."),
+    "score": ("netpet.commands.scoring:score", "Show a patient's score timeline, or score disagreements."),
     "views": ("netpet.commands.setup:views", "List the registry's analysis views with their descriptions."),
 }
 

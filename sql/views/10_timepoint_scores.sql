@@ -33,9 +33,10 @@ scored as (
             when 'derived' then p.derived_score
             else coalesce(p.derived_score, p.recorded_score)
         end as score,
+        -- Null when the timepoint has no score to use (e.g. source 'derived' and no lesion reads).
         case
-            when source.score_source = 'recorded' then 'recorded'
-            when source.score_source = 'derived' then 'derived'
+            when source.score_source = 'recorded' then case when p.recorded_score is not null then 'recorded' end
+            when source.score_source = 'derived' then case when p.derived_score is not null then 'derived' end
             when p.derived_score is not null then 'derived'
             when p.recorded_score is not null then 'recorded'
         end as score_origin
