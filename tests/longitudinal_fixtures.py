@@ -86,3 +86,28 @@ def load_demo(reg: Registry, folder: Path, *, patients: int = 120, seed: int = 4
                 pl.col("netpet_score").str.strip_prefix("P").cast(pl.Int16).alias("recorded_score")
             ).drop("netpet_score")
         insert_rows(reg, table, rows)
+
+
+#: The cohort of tests/reference/timevarying/score_intervals_small.csv: (timepoints, death day, last contact).
+#: C has one timepoint on its death day (a zero-length interval); L is rescored on its death day.
+SMALL_COHORT: dict[str, tuple[list[tuple[int, int | None]], int | None, int | None]] = {
+    "A": ([(0, 1), (100, 1), (200, 5)], 300, None),
+    "B": ([(0, 1), (150, 2)], None, 400),
+    "C": ([(0, 5)], 0, None),
+    "D": ([(0, 2), (90, 5)], 180, None),
+    "E": ([(0, 1)], 500, None),
+    "F": ([(0, 3), (120, 3), (240, 5)], 260, None),
+    "G": ([(0, 5)], None, 600),
+    "H": ([(0, 1), (200, 4)], 450, None),
+    "I": ([(0, 4)], None, 350),
+    "J": ([(0, 2), (100, 1)], 420, None),
+    "K": ([(0, 5), (50, 4)], 200, None),
+    "L": ([(0, 1), (300, 5), (310, 5)], 310, None),
+    "M": ([(0, 3)], 400, None),
+}
+
+
+def add_small_cohort(reg: Registry) -> None:
+    """Add the 13 patients of `SMALL_COHORT`."""
+    for patient_id, (timepoints, death, last_contact) in SMALL_COHORT.items():
+        add_patient(reg, patient_id, timepoints=timepoints, death=death, last_contact=last_contact)
