@@ -58,8 +58,9 @@ def add_patient(
         scans += [{"scan_id": f"{patient_id}-S{i}", "patient_id": patient_id, "tracer": "ga68_dotatate",
                    "scan_date": day(d)},
                   {"scan_id": f"{patient_id}-F{i}", "patient_id": patient_id, "tracer": "fdg", "scan_date": day(d)}]
-        tps.append({"timepoint_id": f"{patient_id}-T{i}", "patient_id": patient_id, "sstr_scan_id": f"{patient_id}-S{i}",
-                    "fdg_scan_id": f"{patient_id}-F{i}", "recorded_score": score})
+        tps.append({"timepoint_id": f"{patient_id}-T{i}", "patient_id": patient_id,
+                    "sstr_scan_id": f"{patient_id}-S{i}", "fdg_scan_id": f"{patient_id}-F{i}",
+                    "recorded_score": score})
     insert_rows(reg, "pet_scans", pl.DataFrame(scans))
     insert_rows(reg, "timepoints", pl.DataFrame(tps, schema_overrides={"recorded_score": pl.Int16}))
     outcomes = [("death", death), ("last_contact", last_contact)] + [("progression", p) for p in progressions]
