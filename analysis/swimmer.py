@@ -133,7 +133,8 @@ def swimmer_plot(
         ax.set_yticks(list(row.values()), list(row))
         ax.set_ylim(-0.7, len(row) - 0.3)
         # A little room left of 0, so the first timepoint's marker is not cut in half.
-        ax.set_xlim(-0.01 * max(lanes["end"].max() or 1.0, 1.0), None)  # type: ignore[operator]
+        longest = float(lanes["end"].cast(pl.Float64).max() or 1.0)  # type: ignore[arg-type]
+        ax.set_xlim(-0.01 * max(longest, 1.0), None)
         ax.set_xlabel(f"Time from first dual-PET timepoint ({time_unit})")
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)

@@ -67,5 +67,6 @@ def swimmer(db: str | None, out: str, count: int | None, patient_ids: tuple[str,
     if count and patient_ids:
         raise click.UsageError("give --patients N or --patient ID, not both")
     with open_registry(db, read_only=True) as reg:
-        ax = swimmer_plot(reg, list(patient_ids) or count or 30, time_unit=time_unit)
-    click.echo(f"wrote {save_figure(ax.figure, out, preset='double')}", err=True)
+        fig = swimmer_plot(reg, list(patient_ids) or count or 30, time_unit=time_unit).get_figure(root=True)
+    assert fig is not None  # swimmer_plot draws on a figure of its own
+    click.echo(f"wrote {save_figure(fig, out, preset='double')}", err=True)
