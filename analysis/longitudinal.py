@@ -165,6 +165,47 @@ def score_intervals(
     return SurvivalData(frame, excluded, "os", "first-timepoint", time_unit, "netpet_group")
 
 
+def time_varying_frame(
+    reg: Registry,
+    *,
+    by: str = "netpet_group",
+    time_unit: str = "months",
+    covariates: Sequence[str] = (),
+    patients: pl.DataFrame | None = None,
+) -> SurvivalData:
+    """Return `score_intervals` shaped as `survival_frame` for a Cox model with the current score.
+
+    ``group`` is the score (`by` = "netpet_score") or group (`by` = "netpet_group") in force on each
+    interval; with groups, P0 intervals (no measurable disease) are dropped and counted, as P0 patients are
+    in the baseline analyses. Fit with ``analysis.cox.cox_analysis`` (cluster on ``patient_id`` for a
+    robust variance per patient).
+
+    Returns
+    -------
+    SurvivalData
+        ``frame``: patient_id, interval_number, entry, time, event, group and the covariates.
+    """
+    from registry import RegistryError
+
+    if by not in TRANSITION_LEVELS:
+        raise RegistryError(f"a time-varying score is netpet_score or netpet_group, not {by!r}")
+    data = score_intervals(reg, time_unit=time_unit, covariates=covariates, patients=patients)
+    frame = data.frame
+    excluded = dict(data.excluded)
+    if by == "netpet_group" and (n := frame.filter(pl.col("netpet_group") == "P0").height):
+        excluded["P0 interval (no measurable disease)"] = n
+        frame = frame.filter(pl.col("netpet_group") != "P0")
+    for cov in covariates:
+        if n := frame.filter(pl.col(cov).is_null()).height:
+            excluded[f"interval with missing {cov}"] = n
+            frame = frame.filter(pl.col(cov).is_not_null())
+    frame = frame.select(
+        "patient_id", "interval_number", "entry", "time", "event", pl.col(by).alias("group"),
+        *dict.fromkeys(covariates),
+    )
+    return SurvivalData(frame, excluded, "os", "first-timepoint", time_unit, by)
+
+
 def landmark_frame(
     reg: Registry,
     landmark: float,

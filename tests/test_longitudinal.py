@@ -18,6 +18,7 @@ from analysis.longitudinal import (
     score_intervals,
     score_transitions,
     time_in_score,
+    time_varying_frame,
     transition_matrix,
     treatment_outcomes,
 )
@@ -173,3 +174,12 @@ def test_discordance_after_prrt_counts_evaluable_patients_who_became_p5(registry
         ("P1", 1, 1, 1), ("P2", 1, 1, 0), ("P5", 1, 0, 0), ("unscored", 1, 0, 0), ("all", 4, 2, 1),
     ]
     assert table["share"].to_list() == [1.0, 0.0, None, None, 0.5]
+
+
+def test_time_varying_frame_drops_p0_intervals_and_counts_them(registry):
+    add_patient(registry, "A", timepoints=[(0, 0), (100, 1), (200, 5)], death=300)
+    data = time_varying_frame(registry, time_unit="days")
+    assert data.frame.select("entry", "time", "event", "group").rows() == [(100.0, 200.0, 0, "P1"),
+                                                                           (200.0, 300.0, 1, "P5")]
+    assert data.excluded == {"P0 interval (no measurable disease)": 1}
+    assert data.by == "netpet_group"
