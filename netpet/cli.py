@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "history": ("netpet.commands.history:history", "Show every recorded change to one patient's records."),
     "import": ("netpet.commands.data:import_", "Import a folder of site tables (CSV or Parquet), all or nothing."),
     "init": ("netpet.commands.setup:init", "Create an empty registry (optionally encrypted)."),
+    "km": ("netpet.commands.survival:km", "Kaplan–Meier survival by group with log-rank tests (as R)."),
     "migrate": ("netpet.commands.setup:migrate", "Apply pending schema migrations and rebuild the views."),
     "pair": ("netpet.commands.scoring:pair", "Pair unpaired SSTR and FDG scans into dual-PET timepoints."),
     "restore": ("netpet.commands.safety:restore", "Verify a backup against its manifest and restore it."),

@@ -1,0 +1,118 @@
+"""Survival commands: `netpet km` (Kaplan–Meier curves by group, log-rank tests, survival at chosen times).
+
+Each command opens the registry read-only, builds its frame with `analysis.frames.survival_frame`, calls
+one library function and renders the result; the numbers follow R's survival package.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from netpet.options import db_option, dumps, format_option, open_registry, render
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from analysis.km import KMReport
+
+#: Groupings offered by `netpet km --by` (the levels come from analysis.frames.GROUPINGS).
+KM_GROUPINGS = ("netpet_group", "netpet_score", "who_grade", "primary_site", "none")
+#: Groupings whose levels are ordered, so a test for trend is reported.
+ORDERED_GROUPINGS = ("netpet_group", "netpet_score", "who_grade")
+
+
+def _parse_times(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, ...]:
+    if not value:
+        return ()
+    try:
+        return tuple(float(part) for part in value.split(",") if part.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a comma-separated list of times, e.g. 12,24,60") from None
+
+
+@click.command()
+@db_option
+@click.option("--by", type=click.Choice(KM_GROUPINGS), default="netpet_group", show_default=True,
+              help="Group the curves by this patient attribute (none: one curve).")
+@click.option("--endpoint", type=click.Choice(["os", "pfs", "ttp"]), default="os", show_default=True,
+              help="Overall survival, progression-free survival or time to progression.")
+@click.option("--origin", type=click.Choice(["first-timepoint", "diagnosis"]), default="first-timepoint",
+              show_default=True, help="Time zero; from diagnosis, patients enter the risk set at their first "
+              "dual-PET timepoint (delayed entry).")
+@click.option("--time-unit", type=click.Choice(["days", "months", "years"]), default="months",
+              show_default=True, help="Unit of times and medians (a month is 30.4375 days).")
+@click.option("--conf-type", type=click.Choice(["log", "log-log", "plain", "logit", "arcsin"]), default="log",
+              show_default=True, help="Confidence interval type; log is R's default, so numbers match papers "
+              "computed with R's survfit.")
+@click.option("--at", "at", callback=_parse_times, default=None, metavar="T1,T2,...",
+              help="Also report survival at these times (in --time-unit), e.g. 12,24,60.")
+@format_option
+def km(db: str | None, by: str, endpoint: str, origin: str, time_unit: str, conf_type: str,
+       at: tuple[float, ...], fmt: str) -> None:
+    """Kaplan–Meier survival by group with log-rank, trend and pairwise tests, as R's survfit/survdiff."""
+    from analysis.frames import survival_frame
+    from analysis.km import km_report
+
+    with open_registry(db, read_only=True) as reg:
+        data = survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit,
+                              by=None if by == "none" else by)
+    try:
+        report = km_report(data, conf_type=conf_type, at=at, ordered=by in ORDERED_GROUPINGS)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(_render_km(report, fmt, by))
+
+
+def _render_km(report: KMReport, fmt: str, by: str) -> str:
+    if fmt == "json":
+        return dumps(report.to_dict())
+    if fmt == "csv":
+        return render(report.fit.table, "csv").rstrip("\n")
+    return _km_text(report, by)
+
+
+def _test_line(name: str, result: tuple[float, int, float]) -> str:
+    chisq, df, p = result
+    return f"{name}: chisq = {chisq:.3f}, df = {df}, p = {p:.4g}"
+
+
+def _median_rows(report: KMReport, level: int) -> pl.DataFrame:
+    """Per-group summary for people: median with its CI, NR where the curve does not reach 0.5."""
+    import polars as pl
+
+    def text(value: float | None) -> str:
+        return "NR" if value is None else f"{value:.2f}"
+
+    rows = [
+        {"group": r["group"], "n": r["n"], "events": r["events"], "median": text(r["median"]),
+         f"{level}% CI": f"{text(r['median_lower'])} to {text(r['median_upper'])}"}
+        for r in report.fit.summary.to_dicts()
+    ]
+    return pl.DataFrame(rows)
+
+
+def _km_text(report: KMReport, by: str) -> str:
+    import polars as pl
+
+    level = round(report.fit.conf_level * 100)
+    lines = [
+        f"{report.endpoint.upper()} by {by}, time from {report.origin} in {report.time_unit}; "
+        f"{level}% CI of type {report.fit.conf_type} (R's survfit)",
+        render(_median_rows(report, level), "table"),
+        _test_line("Log-rank (Cox score test, Breslow ties: delayed entry)" if report.delayed_entry
+                   else "Log-rank (survdiff)", report.logrank),
+    ]
+    if report.trend is not None:
+        lines.append(_test_line("Test for trend (Cox score, Breslow)", report.trend))
+    if report.pairwise is not None:
+        lines += ["Pairwise log-rank, Holm-adjusted:", render(report.pairwise, "table")]
+    if report.at is not None:
+        at = report.at.select("group", "time", "n_risk", "n_event", pl.col("surv", "lower", "upper").round(3))
+        lines += [f"Survival at chosen times ({report.time_unit}; none past a group's follow-up):",
+                  render(at, "table")]
+    excluded = ", ".join(f"{reason}: {n}" for reason, n in report.excluded.items()) or "none"
+    lines.append(f"Excluded patients: {excluded}")
+    lines.append("NR: not reached (the curve or its confidence band stays above 0.5).")
+    return "\n".join(lines)
