@@ -48,3 +48,33 @@ def test_swimmer_refuses_an_unknown_patient(db, tmp_path):
     result = CliRunner().invoke(cli, ["swimmer", "--db", db, "--out", str(tmp_path / "s.png"), "--patient", "Z"])
     assert result.exit_code == 1
     assert "no dual-PET timepoint for patient(s) Z" in result.output
+
+
+def test_km_landmark_counts_patients_event_free_at_the_landmark_by_their_group_then(registry_path):
+    from tests.longitudinal_fixtures import add_small_cohort
+
+    with Registry.create(registry_path) as reg:
+        add_small_cohort(reg)
+    args = ["km", "--db", str(registry_path), "--landmark", "150", "--time-unit", "days", "--format", "json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    # By hand (tests/test_longitudinal.py): P1 A, E, H, J, L (all die); P2-4 B, F, I, K, M; P5 D, G.
+    groups = {g["group"]: (g["n"], g["events"]) for g in payload["groups"]}
+    assert groups == {"P1": (5, 5), "P2-4": (5, 3), "P5": (2, 1)}
+    assert payload["origin"] == "landmark 150 days"
+    assert payload["excluded"] == {"os event or censored by the landmark": 1}
+
+
+def test_km_from_treatment_groups_by_the_score_before_it(db):
+    args = ["km", "--db", db, "--from-treatment", "prrt_lu177_dotatate", "--endpoint", "pfs", "--format", "json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    groups = {g["group"]: g["n"] for g in json.loads(result.output)["groups"]}
+    assert groups == {"P1": 1, "P5": 1}
+
+
+def test_km_landmark_refuses_another_grouping(db):
+    result = CliRunner().invoke(cli, ["km", "--db", db, "--landmark", "6", "--by", "who_grade"])
+    assert result.exit_code == 2
+    assert "leave --by and --origin at their defaults" in result.output
