@@ -183,3 +183,27 @@ def test_time_varying_frame_drops_p0_intervals_and_counts_them(registry):
                                                                            (200.0, 300.0, 1, "P5")]
     assert data.excluded == {"P0 interval (no measurable disease)": 1}
     assert data.by == "netpet_group"
+
+
+def test_demo_intervals_tile_each_patients_overall_survival(registry_path, tmp_path):
+    """The view's rows of each patient run from 0 to the OS time with no gap or overlap, one death at most."""
+    from analysis.frames import survival_frame
+    from registry import Registry
+    from tests.longitudinal_fixtures import load_demo
+
+    with Registry.create(registry_path) as reg:
+        load_demo(reg, tmp_path / "demo", patients=120)
+        rows = reg.query_file("queries", "score_intervals")
+        os_ = survival_frame(reg, by=None, time_unit="days").frame
+    check_intervals(rows, start="tstart_days", stop="tstop_days")
+    per_patient = rows.group_by("patient_id").agg(
+        pl.col("tstart_days").min().alias("first"),
+        pl.col("tstop_days").max().alias("last"),
+        (pl.col("tstop_days") - pl.col("tstart_days")).sum().alias("length"),
+        pl.col("event").sum().alias("events"),
+    ).join(os_, on="patient_id")
+    assert per_patient.height == os_.height
+    assert (per_patient["first"] == 0).all()
+    assert (per_patient["last"] == per_patient["time"]).all()
+    assert (per_patient["length"] == per_patient["time"]).all()
+    assert (per_patient["events"] == per_patient["event"]).all()
