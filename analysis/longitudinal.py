@@ -203,7 +203,7 @@ def time_varying_frame(
         "patient_id", "interval_number", "entry", "time", "event", pl.col(by).alias("group"),
         *dict.fromkeys(covariates),
     )
-    return SurvivalData(frame, excluded, "os", "first-timepoint", time_unit, by)
+    return SurvivalData(frame, excluded, "os", "first-timepoint (score over time)", time_unit, by)
 
 
 def landmark_frame(
