@@ -14,6 +14,7 @@ from netpet import __version__
 
 #: name -> ("module:function", one-line help shown by `netpet --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "audit": ("netpet.commands.audit:audit", "Run the data checks and write the audit report (HTML + CSVs)."),
     "backup": ("netpet.commands.safety:backup", "Write a consistent copy of the registry with a checksum manifest."),
     "delete-patient": ("netpet.commands.history:delete_patient", "Delete a patient; the history keeps the values."),
     "demo": ("netpet.commands.data:demo", "Build the synthetic demo registry and a first survival summary."),

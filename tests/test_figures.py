@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 
 import polars as pl
 import pytest
-from tests.figure_fixtures import km_tables, synthetic_cohort
 
 from analysis.figures import (
     PRESETS,
@@ -19,6 +18,7 @@ from analysis.figures import (
     save_figure,
     time_breaks,
 )
+from tests.figure_fixtures import km_tables, synthetic_cohort
 
 # A hand-written KM table. Group P1: 5 patients, death at 3, censored at 7, deaths at 12 and 20, censored
 # at 30. Group P5: 3 patients, censored at 1, deaths at 4 and 9. Survival: P1 4/5, 4/5, 4/5*2/3, 0.8*2/3*1/2.
