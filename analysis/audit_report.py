@@ -234,16 +234,15 @@ def delay_table(delays: pl.DataFrame, *, by: str, threshold: int) -> pl.DataFram
 def reverse_km_median(time: Sequence[float], dead: Sequence[bool]) -> float | None:
     """Return the reverse Kaplan-Meier median follow-up: KM with censoring as the event, deaths censored.
 
-    Schemper & Smith 1996. Returns None when the curve never falls to 0.5.
+    Schemper & Smith 1996. The median follows R's rule (`analysis.km`); None when never reached.
     """
-    t = np.asarray(time, dtype=float)
-    event = ~np.asarray(dead, dtype=bool)  # being censored (alive at last contact) is the event
-    surv = 1.0
-    for u in np.unique(t[event]):
-        surv *= 1 - np.sum((t == u) & event) / np.sum(t >= u)
-        if surv <= 0.5:
-            return float(u)
-    return None
+    from analysis.km import km_summary
+
+    if len(time) == 0:
+        return None
+    frame = pl.DataFrame({"time": np.asarray(time, dtype=float), "event": (~np.asarray(dead, dtype=bool)).astype(int)})
+    median = km_summary(frame)["median"][0]
+    return None if median is None else float(median)
 
 
 def completeness_index(observed_days: Sequence[float], potential_days: Sequence[float]) -> float | None:

@@ -213,12 +213,13 @@ def km_figure(
         ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
         ax.set_xlabel(xlabel or f"Time ({time_unit})")
         ax.set_ylabel(ylabel)
-        # Above the plot, a legend can never hide a curve; the lower left is the emptiest corner of a KM plot.
+        # Above the plot, a legend can never hide a curve; curves fall from (0, 1), so the upper right is the
+        # emptiest corner of a KM plot and holds the p value.
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(len(groups), 3), handlelength=2.2,
                   columnspacing=1.2, borderaxespad=0.2)
         if logrank is not None:
-            ax.text(0.03, 0.04, f"Log-rank {format_p(logrank['p'])}", transform=ax.transAxes, ha="left",
-                    va="bottom", gid="km:logrank", zorder=5,
+            ax.text(0.97, 0.97, f"Log-rank {format_p(logrank['p'])}", transform=ax.transAxes, ha="right",
+                    va="top", gid="km:logrank", zorder=5,
                     bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"})
         for kind, tax in zip(tables, table_axes, strict=True):
             counter = at_risk_counts if kind == "at-risk" else cumulative_event_counts

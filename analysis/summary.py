@@ -13,7 +13,9 @@ if TYPE_CHECKING:
     from registry import Registry
 
 
-def km_by_group(reg: Registry, *, by: str = "netpet_group", endpoint: str = "os", time_unit: str = "months") -> KMReport:
+def km_by_group(
+    reg: Registry, *, by: str = "netpet_group", endpoint: str = "os", time_unit: str = "months"
+) -> KMReport:
     """Return the Kaplan-Meier report (curves, medians, log-rank) by `by` for `endpoint`."""
     from analysis.frames import survival_frame
     from analysis.km import km_report

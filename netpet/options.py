@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -90,6 +91,24 @@ def registry_errors() -> Iterator[None]:
     except RegistryError as exc:
         raise click.ClickException(str(exc)) from None
 
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None] | None]:
+    """Yield a progress callback drawing a click progress bar on a terminal, else None."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
+        state: dict[str, Any] = {"step": None}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step != state["step"]:
+                state["step"] = step
+                bar.label = step
+                bar.length, bar.pos = total, 0
+            bar.update(done - bar.pos)
+
+        yield progress
+
 
 def _json_default(value: object) -> object:
     if isinstance(value, date | datetime):
@@ -117,7 +136,7 @@ def render(frame: pl.DataFrame, fmt: str) -> str:
     import polars as pl
 
     if fmt == "csv":
-        return frame.write_csv()
+        return frame.write_csv().rstrip("\n")
     if fmt == "json":
         return dumps(frame.to_dicts())
     with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_hide_dataframe_shape=True, tbl_formatting="ASCII_MARKDOWN",

@@ -25,6 +25,9 @@ DEFAULT_DB = "netpet.duckdb"
 CATALOG = "registry"
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 
+#: The registry's sequences (migrations 0001 and 0003).
+SEQUENCES = ("import_batch_seq", "change_log_seq")
+
 #: Settings a registry keeps in its `settings` table, with their defaults.
 DEFAULT_SETTINGS: dict[str, str] = {
     "pairing_window_days": "31",  # Chan et al. 2017 paired scans within 31 days
@@ -88,6 +91,8 @@ class Registry:
         if self.is_postgres and key is not None:
             raise RegistryError("encryption at rest applies to registry files; PostgreSQL encrypts on its own")
         self.con = duckdb.connect(config={"threads": os.cpu_count() or 2})
+        # DuckDB's own progress bar would print from inside the library; the CLI draws its own.
+        self.con.execute("set enable_progress_bar = false")
         try:
             self._attach(key)
             if views:
@@ -214,6 +219,15 @@ class Registry:
         return {
             t: int(self.query_file("queries", "table_row_count", {"table": t})["n"][0]) for t in self.table_names()
         }
+
+    def next_id(self, sequence: str) -> int:
+        """Return the next value of one of the registry's sequences, on either backend."""
+        if sequence not in SEQUENCES:
+            raise RegistryError(f"unknown sequence {sequence!r}")
+        if self.is_postgres:
+            query = f"select nextval('{sequence}') as id"  # the name is from SEQUENCES, not user input
+            return int(self.query_file("queries", "next_id_postgres", {"query": query})["id"][0])
+        return int(self.query_file("queries", "next_id", {"sequence": sequence})["id"][0])
 
     # -- settings -----------------------------------------------------------------------------------
     def setting(self, name: str) -> str:

@@ -297,6 +297,40 @@ def write_demo_files(
     return {name: writer.rows for name, writer in writers.items()}
 
 
+def build_demo_registry(
+    path: str | Path,
+    data_dir: str | Path,
+    *,
+    patients: int = 1000,
+    seed: int = 42,
+    as_of: date = date(2025, 12, 31),
+    lesions_per_timepoint: float = 6.0,
+    replace: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> pl.DataFrame:
+    """Write the demo files into `data_dir` and import them into a new registry at `path`.
+
+    The demo goes through the real importer, validation included, so it is also an end-to-end check of
+    the import path. Returns the importer's per-file summary.
+    """
+    from registry.db import Registry
+    from registry.errors import RegistryError
+    from registry.ingest import import_folder
+
+    target = Path(path)
+    if target.exists():
+        if not replace:
+            raise RegistryError(f"{target} already exists; pass --replace to rebuild the demo registry")
+        target.unlink()
+        Path(str(target) + ".wal").unlink(missing_ok=True)
+    write_demo_files(
+        data_dir, patients=patients, seed=seed, as_of=as_of, lesions_per_timepoint=lesions_per_timepoint,
+        progress=progress,
+    )
+    with Registry.create(target) as reg:
+        return import_folder(reg, data_dir, operator="demo", command="demo", progress=progress)
+
+
 def demo_chunks(
     *,
     patients: int = 1000,

@@ -62,3 +62,17 @@ def registry(request: pytest.FixtureRequest, tmp_path: Path):
         reg = Registry.open(request.getfixturevalue("postgres_server").migrated_database())
     yield reg
     reg.close()
+
+
+@pytest.fixture(scope="session")
+def demo_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default demo registry (1,000 patients, seed 42), built once through the real importer.
+
+    Read it with `Registry.open(path, read_only=True)`; copy it (`shutil.copy`) before writing to it.
+    """
+    from registry.demo import build_demo_registry
+
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "demo.duckdb"
+    build_demo_registry(path, folder / "data")
+    return path

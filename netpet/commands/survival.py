@@ -94,7 +94,7 @@ def _render_km(report: KMReport, fmt: str, by: str) -> str:
     if fmt == "json":
         return dumps(report.to_dict())
     if fmt == "csv":
-        return render(report.fit.table, "csv").rstrip("\n")
+        return render(report.fit.table, "csv")
     return _km_text(report, by)
 
 

@@ -1,0 +1,288 @@
+"""All-or-nothing import of an interchange folder: stage, validate, then write everything in one transaction.
+
+Validation (`registry.validate`) finds every problem before anything is written. A valid import inserts new
+rows parents first, replaces changed rows only with `update=True`, logs every inserted and updated record in
+`change_log`, records one `import_batches` row with one `import_files` row per file, and re-derives the
+NETPET scores of timepoints whose lesion reads changed, all in one transaction. Re-importing the same files
+is a no-op: nothing is written, not even a batch (the returned summary says what was unchanged).
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from registry.columns import TABLES, Table, stored_name
+from registry.errors import ValidationError
+from registry.score_store import refresh_derived_scores
+from registry.validate import (
+    ImportFile,
+    Progress,
+    Sql,
+    differs,
+    drop_temporaries,
+    each,
+    find_import_files,
+    format_issues,
+    key_text,
+    memory_budget,
+    run,
+    spec_sql,
+    stage_and_check,
+)
+
+SUMMARY_SCHEMA = {
+    "file": pl.String,
+    "table": pl.String,
+    "rows": pl.Int64,
+    "inserted": pl.Int64,
+    "updated": pl.Int64,
+    "unchanged": pl.Int64,
+}
+
+
+def default_operator() -> str:
+    """Return who is importing: `$NETPET_USER`, else the operating-system user."""
+    return os.environ.get("NETPET_USER") or getpass.getuser()
+
+
+def import_folder(
+    reg: Any,
+    folder: str | Path,
+    *,
+    update: bool = False,
+    ignore_unknown_columns: bool = False,
+    operator: str | None = None,
+    command: str = "import",
+    progress: Progress | None = None,
+) -> pl.DataFrame:
+    """Import a folder of interchange tables into the registry, all or nothing.
+
+    Parameters
+    ----------
+    reg : Registry
+        The registry, open for writing.
+    folder : str or Path
+        Folder holding any of `patients`, `pet_scans`, `timepoints`, `lesion_reads`, `treatments`,
+        `outcomes` as `.csv` or `.parquet` (see `shared/registry-format.md`).
+    update : bool
+        Replace registry rows the files give with different values (logged in `change_log`); without it a
+        changed row is a validation error.
+    ignore_unknown_columns : bool
+        Drop columns the format does not define instead of reporting them.
+    operator, command : str
+        Recorded in `import_batches` and `change_log`; `operator` defaults to `default_operator()`.
+    progress : callable, optional
+        Called as `progress(step, done, total)` while reading, validating and writing.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per file: file, table, rows, inserted, updated, unchanged.
+
+    Raises
+    ------
+    ValidationError
+        With `.issues` (file, row, column, message) holding every problem; the registry is unchanged.
+    """
+    files, misnamed = find_import_files(Path(folder))
+    con = reg.con
+    with memory_budget(con):
+        return _import_files(
+            reg,
+            files,
+            misnamed,
+            folder=str(folder),
+            update=update,
+            ignore_unknown_columns=ignore_unknown_columns,
+            log={"operator": operator or default_operator(), "command": command},
+            progress=progress,
+        )
+
+
+def _import_files(
+    reg: Any,
+    files: list[ImportFile],
+    misnamed: pl.DataFrame,
+    *,
+    folder: str,
+    update: bool,
+    ignore_unknown_columns: bool,
+    log: dict[str, str],
+    progress: Progress | None,
+) -> pl.DataFrame:
+    """Validate staged files and, when valid, write them; always drop the temporaries."""
+    con = reg.con
+    try:
+        issues = stage_and_check(
+            con,
+            files,
+            update=update,
+            ignore_unknown_columns=ignore_unknown_columns,
+            window_days=int(reg.setting("pairing_window_days")),
+            progress=progress,
+        )
+        issues = pl.concat([misnamed, issues])
+        if issues.height:
+            raise ValidationError(issues, _failure_summary(issues))
+        counts = {f.table.name: _count_changes(con, f.table) for f in files}
+        summary = pl.DataFrame(
+            [
+                {
+                    "file": f.name,
+                    "table": f.table.name,
+                    "rows": sum(counts[f.table.name].values()),
+                    "inserted": counts[f.table.name]["inserted"],
+                    "updated": counts[f.table.name]["changed"] if update else 0,
+                    "unchanged": counts[f.table.name]["unchanged"],
+                }
+                for f in files
+            ],
+            schema=SUMMARY_SCHEMA,
+        )
+        if summary.select(pl.col("inserted") + pl.col("updated")).to_series().sum() > 0:
+            _write(reg, files, summary, folder=folder, update=update, log=log, progress=progress)
+    finally:
+        drop_temporaries(con)
+    return summary
+
+
+def _failure_summary(issues: pl.DataFrame) -> str:
+    lines = format_issues(issues)
+    shown = "\n".join(lines[:20])
+    more = f"\n... and {len(lines) - 20} more" if len(lines) > 20 else ""
+    return f"import refused: {len(lines)} problem(s); nothing was written\n{shown}{more}"
+
+
+def _count_changes(con: duckdb.DuckDBPyConnection, table: Table) -> dict[str, int]:
+    sql = spec_sql(
+        "count_changes",
+        typed="_typed_" + table.name,
+        table=table.name,
+        first_key=table.key[0],
+        key_match=each("key_match", table, table.key, " and "),
+        differs=differs(table),
+    )
+    row = run(con, sql).fetchone()
+    assert row is not None
+    return {"inserted": int(row[0]), "changed": int(row[1]), "unchanged": int(row[2])}
+
+
+def _write(
+    reg: Any,
+    files: list[ImportFile],
+    summary: pl.DataFrame,
+    *,
+    folder: str,
+    update: bool,
+    log: dict[str, str],
+    progress: Progress | None,
+) -> None:
+    """Write the validated import in one transaction."""
+    rows = {r["table"]: r for r in summary.iter_rows(named=True)}
+    with reg.transaction() as con:
+        changed_timepoints = _changed_lesion_timepoints(con) if "lesion_reads" in rows else []
+        params = {**log, "batch_id": reg.next_id("import_batch_seq")}
+        run(con, spec_sql("insert_batch"), {**params, "source": folder, "is_update": update})
+        for done, file in enumerate(files):
+            table = file.table
+            _insert(con, table, {**params, "table_name": table.name})
+            if update and rows[table.name]["updated"]:
+                _update(con, table, {**params, "table_name": table.name})
+            run(
+                con,
+                spec_sql("insert_file"),
+                {
+                    "batch_id": params["batch_id"],
+                    "file_name": file.name,
+                    "table_name": table.name,
+                    "sha256": _sha256(file.path),
+                    "row_count": rows[table.name]["rows"],
+                    "rows_inserted": rows[table.name]["inserted"],
+                    "rows_updated": rows[table.name]["updated"],
+                },
+            )
+            if progress:
+                progress("write", done + 1, len(files))
+        refresh_derived_scores(con, changed_timepoints)
+
+
+def _slots(table: Table) -> dict[str, str]:
+    stored = [stored_name(table.name, c) for c in table.column_names]
+    patient = "patient_direct" if "patient_id" in table.column_names else "patient_via_timepoint"
+    return {
+        "typed": "_typed_" + table.name,
+        "table": table.name,
+        "key_text": key_text(table),
+        "key_match": each("key_match", table, table.key, " and "),
+        "patient": spec_sql(f"fragments/{patient}"),
+        "struct_fields": each("struct_field", table, table.column_names),
+        "columns": Sql(", ".join(stored)),
+        "i_columns": Sql(", ".join("i." + c for c in stored)),
+    }
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any]) -> None:
+    slots = _slots(table)
+    run(
+        con,
+        spec_sql(
+            "log_inserts",
+            **{k: slots[k] for k in ("typed", "table", "key_text", "key_match", "patient", "struct_fields")},
+        ),
+        params,
+    )
+    run(
+        con,
+        spec_sql(
+            "insert_rows", **{k: slots[k] for k in ("typed", "table", "key_match", "columns", "i_columns")}
+        ),
+        params,
+    )
+
+
+def _update(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any]) -> None:
+    slots = _slots(table)
+    others = [c for c in table.column_names if c not in table.key]
+    run(
+        con,
+        spec_sql(
+            "log_updates",
+            **{k: slots[k] for k in ("typed", "table", "key_text", "key_match", "patient", "struct_fields")},
+            r_struct_fields=each("r_struct_field", table, table.column_names),
+            differs=differs(table),
+        ),
+        params,
+    )
+    run(
+        con,
+        spec_sql(
+            "update_rows",
+            typed=slots["typed"],
+            table=table.name,
+            key_match=slots["key_match"],
+            assignments=each("assignment", table, others),
+            differs=differs(table),
+        ),
+        params,
+    )
+
+
+def _changed_lesion_timepoints(con: duckdb.DuckDBPyConnection) -> list[str]:
+    table = next(t for t in TABLES if t.name == "lesion_reads")
+    found = run(con, spec_sql("changed_lesion_timepoints", differs=differs(table))).fetchall()
+    return [r[0] for r in found]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,68 @@
+"""Ad-hoc SQL over the registry's tables and views for `netpet query`: one SELECT, on a read-only registry.
+
+The real guard is the connection: the registry file is attached read-only, so no statement can change it.
+The statement check in front of it gives a clear message for a mistaken `delete` or a second statement
+instead of a DuckDB error, and keeps the command to what it is for: reading.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import duckdb
+import polars as pl
+
+from registry.errors import RegistryError
+
+if TYPE_CHECKING:
+    from registry.db import Registry
+
+#: The first word of an allowed statement (DuckDB also reads `from t select ...`).
+ALLOWED_FIRST_WORDS = ("select", "with", "from")
+_LEADING_NOISE = re.compile(r"^(\s+|--[^\n]*(\n|$)|/\*.*?\*/|\()+", re.DOTALL)
+
+
+class QueryError(RegistryError):
+    """An ad-hoc query is not a single SELECT, or DuckDB could not run it."""
+
+
+def run_query(reg: Registry, sql: str) -> pl.DataFrame:
+    """Run one read-only SELECT (or WITH ... SELECT) over the registry and return its rows.
+
+    Parameters
+    ----------
+    reg
+        A registry opened with `read_only=True`; a writable one is refused.
+    sql
+        A single SELECT statement over the registry's views and tables (`netpet views` lists the views).
+
+    Returns
+    -------
+    pl.DataFrame
+        The query's rows.
+    """
+    if not reg.read_only:
+        raise QueryError("ad-hoc queries need a read-only registry: Registry.open(path, read_only=True)")
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise QueryError(f"cannot parse the query: {_first_line(exc)}") from None
+    if len(statements) != 1:
+        raise QueryError(f"give exactly one SELECT statement (got {len(statements)})")
+    statement = statements[0]
+    words = _LEADING_NOISE.sub("", statement.query).split(None, 1)
+    first_word = words[0].lower() if words else ""
+    if statement.type != duckdb.StatementType.SELECT or first_word not in ALLOWED_FIRST_WORDS:
+        raise QueryError(
+            f"only a SELECT (or WITH ... SELECT) is allowed, not {first_word.upper() or 'nothing'}; "
+            "the registry is read-only here"
+        )
+    try:
+        return reg.con.execute(statement.query).pl()
+    except duckdb.Error as exc:
+        raise QueryError(f"query failed: {_first_line(exc)}") from None
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -1,0 +1,518 @@
+"""Validate an import folder against the column spec, collecting every problem before anything is written.
+
+Files are staged in DuckDB temp tables as text (`_stage_<table>`), parsed into typed columns beside the
+trimmed text (`_typed_<table>`, with the spreadsheet row number `_row`), and checked with set-based SQL from
+`sql/queries/ingest/`. Identifiers in that SQL come only from `registry.columns`; values are always bound.
+Each problem is one row of a tidy frame (file, row, column, message). Writing is `registry.ingest`'s job.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from registry.columns import SSTR_TRACERS, TABLES, TABLES_BY_NAME, Column, Table, stored_name
+from registry.errors import IngestError
+from registry.sqlfiles import read_sql
+
+FORMATS = ("csv", "parquet")
+ISSUE_SCHEMA = {"file": pl.String, "row": pl.Int64, "column": pl.String, "message": pl.String}
+Progress = Callable[[str, int, int], None]
+#: DuckDB's memory cap during an import: beyond it temp tables spill to disk, leaving room for Python
+#: and polars under an 8 GB budget at tens of millions of rows.
+IMPORT_MEMORY_LIMIT = "6GB"
+
+_PREFIXES = ("", "_stage_", "_typed_", "_all_", "r_")
+_VOCABULARY = frozenset(
+    prefix + name
+    for table in TABLES
+    for name in (table.name, *table.column_names, *(stored_name(table.name, c) for c in table.column_names))
+    for prefix in _PREFIXES
+)
+_PARSE_PROBLEMS = {
+    "date": "'{}' is not a valid date (YYYY-MM-DD)",
+    "number": "'{}' is not a number",
+    "integer": "'{}' is not a whole number",
+    "boolean": "'{}' is not a boolean (true/false, t/f, yes/no, 1/0)",
+    "score": "'{}' is not a NETPET score (0-5 or P0-P5)",
+}
+
+
+class Sql(str):
+    """SQL text rendered from a file under `sql/queries/ingest/` with identifiers from the spec only."""
+
+
+def spec_sql(name: str, /, **slots: str) -> Sql:
+    """Read `sql/queries/ingest/<name>.sql` and fill its `{{slot}}`s with spec identifiers or rendered SQL."""
+    text = read_sql("queries", f"ingest/{name}").strip().rstrip(";")
+    for slot, value in slots.items():
+        if not isinstance(value, Sql) and value not in _VOCABULARY:
+            raise ValueError(f"{value!r} is not an identifier of the column spec")
+        text = text.replace("{{" + slot + "}}", value)
+    if "{{" in text:
+        raise ValueError(f"unfilled slot in ingest/{name}.sql")
+    return Sql(text)
+
+
+def each(fragment: str, table: Table, columns: Iterable[str], sep: str = ", ") -> Sql:
+    """Render `fragments/<fragment>.sql` once per column and join the pieces with `sep`."""
+    return Sql(
+        sep.join(
+            spec_sql(f"fragments/{fragment}", column=c, stored=stored_name(table.name, c)) for c in columns
+        )
+    )
+
+
+def run(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Execute `sql`, binding only the `$parameters` it uses."""
+    used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
+    return con.execute(sql, {k: v for k, v in (params or {}).items() if k in used})
+
+
+@contextmanager
+def memory_budget(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Cap DuckDB's memory at `IMPORT_MEMORY_LIMIT` for the block, then restore the previous limit."""
+    previous = run(con, spec_sql("memory_limit")).fetchone()
+    run(con, spec_sql("set_memory_limit"), {"limit": IMPORT_MEMORY_LIMIT})
+    try:
+        yield
+    finally:
+        # The limit reads back rounded ("18.8 GiB"), so a default limit is reset rather than set again.
+        run(con, spec_sql("reset_memory_limit"))
+        if previous is not None and run(con, spec_sql("memory_limit")).fetchone() != previous:
+            run(con, spec_sql("set_memory_limit"), {"limit": previous[0]})
+
+
+def issues_frame(rows: Iterable[Mapping[str, Any]] | pl.DataFrame = ()) -> pl.DataFrame:
+    """Return issues as the tidy frame (file, row, column, message)."""
+    if isinstance(rows, pl.DataFrame):
+        return rows.select(pl.col(c).cast(t) for c, t in ISSUE_SCHEMA.items())
+    return pl.DataFrame(list(rows), schema=ISSUE_SCHEMA)
+
+
+def format_issues(issues: pl.DataFrame) -> list[str]:
+    """Render each issue as `file:row:column: message` (row and column left out when the issue has none)."""
+    lines = []
+    for file, row, column, message in issues.iter_rows():
+        where = ":".join(str(part) for part in (file, row, column) if part is not None)
+        lines.append(f"{where}: {message}")
+    return lines
+
+
+@dataclass(frozen=True)
+class ImportFile:
+    """One table file of an import folder."""
+
+    table: Table
+    path: Path
+    fmt: str
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def find_import_files(folder: Path) -> tuple[list[ImportFile], pl.DataFrame]:
+    """Return the folder's table files (in dependency order) and issues with misnamed or doubled files."""
+    if not folder.is_dir():
+        raise IngestError(f"{folder} is not a folder; give the folder holding the table files")
+    found: dict[str, list[Path]] = {}
+    issues = []
+    accepted = ", ".join(f"{t.name}.csv" for t in TABLES)
+    for path in sorted(folder.iterdir()):
+        fmt = path.suffix.lower().lstrip(".")
+        if not path.is_file() or fmt not in FORMATS or path.name.startswith("."):  # hidden: editor/OS litter
+            continue
+        if path.stem not in TABLES_BY_NAME:
+            message = f"not an import table; accepted names: {accepted} (or .parquet)"
+            issues.append({"file": path.name, "row": None, "column": None, "message": message})
+            continue
+        found.setdefault(path.stem, []).append(path)
+    files = []
+    for table in TABLES:
+        paths = found.get(table.name, [])
+        if len(paths) > 1:
+            message = f"{table.name} is given twice ({', '.join(p.name for p in paths)}); keep one"
+            issues.append({"file": paths[0].name, "row": None, "column": None, "message": message})
+        elif paths:
+            files.append(ImportFile(table, paths[0], paths[0].suffix.lower().lstrip(".")))
+    if not files and not issues:
+        raise IngestError(f"{folder} holds no table files; expected some of: {accepted} (or .parquet)")
+    return files, issues_frame(issues)
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open("rb") as handle:
+        first = handle.readline().decode("utf-8-sig")
+    return next(csv.reader([first]), [])
+
+
+def _csv_problem(exc: Exception) -> tuple[int | None, str]:
+    """Turn a DuckDB CSV error into (row, reason) without echoing the offending line (it holds data)."""
+    text = str(exc)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    lines = [s.strip() for s in text.splitlines()]
+    reason = "the file is not valid CSV"
+    if "Original Line" in text:
+        start = next(i for i, s in enumerate(lines) if s.startswith("Original Line"))
+        after = lines[start + 1 :]
+        reason = next((s for s in after if s), reason)
+    if "not utf-8" in text.lower():
+        reason = "the file is not UTF-8 encoded"
+    return (int(line.group(1)) if line else None), f"cannot read CSV: {reason}"
+
+
+def stage_file(
+    con: duckdb.DuckDBPyConnection, file: ImportFile
+) -> tuple[list[str] | None, list[dict[str, Any]]]:
+    """Load one file into `_stage_<table>` as written; return its header (None if unreadable) and issues."""
+    stage = "_stage_" + file.table.name
+    try:
+        if file.fmt == "csv":
+            header = _csv_header(file.path)
+            if not header:
+                return None, [_issue(file, None, None, "the file is empty; expected a header row")]
+            doubled = sorted({h for h in header if header.count(h) > 1})
+            if doubled:
+                return None, [
+                    _issue(file, 1, h, "column appears more than once in the header") for h in doubled
+                ]
+            run(
+                con,
+                spec_sql("stage_csv", stage=stage),
+                {"path": str(file.path), "columns": dict.fromkeys(header, "VARCHAR")},
+            )
+        else:
+            run(con, spec_sql("stage_parquet", stage=stage), {"path": str(file.path)})
+            header = [d[0] for d in run(con, spec_sql("stage_columns", stage=stage)).description]
+    except UnicodeDecodeError:
+        return None, [_issue(file, 1, None, "cannot read CSV: the file is not UTF-8 encoded")]
+    except duckdb.Error as exc:
+        if file.fmt == "csv":
+            row, message = _csv_problem(exc)
+            return None, [_issue(file, row, None, message)]
+        first = str(exc).strip().splitlines()[0].replace(str(file.path), file.name)
+        return None, [_issue(file, None, None, f"cannot read Parquet: {first}")]
+    return header, []
+
+
+def _issue(file: ImportFile, row: int | None, column: str | None, message: str) -> dict[str, Any]:
+    return {"file": file.name, "row": row, "column": column, "message": message}
+
+
+def header_issues(
+    file: ImportFile, header: list[str], *, ignore_unknown_columns: bool
+) -> list[dict[str, Any]]:
+    """Return issues with the header: required columns missing and (unless ignored) unknown columns."""
+    table = file.table
+    issues = [
+        _issue(file, 1, c.name, "required column is missing")
+        for c in table.columns
+        if c.required and c.name not in header
+    ]
+    if not ignore_unknown_columns:
+        accepted = ", ".join(table.column_names)
+        issues += [
+            _issue(
+                file,
+                1,
+                h,
+                f"unknown column; {table.name} accepts {accepted} (or use --ignore-unknown-columns)",
+            )
+            for h in header
+            if h not in table.column_names
+        ]
+    return issues
+
+
+def parse_stage(
+    con: duckdb.DuckDBPyConnection, table: Table, header: list[str], file_name: str | None
+) -> None:
+    """Parse `_stage_<table>` into `_typed_<table>` and drop the stage."""
+    present = [c for c in table.column_names if c in header]
+    absent = [c for c in table.column_names if c not in header]
+    raw = Sql(
+        ", ".join(filter(None, (each("raw_present", table, present), each("raw_missing", table, absent))))
+    )
+    parsed = Sql(
+        ", ".join(
+            spec_sql(f"fragments/parse_{c.kind}", column=c.name, stored=stored_name(table.name, c.name))
+            for c in table.columns
+        )
+    )
+    params: dict[str, Any] = {"file": file_name}
+    for c in table.columns:
+        if c.kind == "enum":
+            params[f"canon_{c.name}"] = list(c.values)
+            params[f"lower_{c.name}"] = [v.lower() for v in c.values]
+    sql = spec_sql(
+        "parse_file",
+        typed="_typed_" + table.name,
+        stage="_stage_" + table.name,
+        raw_columns=raw,
+        raw_names=Sql(", ".join("r_" + c for c in table.column_names)),
+        parsed_columns=parsed,
+    )
+    run(con, sql, params)
+    run(con, spec_sql("drop_stage", stage="_stage_" + table.name))
+
+
+def cell_issues(con: duckdb.DuckDBPyConnection, file: ImportFile, header: list[str]) -> pl.DataFrame:
+    """Return empty required cells, unparseable cells and out-of-range numbers of one parsed file."""
+    table = file.table
+    frames = []
+    for column in table.columns:
+        stored = stored_name(table.name, column.name)
+        bounded = column.low is not None or column.high is not None
+        out_of_range = (
+            spec_sql("fragments/out_of_range", parsed=stored) if bounded else spec_sql("fragments/never")
+        )
+        sql = spec_sql(
+            "check_cells",
+            typed="_typed_" + table.name,
+            raw="r_" + column.name,
+            parsed=stored,
+            range=out_of_range,
+        )
+        params = {
+            "required": column.required and column.name in header,
+            "low": column.low,
+            "high": column.high,
+            "low_open": column.low_open,
+        }
+        found = run(con, sql, params).pl()
+        if found.height:
+            frames.append(
+                found.select(
+                    pl.lit(file.name).alias("file"),
+                    pl.col("row").cast(pl.Int64),
+                    pl.lit(column.name).alias("column"),
+                    _cell_message(column).alias("message"),
+                )
+            )
+    return issues_frame(pl.concat(frames)) if frames else issues_frame()
+
+
+def _cell_message(column: Column) -> pl.Expr:
+    value = pl.col("value")
+    if column.kind == "enum":
+        parse = pl.format("'{}' is not one of: " + ", ".join(column.values), value)
+    else:
+        parse = pl.format(_PARSE_PROBLEMS.get(column.kind, "'{}' is not valid"), value)
+    return (
+        pl.when(pl.col("problem") == "required")
+        .then(pl.lit("required value is empty"))
+        .when(pl.col("problem") == "parse")
+        .then(parse)
+        .otherwise(pl.format("{} is out of range: " + _range_text(column), value))
+    )
+
+
+def _range_text(column: Column) -> str:
+    if column.low is not None and column.high is not None:
+        return f"must be between {column.low:g} and {column.high:g}"
+    if column.low is not None:
+        return f"must be {'>' if column.low_open else '>='} {column.low:g}"
+    return "" if column.high is None else f"must be <= {column.high:g}"
+
+
+def create_empty_typed(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """Give a table the import leaves out an empty `_typed_<table>` so that every check can read it."""
+    run(con, spec_sql("stage_empty", stage="_stage_" + table.name))
+    parse_stage(con, table, [], None)
+
+
+def create_all_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Create `_all_<table>`: each table as it would be after the import (registry rows + imported rows)."""
+    for table in TABLES:
+        stored = [stored_name(table.name, c) for c in table.column_names]
+        sql = spec_sql(
+            "all_rows",
+            all="_all_" + table.name,
+            table=table.name,
+            typed="_typed_" + table.name,
+            r_columns=Sql(", ".join("r." + c for c in stored)),
+            i_columns=Sql(", ".join("i." + c for c in stored)),
+            key_match=each("key_match", table, table.key, " and "),
+        )
+        run(con, sql)
+
+
+def key_text(table: Table) -> Sql:
+    """SQL for an imported row's key as text (`T1|liver-s7`)."""
+    return spec_sql("fragments/key_text", parts=each("key_part", table, table.key))
+
+
+def differs(table: Table) -> Sql:
+    """SQL that is true when imported row `i` differs from registry row `r` in any non-key column."""
+    others = [c for c in table.column_names if c not in table.key]
+    return each("differs", table, [stored_name(table.name, c) for c in others], " or ")
+
+
+def cross_issues(con: duckdb.DuckDBPyConnection, *, update: bool, window_days: int) -> pl.DataFrame:
+    """Return problems between rows: duplicate and clashing keys, unknown references, scans, dates."""
+    frames = []
+    for table in TABLES:
+        typed = "_typed_" + table.name
+        slots = {
+            "typed": typed,
+            "key_text": key_text(table),
+            "key_match": each("key_match", table, table.key, " and "),
+        }
+        key_params = {"column": table.key[0], "key_name": "+".join(table.key)}
+        frames.append(
+            run(
+                con,
+                spec_sql(
+                    "check_duplicate_keys",
+                    typed=typed,
+                    key_text=slots["key_text"],
+                    i_keys=Sql(", ".join("i." + k for k in table.key)),
+                    keys_present=each("present", table, table.key, " and "),
+                    key_match=slots["key_match"],
+                ),
+                key_params,
+            ).pl()
+        )
+        if not update:
+            others = [c for c in table.column_names if c not in table.key]
+            frames.append(
+                run(
+                    con,
+                    spec_sql(
+                        "check_existing_keys",
+                        **slots,
+                        table=table.name,
+                        differs=differs(table),
+                        changed_names=each("changed_name", table, others),
+                    ),
+                    key_params,
+                ).pl()
+            )
+        for column, parent in table.parents.items():
+            parent_key = TABLES_BY_NAME[parent].key[0]
+            sql = spec_sql(
+                "check_references",
+                typed=typed,
+                column=column,
+                parent=parent,
+                parent_typed="_typed_" + parent,
+                parent_key=parent_key,
+            )
+            frames.append(run(con, sql, {"column": column}).pl())
+    params = {"window": window_days, "sstr": list(SSTR_TRACERS)}
+    for name in (
+        "check_timepoint_scans",
+        "check_lesion_comparison",
+        "check_treatment_dates",
+        "check_patient_dates",
+    ):
+        frames.append(run(con, spec_sql(name), params).pl())
+    return issues_frame(pl.concat([issues_frame(f) for f in frames]))
+
+
+def drop_temporaries(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop every temp table and view the import created."""
+    for table in TABLES:
+        run(
+            con,
+            spec_sql(
+                "drop_temporaries",
+                all="_all_" + table.name,
+                typed="_typed_" + table.name,
+                stage="_stage_" + table.name,
+            ),
+        )
+
+
+def stage_and_check(
+    con: duckdb.DuckDBPyConnection,
+    files: list[ImportFile],
+    *,
+    update: bool,
+    ignore_unknown_columns: bool,
+    window_days: int,
+    progress: Progress | None = None,
+) -> pl.DataFrame:
+    """Stage and parse every file, then return every issue (cross-row checks only if all files were read)."""
+    given = {f.table.name: f for f in files}
+    issues: list[pl.DataFrame] = []
+    readable = True
+    for done, table in enumerate(TABLES):
+        file = given.get(table.name)
+        if file is None:
+            create_empty_typed(con, table)
+        else:
+            header, problems = stage_file(con, file)
+            issues.append(issues_frame(problems))
+            if header is None:
+                readable = False
+                create_empty_typed(con, table)
+            else:
+                issues.append(
+                    issues_frame(header_issues(file, header, ignore_unknown_columns=ignore_unknown_columns))
+                )
+                parse_stage(con, table, header, file.name)
+                issues.append(cell_issues(con, file, header))
+        if progress:
+            progress("read", done + 1, len(TABLES))
+    create_all_views(con)
+    if readable:
+        issues.append(cross_issues(con, update=update, window_days=window_days))
+    if progress:
+        progress("validate", 1, 1)
+    return _in_file_order(pl.concat(issues), files)
+
+
+def _in_file_order(issues: pl.DataFrame, files: list[ImportFile]) -> pl.DataFrame:
+    order = {f.name: i for i, f in enumerate(files)}
+    return (
+        issues.unique()
+        .with_columns(pl.col("file").replace_strict(order, default=-1, return_dtype=pl.Int64).alias("_order"))
+        .sort(["_order", "row", "column", "message"], nulls_last=False)
+        .drop("_order")
+    )
+
+
+def validate_folder(
+    reg: Any, folder: str | Path, *, update: bool = False, ignore_unknown_columns: bool = False
+) -> pl.DataFrame:
+    """Check an import folder without writing anything and return every problem found.
+
+    Parameters
+    ----------
+    reg : Registry
+        The registry the folder would be imported into (its rows count for keys, references and dates).
+    folder : str or Path
+        The folder of table files (see `shared/registry-format.md`).
+    update, ignore_unknown_columns : bool
+        As for `registry.ingest.import_folder`.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per problem: file, row (header = 1, first data row = 2), column, message. Empty when valid.
+    """
+    files, misnamed = find_import_files(Path(folder))
+    with memory_budget(reg.con):
+        try:
+            found = stage_and_check(
+                reg.con,
+                files,
+                update=update,
+                ignore_unknown_columns=ignore_unknown_columns,
+                window_days=int(reg.setting("pairing_window_days")),
+            )
+        finally:
+            drop_temporaries(reg.con)
+    return pl.concat([misnamed, found])

@@ -1,0 +1,1 @@
+case when i.{{stored}} is distinct from r.{{stored}} then '{{column}}' end

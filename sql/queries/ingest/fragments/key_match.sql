@@ -1,0 +1,1 @@
+i.{{column}} = r.{{column}}

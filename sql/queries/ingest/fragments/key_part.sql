@@ -1,0 +1,1 @@
+cast(i.{{column}} as varchar)

@@ -1,0 +1,1 @@
+{{parsed}} < $low or ($low_open and {{parsed}} = $low) or {{parsed}} > $high

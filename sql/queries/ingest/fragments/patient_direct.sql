@@ -1,0 +1,1 @@
+i.patient_id

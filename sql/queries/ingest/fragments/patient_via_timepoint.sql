@@ -1,0 +1,1 @@
+(select tp.patient_id from _all_timepoints tp where tp.timepoint_id = i.timepoint_id)

@@ -1,0 +1,1 @@
+i.{{column}} is not null

@@ -1,0 +1,1 @@
+null::varchar as r_{{column}}

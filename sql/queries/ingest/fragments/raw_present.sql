@@ -1,0 +1,1 @@
+nullif(trim(cast("{{column}}" as varchar)), '') as r_{{column}}

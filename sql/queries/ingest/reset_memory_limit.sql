@@ -1,0 +1,2 @@
+-- Return the connection's memory limit to DuckDB's default after an import.
+reset memory_limit

@@ -1,0 +1,2 @@
+-- Cap DuckDB's memory while importing; larger intermediates spill to its temp directory.
+set memory_limit = $limit
