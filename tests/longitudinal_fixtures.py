@@ -1,8 +1,7 @@
 """Test input for longitudinal analyses: hand-built patients with dated timepoints, and the demo registry.
 
-Rows go in through DuckDB from polars frames, table names only from `registry.columns`. `load_demo` stands
-in for the importer (`registry.ingest.import_folder`, another branch) and skips lesion reads, so the recorded
-score is the score used.
+Hand-built rows go in through DuckDB from polars frames, table names only from `registry.columns`, with
+recorded scores; the demo goes through the importer.
 """
 
 from __future__ import annotations
@@ -76,17 +75,12 @@ def add_patient(
 
 
 def load_demo(reg: Registry, folder: Path, *, patients: int = 120, seed: int = 42) -> None:
-    """Write the demo registry's files for `patients` patients into `folder` and load them (no lesion reads)."""
+    """Write the demo registry's files for `patients` patients into `folder` and import them."""
     from registry.demo import write_demo_files
+    from registry.ingest import import_folder
 
     write_demo_files(folder, patients=patients, seed=seed)
-    for table in ("patients", "pet_scans", "timepoints", "treatments", "outcomes"):
-        rows = pl.read_parquet(folder / f"{table}.parquet")
-        if table == "timepoints":
-            rows = rows.with_columns(
-                pl.col("netpet_score").str.strip_prefix("P").cast(pl.Int16).alias("recorded_score")
-            ).drop("netpet_score")
-        insert_rows(reg, table, rows)
+    import_folder(reg, folder, operator="test")
 
 
 #: The cohort of tests/reference/timevarying/score_intervals_small.csv: (timepoints, death day, last contact).
