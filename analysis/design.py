@@ -1,0 +1,104 @@
+"""Build a Cox model matrix from a polars frame: dummy columns for categorical terms, numeric terms as is.
+
+A categorical term with k levels becomes k - 1 indicator columns named `term=level` (R's `termlevel`),
+against a reference level: the one asked for, else P1 for the NETPET groupings, else the first level in
+the order of `analysis.frames.GROUPINGS` (alphabetical when it gives none). Fitting is left to
+`analysis.cox`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from analysis.frames import GROUPINGS
+
+#: Reference level when none is asked for (the published NETPET analyses compare with P1).
+DEFAULT_REFERENCE = {"netpet_group": "P1", "netpet_score": "P1"}
+
+
+@dataclass(frozen=True)
+class Design:
+    """A model matrix with its column names and the columns each term owns (R's `assign`)."""
+
+    matrix: np.ndarray
+    columns: list[str]
+    assign: dict[str, list[int]]
+    reference: dict[str, str]
+
+
+def is_categorical(dtype: pl.DataType) -> bool:
+    """Return whether a column of this dtype enters a model as a factor rather than a number."""
+    return dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum)
+
+
+def term_levels(data: pl.DataFrame, term: str, levels: Sequence[str] | None = None) -> list[str]:
+    """Return the levels of a categorical term present in `data`, in model order."""
+    present = {str(v) for v in data.get_column(term).cast(pl.String).unique().to_list() if v is not None}
+    order = levels if levels is not None else GROUPINGS.get(term)
+    if order is None:
+        return sorted(present)
+    return [level for level in order if level in present] + sorted(present - set(order))
+
+
+def model_matrix(
+    data: pl.DataFrame,
+    terms: Sequence[str],
+    *,
+    reference: Mapping[str, str] | None = None,
+    levels: Mapping[str, Sequence[str]] | None = None,
+) -> Design:
+    """Return the design for `terms`: indicator columns for categorical terms, numeric columns as is.
+
+    Parameters
+    ----------
+    data : polars.DataFrame
+        One row per observation; every term is a column.
+    terms : sequence of str
+        Column names, in model order.
+    reference : mapping, optional
+        Reference level per categorical term (default P1 for netpet_group/netpet_score, else the first level).
+    levels : mapping, optional
+        Level order per categorical term (default: `GROUPINGS`, else alphabetical).
+
+    Returns
+    -------
+    Design
+    """
+    from registry import RegistryError
+
+    reference = dict(reference or {})
+    levels = dict(levels or {})
+    blocks: list[np.ndarray] = []
+    columns: list[str] = []
+    assign: dict[str, list[int]] = {}
+    chosen: dict[str, str] = {}
+    for term in terms:
+        column = data.get_column(term)
+        if is_categorical(column.dtype):
+            found = term_levels(data, term, levels.get(term))
+            ref = reference.get(term) or DEFAULT_REFERENCE.get(term)
+            if ref is None or ref not in found:
+                if term in reference:
+                    raise RegistryError(
+                        f"reference level {ref!r} of {term} is not in the data ({', '.join(found)})"
+                    )
+                ref = found[0]
+            chosen[term] = ref
+            values = column.cast(pl.String).to_numpy()
+            others = [level for level in found if level != ref]
+            block = np.column_stack([values == level for level in others]).astype(float) if others else None
+            names = [f"{term}={level}" for level in others]
+        else:
+            block = column.cast(pl.Float64).to_numpy().reshape(-1, 1)
+            names = [term]
+        if block is None:
+            raise RegistryError(f"{term} has a single level ({chosen[term]}); it cannot enter the model")
+        assign[term] = list(range(len(columns), len(columns) + len(names)))
+        columns.extend(names)
+        blocks.append(block)
+    matrix = np.hstack(blocks) if blocks else np.empty((data.height, 0))
+    return Design(np.ascontiguousarray(matrix, dtype=float), columns, assign, chosen)

@@ -1,0 +1,285 @@
+"""Sorted risk sets for Cox partial-likelihood sums, vectorised with cumulative sums.
+
+Shared by the fitter (`analysis.cox`) and the proportional-hazards test (`analysis.phtest`). Rows are
+(entry, time] intervals within strata. A row is at risk at an event time t of its stratum when
+entry < t <= time; the sums over a risk set are a difference of two prefix sums, one over rows sorted by
+decreasing `time` (time >= t) and one over rows sorted by decreasing `entry` (entry >= t). Tied deaths are
+handled per event group (one stratum x one event time) by Efron's or Breslow's approximation, as in R's
+coxph.fit/agreg.fit. Near-equal times are merged first, as R's `aeqSurv` (`timefix = TRUE`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def fix_times(values: np.ndarray) -> np.ndarray:
+    """Merge times within sqrt(machine epsilon) of each other onto the smaller one, as R's `aeqSurv`."""
+    unique = np.unique(values[np.isfinite(values)])
+    if unique.size < 2:
+        return values
+    tol = np.sqrt(np.finfo(float).eps)
+    step = np.diff(unique)
+    tied = (step <= tol) | (step / np.mean(np.abs(unique)) <= tol)
+    if not tied.any():
+        return values
+    cuts = unique[np.concatenate([[True], ~tied])]
+    return cuts[np.searchsorted(cuts, values, side="right") - 1]
+
+
+def _sorted_columns(xt: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Return the columns of `xt` (x transposed, p x n) in `order`: each covariate stays contiguous."""
+    return np.take(xt, order, axis=1)
+
+
+def weighted_products(xs: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Return weight x [1, x, x_a * x_b for a <= b] (m x n) for covariates `xs` (p x n).
+
+    These are the quantities whose risk-set sums S0, S1 and S2 (packed upper triangle) the partial
+    likelihood needs; built row by row into one array to keep a million-row fit light on memory.
+    """
+    p, n = xs.shape
+    ia, ib = np.triu_indices(p)
+    w = np.empty((1 + p + ia.size, n))
+    w[0] = weight
+    np.multiply(xs, weight, out=w[1 : 1 + p])
+    for k, (a, b) in enumerate(zip(ia, ib, strict=True)):
+        np.multiply(w[1 + a], xs[b], out=w[1 + p + k])
+    return w
+
+
+def _prefix_sums(xs: np.ndarray, weight: np.ndarray, hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
+    """Return, per (lo, hi) pair, the sums of weighted_products over columns lo..hi-1, as (pairs, m)."""
+    w = weighted_products(xs, weight)
+    np.cumsum(w, axis=1, out=w)
+
+    def upto(index: np.ndarray) -> np.ndarray:
+        out = np.zeros((w.shape[0], index.size))
+        some = index > 0
+        out[:, some] = w[:, index[some] - 1]
+        return out
+
+    return (upto(hi) - upto(lo)).T
+
+
+def unpack(v: np.ndarray, p: int) -> np.ndarray:
+    """Return the symmetric p x p matrix whose upper triangle (row-major) is `v`."""
+    out = np.zeros((p, p))
+    ia, ib = np.triu_indices(p)
+    out[ia, ib] = v
+    out[ib, ia] = v
+    return out
+
+
+@dataclass
+class RiskSets:
+    """Sort orders and event groups of one data set; built once, reused at every Newton step."""
+
+    x: np.ndarray  # centred covariates, original row order
+    means: np.ndarray
+    x_stop: np.ndarray  # centred x transposed (p x n), rows sorted by (stratum, time desc)
+    order_stop: np.ndarray
+    x_start: np.ndarray | None  # same, sorted by (stratum, entry desc); None for right-censored data
+    order_start: np.ndarray | None
+    stop_lo: np.ndarray  # per event group: prefix bounds of its risk set in the stop order
+    stop_hi: np.ndarray
+    start_lo: np.ndarray | None
+    start_hi: np.ndarray | None
+    death_rows: np.ndarray  # rows with an event, sorted by event group
+    death_group: np.ndarray
+    group_first: np.ndarray  # index into death_rows of each group's first death
+    group_size: np.ndarray
+    group_rank: np.ndarray  # time rank of each group's event time
+    frac: np.ndarray  # Efron's k/d per death (0 for Breslow)
+    row_lo: np.ndarray  # per row: event groups (row_lo, row_hi] it is at risk in
+    row_hi: np.ndarray
+    time_rank: np.ndarray
+    entry_rank: np.ndarray | None
+    event: np.ndarray
+    x_dead: np.ndarray  # the deaths' x, transposed (p x deaths), in death_rows order
+
+    @property
+    def p(self) -> int:
+        return int(self.x.shape[1])
+
+
+def build_risk_sets(
+    entry: np.ndarray | None,
+    time: np.ndarray,
+    event: np.ndarray,
+    stratum: np.ndarray,
+    x: np.ndarray,
+    *,
+    efron: bool,
+) -> RiskSets:
+    """Sort the rows once and locate every event group's risk set.
+
+    `entry` None means right-censored data (everyone at risk from the start); `stratum` holds integer codes.
+    """
+    event = event.astype(bool)
+    stratum = stratum.astype(np.int64)
+    all_times = time if entry is None else np.concatenate([entry, time])
+    fixed = fix_times(all_times.astype(float))
+    unique = np.unique(fixed)
+    m = unique.size + 1
+    time_rank = np.searchsorted(unique, fixed[-time.size :])
+    entry_rank = None if entry is None else np.searchsorted(unique, fixed[: entry.size])
+
+    means = x.mean(axis=0) if x.shape[0] else np.zeros(x.shape[1])
+    xc = x - means
+    xt = np.ascontiguousarray(xc.T)
+    key_stop = stratum * m + (m - 1 - time_rank)
+    order_stop = np.argsort(key_stop, kind="stable")
+    sorted_stop = key_stop[order_stop]
+
+    group_keys_all = stratum * m + time_rank
+    group_keys = np.unique(group_keys_all[event])
+    g_stratum, g_rank = np.divmod(group_keys, m)
+    stop_lo = np.searchsorted(sorted_stop, g_stratum * m, side="left")
+    stop_hi = np.searchsorted(sorted_stop, g_stratum * m + (m - 1 - g_rank), side="right")
+
+    x_start = order_start = start_lo = start_hi = None
+    if entry_rank is not None:
+        key_start = stratum * m + (m - 1 - entry_rank)
+        order_start = np.argsort(key_start, kind="stable")
+        sorted_start = key_start[order_start]
+        x_start = _sorted_columns(xt, order_start)
+        start_lo = np.searchsorted(sorted_start, g_stratum * m, side="left")
+        start_hi = np.searchsorted(sorted_start, g_stratum * m + (m - 1 - g_rank), side="right")
+
+    dead = np.flatnonzero(event)
+    dgroup = np.searchsorted(group_keys, group_keys_all[dead])
+    by_group = np.argsort(dgroup, kind="stable")
+    death_rows, death_group = dead[by_group], dgroup[by_group]
+    group_size = np.bincount(death_group, minlength=group_keys.size)
+    group_first = np.concatenate([[0], np.cumsum(group_size)[:-1]]).astype(np.int64)
+    k = np.arange(death_rows.size) - group_first[death_group]
+    frac = k / group_size[death_group] if efron else np.zeros(death_rows.size)
+
+    row_hi = np.searchsorted(group_keys, stratum * m + time_rank, side="right")
+    row_lo = (
+        np.searchsorted(group_keys, stratum * m, side="left")
+        if entry_rank is None
+        else np.searchsorted(group_keys, stratum * m + entry_rank, side="right")
+    )
+    return RiskSets(
+        xc, means, _sorted_columns(xt, order_stop), order_stop, x_start, order_start,
+        stop_lo, stop_hi, start_lo, start_hi,
+        death_rows, death_group, group_first, group_size, g_rank, frac, row_lo, row_hi, time_rank, entry_rank,
+        event, _sorted_columns(xt, death_rows),
+    )
+
+
+def _group_sums_at(rs: RiskSets, risk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return per event group the risk-set sums and the dying rows' sums of risk x [1, x, xx] (G x m)."""
+    at_risk = _prefix_sums(rs.x_stop, risk[rs.order_stop], rs.stop_hi, rs.stop_lo)
+    if rs.x_start is not None and rs.order_start is not None and rs.start_hi is not None:
+        assert rs.start_lo is not None
+        at_risk -= _prefix_sums(rs.x_start, risk[rs.order_start], rs.start_hi, rs.start_lo)
+    dying = weighted_products(rs.x_dead, risk[rs.death_rows])
+    if dying.shape[1] == 0:
+        return at_risk, np.zeros((0, dying.shape[0]))
+    tied = np.add.reduceat(dying, rs.group_first, axis=1).T
+    return at_risk, tied
+
+
+def _risk(rs: RiskSets, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    eta = rs.x @ beta
+    # A common shift leaves every ratio and the log partial likelihood unchanged; it only avoids overflow.
+    shift = float(eta.max()) if eta.size else 0.0
+    return eta, np.exp(eta - shift), shift
+
+
+@dataclass
+class TieTerms:
+    """Per-death Efron terms at one beta: S0_k and xbar_k = S1_k / S0_k."""
+
+    eta: np.ndarray  # linear predictor (centred x), original row order
+    risk: np.ndarray  # exp(eta - shift)
+    s0: np.ndarray
+    xbar: np.ndarray
+
+
+def tie_terms(rs: RiskSets, beta: np.ndarray) -> TieTerms:
+    """Return the risk-set sums seen by each death, with Efron's down-weighting of its tied deaths."""
+    p = rs.p
+    eta, risk, _ = _risk(rs, beta)
+    at_risk, tied = _group_sums_at(rs, risk)
+    g = rs.death_group
+    s = at_risk[g, : 1 + p] - rs.frac[:, None] * tied[g, : 1 + p]
+    s0 = s[:, 0]
+    return TieTerms(eta, risk, s0, s[:, 1:] / s0[:, None])
+
+
+@dataclass
+class GroupTerms:
+    """Per event group at one beta: the log-likelihood, Schoenfeld sums and information (packed)."""
+
+    loglik: float
+    schoenfeld: np.ndarray  # G x p: sum over the group's deaths of x - xbar_k
+    information: np.ndarray  # G x p(p+1)/2: sum over k of the risk-set covariance of x
+
+
+def group_terms(rs: RiskSets, beta: np.ndarray) -> GroupTerms:
+    """Return each event group's share of the log partial likelihood, score and information at `beta`.
+
+    The k-th of d tied deaths sees S - (k/d) D (Efron; D the dying rows' sums); every per-death sum is
+    rewritten as group sums times per-group sums of 1/S0_k, (k/d)/S0_k, ..., so that nothing of size
+    deaths x p^2 is built.
+    """
+    p = rs.p
+    eta, risk, shift = _risk(rs, beta)
+    at_risk, tied = _group_sums_at(rs, risk)
+    g, f = rs.death_group, rs.frac
+    s0 = at_risk[g, 0] - f * tied[g, 0]
+    loglik = float(np.sum(eta[rs.death_rows] - shift) - np.sum(np.log(s0)))
+    a, b = group_sums(rs, 1 / s0), group_sums(rs, f / s0)
+    c0, c1, c2 = group_sums(rs, 1 / s0**2), group_sums(rs, f / s0**2), group_sums(rs, f * f / s0**2)
+    s1, d1 = at_risk[:, 1 : 1 + p], tied[:, 1 : 1 + p]
+    schoenfeld = group_sums(rs, rs.x_dead.T) - (a[:, None] * s1 - b[:, None] * d1)
+    ia, ib = np.triu_indices(p)
+    second = a[:, None] * at_risk[:, 1 + p :] - b[:, None] * tied[:, 1 + p :]
+    outer = (
+        c0[:, None] * s1[:, ia] * s1[:, ib]
+        - c1[:, None] * (s1[:, ia] * d1[:, ib] + d1[:, ia] * s1[:, ib])
+        + c2[:, None] * d1[:, ia] * d1[:, ib]
+    )
+    return GroupTerms(loglik, schoenfeld, second - outer)
+
+
+def partial_likelihood(rs: RiskSets, beta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Return the log partial likelihood, its score vector and information matrix at `beta`."""
+    terms = group_terms(rs, beta)
+    return terms.loglik, terms.schoenfeld.sum(axis=0), unpack(terms.information.sum(axis=0), rs.p)
+
+
+def group_sums(rs: RiskSets, values: np.ndarray) -> np.ndarray:
+    """Sum per-death `values` within each event group."""
+    if values.shape[0] == 0:
+        return np.zeros((0, *values.shape[1:]))
+    return np.add.reduceat(values, rs.group_first, axis=0)
+
+
+def score_residuals(rs: RiskSets, beta: np.ndarray) -> np.ndarray:
+    """Return the score residuals (n x p) at `beta`, as R's residuals(fit, type = "score").
+
+    For tied deaths under Efron, each death shares the k-th hazard increment with weight 1 - k/d, as in
+    R's coxscore2/agscore2; lifelines ignores ties here, which is why its robust SE differs from R's.
+    """
+    t = tie_terms(rs, beta)
+    inv = 1.0 / t.s0
+    keep = (1.0 - rs.frac)[:, None]
+    h1 = group_sums(rs, inv)
+    hx = group_sums(rs, t.xbar * inv[:, None])
+    h1_dead = group_sums(rs, keep[:, 0] * inv)
+    hx_dead = group_sums(rs, keep * t.xbar * inv[:, None])
+    xbar_mean = group_sums(rs, t.xbar) / rs.group_size[:, None]
+    c1 = np.concatenate([[0.0], np.cumsum(h1)])
+    cx = np.vstack([np.zeros((1, hx.shape[1])), np.cumsum(hx, axis=0)])
+    x, r = rs.x, t.risk[:, None]
+    resid = -r * (x * (c1[rs.row_hi] - c1[rs.row_lo])[:, None] - (cx[rs.row_hi] - cx[rs.row_lo]))
+    d, g = rs.death_rows, rs.death_group
+    resid[d] += x[d] - xbar_mean[g] + r[d] * (x[d] * (h1[g] - h1_dead[g])[:, None] - (hx[g] - hx_dead[g]))
+    return resid

@@ -1,0 +1,81 @@
+"""`netpet cox`: a Cox model of survival by NETPET group (or another grouping) and covariates."""
+
+from __future__ import annotations
+
+import math
+
+import click
+
+from netpet.options import db_option, dumps, format_option, open_registry, render
+
+GROUPS = ("netpet_group", "netpet_score", "who_grade", "primary_site", "site", "sex")
+
+
+@click.command()
+@db_option
+@click.option("--by", type=click.Choice(GROUPS), default="netpet_group", show_default=True,
+              help="Grouping entered as a categorical term.")
+@click.option("--reference", default=None, help="Reference level of --by (default P1, else the first level).")
+@click.option("--covariates", default="", help="Comma-separated, e.g. ki67_percent,who_grade,age_at_origin.")
+@click.option("--strata", default=None, help="Column with a separate baseline hazard per value, e.g. site.")
+@click.option("--robust", is_flag=True, help="Robust (infinitesimal jackknife) standard errors.")
+@click.option("--cluster", default=None, help="Column of correlated groups (implies --robust), e.g. site.")
+@click.option("--ties", type=click.Choice(["efron", "breslow"]), default="efron", show_default=True)
+@click.option("--endpoint", type=click.Choice(["os", "pfs", "ttp"]), default="os", show_default=True)
+@click.option("--origin", type=click.Choice(["first-timepoint", "diagnosis"]), default="first-timepoint",
+              show_default=True, help="Time zero; from diagnosis, patients enter at their first timepoint.")
+@click.option("--time-unit", type=click.Choice(["days", "weeks", "months", "years"]), default="months",
+              show_default=True)
+@format_option
+def cox(db: str | None, by: str, reference: str | None, covariates: str, strata: str | None, robust: bool,
+        cluster: str | None, ties: str, endpoint: str, origin: str, time_unit: str, fmt: str) -> None:
+    """Fit a Cox model (as R's coxph) with its model tests, PH test (cox.zph) and concordance."""
+    from analysis.cox import cox_analysis
+    from analysis.frames import survival_frame
+
+    chosen = [c.strip() for c in covariates.split(",") if c.strip()]
+    extra = [c for c in (strata, cluster) if c and c not in chosen and c != by]
+    with open_registry(db, read_only=True) as reg:
+        data = survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit, by=by,
+                              covariates=[*chosen, *extra])
+        summary = cox_analysis(data, covariates=chosen, reference=reference, ties=ties,  # type: ignore[arg-type]
+                               strata=strata, cluster=cluster, robust=robust)
+    click.echo(_render(summary, fmt))
+
+
+def _json_safe(value: object) -> object:
+    """Replace infinite numbers (a hazard ratio under monotone likelihood) by null: JSON has no Infinity."""
+    if isinstance(value, float) and math.isinf(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _render(summary: dict, fmt: str) -> str:
+    import polars as pl
+
+    coefficients = pl.DataFrame(summary["terms"])
+    if fmt == "json":
+        return dumps(_json_safe(summary))
+    if fmt == "csv":
+        return render(coefficients, "csv")
+    tests = pl.DataFrame([{"test": name, **entry} for name, entry in summary["tests"].items()])
+    excluded = "; ".join(f"{reason}: {count}" for reason, count in summary["excluded"].items()) or "none"
+    reference = ", ".join(f"{term}={level}" for term, level in summary["reference"].items()) or "none"
+    lines = [
+        f"Cox model of {summary['endpoint'].upper()} ({summary['time_unit']} from {summary['origin']}), "
+        f"ties {summary['ties']}, reference levels {reference}",
+        f"n = {summary['n']}, events = {summary['events']}; excluded: {excluded}",
+        render(coefficients.with_columns(pl.col(pl.Float64).round_sig_figs(4)), "table"),
+        f"log-likelihood {summary['loglik']:.4f} (null {summary['loglik_null']:.4f}); "
+        f"concordance {summary['concordance']:.4f} (SE {summary['concordance_se']:.4f})",
+        render(tests.with_columns(pl.col("chisq", "p").round_sig_figs(4)), "table"),
+        "Proportional hazards test (cox.zph, transform km):",
+        render(pl.DataFrame(summary["ph_test"]).with_columns(pl.col("chisq", "p").round_sig_figs(4)),
+               "table"),
+        *(f"note: {note}" for note in summary["notes"]),
+    ]
+    return "\n".join(lines)
