@@ -32,6 +32,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "restore": ("netpet.commands.safety:restore", "Verify a backup against its manifest and restore it."),
     "restore-patient": ("netpet.commands.history:restore_patient", "Restore a deleted patient from the history."),
     "score": ("netpet.commands.scoring:score", "Show a patient's score timeline, or score disagreements."),
+    "swimmer": ("netpet.commands.longitudinal:swimmer", "Draw a swimmer plot: scores, treatments, outcomes."),
+    "transitions": ("netpet.commands.longitudinal:transitions", "Tabulate score transitions between timepoints."),
     "views": ("netpet.commands.setup:views", "List the registry's analysis views with their descriptions."),
 }
 

@@ -63,6 +63,7 @@ def import_folder(
     ignore_unknown_columns: bool = False,
     operator: str | None = None,
     command: str = "import",
+    pair: bool = False,
     progress: Progress | None = None,
 ) -> pl.DataFrame:
     """Import a folder of interchange tables into the registry, all or nothing.
@@ -81,6 +82,9 @@ def import_folder(
         Drop columns the format does not define instead of reporting them.
     operator, command : str
         Recorded in `import_batches` and `change_log`; `operator` defaults to `default_operator()`.
+    pair : bool
+        Also pair the registry's unpaired SSTR and FDG scans into timepoints (`registry.pairing`), in the
+        same transaction; a summary row `(pairing)` counts the timepoints added.
     progress : callable, optional
         Called as `progress(step, done, total)` while reading, validating and writing.
 
@@ -105,6 +109,7 @@ def import_folder(
             update=update,
             ignore_unknown_columns=ignore_unknown_columns,
             log={"operator": operator or default_operator(), "command": command},
+            pair=pair,
             progress=progress,
         )
 
@@ -118,6 +123,7 @@ def _import_files(
     update: bool,
     ignore_unknown_columns: bool,
     log: dict[str, str],
+    pair: bool,
     progress: Progress | None,
 ) -> pl.DataFrame:
     """Validate staged files and, when valid, write them; always drop the temporaries."""
@@ -150,7 +156,11 @@ def _import_files(
             schema=SUMMARY_SCHEMA,
         )
         if summary.select(pl.col("inserted") + pl.col("updated")).to_series().sum() > 0:
-            _write(reg, files, summary, folder=folder, update=update, log=log, progress=progress)
+            paired = _write(reg, files, summary, folder=folder, update=update, log=log, pair=pair, progress=progress)
+            if pair:
+                row = {"file": "(pairing)", "table": "timepoints", "rows": paired, "inserted": paired,
+                       "updated": 0, "unchanged": 0}
+                summary = pl.concat([summary, pl.DataFrame([row], schema=SUMMARY_SCHEMA)])
     finally:
         drop_temporaries(con)
     return summary
@@ -185,9 +195,10 @@ def _write(
     folder: str,
     update: bool,
     log: dict[str, str],
+    pair: bool,
     progress: Progress | None,
-) -> None:
-    """Write the validated import in one transaction."""
+) -> int:
+    """Write the validated import in one transaction; return the timepoints `pair` added."""
     rows = {r["table"]: r for r in summary.iter_rows(named=True)}
     with _conflicts_as_errors(), reg.transaction() as con:
         changed_timepoints = _changed_lesion_timepoints(con) if "lesion_reads" in rows else []
@@ -214,6 +225,15 @@ def _write(
             if progress:
                 progress("write", done + 1, len(files))
         refresh_derived_scores(con, changed_timepoints)
+        if not pair:
+            return 0
+        from registry.pairing import pair_unpaired_scans
+
+        result = pair_unpaired_scans(
+            con, window_days=int(reg.setting("pairing_window_days")), operator=log["operator"],
+            command=log["command"], batch_id=params["batch_id"],
+        )
+        return result.pairs.height
 
 
 @contextmanager
