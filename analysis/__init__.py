@@ -1,3 +1,44 @@
-"""NETPET analysis: survival statistics by NETPET group that agree with R's survival package."""
+"""NETPET analysis: survival statistics by NETPET group that agree with R's survival package.
 
-__all__: list[str] = []
+The main entry points; each module's docstring says what it owns.
+"""
+
+from analysis.concordance import concordance_index
+from analysis.cox import cox_analysis, cox_coefficients, cox_tests, fit_cox
+from analysis.figures import cohort_flow, forest_plot, km_figure, save_figure
+from analysis.frames import SurvivalData, survival_frame
+from analysis.km import km_fit, km_report, km_summary, km_table, survival_at
+from analysis.logrank import logrank_test, logrank_trend, pairwise_logrank
+from analysis.longitudinal import landmark_frame, score_intervals, score_transitions, time_varying_frame
+from analysis.phtest import ph_test
+from analysis.tables import cox_table, table_one, write_table
+
+__all__ = [
+    "SurvivalData",
+    "cohort_flow",
+    "concordance_index",
+    "cox_analysis",
+    "cox_coefficients",
+    "cox_table",
+    "cox_tests",
+    "fit_cox",
+    "forest_plot",
+    "km_figure",
+    "km_fit",
+    "km_report",
+    "km_summary",
+    "km_table",
+    "landmark_frame",
+    "logrank_test",
+    "logrank_trend",
+    "pairwise_logrank",
+    "ph_test",
+    "save_figure",
+    "score_intervals",
+    "score_transitions",
+    "survival_at",
+    "survival_frame",
+    "table_one",
+    "time_varying_frame",
+    "write_table",
+]

@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "delete-patient": ("netpet.commands.history:delete_patient", "Delete a patient; the history keeps the values."),
     "demo": ("netpet.commands.data:demo", "Build the synthetic demo registry and a first survival summary."),
     "export": ("netpet.commands.cohort:export", "Write the analysis views as Parquet or CSV."),
+    "federate": ("netpet.commands.federate:federate", "Pool survival analyses across sites from aggregate files."),
     "history": ("netpet.commands.history:history", "Show every recorded change to one patient's records."),
     "import": ("netpet.commands.data:import_", "Import a folder of site tables (CSV or Parquet), all or nothing."),
     "init": ("netpet.commands.setup:init", "Create an empty registry (optionally encrypted)."),
@@ -31,6 +32,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "restore": ("netpet.commands.safety:restore", "Verify a backup against its manifest and restore it."),
     "restore-patient": ("netpet.commands.history:restore_patient", "Restore a deleted patient from the history."),
     "score": ("netpet.commands.scoring:score", "Show a patient's score timeline, or score disagreements."),
+    "swimmer": ("netpet.commands.longitudinal:swimmer", "Draw a swimmer plot: scores, treatments, outcomes."),
+    "transitions": ("netpet.commands.longitudinal:transitions", "Tabulate score transitions between timepoints."),
     "views": ("netpet.commands.setup:views", "List the registry's analysis views with their descriptions."),
 }
 

@@ -1,13 +1,22 @@
-"""NETPET Registry: the DuckDB registry of dual-PET NET patients (storage, import, scoring, cohorts)."""
+"""NETPET Registry: the DuckDB (or PostgreSQL) registry of dual-PET NET patients.
 
+Storage, validated import, NETPET scoring, cohorts, history and export; the main entry points are here.
+"""
+
+from registry.cohorts import build_cohort, cohort_members
 from registry.db import DEFAULT_SETTINGS, Registry, default_db_path
+from registry.demo import build_demo_registry, write_demo_files
 from registry.errors import (
     IngestError,
     MigrationError,
     RegistryError,
     RegistryInUseError,
     ValidationError,
+    WriteConflictError,
 )
+from registry.ingest import import_folder
+from registry.interchange import write_interchange
+from registry.scoring import derive_scores
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -17,5 +26,13 @@ __all__ = [
     "RegistryError",
     "RegistryInUseError",
     "ValidationError",
+    "WriteConflictError",
+    "build_cohort",
+    "build_demo_registry",
+    "cohort_members",
     "default_db_path",
+    "derive_scores",
+    "import_folder",
+    "write_demo_files",
+    "write_interchange",
 ]

@@ -28,3 +28,7 @@ class ValidationError(RegistryError):
 
 class IngestError(RegistryError):
     """An import could not be read or written (unreadable folder, unsupported file)."""
+
+
+class WriteConflictError(RegistryError):
+    """Another writer changed the same rows at the same time (PostgreSQL); nothing was written, retry."""

@@ -12,6 +12,9 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,7 @@ import duckdb
 import polars as pl
 
 from registry.columns import TABLES, Table, stored_name
-from registry.errors import ValidationError
+from registry.errors import ValidationError, WriteConflictError
 from registry.score_store import refresh_derived_scores
 from registry.validate import (
     ImportFile,
@@ -60,6 +63,7 @@ def import_folder(
     ignore_unknown_columns: bool = False,
     operator: str | None = None,
     command: str = "import",
+    pair: bool = False,
     progress: Progress | None = None,
 ) -> pl.DataFrame:
     """Import a folder of interchange tables into the registry, all or nothing.
@@ -78,6 +82,9 @@ def import_folder(
         Drop columns the format does not define instead of reporting them.
     operator, command : str
         Recorded in `import_batches` and `change_log`; `operator` defaults to `default_operator()`.
+    pair : bool
+        Also pair the registry's unpaired SSTR and FDG scans into timepoints (`registry.pairing`), in the
+        same transaction; a summary row `(pairing)` counts the timepoints added.
     progress : callable, optional
         Called as `progress(step, done, total)` while reading, validating and writing.
 
@@ -102,6 +109,7 @@ def import_folder(
             update=update,
             ignore_unknown_columns=ignore_unknown_columns,
             log={"operator": operator or default_operator(), "command": command},
+            pair=pair,
             progress=progress,
         )
 
@@ -115,6 +123,7 @@ def _import_files(
     update: bool,
     ignore_unknown_columns: bool,
     log: dict[str, str],
+    pair: bool,
     progress: Progress | None,
 ) -> pl.DataFrame:
     """Validate staged files and, when valid, write them; always drop the temporaries."""
@@ -147,7 +156,11 @@ def _import_files(
             schema=SUMMARY_SCHEMA,
         )
         if summary.select(pl.col("inserted") + pl.col("updated")).to_series().sum() > 0:
-            _write(reg, files, summary, folder=folder, update=update, log=log, progress=progress)
+            paired = _write(reg, files, summary, folder=folder, update=update, log=log, pair=pair, progress=progress)
+            if pair:
+                row = {"file": "(pairing)", "table": "timepoints", "rows": paired, "inserted": paired,
+                       "updated": 0, "unchanged": 0}
+                summary = pl.concat([summary, pl.DataFrame([row], schema=SUMMARY_SCHEMA)])
     finally:
         drop_temporaries(con)
     return summary
@@ -182,11 +195,12 @@ def _write(
     folder: str,
     update: bool,
     log: dict[str, str],
+    pair: bool,
     progress: Progress | None,
-) -> None:
-    """Write the validated import in one transaction."""
+) -> int:
+    """Write the validated import in one transaction; return the timepoints `pair` added."""
     rows = {r["table"]: r for r in summary.iter_rows(named=True)}
-    with reg.transaction() as con:
+    with _conflicts_as_errors(), reg.transaction() as con:
         changed_timepoints = _changed_lesion_timepoints(con) if "lesion_reads" in rows else []
         params = {**log, "batch_id": reg.next_id("import_batch_seq")}
         run(con, spec_sql("insert_batch"), {**params, "source": folder, "is_update": update})
@@ -211,6 +225,43 @@ def _write(
             if progress:
                 progress("write", done + 1, len(files))
         refresh_derived_scores(con, changed_timepoints)
+        if not pair:
+            return 0
+        from registry.pairing import pair_unpaired_scans
+
+        result = pair_unpaired_scans(
+            con, window_days=int(reg.setting("pairing_window_days")), operator=log["operator"],
+            command=log["command"], batch_id=params["batch_id"],
+        )
+        return result.pairs.height
+
+
+@contextmanager
+def _conflicts_as_errors() -> Iterator[None]:
+    """Turn PostgreSQL's refusal of a concurrent write into a `WriteConflictError` naming the row.
+
+    Two imports writing the same key at once both pass validation (neither sees the other's uncommitted
+    rows); PostgreSQL then makes the second wait and fails it with a unique violation, or a serialization
+    failure or deadlock. The transaction is rolled back, so a retry validates against the committed rows.
+    """
+    try:
+        yield
+    except duckdb.Error as exc:
+        text = str(exc)
+        key = re.search(r"Key \(([^)]*)\)=\(([^)]*)\) already exists", text)
+        if key:
+            column, value = key.group(1).split(", ")[0], key.group(2).split(", ")[0]
+            what = "patient" if column == "patient_id" else column.removesuffix("_id").replace("_", " ")
+            raise WriteConflictError(
+                f"conflicting change to {what} {value}: another import wrote it at the same time; "
+                "nothing was written, retry the import"
+            ) from None
+        if any(s in text for s in ("could not serialize access", "deadlock detected")):
+            raise WriteConflictError(
+                "conflicting change: another import wrote the same rows at the same time; "
+                "nothing was written, retry the import"
+            ) from None
+        raise
 
 
 def _slots(table: Table) -> dict[str, str]:

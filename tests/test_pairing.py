@@ -239,3 +239,26 @@ def test_pairing_rolls_back_with_the_callers_transaction(scored_registry: Regist
         failing_import()
     assert scored_registry.query("select count(*) as n from timepoints")["n"][0] == 4
     assert scored_registry.query("select count(*) as n from change_log")["n"][0] == 0
+
+
+def test_import_with_pair_adds_timepoints_for_a_folder_of_scans_only(registry: Registry, tmp_path) -> None:
+    """A site that sends scans but no timepoints: `import --pair` pairs them in the import's transaction."""
+    from registry.ingest import import_folder
+
+    folder = tmp_path / "scans_only"
+    folder.mkdir()
+    (folder / "patients.csv").write_text(
+        "patient_id,diagnosis_date,primary_site\nNP-1,2019-01-01,pancreas\nNP-2,2019-06-01,lung\n"
+    )
+    (folder / "pet_scans.csv").write_text(
+        "scan_id,patient_id,tracer,scan_date\n"
+        "S1,NP-1,ga68_dotatate,2020-01-01\nF1,NP-1,fdg,2020-01-08\n"  # 7 days apart: paired
+        "S2,NP-2,ga68_dotatoc,2020-03-01\nF2,NP-2,fdg,2020-05-01\n"  # 61 days apart: left unpaired
+    )
+    summary = import_folder(registry, folder, pair=True)
+    pairing = summary.filter(summary["file"] == "(pairing)")
+    assert pairing["inserted"].to_list() == [1]
+    timepoints = registry.query("select timepoint_id, patient_id, batch_id from timepoints")
+    assert timepoints["timepoint_id"].to_list() == ["S1+F1"]
+    batch = registry.query("select max(batch_id) as b from import_batches")["b"][0]
+    assert timepoints["batch_id"].to_list() == [batch]

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import click
 
 from netpet.options import db_option, dumps, format_option, open_registry, render
+
+if TYPE_CHECKING:
+    from analysis.frames import SurvivalData
+    from registry import Registry
 
 GROUPS = ("netpet_group", "netpet_score", "who_grade", "primary_site", "site", "sex")
 
@@ -26,21 +31,41 @@ GROUPS = ("netpet_group", "netpet_score", "who_grade", "primary_site", "site", "
               show_default=True, help="Time zero; from diagnosis, patients enter at their first timepoint.")
 @click.option("--time-unit", type=click.Choice(["days", "weeks", "months", "years"]), default="months",
               show_default=True)
+@click.option("--time-varying", is_flag=True,
+              help="Use the score in force over time (--by netpet_group or netpet_score, at each timepoint) "
+              "on (start, stop] intervals, as R's coxph(Surv(tstart, tstop, event) ~ ...); OS only.")
 @format_option
 def cox(db: str | None, by: str, reference: str | None, covariates: str, strata: str | None, robust: bool,
-        cluster: str | None, ties: str, endpoint: str, origin: str, time_unit: str, fmt: str) -> None:
+        cluster: str | None, ties: str, endpoint: str, origin: str, time_unit: str, time_varying: bool,
+        fmt: str) -> None:
     """Fit a Cox model (as R's coxph) with its model tests, PH test (cox.zph) and concordance."""
     from analysis.cox import cox_analysis
     from analysis.frames import survival_frame
 
     chosen = [c.strip() for c in covariates.split(",") if c.strip()]
-    extra = [c for c in (strata, cluster) if c and c not in chosen and c != by]
+    extra = [c for c in (strata, cluster) if c and c not in chosen and c not in (by, "patient_id")]
     with open_registry(db, read_only=True) as reg:
-        data = survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit, by=by,
-                              covariates=[*chosen, *extra])
+        if time_varying:
+            data = _time_varying_data(reg, by, endpoint, origin, time_unit, [*chosen, *extra])
+        else:
+            data = survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit, by=by,
+                                  covariates=[*chosen, *extra])
         summary = cox_analysis(data, covariates=chosen, reference=reference, ties=ties,  # type: ignore[arg-type]
                                strata=strata, cluster=cluster, robust=robust)
     click.echo(_render(summary, fmt))
+
+
+def _time_varying_data(reg: Registry, by: str, endpoint: str, origin: str, time_unit: str,
+                       covariates: list[str]) -> SurvivalData:
+    """Counting-process rows with the current score (`analysis.longitudinal.time_varying_frame`)."""
+    from analysis.longitudinal import time_varying_frame
+
+    if endpoint != "os" or origin != "first-timepoint":
+        raise click.UsageError("--time-varying models overall survival from the first timepoint: "
+                               "leave --endpoint and --origin at their defaults")
+    if by not in ("netpet_group", "netpet_score"):
+        raise click.UsageError("--time-varying needs --by netpet_group or netpet_score (the score over time)")
+    return time_varying_frame(reg, by=by, time_unit=time_unit, covariates=covariates)
 
 
 def _json_safe(value: object) -> object:

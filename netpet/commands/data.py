@@ -22,8 +22,9 @@ from netpet.options import (
 @db_option
 @click.option("--update", is_flag=True, help="Replace rows already in the registry that the files change.")
 @click.option("--ignore-unknown-columns", is_flag=True, help="Skip columns the format does not define.")
+@click.option("--pair", is_flag=True, help="Also pair unpaired SSTR and FDG scans into timepoints (netpet pair).")
 @format_option
-def import_(folder: str, db: str | None, update: bool, ignore_unknown_columns: bool, fmt: str) -> None:
+def import_(folder: str, db: str | None, update: bool, ignore_unknown_columns: bool, pair: bool, fmt: str) -> None:
     """Import FOLDER's tables (CSV or Parquet) into the registry, all or nothing."""
     import polars as pl
 
@@ -34,7 +35,8 @@ def import_(folder: str, db: str | None, update: bool, ignore_unknown_columns: b
     with open_registry(db) as reg, progress_bar("import") as progress:
         try:
             summary = import_folder(
-                reg, folder, update=update, ignore_unknown_columns=ignore_unknown_columns, progress=progress
+                reg, folder, update=update, ignore_unknown_columns=ignore_unknown_columns, pair=pair,
+                progress=progress,
             )
         except ValidationError as exc:
             lines = format_issues(exc.issues) if isinstance(exc.issues, pl.DataFrame) else [str(exc)]
@@ -43,6 +45,8 @@ def import_(folder: str, db: str | None, update: bool, ignore_unknown_columns: b
             click.echo(f"{len(lines)} problem(s); nothing was imported", err=True)
             sys.exit(1)
     click.echo(render(summary, fmt))
+    if pair:
+        click.echo("scans left unpaired or ambiguous: see `netpet pair --dry-run`", err=True)
 
 
 @click.command()

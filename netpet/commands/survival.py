@@ -15,7 +15,9 @@ from netpet.options import db_option, dumps, format_option, open_registry, rende
 if TYPE_CHECKING:
     import polars as pl
 
+    from analysis.frames import SurvivalData
     from analysis.km import KMReport
+    from registry import Registry
 
 #: Groupings offered by `netpet km --by` (the levels come from analysis.frames.GROUPINGS).
 KM_GROUPINGS = ("netpet_group", "netpet_score", "who_grade", "primary_site", "none")
@@ -48,21 +50,44 @@ def _parse_times(ctx: click.Context, param: click.Parameter, value: str | None) 
               "computed with R's survfit.")
 @click.option("--at", "at", callback=_parse_times, default=None, metavar="T1,T2,...",
               help="Also report survival at these times (in --time-unit), e.g. 12,24,60.")
+@click.option("--landmark", type=click.FloatRange(min=0), default=None, metavar="T",
+              help="Landmark analysis: patients event-free at T (in --time-unit), grouped by their latest "
+              "NETPET group at or before T, survival from T.")
+@click.option("--from-treatment", "treatment", default=None, metavar="TREATMENT",
+              help="Time from the first course of TREATMENT (e.g. prrt_lu177_dotatate), grouped by the "
+              "NETPET group at the last timepoint before it; OS or PFS.")
 @format_option
 def km(db: str | None, by: str, endpoint: str, origin: str, time_unit: str, conf_type: str,
-       at: tuple[float, ...], fmt: str) -> None:
+       at: tuple[float, ...], landmark: float | None, treatment: str | None, fmt: str) -> None:
     """Kaplan–Meier survival by group with log-rank, trend and pairwise tests, as R's survfit/survdiff."""
-    from analysis.frames import survival_frame
     from analysis.km import km_report
 
     with open_registry(db, read_only=True) as reg:
-        data = survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit,
-                              by=None if by == "none" else by)
+        data = _km_data(reg, by, endpoint, origin, time_unit, landmark, treatment)
     try:
         report = km_report(data, conf_type=conf_type, at=at, ordered=by in ORDERED_GROUPINGS)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(_render_km(report, fmt, by))
+
+
+def _km_data(reg: Registry, by: str, endpoint: str, origin: str, time_unit: str, landmark: float | None,
+             treatment: str | None) -> SurvivalData:
+    """The frame of a plain, landmark (`--landmark`) or after-treatment (`--from-treatment`) analysis."""
+    from analysis.frames import survival_frame
+    from analysis.longitudinal import landmark_frame, treatment_outcomes
+
+    if landmark is None and treatment is None:
+        return survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit,
+                              by=None if by == "none" else by)
+    if landmark is not None and treatment is not None:
+        raise click.UsageError("give --landmark or --from-treatment, not both")
+    if by != "netpet_group" or origin != "first-timepoint":
+        raise click.UsageError("--landmark and --from-treatment group by the NETPET group in force at time zero: "
+                               "leave --by and --origin at their defaults")
+    if landmark is not None:
+        return landmark_frame(reg, landmark, time_unit=time_unit, endpoint=endpoint)
+    return treatment_outcomes(reg, treatment=str(treatment), endpoint=endpoint, time_unit=time_unit)
 
 
 def _render_km(report: KMReport, fmt: str, by: str) -> str:
