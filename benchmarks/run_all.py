@@ -376,9 +376,12 @@ def fmt(seconds: float) -> str:
     return "–" if seconds != seconds else f"{seconds:.3f}" if seconds < 10 else f"{seconds:.1f}"
 
 
-def bench_size(size: int, work: Path, log: Callable[[str], None]) -> list[Row]:
+def bench_size(size: int, work: Path, log: Callable[[str], None], *, reuse: bool = False) -> list[Row]:
+    """Time every item at one size; `reuse` keeps an earlier run's files and imported registry."""
     work.mkdir(parents=True, exist_ok=True)
-    log(run_child("files", work).note)
+    reuse = reuse and (work / "registry.duckdb").exists()
+    if not reuse:
+        log(run_child("files", work).note)
     rows: list[Row] = []
 
     def item(name: str, child: str, baseline_name: str = "", baseline: str | None = None, target: str = "",
@@ -388,8 +391,9 @@ def bench_size(size: int, work: Path, log: Callable[[str], None]) -> list[Row]:
         rows.append(Row(name, size, ours, baseline_name, base, target, met))
         log(render_row(rows[-1]))
 
-    item("import (CSV folder)", "import", "DuckDB read_csv", "import_baseline", "≤ 3× read_csv",
-         lambda o, b: b is not None and o.cpu / b.cpu <= 3)
+    if not reuse:
+        item("import (CSV folder)", "import", "DuckDB read_csv", "import_baseline", "≤ 3× read_csv",
+             lambda o, b: b is not None and o.cpu / b.cpu <= 3)
     log("prepared baseline rows: " + run_child("prepare", work).note)
     item("scoring (re-derive all)", "scoring")
     item("cohort build", "cohort", target="< 2 s", met=lambda o, b: o.cpu < 2)
@@ -445,6 +449,8 @@ def main() -> None:
     parser.add_argument("--work", default="/tmp/netpet-bench", help="Folder for the demo files and registries.")
     parser.add_argument("--out", default=None, help="Markdown file to write the results into.")
     parser.add_argument("--keep", action="store_true", help="Keep the registries and files afterwards.")
+    parser.add_argument("--reuse", action="store_true",
+                        help="Reuse a kept registry of an earlier run (skips writing the files and the import).")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -465,8 +471,8 @@ def main() -> None:
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         work = Path(args.work) / str(size)
-        rows += bench_size(size, work, lambda text: log(text) if not text.startswith("|") else print(text,
-                                                                                                        flush=True))
+        rows += bench_size(size, work, lambda text: print(text, flush=True) if text.startswith("|") else log(text),
+                           reuse=args.reuse)
         if not args.keep:
             shutil.rmtree(work)
     if args.out:
