@@ -83,7 +83,7 @@ def survival_frame(
 
     # Every name is from ENDPOINTS, GROUPINGS or COVARIATES, checked above: never user text.
     columns = ", ".join(dict.fromkeys(wanted))
-    base = reg.query(read_sql("queries", "patient_survival").replace("{{columns}}", columns))
+    base = reg.query(read_sql("queries", "patient_survival_columns").replace("{{columns}}", columns))
     if patients is not None:
         base = base.join(patients.select("patient_id").unique(), on="patient_id", how="semi")
     return _prepare(base, endpoint, origin, time_unit, by, covariates)
