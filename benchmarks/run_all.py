@@ -376,8 +376,9 @@ def fmt(seconds: float) -> str:
     return "–" if seconds != seconds else f"{seconds:.3f}" if seconds < 10 else f"{seconds:.1f}"
 
 
-def bench_size(size: int, work: Path, log: Callable[[str], None], *, reuse: bool = False) -> list[Row]:
-    """Time every item at one size; `reuse` keeps an earlier run's files and imported registry."""
+def bench_size(size: int, work: Path, log: Callable[[str], None], *, reuse: bool = False,
+               only: set[str] | None = None) -> list[Row]:
+    """Time every item (or the `only` ones, by child name) at one size; `reuse` keeps a kept registry."""
     work.mkdir(parents=True, exist_ok=True)
     reuse = reuse and (work / "registry.duckdb").exists()
     if not reuse:
@@ -386,6 +387,8 @@ def bench_size(size: int, work: Path, log: Callable[[str], None], *, reuse: bool
 
     def item(name: str, child: str, baseline_name: str = "", baseline: str | None = None, target: str = "",
              met: Callable[[Timing, Timing | None], bool] | None = None) -> None:
+        if only and child not in only:
+            return
         ours = run_child(child, work)
         base = run_child(baseline, work) if baseline else None
         rows.append(Row(name, size, ours, baseline_name, base, target, met))
@@ -394,7 +397,8 @@ def bench_size(size: int, work: Path, log: Callable[[str], None], *, reuse: bool
     if not reuse:
         item("import (CSV folder)", "import", "DuckDB read_csv", "import_baseline", "≤ 3× read_csv",
              lambda o, b: b is not None and o.cpu / b.cpu <= 3)
-    log("prepared baseline rows: " + run_child("prepare", work).note)
+    if not only or only - {"import", "cold_start"}:
+        log("prepared baseline rows: " + run_child("prepare", work).note)
     item("scoring (re-derive all)", "scoring")
     item("cohort build", "cohort", target="< 2 s", met=lambda o, b: o.cpu < 2)
     item("km + log-rank (from registry)", "km", "lifelines", "km_lifelines", "< 1 s, ≥ 5× lifelines",
@@ -409,7 +413,7 @@ def bench_size(size: int, work: Path, log: Callable[[str], None], *, reuse: bool
          lambda o, b: b is not None and o.cpu <= b.cpu)
     item("full report", "report", target="< 60 s", met=lambda o, b: o.cpu < 60)
     item("audit report (netpet audit)", "audit")
-    for args in (["--help"], ["km", "--help"]):
+    for args in (["--help"], ["km", "--help"]) if not only or "cold_start" in only else ():
         ours = run_command([PYTHON, "-m", "netpet", *args])
         base = run_command([PYTHON, "-c", "pass"])
         rows.append(Row(f"cold start `netpet {' '.join(args)}`", size, ours, "python -c pass", base,
@@ -451,6 +455,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="Keep the registries and files afterwards.")
     parser.add_argument("--reuse", action="store_true",
                         help="Reuse a kept registry of an earlier run (skips writing the files and the import).")
+    parser.add_argument("--items", default=None,
+                        help="Only these items, by child name (e.g. km,cox,tv_cox,cold_start); default all.")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -472,7 +478,7 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         work = Path(args.work) / str(size)
         rows += bench_size(size, work, lambda text: print(text, flush=True) if text.startswith("|") else log(text),
-                           reuse=args.reuse)
+                           reuse=args.reuse, only=set(args.items.split(",")) if args.items else None)
         if not args.keep:
             shutil.rmtree(work)
     if args.out:
