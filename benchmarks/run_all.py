@@ -155,6 +155,7 @@ def child_prepare(work: Path) -> dict:
     from analysis.frames import survival_frame
     from registry import Registry
 
+    Registry.open(work / "registry.duckdb").close()  # opening for writing rebuilds the views (--reuse)
     with Registry.open(work / "registry.duckdb", read_only=True) as reg:
         km = survival_frame(reg).frame
         cox = survival_frame(reg, covariates=COX_TERMS[1:]).frame
