@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import platform
+import textwrap
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -170,7 +171,8 @@ def flow_table(
     -------
     pl.DataFrame
         step, label, remaining, excluded, reason: the input of `analysis.figures.cohort_flow`, one row
-        per exclusion reason (a step without exclusions has one row, excluded 0 and no reason).
+        per exclusion reason (a step without exclusions has one row, excluded 0 and no reason). After a
+        cohort's steps, analysis steps that exclude nobody are left out, but for the last.
     """
     rows = _cohort_steps(reg, cohort) if cohort else [(0, "Patients in the registry", _patient_count(reg), [])]
     first = len(rows)
@@ -181,10 +183,14 @@ def flow_table(
     for reason, n in excluded.items():
         at = _FLOW_STEP.get(reason, 2 if reason == f"no {by}" else 4)
         reasons[at - 1].append((n, reason))
-    remaining = rows[-1][2]
+    remaining, step = rows[-1][2], first
     for i, label in enumerate(labels):
+        # A cohort's own criteria already select patients: its analysis steps show only where some left.
+        if cohort and not reasons[i] and label != labels[-1]:
+            continue
         remaining -= sum(n for n, _ in reasons[i])
-        rows.append((first + i, label, remaining, reasons[i]))
+        rows.append((step, label, remaining, reasons[i]))
+        step += 1
     return pl.DataFrame(
         [(step, label, left, n, reason) for step, label, left, out in rows for n, reason in (out or [(0, None)])],
         schema={"step": pl.Int64, "label": pl.String, "remaining": pl.Int64, "excluded": pl.Int64,
@@ -201,17 +207,27 @@ def _patient_count(reg: Registry) -> int:
 
 def _cohort_steps(reg: Registry, cohort: str) -> list[tuple[int, str, int, list[tuple[int, str]]]]:
     """The saved cohort's attrition as flow steps: box label, remaining, and why the removed left."""
+    from analysis.tables import LABELS
     from registry.cohorts import attrition
 
     steps = []
     for row in attrition(reg, cohort).iter_rows(named=True):
-        criterion = row["criterion"]
-        if row["kind"] == "registry":
+        criterion, kind = row["criterion"], row["kind"]
+        if kind == "registry":
             label, why = "Patients in the registry", None
-        elif row["kind"] == "exclude":
-            label, why = f"Cohort {cohort}: not {criterion}", criterion.removeprefix("exclude ")
+        elif kind == "entry":
+            event = criterion.removeprefix("entry event: ")
+            label, why = f"Cohort {cohort}, entry: {event}", f"no {event}"
+        elif kind == "exclude":
+            rest = criterion.removeprefix("exclude ")
+            label, why = f"Without {rest}", rest
         else:
-            label, why = f"Cohort {cohort}: {criterion}", f"not {criterion}"
+            column, space, rest = criterion.partition(" ")
+            criterion = LABELS.get(column, column) + space + rest
+            lower = criterion[:1].lower() + criterion[1:] if criterion[1:2].islower() else criterion
+            label, why = criterion[:1].upper() + criterion[1:], f"not {lower}"
+        # Column and treatment names read as words (and wrap between them) in the boxes.
+        label, why = label.replace("_", " "), why and why.replace("_", " ")
         steps.append((row["step"], label, row["remaining"], [(row["removed"], why)] if row["removed"] else []))
     return steps
 
@@ -275,9 +291,13 @@ def _write_tables(table1: pl.DataFrame, flow: pl.DataFrame, out: Path) -> list[P
 
 
 def _write_flow(flow: pl.DataFrame, out: Path, formats: Sequence[str], preset: str) -> list[Path]:
-    from analysis.figures import cohort_flow
+    from analysis.figures import FLOW_WRAP, cohort_flow, new_figure
 
-    return _save(cohort_flow(flow).figure, out, "cohort_flow", formats, preset)
+    # Each step gets room for the tallest box (3.2 mm a line), so long criteria never touch the next box.
+    texts = [*flow["label"].to_list(), *[r for r in flow["reason"].to_list() if r]]
+    lines = max(len(textwrap.wrap(text, FLOW_WRAP)) + 1 for text in texts)
+    fig = new_figure(preset, height_mm=6.0 + flow["step"].n_unique() * max(18.0, 3.2 * lines + 8.0))
+    return _save(cohort_flow(flow, ax=fig.add_subplot()).figure, out, "cohort_flow", formats, preset)
 
 
 def _key_numbers(km: KMReport, cox: dict) -> dict[str, Any]:

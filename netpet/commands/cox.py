@@ -6,13 +6,14 @@ import math
 
 import click
 
-from netpet.options import db_option, dumps, format_option, open_registry, render
+from netpet.options import cohort_option, cohort_patients, db_option, dumps, format_option, open_registry, render
 
 GROUPS = ("netpet_group", "netpet_score", "who_grade", "primary_site", "site", "sex")
 
 
 @click.command()
 @db_option
+@cohort_option
 @click.option("--by", type=click.Choice(GROUPS), default="netpet_group", show_default=True,
               help="Grouping entered as a categorical term.")
 @click.option("--reference", default=None, help="Reference level of --by (default P1, else the first level).")
@@ -27,8 +28,8 @@ GROUPS = ("netpet_group", "netpet_score", "who_grade", "primary_site", "site", "
 @click.option("--time-unit", type=click.Choice(["days", "weeks", "months", "years"]), default="months",
               show_default=True)
 @format_option
-def cox(db: str | None, by: str, reference: str | None, covariates: str, strata: str | None, robust: bool,
-        cluster: str | None, ties: str, endpoint: str, origin: str, time_unit: str, fmt: str) -> None:
+def cox(db: str | None, cohort: str | None, by: str, reference: str | None, covariates: str, strata: str | None,
+        robust: bool, cluster: str | None, ties: str, endpoint: str, origin: str, time_unit: str, fmt: str) -> None:
     """Fit a Cox model (as R's coxph) with its model tests, PH test (cox.zph) and concordance."""
     from analysis.cox import cox_analysis
     from analysis.frames import survival_frame
@@ -37,7 +38,7 @@ def cox(db: str | None, by: str, reference: str | None, covariates: str, strata:
     extra = [c for c in (strata, cluster) if c and c not in chosen and c != by]
     with open_registry(db, read_only=True) as reg:
         data = survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit, by=by,
-                              covariates=[*chosen, *extra])
+                              covariates=[*chosen, *extra], patients=cohort_patients(reg, cohort))
         summary = cox_analysis(data, covariates=chosen, reference=reference, ties=ties,  # type: ignore[arg-type]
                                strata=strata, cluster=cluster, robust=robust)
     click.echo(_render(summary, fmt))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from netpet.options import db_option, dumps, format_option, open_registry, render
+from netpet.options import cohort_option, cohort_patients, db_option, dumps, format_option, open_registry, render
 
 if TYPE_CHECKING:
     import polars as pl
@@ -34,6 +34,7 @@ def _parse_times(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 @click.command()
 @db_option
+@cohort_option
 @click.option("--by", type=click.Choice(KM_GROUPINGS), default="netpet_group", show_default=True,
               help="Group the curves by this patient attribute (none: one curve).")
 @click.option("--endpoint", type=click.Choice(["os", "pfs", "ttp"]), default="os", show_default=True,
@@ -49,15 +50,15 @@ def _parse_times(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option("--at", "at", callback=_parse_times, default=None, metavar="T1,T2,...",
               help="Also report survival at these times (in --time-unit), e.g. 12,24,60.")
 @format_option
-def km(db: str | None, by: str, endpoint: str, origin: str, time_unit: str, conf_type: str,
-       at: tuple[float, ...], fmt: str) -> None:
+def km(db: str | None, cohort: str | None, by: str, endpoint: str, origin: str, time_unit: str,
+       conf_type: str, at: tuple[float, ...], fmt: str) -> None:
     """Kaplan–Meier survival by group with log-rank, trend and pairwise tests, as R's survfit/survdiff."""
     from analysis.frames import survival_frame
     from analysis.km import km_report
 
     with open_registry(db, read_only=True) as reg:
         data = survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit,
-                              by=None if by == "none" else by)
+                              by=None if by == "none" else by, patients=cohort_patients(reg, cohort))
     try:
         report = km_report(data, conf_type=conf_type, at=at, ordered=by in ORDERED_GROUPINGS)
     except ValueError as exc:
