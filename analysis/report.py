@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from analysis.frames import SurvivalData
     from analysis.km import KMReport
     from registry import Registry
 
-__all__ = ["DEFAULT_COVARIATES", "FIGURE_FORMATS", "flow_table", "registry_provenance", "software_versions",
-           "write_report"]
+__all__ = ["DEFAULT_COVARIATES", "FIGURE_FORMATS", "flow_table", "forest_report_figure", "km_report_figure",
+           "registry_provenance", "software_versions", "write_report"]
 
 DEFAULT_COVARIATES = ("who_grade", "age_at_origin")
 FIGURE_FORMATS = ("pdf", "png", "svg")
@@ -248,8 +250,6 @@ def _save(fig: Any, out: Path, stem: str, formats: Sequence[str], preset: str) -
 
 
 def _write_km(km: KMReport, out: Path, formats: Sequence[str], preset: str) -> list[Path]:
-    from analysis.figures import km_figure
-
     fit = km.fit
     paths = [out / "km_curves.csv", out / "km_medians.csv", out / "logrank.csv"]
     fit.table.write_csv(paths[0])
@@ -262,12 +262,28 @@ def _write_km(km: KMReport, out: Path, formats: Sequence[str], preset: str) -> l
     if km.at is not None:
         paths.append(out / "km_landmarks.csv")
         km.at.write_csv(paths[-1])
-    fig = km_figure(fit.table, fit.summary, logrank=km.logrank._asdict(), time_unit=km.time_unit)
-    return [*paths, *_save(fig, out, "km", formats, preset)]
+    return [*paths, *_save(km_report_figure(km), out, "km", formats, preset)]
+
+
+def km_report_figure(km: KMReport, *, max_ticks: int = 9) -> Figure:
+    """Draw the report's KM figure: curves, medians, log-rank p and a number-at-risk table.
+
+    The x ticks (the at-risk times) are the default breaks, their step doubled until at most `max_ticks`
+    remain, so the at-risk counts stay legible at a single-column width.
+    """
+    from analysis.figures import km_figure, time_breaks
+
+    t_max = float(km.fit.table["time"].max() or 0.0)  # type: ignore[arg-type]
+    ticks = time_breaks(t_max, km.time_unit)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    while len(ticks) > max_ticks:
+        step *= 2
+        ticks = [step * i for i in range(math.ceil(t_max / step) + 1)]
+    return km_figure(km.fit.table, km.fit.summary, logrank=km.logrank._asdict(), time_unit=km.time_unit,
+                     xticks=ticks)
 
 
 def _write_cox(cox: dict, out: Path, formats: Sequence[str]) -> list[Path]:
-    from analysis.figures import forest_plot
     from analysis.tables import cox_table, write_table
 
     coefficients = pl.DataFrame(cox["terms"])
@@ -277,9 +293,16 @@ def _write_cox(cox: dict, out: Path, formats: Sequence[str]) -> list[Path]:
     pl.DataFrame(cox["ph_test"]).write_csv(paths[2])
     table = cox_table(coefficients, cox["reference"])
     paths += [write_table(table, out / "cox_table.csv"), write_table(table, out / "cox_table.md")]
-    ax = forest_plot(coefficients, reference=cox["reference"])
     # The forest plot's text columns need the double-column width whatever the preset.
-    return [*paths, *_save(ax.figure, out, "forest", formats, "double")]
+    return [*paths, *_save(forest_report_figure(cox), out, "forest", formats, "double")]
+
+
+def forest_report_figure(cox: dict) -> Figure:
+    """Draw the report's forest plot of a `cox_analysis` summary, reference levels shown."""
+    from analysis.figures import forest_plot
+
+    ax = forest_plot(pl.DataFrame(cox["terms"]), reference=cox["reference"])
+    return ax.figure  # type: ignore[return-value]  # a new forest plot is on a top-level Figure
 
 
 def _write_tables(table1: pl.DataFrame, flow: pl.DataFrame, out: Path) -> list[Path]:

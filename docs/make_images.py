@@ -1,0 +1,43 @@
+"""Draw the README's figures from the default demo registry: docs/images/km_demo.png and forest_demo.png.
+
+Run from the repository root: ``python docs/make_images.py``. The demo registry (1,000 patients, seed 42) is
+built in a temporary folder through the real importer; the figures are byte-reproducible.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+
+from analysis.cox import cox_analysis  # noqa: E402
+from analysis.figures import save_figure  # noqa: E402
+from analysis.frames import survival_frame  # noqa: E402
+from analysis.report import DEFAULT_COVARIATES, forest_report_figure, km_report_figure  # noqa: E402
+from analysis.summary import km_by_group  # noqa: E402
+from registry import Registry  # noqa: E402
+from registry.demo import build_demo_registry  # noqa: E402
+
+IMAGES = ROOT / "docs" / "images"
+
+
+def main() -> None:
+    """Build the demo registry and write the KM figure and the forest plot of the adjusted Cox model,
+    drawn as `netpet report` draws them."""
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "demo.duckdb"
+        build_demo_registry(path, Path(tmp) / "data")
+        with Registry.open(path, read_only=True) as reg:
+            km = km_by_group(reg)
+            data = survival_frame(reg, covariates=DEFAULT_COVARIATES)
+        cox = cox_analysis(data, covariates=DEFAULT_COVARIATES)
+    print(save_figure(km_report_figure(km), IMAGES / "km_demo.png", preset="single", dpi=200))
+    print(save_figure(forest_report_figure(cox), IMAGES / "forest_demo.png", preset="double", dpi=200))
+
+
+if __name__ == "__main__":
+    main()
