@@ -393,8 +393,10 @@ def registry_provenance(reg: Registry) -> dict[str, Any]:
     if reg.is_postgres:
         return {"backend": "postgresql", "url": _url_without_password(reg.path), "fingerprint": fingerprint}
     path = Path(reg.path)
+    # Changes still in the write-ahead log are not in the file's checksum (a writer checkpoints on close).
     return {"backend": "duckdb", "path": str(path.resolve()), "sha256": file_sha256(path),
-            "bytes": path.stat().st_size, "encrypted": reg.encrypted, "fingerprint": fingerprint}
+            "bytes": path.stat().st_size, "encrypted": reg.encrypted,
+            "wal_pending": Path(f"{path}.wal").exists(), "fingerprint": fingerprint}
 
 
 def _url_without_password(url: str) -> str:

@@ -19,9 +19,16 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from analysis.figures import cohort_flow
+from analysis.figures import at_risk_counts, cohort_flow
 from analysis.frames import survival_frame
-from analysis.report import _url_without_password, flow_table, registry_provenance, write_report
+from analysis.km import km_report
+from analysis.report import (
+    _url_without_password,
+    flow_table,
+    km_report_figure,
+    registry_provenance,
+    write_report,
+)
 from netpet.cli import cli
 from registry import Registry
 from registry.backup import file_sha256
@@ -68,6 +75,7 @@ def test_manifest_checksum_is_the_registry_files_sha256(manifest: dict, demo_db:
     assert registry["backend"] == "duckdb"
     assert registry["sha256"] == file_sha256(demo_db)
     assert registry["bytes"] == demo_db.stat().st_size
+    assert registry["wal_pending"] is False
     with Registry.open(demo_db, read_only=True) as reg:
         counts = reg.row_counts()
     assert registry["fingerprint"]["patients"] == counts["patients"] == 1000
@@ -153,6 +161,24 @@ def test_report_files_but_the_manifest_are_byte_identical_on_a_rerun(
                              versions={"netpet": "x"})
     first = json.loads((report_dir / "manifest.json").read_text(encoding="utf-8"))
     assert again["files"] == first["files"]
+
+
+def test_km_figure_plots_the_curves_with_at_most_nine_at_risk_times(demo_db: Path) -> None:
+    with Registry.open(demo_db, read_only=True) as reg:
+        km = km_report(survival_frame(reg))
+    fig = km_report_figure(km)
+    curves, risk = fig.axes[0], fig.axes[1]
+    ticks = list(curves.get_xticks())
+    # The demo's follow-up (about 15 years) gets 12-month breaks by default, 16 ticks: thinned to every 24.
+    assert len(ticks) <= 9
+    assert ticks[1] - ticks[0] == 24
+    assert ticks[-1] >= km.fit.table["time"].max()
+    for group in ("P1", "P2-4", "P5"):
+        [line] = [ln for ln in curves.lines if ln.get_gid() == f"km:{group}"]
+        rows = km.fit.table.filter(pl.col("group") == group)
+        assert list(line.get_ydata())[-rows.height:] == rows["surv"].to_list()
+        counts = [int(t.get_text()) for t in risk.texts if t.get_gid() == f"at-risk:{group}"]
+        assert counts == at_risk_counts(km.fit.table, group, ticks)
 
 
 def test_unknown_figure_format_is_refused(demo_db: Path, tmp_path: Path) -> None:
