@@ -91,8 +91,10 @@ class Registry:
         if self.is_postgres and key is not None:
             raise RegistryError("encryption at rest applies to registry files; PostgreSQL encrypts on its own")
         self.con = duckdb.connect(config={"threads": os.cpu_count() or 2})
-        # DuckDB's own progress bar would print from inside the library; the CLI draws its own.
-        self.con.execute("set enable_progress_bar = false")
+        # DuckDB's own progress bar would print from inside the library; the CLI draws its own. In Jupyter
+        # without ipywidgets DuckDB has it off already and refuses any change to it (duckdb/duckdb#7590).
+        with suppress(duckdb.InvalidInputException):
+            self.con.execute("set enable_progress_bar = false")
         try:
             self._attach(key)
             if views:
