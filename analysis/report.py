@@ -181,7 +181,7 @@ def flow_table(
     grouped = "Scored (NETPET P1–P5)" if by == "netpet_group" else (
         "Scored (NETPET P0–P5)" if by == "netpet_score" else f"With {by.replace('_', ' ')}")
     labels = ["With a dual-PET timepoint", grouped, "With follow-up", "Analysed"]
-    reasons: list[list[tuple[int, str]]] = [[] for _ in labels]
+    reasons: list[list[tuple[int, str | None]]] = [[] for _ in labels]
     for reason, n in excluded.items():
         at = _FLOW_STEP.get(reason, 2 if reason == f"no {by}" else 4)
         reasons[at - 1].append((n, reason))
@@ -194,11 +194,14 @@ def flow_table(
         rows.append((step, label, remaining, reasons[i]))
         step += 1
     return pl.DataFrame(
-        [(step, label, left, n, reason) for step, label, left, out in rows for n, reason in (out or [(0, None)])],
+        [(step, label, left, n, reason) for step, label, left, out in rows for n, reason in (out or [_NONE_LEFT])],
         schema={"step": pl.Int64, "label": pl.String, "remaining": pl.Int64, "excluded": pl.Int64,
                 "reason": pl.String},
         orient="row",
     )
+
+
+_NONE_LEFT: tuple[int, str | None] = (0, None)  # a flow step nobody left at
 
 
 def _patient_count(reg: Registry) -> int:
@@ -207,7 +210,7 @@ def _patient_count(reg: Registry) -> int:
     return int(registry_state(reg)["patients"])
 
 
-def _cohort_steps(reg: Registry, cohort: str) -> list[tuple[int, str, int, list[tuple[int, str]]]]:
+def _cohort_steps(reg: Registry, cohort: str) -> list[tuple[int, str, int, list[tuple[int, str | None]]]]:
     """The saved cohort's attrition as flow steps: box label, remaining, and why the removed left."""
     from analysis.tables import LABELS
     from registry.cohorts import attrition
