@@ -57,7 +57,7 @@ _PARSE_PROBLEMS = {
     "text": "'{}' starts with =, +, @, a tab or a carriage return, which a spreadsheet runs as a formula; "
     "remove that first character",
 }
-_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)}
+
 
 
 class Sql(str):
@@ -117,14 +117,18 @@ def issues_frame(rows: Iterable[Mapping[str, Any]] | pl.DataFrame = ()) -> pl.Da
 def format_issues(issues: pl.DataFrame) -> list[str]:
     """Render each issue as `file:row:column: message` (row and column left out when the issue has none).
 
-    Control characters a bad file carries into a column name or a quoted value are shown escaped (`\\x00`),
-    so that an issue is always one printable line.
+    Unprintable characters a bad file carries into a column name or a value (NUL, ESC, a stray byte-order
+    mark) are shown escaped (`\\x00`, `\\ufeff`), so that an issue is always one printable line.
     """
     lines = []
     for file, row, column, message in issues.iter_rows():
         where = ":".join(str(part) for part in (file, row, column) if part is not None)
-        lines.append(f"{where}: {message}".translate(_ESCAPES))
+        lines.append(_printable(f"{where}: {message}"))
     return lines
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 @dataclass(frozen=True)
@@ -233,6 +237,8 @@ def stage_file(
             header = [d[0] for d in run(con, spec_sql("stage_columns", stage=stage)).description]
     except UnicodeDecodeError:
         return None, [_issue(file, 1, None, "cannot read CSV: the file is not UTF-8 encoded")]
+    except csv.Error:  # a bare carriage return in the header: old Mac line endings or a binary file
+        return None, [_issue(file, 1, None, "cannot read CSV: the header row is not valid CSV; lines must end with LF or CRLF")]
     except duckdb.Error as exc:
         if file.fmt == "csv":
             row, message = _csv_problem(exc)

@@ -36,6 +36,10 @@ NOT_UTF8 = "cannot read CSV: the file is not UTF-8 encoded"
 EXPECTED = {
     "utf16_with_bom": [f"patients.csv:1: {NOT_UTF8}"],  # Excel's "Unicode text"
     "cp1252_encoding": [f"patients.csv:2: {NOT_UTF8}"],  # "Zürich" in Windows-1252
+    # Old Mac OS line endings: one line holding a bare carriage return.
+    "carriage_return_line_endings": [
+        "patients.csv:1: cannot read CSV: the header row is not valid CSV; lines must end with LF or CRLF"
+    ],
     "truncated_row": ["patients.csv:3: cannot read CSV: Expected Number of Columns: 8 Found: 3"],
     "unterminated_quote": ["patients.csv:2: cannot read CSV: Value with unterminated quote found."],
     "huge_number": ["patients.csv:2:ki67_percent: '1e400' is not a number"],  # overflows a double
