@@ -238,7 +238,8 @@ def stage_file(
     except UnicodeDecodeError:
         return None, [_issue(file, 1, None, "cannot read CSV: the file is not UTF-8 encoded")]
     except csv.Error:  # a bare carriage return in the header: old Mac line endings or a binary file
-        return None, [_issue(file, 1, None, "cannot read CSV: the header row is not valid CSV; lines must end with LF or CRLF")]
+        message = "cannot read CSV: the header row is not valid CSV; lines must end with LF or CRLF"
+        return None, [_issue(file, 1, None, message)]
     except duckdb.Error as exc:
         if file.fmt == "csv":
             row, message = _csv_problem(exc)
