@@ -1,6 +1,6 @@
 """A corpus of malformed import files: each is refused with a clear message, and the registry is unchanged.
 
-Small cases live in `tests/data/malformed/<case>/` (written byte for byte: wrong encodings, NUL bytes,
+Small cases live in `tests/malformed/<case>/` (written byte for byte: wrong encodings, NUL bytes,
 truncated rows, other separators, formula cells, impossible dates); big ones (10 MB cells) are written at
 run time. Each is imported through the CLI on top of `tests/data/valid`, like a site's second delivery.
 
@@ -23,7 +23,7 @@ from registry.validate import MAX_CELL_CHARS
 from tests.ingest_fixtures import DATA
 from tests.reliability_fixtures import Digest, registry_digest
 
-MALFORMED = DATA / "malformed"
+MALFORMED = Path(__file__).parent / "malformed"
 FORMULA = (
     "starts with =, +, @, a tab or a carriage return, which a spreadsheet runs as a formula; "
     "remove that first character"
