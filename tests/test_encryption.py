@@ -156,3 +156,23 @@ def test_encrypted_registry_works_from_init_through_import_to_km(demo_site: Path
     refused = CliRunner().invoke(cli, ["--db", str(secret), "km"])
     assert refused.exit_code == 1
     assert "is encrypted: give its key with $NETPET_KEY" in refused.output
+
+
+MARKER = "SPILLED-PATIENT-VALUE-"
+
+
+@pytest.mark.parametrize("key", [None, KEY], ids=["plain", "encrypted"])
+def test_spilled_temp_files_of_an_encrypted_registry_hold_no_plaintext(tmp_path: Path, key: str | None) -> None:
+    """A temp table too big for memory spills to disk; for an encrypted registry the spill is encrypted too."""
+    spill = tmp_path / "spill"
+    with Registry.create(tmp_path / "r.duckdb", key=key) as reg:
+        reg.con.execute(f"set temp_directory = '{spill}'")  # a test-owned path, not input
+        reg.con.execute("set memory_limit = '64MB'")
+        reg.con.execute("set preserve_insertion_order = false")
+        reg.con.execute(
+            "create temp table big as select $m || i::varchar || repeat('x', 40) as s from range(2500000) t(i)",
+            {"m": MARKER},
+        )
+        spilled = b"".join(p.read_bytes() for p in spill.iterdir())
+    assert len(spilled) > 10_000_000
+    assert (MARKER.encode() in spilled) is (key is None)
