@@ -114,6 +114,8 @@ class Registry:
             load_extension(self.con, "postgres_scanner")
         elif key is not None:
             load_extension(self.con, "httpfs")  # DuckDB writes encrypted files only with httpfs's crypto
+            # Off by default even for an encrypted database: an import that spills would write plaintext.
+            self.con.execute("set temp_file_encryption = true")
         # ATTACH takes no parameter for its path, so the path is quoted; the key is bound.
         quoted = self.path.replace("'", "''")
         try:
