@@ -2,8 +2,9 @@
 
 `registry_url`, `registry`, `backend` and `registries` run a test once per backend: the embedded DuckDB
 file, and a fresh database on a throwaway PostgreSQL server. `registries` also copies prepared registries
-that are built once per session (a file copy, or PostgreSQL's CREATE DATABASE ... TEMPLATE). The PostgreSQL case is skipped, with its reason shown, only where no
-server binary exists on a developer's machine; under CI a missing server is a failure.
+that are built once per session (a file copy, or PostgreSQL's CREATE DATABASE ... TEMPLATE). The
+PostgreSQL case is skipped, with its reason shown, only where no server binary exists on a developer's
+machine; under CI a missing server is a failure.
 """
 
 from __future__ import annotations
