@@ -102,11 +102,16 @@ class RegistryTemplates:
             return str(folder / "registry.duckdb")
         return str(self.server().new_database())
 
-    def copy(self, backend: str, folder: Path, fill: Callable[..., None] | None = None) -> str:
-        """Return a new copy of the migrated registry that `fill(reg)` prepared (built on first use)."""
+    def copy(
+        self, backend: str, folder: Path, fill: Callable[..., None] | None = None, *, name: str | None = None
+    ) -> str:
+        """Return a new copy of the migrated registry that `fill(reg)` prepared (built on first use).
+
+        Templates are known by `name`, by default the fill function's qualified name.
+        """
         import shutil
 
-        key = (backend, f"{fill.__module__}.{fill.__qualname__}" if fill else "empty")
+        key = (backend, name or (f"{fill.__module__}.{fill.__qualname__}" if fill else "empty"))
         if key not in self.built:
             self.built[key] = self._build(backend, fill)
         if backend == "postgres":
@@ -160,9 +165,9 @@ class Registries:
         """Where a new registry may be created (a fresh file path, or an empty PostgreSQL database URL)."""
         return self.templates.empty(self.backend, self._folder())
 
-    def copy(self, fill: Callable[..., None] | None = None) -> str:
+    def copy(self, fill: Callable[..., None] | None = None, *, name: str | None = None) -> str:
         """The location of a new migrated registry, filled by `fill(reg)` (prepared once per session)."""
-        return self.templates.copy(self.backend, self._folder(), fill)
+        return self.templates.copy(self.backend, self._folder(), fill, name=name)
 
     def open(self, fill: Callable[..., None] | None = None):
         """Open a new copy (see `copy`); the caller closes it."""
