@@ -74,6 +74,9 @@ def registry(request: pytest.FixtureRequest, tmp_path: Path):
 def demo_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default demo registry (1,000 patients, seed 42), built once through the real importer.
 
+    A DuckDB file only: its readers check the calibration of the data, not the backend (the demo command
+    itself runs on both backends in test_cli_demo.py).
+
     Read it with `Registry.open(path, read_only=True)`; copy it (`shutil.copy`) before writing to it.
     """
     from registry.demo import build_demo_registry

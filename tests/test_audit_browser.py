@@ -6,6 +6,8 @@ downloaded. The screenshot is saved to test-artifacts/audit.png for a human to l
 
 from __future__ import annotations
 
+# DuckDB file only: the report's HTML is the same on both backends (test_audit_report.py runs both).
+
 import base64
 import json
 import shutil

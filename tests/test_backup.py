@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+# DuckDB files only: backup and restore copy and compare registry files byte for byte.
+
 import json
 from pathlib import Path
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+# DuckDB files only: these test the file lock; PostgreSQL's concurrency is in test_postgres_concurrency.py.
+
 import subprocess
 import sys
 import textwrap

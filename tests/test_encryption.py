@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+# DuckDB files only: encryption at rest is a property of the file (PostgreSQL encrypts on its own).
+
 from pathlib import Path
 
 import pytest
