@@ -1,8 +1,9 @@
-"""Backups are consistent copies with a manifest; restore verifies before it replaces anything."""
+"""Backups are consistent copies with a manifest; restore verifies before it replaces anything.
+
+DuckDB files only: backup and restore copy and compare registry files byte for byte.
+"""
 
 from __future__ import annotations
-
-# DuckDB files only: backup and restore copy and compare registry files byte for byte.
 
 import json
 from pathlib import Path

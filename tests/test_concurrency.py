@@ -1,8 +1,9 @@
-"""A second writer gets a clear 'in use' error; readers share the file while no one writes."""
+"""A second writer gets a clear 'in use' error; readers share the file while no one writes.
+
+DuckDB files only: these test the file lock; PostgreSQL's concurrency is in test_postgres_concurrency.py.
+"""
 
 from __future__ import annotations
-
-# DuckDB files only: these test the file lock; PostgreSQL's concurrency is in test_postgres_concurrency.py.
 
 import subprocess
 import sys

@@ -21,7 +21,7 @@ def test_create_applies_every_migration(registry: Registry) -> None:
 
 def test_create_refuses_an_existing_registry(registries) -> None:
     # A file "already exists"; a PostgreSQL database "already holds a registry".
-    with pytest.raises(RegistryError, match="already (exists|holds a registry); open it instead"):
+    with pytest.raises(RegistryError, match=r"already (exists|holds a registry); open it instead"):
         Registry.create(registries.copy())
 
 

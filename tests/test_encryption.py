@@ -1,8 +1,9 @@
-"""An encrypted registry holds no plaintext patient values and cannot be read without its key."""
+"""An encrypted registry holds no plaintext patient values and cannot be read without its key.
+
+DuckDB files only: encryption at rest is a property of the file (PostgreSQL encrypts on its own).
+"""
 
 from __future__ import annotations
-
-# DuckDB files only: encryption at rest is a property of the file (PostgreSQL encrypts on its own).
 
 from pathlib import Path
 
