@@ -79,3 +79,21 @@ def test_settings_default_and_persist(registries) -> None:
         assert reg.setting("pairing_window_days") == "14"
     with Registry.open(registry_path) as reg, pytest.raises(RegistryError, match="unknown setting"):
         reg.setting("colour")
+
+
+def test_init_migrate_and_views_commands_never_print_a_password(registry_url: str) -> None:
+    from click.testing import CliRunner
+
+    from netpet.cli import cli
+
+    # The test server trusts local connections, so a password in the URL is accepted and ignored.
+    db = registry_url.replace("postgres@", "postgres:s3cret@")
+    runner = CliRunner()
+    results = [runner.invoke(cli, ["--db", db, command]) for command in ("init", "migrate", "views")]
+    for result in results:
+        assert result.exit_code == 0, result.output
+        assert "s3cret" not in result.output
+    assert results[0].output.startswith("created registry ")
+    migrations = len(sql_files("migrations"))
+    assert f"{migrations} migrations applied, views rebuilt" in results[1].output
+    assert "patient_survival" in results[2].output
