@@ -1,6 +1,6 @@
 """An encrypted registry holds no plaintext patient values and cannot be read without its key.
 
-DuckDB files only: encryption at rest is a property of the file (PostgreSQL encrypts on its own).
+DuckDB files: encryption at rest is a property of the file (a key for PostgreSQL is refused).
 """
 
 from __future__ import annotations
@@ -65,3 +65,9 @@ def test_key_file_must_be_private(tmp_path: Path) -> None:
         read_key_file(key_file)
     key_file.chmod(0o600)
     assert read_key_file(key_file) == "s3cret"
+
+
+@pytest.mark.postgres
+def test_a_key_for_a_postgresql_registry_is_refused(postgres_server) -> None:
+    with pytest.raises(RegistryError, match="encryption at rest applies to registry files"):
+        Registry.open(postgres_server.new_database(), key="k1")
