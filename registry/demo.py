@@ -313,21 +313,25 @@ def build_demo_registry(
     The demo goes through the real importer, validation included, so it is also an end-to-end check of
     the import path. Returns the importer's per-file summary.
     """
-    from registry.db import Registry
+    from registry.db import Registry, is_postgres_url
     from registry.errors import RegistryError
     from registry.ingest import import_folder
 
-    target = Path(path)
-    if target.exists():
+    if is_postgres_url(path):
+        if replace:
+            raise RegistryError(
+                "--replace deletes a registry file; on PostgreSQL drop and re-create the database instead"
+            )
+    elif Path(path).exists():
         if not replace:
-            raise RegistryError(f"{target} already exists; pass --replace to rebuild the demo registry")
-        target.unlink()
-        Path(str(target) + ".wal").unlink(missing_ok=True)
+            raise RegistryError(f"{path} already exists; pass --replace to rebuild the demo registry")
+        Path(path).unlink()
+        Path(f"{path}.wal").unlink(missing_ok=True)
     write_demo_files(
         data_dir, patients=patients, seed=seed, as_of=as_of, lesions_per_timepoint=lesions_per_timepoint,
         progress=progress,
     )
-    with Registry.create(target) as reg:
+    with Registry.create(path) as reg:
         return import_folder(reg, data_dir, operator="demo", command="demo", progress=progress)
 
 

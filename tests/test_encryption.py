@@ -3,6 +3,7 @@
 The search tests import 50 demo patients through the real importer and look for their values, as UTF-8 and
 UTF-16, in the registry file and in its write-ahead log (which holds the import until the checkpoint at
 close). The same search over an unencrypted registry finds every patient ID: the search can see a leak.
+DuckDB files: encryption at rest is a property of the file (a key for PostgreSQL is refused).
 """
 
 from __future__ import annotations
@@ -176,3 +177,9 @@ def test_spilled_temp_files_of_an_encrypted_registry_hold_no_plaintext(tmp_path:
         spilled = b"".join(p.read_bytes() for p in spill.iterdir())
     assert len(spilled) > 10_000_000
     assert (MARKER.encode() in spilled) is (key is None)
+
+
+@pytest.mark.postgres
+def test_a_key_for_a_postgresql_registry_is_refused(postgres_server) -> None:
+    with pytest.raises(RegistryError, match="encryption at rest applies to registry files"):
+        Registry.open(postgres_server.new_database(), key="k1")
