@@ -18,9 +18,9 @@ and age mix, is the published median. Group and entry date are sampled stratifie
 (Latin-hypercube style); the two survival times take their order within a group and third of the entry
 window from the proportional-hazards model and their values from stratified quantiles of the group's
 marginal distribution (`_ranked_days`). That keeps the 1,000-patient medians close to their targets: over
-60 seeds the noisiest, P1 OS (long and heavily censored), has a standard deviation of 4% and the others
-2-3%. Later scores follow documented transition matrices (`DemoParameters.transitions_*`): worse after a
-progression, P5 -> P3 after chemotherapy.
+60 seeds the noisiest, P1 OS (long and heavily censored), has a standard deviation of 4% (its worst seed
+in 20 about 10% off) and the others at most 3%. Later scores follow documented transition matrices
+(`DemoParameters.transitions_*`): worse after a progression, P5 -> P3 after chemotherapy.
 
 Determinism: patients are made in fixed blocks of `BLOCK_PATIENTS`, each with its own numpy stream seeded
 by (seed, block number), and Parquet row groups have a fixed size, so the same arguments give
