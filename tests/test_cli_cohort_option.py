@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from netpet.cli import cli
 from registry import Registry
 from registry.cohorts import build_cohort, show_cohort
-from tests.cohort_fixtures import copy_of, make_template
+from tests.cohort_fixtures import fill_fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 PANCREATIC = ROOT / "cohorts" / "examples" / "pancreatic.yaml"
@@ -29,8 +29,9 @@ def run(db: str | Path, *args: str):
 
 
 @pytest.fixture(scope="module")
-def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = copy_of(make_template(tmp_path_factory.mktemp("template")), tmp_path_factory.mktemp("cohort"))
+def fixture_db(backend: str, registry_templates, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The hand-built cohort fixture registry with a saved `pancreatic` cohort, on the module's backend."""
+    path = registry_templates.copy(backend, tmp_path_factory.mktemp("cohort"), fill_fixture)
     with Registry.open(path) as reg:
         build_cohort(reg, PANCREATIC, "pancreatic")
     return path

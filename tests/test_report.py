@@ -33,7 +33,7 @@ from netpet.cli import cli
 from registry import Registry
 from registry.backup import file_sha256
 from registry.cohorts import build_cohort
-from tests.cohort_fixtures import copy_of, make_template
+from tests.cohort_fixtures import fill_fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = ("km", "forest", "cohort_flow")
@@ -203,11 +203,11 @@ def test_report_runs_as_a_process(demo_db: Path, tmp_path: Path) -> None:
 
 # -- the flow table, on the hand-built fixture registry ---------------------------------------------------
 @pytest.fixture
-def fixture_registry(tmp_path: Path):
-    (tmp_path / "template").mkdir()
-    path = copy_of(make_template(tmp_path / "template"), tmp_path / "db")
-    with Registry.open(path) as reg:
-        yield reg
+def fixture_registry(registries):
+    """The hand-built cohort fixture registry, on each backend."""
+    reg = registries.open(fill_fixture)
+    yield reg
+    reg.close()
 
 
 def test_flow_counts_each_exclusion_at_its_step(fixture_registry: Registry) -> None:
