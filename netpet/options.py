@@ -43,6 +43,24 @@ def format_option(func: F) -> F:
     )(func)
 
 
+def cohort_option(func: F) -> F:
+    """Add `--cohort NAME` to an analysis command: restrict it to a saved cohort's members."""
+    return click.option(
+        "--cohort", "cohort", default=None, metavar="NAME",
+        help="Analyse only the members of this saved cohort (see `netpet cohort list`).",
+    )(func)
+
+
+def cohort_patients(reg: Registry, cohort: str | None) -> pl.DataFrame | None:
+    """Return the members of saved cohort `cohort`, or None for no cohort (the whole registry).
+
+    An unknown name raises `CohortError`, which `open_registry` turns into a one-line click error.
+    """
+    from registry.cohorts import cohort_members
+
+    return None if cohort is None else cohort_members(reg, cohort)
+
+
 def resolve_db(db: str | None) -> str:
     """Return the registry path: the command's --db, else the group's (which reads $NETPET_DB)."""
     if db:

@@ -15,10 +15,19 @@ from typing import Any
 
 import polars as pl
 
-from registry.db import Registry
+from registry.db import Registry, display_name, is_postgres_url
 from registry.errors import RegistryError
 
 MANIFEST = "manifest.json"
+
+
+def _refuse_postgres(path: str | Path, action: str) -> None:
+    """Backups copy a registry file; a PostgreSQL registry is backed up with PostgreSQL's own tools."""
+    if is_postgres_url(path):
+        raise RegistryError(
+            f"{action} works on registry files; {display_name(path)} is a PostgreSQL registry: "
+            "use pg_dump and pg_restore"
+        )
 
 
 def file_sha256(path: str | Path) -> str:
@@ -38,6 +47,7 @@ def backup_registry(path: str | Path, dest: str | Path, *, key: str | None = Non
     """
     from registry.migrations import applied_migrations
 
+    _refuse_postgres(path, "backup")
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise RegistryError(f"backup folder {dest} is not empty; choose a new folder")
@@ -85,6 +95,7 @@ def restore_registry(
     The copy is written beside `path` and renamed into place only after it has been verified and opened,
     so a failed restore leaves any existing registry untouched.
     """
+    _refuse_postgres(path, "restore")
     manifest = verify_backup(src)
     path = Path(path)
     if path.exists() and not overwrite:

@@ -91,8 +91,10 @@ class Registry:
         if self.is_postgres and key is not None:
             raise RegistryError("encryption at rest applies to registry files; PostgreSQL encrypts on its own")
         self.con = duckdb.connect(config={"threads": os.cpu_count() or 2})
-        # DuckDB's own progress bar would print from inside the library; the CLI draws its own.
-        self.con.execute("set enable_progress_bar = false")
+        # DuckDB's own progress bar would print from inside the library; the CLI draws its own. In Jupyter
+        # without ipywidgets DuckDB has it off already and refuses any change to it (duckdb/duckdb#7590).
+        with suppress(duckdb.InvalidInputException):
+            self.con.execute("set enable_progress_bar = false")
         try:
             self._attach(key)
             if views:
@@ -112,6 +114,8 @@ class Registry:
             load_extension(self.con, "postgres_scanner")
         elif key is not None:
             load_extension(self.con, "httpfs")  # DuckDB writes encrypted files only with httpfs's crypto
+            # Off by default even for an encrypted database: an import that spills would write plaintext.
+            self.con.execute("set temp_file_encryption = true")
         # ATTACH takes no parameter for its path, so the path is quoted; the key is bound.
         quoted = self.path.replace("'", "''")
         try:

@@ -35,8 +35,7 @@ def patient_history(reg: Registry, patient_id: str) -> pl.DataFrame:
 
 
 def _exists(reg: Registry, patient_id: str) -> bool:
-    rows = reg.query("select 1 from patients where patient_id = $p", {"p": patient_id})
-    return rows.height > 0
+    return bool(reg.query_file("history", "patient_exists", {"patient_id": patient_id})["n"][0])
 
 
 def delete_patient(

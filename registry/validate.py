@@ -29,6 +29,17 @@ Progress = Callable[[str, int, int], None]
 #: DuckDB's memory cap during an import: beyond it temp tables spill to disk, leaving room for Python
 #: and polars under an 8 GB budget at tens of millions of rows.
 IMPORT_MEMORY_LIMIT = "6GB"
+#: The longest cell accepted, in characters: IDs, codes and a cause of death fit; a pasted report does not.
+MAX_CELL_CHARS = 1000
+#: How much of a bad value a message quotes.
+SHOWN_CHARS = 60
+#: A text cell may not start with what a spreadsheet would run as a formula (OWASP CSV injection); `-`
+#: is allowed here (codes such as `-` for "none") and neutralised on CSV export instead (registry.export).
+FORMULA_START = r"^[=+@\t\r]"
+#: Control characters (NUL, ESC, ...) other than tab and line breaks: never data, a sign of a corrupt file.
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+#: Separators a misexported file uses instead of commas.
+OTHER_DELIMITERS = (";", "\t", "|")
 
 _PREFIXES = ("", "_stage_", "_typed_", "_all_", "r_")
 _VOCABULARY = frozenset(
@@ -43,7 +54,10 @@ _PARSE_PROBLEMS = {
     "integer": "'{}' is not a whole number",
     "boolean": "'{}' is not a boolean (true/false, t/f, yes/no, 1/0)",
     "score": "'{}' is not a NETPET score (0-5 or P0-P5)",
+    "text": "'{}' starts with =, +, @, a tab or a carriage return, which a spreadsheet runs as a formula; "
+    "remove that first character",
 }
+
 
 
 class Sql(str):
@@ -101,12 +115,20 @@ def issues_frame(rows: Iterable[Mapping[str, Any]] | pl.DataFrame = ()) -> pl.Da
 
 
 def format_issues(issues: pl.DataFrame) -> list[str]:
-    """Render each issue as `file:row:column: message` (row and column left out when the issue has none)."""
+    """Render each issue as `file:row:column: message` (row and column left out when the issue has none).
+
+    Unprintable characters a bad file carries into a column name or a value (NUL, ESC, a stray byte-order
+    mark) are shown escaped (`\\x00`, `\\ufeff`), so that an issue is always one printable line.
+    """
     lines = []
     for file, row, column, message in issues.iter_rows():
         where = ":".join(str(part) for part in (file, row, column) if part is not None)
-        lines.append(f"{where}: {message}")
+        lines.append(_printable(f"{where}: {message}"))
     return lines
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 @dataclass(frozen=True)
@@ -157,6 +179,28 @@ def _csv_header(path: Path) -> list[str]:
     return next(csv.reader([first]), [])
 
 
+def _csv_header_problems(file: ImportFile, header: list[str]) -> list[dict[str, Any]]:
+    """Return what makes a CSV header unusable: none, binary bytes, another separator, empty or doubled names."""
+    if not header:
+        return [_issue(file, None, None, "the file is empty; expected a header row")]
+    if any(re.search(CONTROL_CHARACTERS, h) for h in header):
+        return [_issue(file, 1, None, "the header holds control characters (such as NUL): not UTF-8 CSV text")]
+    separator = _wrong_separator(header)
+    if separator:
+        return [_issue(file, 1, None, f"the header is one column holding {separator!r}: save the file comma-separated")]
+    if "" in header:
+        return [_issue(file, 1, None, f"the header has {header.count('')} empty column name(s); name or remove them")]
+    doubled = sorted({h for h in header if header.count(h) > 1})
+    return [_issue(file, 1, h, "column appears more than once in the header") for h in doubled]
+
+
+def _wrong_separator(header: list[str]) -> str | None:
+    """Return the separator a one-column header is split by when it is not a comma (`;` from Excel), else None."""
+    if len(header) != 1:
+        return None
+    return next((d for d in OTHER_DELIMITERS if d in header[0]), None)
+
+
 def _csv_problem(exc: Exception) -> tuple[int | None, str]:
     """Turn a DuckDB CSV error into (row, reason) without echoing the offending line (it holds data)."""
     text = str(exc)
@@ -180,13 +224,9 @@ def stage_file(
     try:
         if file.fmt == "csv":
             header = _csv_header(file.path)
-            if not header:
-                return None, [_issue(file, None, None, "the file is empty; expected a header row")]
-            doubled = sorted({h for h in header if header.count(h) > 1})
-            if doubled:
-                return None, [
-                    _issue(file, 1, h, "column appears more than once in the header") for h in doubled
-                ]
+            problems = _csv_header_problems(file, header)
+            if problems:
+                return None, problems
             run(
                 con,
                 spec_sql("stage_csv", stage=stage),
@@ -197,6 +237,9 @@ def stage_file(
             header = [d[0] for d in run(con, spec_sql("stage_columns", stage=stage)).description]
     except UnicodeDecodeError:
         return None, [_issue(file, 1, None, "cannot read CSV: the file is not UTF-8 encoded")]
+    except csv.Error:  # a bare carriage return in the header: old Mac line endings or a binary file
+        message = "cannot read CSV: the header row is not valid CSV; lines must end with LF or CRLF"
+        return None, [_issue(file, 1, None, message)]
     except duckdb.Error as exc:
         if file.fmt == "csv":
             row, message = _csv_problem(exc)
@@ -250,7 +293,7 @@ def parse_stage(
             for c in table.columns
         )
     )
-    params: dict[str, Any] = {"file": file_name}
+    params: dict[str, Any] = {"file": file_name, "formula_start": FORMULA_START}
     for c in table.columns:
         if c.kind == "enum":
             params[f"canon_{c.name}"] = list(c.values)
@@ -289,6 +332,9 @@ def cell_issues(con: duckdb.DuckDBPyConnection, file: ImportFile, header: list[s
             "low": column.low,
             "high": column.high,
             "low_open": column.low_open,
+            "shown": SHOWN_CHARS,
+            "max_chars": MAX_CELL_CHARS,
+            "control": CONTROL_CHARACTERS,
         }
         found = run(con, sql, params).pl()
         if found.height:
@@ -312,6 +358,10 @@ def _cell_message(column: Column) -> pl.Expr:
     return (
         pl.when(pl.col("problem") == "required")
         .then(pl.lit("required value is empty"))
+        .when(pl.col("problem") == "too_long")
+        .then(pl.format(f"value is {{}} characters long; a cell holds at most {MAX_CELL_CHARS}", pl.col("length")))
+        .when(pl.col("problem") == "control")
+        .then(pl.format("'{}' holds a control character (such as NUL): is the file corrupt, or not UTF-8 text?", value))
         .when(pl.col("problem") == "parse")
         .then(parse)
         .otherwise(pl.format("{} is out of range: " + _range_text(column), value))

@@ -20,9 +20,7 @@ Each timepoint's FDG scan is on the timepoint date and its SSTR scan 7 days earl
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
-from pathlib import Path
 
 from registry import Registry
 
@@ -101,18 +99,3 @@ def fill_fixture(reg: Registry) -> None:
         )
         con.executemany("insert into outcomes (patient_id, outcome, outcome_date) values (?, ?, ?)", OUTCOMES)
 
-
-def make_template(folder: Path) -> Path:
-    """Create the fixture registry in `folder` once; tests copy it (ten times faster than building it)."""
-    path = folder / "template.duckdb"
-    with Registry.create(path) as reg:
-        fill_fixture(reg)
-    return path
-
-
-def copy_of(template: Path, folder: Path) -> Path:
-    """Copy the template registry into `folder` for a test that may write to it."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "registry.duckdb"
-    shutil.copyfile(template, path)
-    return path

@@ -1,14 +1,16 @@
 """Shared fixtures: real DuckDB files and a real PostgreSQL server, never mocks.
 
-`registry_url` and `registry` run a test once per backend: the embedded DuckDB file, and a fresh database
-on a throwaway PostgreSQL server. The PostgreSQL case is skipped, with its reason shown, only where no
-server binary exists on a developer's machine; under CI a missing server is a failure.
+`registry_url`, `registry`, `backend` and `registries` run a test once per backend: the embedded DuckDB
+file, and a fresh database on a throwaway PostgreSQL server. `registries` also copies prepared registries
+that are built once per session (a file copy, or PostgreSQL's CREATE DATABASE ... TEMPLATE). The
+PostgreSQL case is skipped, with its reason shown, only where no server binary exists on a developer's
+machine; under CI a missing server is a failure.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import matplotlib
@@ -25,6 +27,10 @@ for _var in ("NETPET_DB", "NETPET_KEY", "NETPET_KEY_FILE"):
 def registry_path(tmp_path: Path) -> Path:
     """A path for a new registry file in a fresh temporary folder."""
     return tmp_path / "registry.duckdb"
+
+
+#: The two backends, for `params=`: the PostgreSQL case carries the `postgres` marker.
+BACKENDS = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(scope="session")
@@ -68,6 +74,9 @@ def registry(request: pytest.FixtureRequest, tmp_path: Path):
 def demo_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default demo registry (1,000 patients, seed 42), built once through the real importer.
 
+    A DuckDB file only: its readers check the calibration of the data, not the backend (the demo command
+    itself runs on both backends in test_cli_demo.py).
+
     Read it with `Registry.open(path, read_only=True)`; copy it (`shutil.copy`) before writing to it.
     """
     from registry.demo import build_demo_registry
@@ -76,3 +85,101 @@ def demo_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = folder / "demo.duckdb"
     build_demo_registry(path, folder / "data")
     return path
+
+
+class RegistryTemplates:
+    """Registries prepared once per session on either backend, copied for each test that writes to one."""
+
+    def __init__(self, folder: Path, request: pytest.FixtureRequest) -> None:
+        self.folder = folder
+        self.request = request
+        self.built: dict[tuple[str, str], str] = {}
+
+    def server(self):
+        return self.request.getfixturevalue("postgres_server")
+
+    def empty(self, backend: str, folder: Path) -> str:
+        """Where `Registry.create` or `netpet init` can make a new registry: a new file path or an empty database."""
+        if backend == "duckdb":
+            folder.mkdir(parents=True, exist_ok=True)
+            return str(folder / "registry.duckdb")
+        return str(self.server().new_database())
+
+    def copy(
+        self, backend: str, folder: Path, fill: Callable[..., None] | None = None, *, name: str | None = None
+    ) -> str:
+        """Return a new copy of the migrated registry that `fill(reg)` prepared (built on first use).
+
+        Templates are known by `name`, by default the fill function's qualified name.
+        """
+        import shutil
+
+        key = (backend, name or (f"{fill.__module__}.{fill.__qualname__}" if fill else "empty"))
+        if key not in self.built:
+            self.built[key] = self._build(backend, fill)
+        if backend == "postgres":
+            return str(self.server().copy_database(self.built[key]))
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / "registry.duckdb"
+        shutil.copyfile(self.built[key], target)
+        return str(target)
+
+    def _build(self, backend: str, fill: Callable[..., None] | None) -> str:
+        from registry import Registry
+
+        if backend == "postgres":
+            url = self.server().migrated_database()
+            location, name = url, url.rsplit("/", 1)[1]
+        else:
+            location = name = str(self.folder / f"template_{len(self.built)}.duckdb")
+            Registry.create(location).close()
+        if fill is not None:
+            with Registry.open(location) as reg:
+                fill(reg)
+        return name
+
+
+@pytest.fixture(scope="session")
+def registry_templates(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> RegistryTemplates:
+    """The session's store of prepared registries (see `RegistryTemplates`)."""
+    return RegistryTemplates(tmp_path_factory.mktemp("templates"), request)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The backend a module's registries live on: "duckdb" (a file) or "postgres" (a database URL)."""
+    return str(request.param)
+
+
+class Registries:
+    """A test's registries on its backend: `empty()` to create one, `copy(fill)` for a prepared copy."""
+
+    def __init__(self, backend: str, templates: RegistryTemplates, tmp_path: Path) -> None:
+        self.backend = backend
+        self.templates = templates
+        self.tmp_path = tmp_path
+        self._count = 0
+
+    def _folder(self) -> Path:
+        self._count += 1
+        return self.tmp_path / f"registry_{self._count}"
+
+    def empty(self) -> str:
+        """Where a new registry may be created (a fresh file path, or an empty PostgreSQL database URL)."""
+        return self.templates.empty(self.backend, self._folder())
+
+    def copy(self, fill: Callable[..., None] | None = None, *, name: str | None = None) -> str:
+        """The location of a new migrated registry, filled by `fill(reg)` (prepared once per session)."""
+        return self.templates.copy(self.backend, self._folder(), fill, name=name)
+
+    def open(self, fill: Callable[..., None] | None = None):
+        """Open a new copy (see `copy`); the caller closes it."""
+        from registry import Registry
+
+        return Registry.open(self.copy(fill))
+
+
+@pytest.fixture
+def registries(backend: str, registry_templates: RegistryTemplates, tmp_path: Path) -> Registries:
+    """Make registries on the module's backend (see `Registries`)."""
+    return Registries(backend, registry_templates, tmp_path)

@@ -38,11 +38,15 @@ def assert_same_tables(before: dict[str, pl.DataFrame], after: dict[str, pl.Data
         assert after[table].equals(frame), table
 
 
-@pytest.fixture(scope="module")
-def shared_loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    """One registry per test module loaded with tests/data/valid, for tests that must leave it unchanged."""
-    reg = Registry.create(tmp_path_factory.mktemp("loaded") / "registry.duckdb")
+def load_valid(reg: Registry) -> None:
+    """Import tests/data/valid (two patients, one with a death) as operator `tester`."""
     import_folder(reg, DATA / "valid", operator="tester")
+
+
+@pytest.fixture(scope="module")
+def shared_loaded(backend: str, registry_templates, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    """One registry per test module and backend loaded with tests/data/valid, for tests that leave it unchanged."""
+    reg = Registry.open(registry_templates.copy(backend, tmp_path_factory.mktemp("loaded"), load_valid))
     yield reg
     reg.close()
 
@@ -50,5 +54,5 @@ def shared_loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry
 @pytest.fixture
 def loaded(registry: Registry) -> Registry:
     """The empty test registry after importing tests/data/valid (two patients, one with a death)."""
-    import_folder(registry, DATA / "valid", operator="tester")
+    load_valid(registry)
     return registry

@@ -47,8 +47,8 @@ class PostgresServer:
         self._count = 0
         self._template: str | None = None
 
-    def _run(self, argv: list[str]) -> None:
-        if self.as_root:
+    def _run(self, argv: list[str], *, client: bool = False) -> None:
+        if self.as_root and not client:  # server programs refuse root; clients (createdb) connect as postgres
             argv = ["runuser", "-u", "postgres", "--", *argv]
         subprocess.run(argv, check=True, capture_output=True, cwd=self.folder)
 
@@ -61,8 +61,12 @@ class PostgresServer:
         name = f"registry_{self._count}"
         copy = ["-T", template] if template else []
         self._run([str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                   *copy, name])
+                   *copy, name], client=True)
         return self.url(name)
+
+    def copy_database(self, template: str) -> str:
+        """Return the URL of a new database copied from the database named `template` (no one may be connected)."""
+        return self.new_database(template=template)
 
     def migrated_database(self) -> str:
         """Return the URL of a new database holding a freshly migrated, empty registry.
@@ -76,7 +80,7 @@ class PostgresServer:
             url = self.new_database()
             Registry.create(url).close()
             self._template = url.rsplit("/", 1)[1]
-        return self.new_database(template=self._template)
+        return self.copy_database(self._template)
 
     def stop(self) -> None:
         self._run([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"])

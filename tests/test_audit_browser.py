@@ -2,6 +2,7 @@
 
 Drives Debian's /usr/bin/chromium over the DevTools protocol (websocket-client), so no browser is
 downloaded. The screenshot is saved to test-artifacts/audit.png for a human to look at.
+DuckDB file only: the report's HTML is the same on both backends (test_audit_report.py runs both).
 """
 
 from __future__ import annotations

@@ -13,23 +13,15 @@ from tests.audit_fixtures import (
     SEVERITY,
     TRIP_PATIENTS,
     TRIPS,
-    copy_registry,
-    make_template,
     run_script,
     seed_clean,
 )
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    """One migrated empty registry file per module, copied for each test."""
-    return make_template(tmp_path_factory.mktemp("template"))
-
-
 @pytest.fixture
-def registry(template, tmp_path):
-    """A fresh, empty registry (a copy of the template), closed after the test."""
-    reg = copy_registry(template, tmp_path / "registry.duckdb")
+def registry(registries):
+    """A fresh, empty registry on each backend (a copy of a migrated template), closed after the test."""
+    reg = registries.open()
     yield reg
     reg.close()
 

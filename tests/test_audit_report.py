@@ -26,8 +26,6 @@ from tests.audit_fixtures import (
     AS_OF,
     SITES,
     TRIPS,
-    copy_registry,
-    make_template,
     run_script,
     seed_clean,
     seed_cohort,
@@ -35,13 +33,9 @@ from tests.audit_fixtures import (
 
 
 @pytest.fixture(scope="module")
-def cohort_path(tmp_path_factory):
-    """A registry holding the three-site cohort (site C has 3 patients), written once per module."""
-    folder = tmp_path_factory.mktemp("cohort")
-    reg = copy_registry(make_template(folder), folder / "cohort.duckdb")
-    seed_cohort(reg)
-    reg.close()
-    return folder / "cohort.duckdb"
+def cohort_path(backend, registry_templates, tmp_path_factory):
+    """A registry holding the three-site cohort (site C has 3 patients), once per module and backend."""
+    return registry_templates.copy(backend, tmp_path_factory.mktemp("cohort"), seed_cohort)
 
 
 @pytest.fixture(scope="module")
@@ -144,23 +138,25 @@ def test_write_audit_writes_a_csv_per_table_and_the_failing_rows(cohort_report, 
 
 def test_cli_exits_zero_when_only_warnings_fail(cohort_path, tmp_path):
     result = CliRunner().invoke(
-        cli, ["--db", str(cohort_path), "audit", "--out", str(tmp_path / "o"), "--as-of", AS_OF.isoformat()]
+        cli, ["--db", cohort_path, "audit", "--out", str(tmp_path / "o"), "--as-of", AS_OF.isoformat()]
     )
     assert result.exit_code == 0, result.output
     assert "lost_to_follow_up" in result.output
     assert (tmp_path / "o" / "audit.html").is_file()
 
 
-def test_cli_exits_one_when_an_error_check_fails(tmp_path):
-    reg = copy_registry(make_template(tmp_path), tmp_path / "r.duckdb")
-    seed_clean(reg)
-    run_script(reg, TRIPS["event_after_death"])
-    reg.close()
+def test_cli_exits_one_when_an_error_check_fails(registries, tmp_path):
+    from registry import Registry
+
+    location = registries.copy()
+    with Registry.open(location) as reg:
+        seed_clean(reg)
+        run_script(reg, TRIPS["event_after_death"])
     result = CliRunner().invoke(
         cli,
         [
             "--db",
-            str(tmp_path / "r.duckdb"),
+            location,
             "audit",
             "--out",
             str(tmp_path / "o"),
@@ -178,7 +174,7 @@ def test_cli_min_cell_overrides_the_setting(cohort_path, tmp_path):
         cli,
         [
             "--db",
-            str(cohort_path),
+            cohort_path,
             "audit",
             "--out",
             str(tmp_path / "o"),
@@ -194,12 +190,10 @@ def test_cli_min_cell_overrides_the_setting(cohort_path, tmp_path):
     assert "&lt;10" in (tmp_path / "o" / "audit.html").read_text(encoding="utf-8")  # HTML-escaped "<10"
 
 
-def test_threshold_defaults_to_the_registry_setting(cohort_path, tmp_path):
+def test_threshold_defaults_to_the_registry_setting(registries):
     from registry import Registry
 
-    copy = tmp_path / "c.duckdb"
-    copy.write_bytes(cohort_path.read_bytes())
-    with Registry.open(copy) as reg:
+    with Registry.open(registries.copy(seed_cohort)) as reg:
         reg.set_setting("min_cell_count", "10")
         assert audit_report(reg, as_of=AS_OF).threshold == 10
 
@@ -288,11 +282,10 @@ def test_both_completeness_breakdowns_show_the_same_totals_row(cohort_report):
     assert by_site[1:] == by_year[1:]
 
 
-def test_cli_audits_an_empty_registry(tmp_path):
-    copy_registry(make_template(tmp_path), tmp_path / "r.duckdb").close()
+def test_cli_audits_an_empty_registry(registries, tmp_path):
     out = tmp_path / "o"
     result = CliRunner().invoke(
-        cli, ["--db", str(tmp_path / "r.duckdb"), "audit", "--out", str(out), "--as-of", AS_OF.isoformat()]
+        cli, ["--db", registries.copy(), "audit", "--out", str(out), "--as-of", AS_OF.isoformat()]
     )
     assert result.exit_code == 0, result.output
     assert pl.read_csv(out / "completeness_by_site.csv", infer_schema=False).row(0)[:2] == ("Total", "0")

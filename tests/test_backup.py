@@ -1,4 +1,7 @@
-"""Backups are consistent copies with a manifest; restore verifies before it replaces anything."""
+"""Backups are consistent copies with a manifest; restore verifies before it replaces anything.
+
+DuckDB files only: backup and restore copy registry files byte for byte (PostgreSQL is refused: pg_dump).
+"""
 
 from __future__ import annotations
 
@@ -68,3 +71,13 @@ def test_backup_and_restore_commands(registry_path: Path, tmp_path: Path) -> Non
     result = runner.invoke(cli, ["--db", str(target), "restore", str(tmp_path / "bk"), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert {"table": "patients", "rows": 1} in json.loads(result.output)
+
+
+@pytest.mark.postgres
+def test_backup_and_restore_of_a_postgresql_registry_name_pg_dump(postgres_server, tmp_path: Path) -> None:
+    url = postgres_server.migrated_database()
+    with pytest.raises(RegistryError, match=r"backup works on registry files; .* use pg_dump and pg_restore"):
+        backup_registry(url, tmp_path / "bk")
+    assert not (tmp_path / "bk").exists()
+    with pytest.raises(RegistryError, match=r"restore works on registry files; .* use pg_dump"):
+        restore_registry(tmp_path, url)

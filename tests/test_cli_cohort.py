@@ -13,20 +13,16 @@ import pytest
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from tests.cohort_fixtures import copy_of, make_template
+from tests.cohort_fixtures import fill_fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "cohorts" / "examples" / "pancreatic_g2_dual_pet_before_prrt.yaml"
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_template(tmp_path_factory.mktemp("cli"))
-
-
 @pytest.fixture
-def db(template: Path, tmp_path: Path) -> str:
-    return str(copy_of(template, tmp_path))
+def db(registries) -> str:
+    """A copy of the fixture registry on each backend: a file path or a PostgreSQL URL for `--db`."""
+    return registries.copy(fill_fixture)
 
 
 def run(db: str, *args: str):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -31,12 +30,16 @@ INSERTS = {
 
 
 @pytest.fixture(scope="module")
-def cox_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def cox_registry(backend: str, registry_templates, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The 36 patients of tests/reference/cox/registry_patients.csv (written by make_reference.R): one
     timepoint each (SSTR scan on scan_date, FDG scan 3 days before), one outcome each; two are P0."""
-    registry_path = tmp_path_factory.mktemp("cox") / "registry.duckdb"
+    return registry_templates.copy(backend, tmp_path_factory.mktemp("cox"), fill_cox)
+
+
+def fill_cox(reg: Registry) -> None:
+    """Write the 36 reference patients of `cox_registry`."""
     rows = pl.read_csv(REFERENCE / "registry_patients.csv", try_parse_dates=True).to_dicts()
-    with Registry.create(registry_path) as reg, reg.transaction() as con:
+    with reg.transaction() as con:
         for r in rows:
             pid = r["patient_id"]
             con.execute(INSERTS["patients"], {k: r[k] for k in (
@@ -51,11 +54,10 @@ def cox_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
                                                 "recorded_score": r["recorded_score"]})
             con.execute(INSERTS["outcomes"], {"patient_id": pid, "outcome": r["outcome"],
                                               "outcome_date": r["outcome_date"]})
-    return registry_path
 
 
-def run_cox(db: Path, *args: str) -> dict:
-    result = CliRunner().invoke(cli, ["cox", "--db", str(db), "--format", "json", *args])
+def run_cox(db: str, *args: str) -> dict:
+    result = CliRunner().invoke(cli, ["cox", "--db", db, "--format", "json", *args])
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
 
@@ -82,7 +84,7 @@ def check_against_r(payload: dict, case: str) -> None:
     assert [t["chisq"] for t in payload["ph_test"]] == pytest.approx(zph["chisq"].to_list(), rel=REL)
 
 
-def test_cox_by_netpet_group_with_ki67_matches_r(cox_registry: Path) -> None:
+def test_cox_by_netpet_group_with_ki67_matches_r(cox_registry: str) -> None:
     """R: coxph(Surv(time, event) ~ netpet_group + ki67_percent, data = reg_in), time = OS months from
     the timepoint, P0 excluded (make_reference.R, registry_group_ki67)."""
     payload = run_cox(cox_registry, "--covariates", "ki67_percent")
@@ -91,7 +93,7 @@ def test_cox_by_netpet_group_with_ki67_matches_r(cox_registry: Path) -> None:
     assert payload["reference"] == {"netpet_group": "P1"}
 
 
-def test_cox_from_diagnosis_uses_delayed_entry_as_r(cox_registry: Path) -> None:
+def test_cox_from_diagnosis_uses_delayed_entry_as_r(cox_registry: str) -> None:
     """R: coxph(Surv(entry, time_dx, event) ~ netpet_group + ki67_percent, data = reg_in), entry and
     time_dx in months from diagnosis (make_reference.R, registry_diagnosis)."""
     payload = run_cox(cox_registry, "--covariates", "ki67_percent", "--origin", "diagnosis")
@@ -99,7 +101,7 @@ def test_cox_from_diagnosis_uses_delayed_entry_as_r(cox_registry: Path) -> None:
     assert payload["origin"] == "diagnosis"
 
 
-def test_cox_with_strata_and_breslow_ties_matches_r(cox_registry: Path) -> None:
+def test_cox_with_strata_and_breslow_ties_matches_r(cox_registry: str) -> None:
     """R: coxph(Surv(time, event) ~ netpet_group + who_grade + strata(site), data = reg_in,
     ties = "breslow")."""
     payload = run_cox(cox_registry, "--covariates", "who_grade", "--strata", "site", "--ties", "breslow")
@@ -107,7 +109,7 @@ def test_cox_with_strata_and_breslow_ties_matches_r(cox_registry: Path) -> None:
     assert payload["ties"] == "breslow"
 
 
-def test_cox_with_cluster_matches_r_robust_variance(cox_registry: Path) -> None:
+def test_cox_with_cluster_matches_r_robust_variance(cox_registry: str) -> None:
     """R: coxph(Surv(time, event) ~ netpet_group, data = reg_in, cluster = site)."""
     payload = run_cox(cox_registry, "--cluster", "site")
     check_against_r(payload, "registry_cluster_site")
@@ -115,7 +117,7 @@ def test_cox_with_cluster_matches_r_robust_variance(cox_registry: Path) -> None:
     assert "robust_score" in payload["tests"]
 
 
-def test_json_has_the_contract_keys(cox_registry: Path) -> None:
+def test_json_has_the_contract_keys(cox_registry: str) -> None:
     payload = run_cox(cox_registry)
     contract = {"terms", "n", "events", "loglik", "concordance", "concordance_se", "tests", "ph_test"}
     assert contract <= set(payload)
@@ -125,32 +127,31 @@ def test_json_has_the_contract_keys(cox_registry: Path) -> None:
     assert set(payload["ph_test"][0]) == {"term", "chisq", "df", "p"}
 
 
-def test_chosen_reference_renames_the_terms(cox_registry: Path) -> None:
+def test_chosen_reference_renames_the_terms(cox_registry: str) -> None:
     payload = run_cox(cox_registry, "--reference", "P5")
     assert [t["term"] for t in payload["terms"]] == ["netpet_group=P1", "netpet_group=P2-4"]
 
 
-def test_table_output_shows_coefficients_tests_and_ph_test(cox_registry: Path) -> None:
-    result = CliRunner().invoke(cli, ["cox", "--db", str(cox_registry), "--covariates", "ki67_percent"])
+def test_table_output_shows_coefficients_tests_and_ph_test(cox_registry: str) -> None:
+    result = CliRunner().invoke(cli, ["cox", "--db", cox_registry, "--covariates", "ki67_percent"])
     assert result.exit_code == 0, result.output
     for text in ("netpet_group=P5", "likelihood_ratio", "GLOBAL", "concordance", "n = 34, events = 24"):
         assert text in result.output
 
 
-def test_csv_output_is_the_coefficient_table(cox_registry: Path) -> None:
-    result = CliRunner().invoke(cli, ["cox", "--db", str(cox_registry), "--format", "csv"])
+def test_csv_output_is_the_coefficient_table(cox_registry: str) -> None:
+    result = CliRunner().invoke(cli, ["cox", "--db", cox_registry, "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == "term,coef,se,hr,hr_lower,hr_upper,z,p"
 
 
-def test_unknown_reference_is_a_clean_error(cox_registry: Path) -> None:
-    result = CliRunner().invoke(cli, ["cox", "--db", str(cox_registry), "--reference", "P9"])
+def test_unknown_reference_is_a_clean_error(cox_registry: str) -> None:
+    result = CliRunner().invoke(cli, ["cox", "--db", cox_registry, "--reference", "P9"])
     assert result.exit_code == 1
     assert "reference level 'P9' of netpet_group is not in the data" in result.output
 
 
-def test_registry_without_events_is_a_clean_error(registry_path: Path) -> None:
-    Registry.create(registry_path).close()
-    result = CliRunner().invoke(cli, ["cox", "--db", str(registry_path)])
+def test_registry_without_events_is_a_clean_error(registries) -> None:
+    result = CliRunner().invoke(cli, ["cox", "--db", registries.copy()])
     assert result.exit_code == 1
     assert "no events" in result.output

@@ -41,10 +41,10 @@ def test_demo_registry_holds_every_table_and_changing_scores(demo_registry: Path
     assert changed > 50
 
 
-def test_demo_command_writes_registry_and_summary(tmp_path: Path) -> None:
-    db, out = tmp_path / "demo.duckdb", tmp_path / "out"
+def test_demo_command_writes_registry_and_summary(registries, tmp_path: Path) -> None:
+    db, out = registries.empty(), tmp_path / "out"
     runner = CliRunner()
-    result = runner.invoke(cli, ["--db", str(db), "demo", "--out", str(out), "--patients", "200", "--format", "csv"])
+    result = runner.invoke(cli, ["--db", db, "demo", "--out", str(out), "--patients", "200", "--format", "csv"])
     assert result.exit_code == 0, result.output
     medians = pl.read_csv(out / "km_by_netpet_group_medians.csv")
     assert medians["group"].to_list() == ["P1", "P2-4", "P5"]
@@ -52,6 +52,18 @@ def test_demo_command_writes_registry_and_summary(tmp_path: Path) -> None:
     for name in ("km_by_netpet_group.png", "km_by_netpet_group.pdf", "km_by_netpet_group_table.csv"):
         assert (out / name).stat().st_size > 0
     assert (out / "data" / "patients.parquet").exists()
-    again = runner.invoke(cli, ["--db", str(db), "demo", "--out", str(out), "--patients", "200"])
+    with Registry.open(db, read_only=True) as reg:
+        assert reg.row_counts()["patients"] == 200
+    again = runner.invoke(cli, ["--db", db, "demo", "--out", str(out), "--patients", "200"])
     assert again.exit_code == 1
-    assert "--replace" in again.output
+    assert ("--replace" if registries.backend == "duckdb" else "already holds a registry") in again.output
+
+
+@pytest.mark.postgres
+def test_demo_replace_on_postgresql_says_to_recreate_the_database(postgres_server, tmp_path: Path) -> None:
+    from registry import RegistryError
+    from registry.demo import build_demo_registry
+
+    with pytest.raises(RegistryError, match="on PostgreSQL drop and re-create the database"):
+        build_demo_registry(postgres_server.new_database(), tmp_path / "data", patients=5, replace=True)
+    assert not (tmp_path / "data").exists()

@@ -28,15 +28,17 @@ PATIENTS: dict[str, tuple[int, str, int]] = {
 
 
 @pytest.fixture(scope="module")
-def km_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def km_registry(backend: str, registry_templates, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A registry of 13 patients: P1 x4, P2-4 x4, P5 x3, P0 x1 and one without any dual-PET timepoint.
 
-    Built once for the module: `netpet km` opens it read-only, so tests cannot change it.
+    Built once for the module on each backend: `netpet km` opens it read-only, so tests cannot change it.
     """
-    from registry import Registry
+    return registry_templates.copy(backend, tmp_path_factory.mktemp("km"), fill_km)
 
-    registry_path = tmp_path_factory.mktemp("km") / "registry.duckdb"
-    with Registry.create(registry_path) as reg, reg.transaction() as con:
+
+def fill_km(reg) -> None:
+    """Write the 13 patients of `km_registry`."""
+    with reg.transaction() as con:
         for pid, (score, outcome, days) in [*PATIENTS.items(), ("E1", (None, "last_contact", 50))]:
             con.execute(
                 "insert into patients (patient_id, diagnosis_date, primary_site, who_grade) "
@@ -53,11 +55,10 @@ def km_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "insert into timepoints (timepoint_id, patient_id, sstr_scan_id, fdg_scan_id, "
                 "recorded_score) values ($t, $p, $s, $f, $score)",
                 {"t": f"{pid}-T1", "p": pid, "s": f"{pid}-S", "f": f"{pid}-F", "score": score})
-    return registry_path
 
 
-def run_km(db: Path, *args: str) -> str:
-    result = CliRunner().invoke(cli, ["km", "--db", str(db), *args])
+def run_km(db: str, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["km", "--db", db, *args])
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -70,7 +71,7 @@ def hand_frame() -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["time", "event", "group"], orient="row")
 
 
-def test_json_output_keeps_the_contract(km_registry: Path) -> None:
+def test_json_output_keeps_the_contract(km_registry: str) -> None:
     payload = json.loads(run_km(km_registry, "--format", "json"))
     assert {"groups", "logrank", "time_unit", "conf_type", "endpoint", "origin"} <= set(payload)
     assert (payload["time_unit"], payload["conf_type"], payload["endpoint"], payload["origin"]) == (
@@ -82,7 +83,7 @@ def test_json_output_keeps_the_contract(km_registry: Path) -> None:
     assert set(payload["logrank"]) == {"chisq", "df", "p"}
 
 
-def test_json_groups_counts_and_p5_curve_match_hand_computation(km_registry: Path) -> None:
+def test_json_groups_counts_and_p5_curve_match_hand_computation(km_registry: str) -> None:
     """P5: deaths at 100 and 200 days, censored at 300: S = 2/3 then 1/3, median 200 days.
     P1: deaths at 400 and 1200 days, censored at 800 and 1500: S = 3/4 then 3/8, median 1200 days.
     """
@@ -98,7 +99,7 @@ def test_json_groups_counts_and_p5_curve_match_hand_computation(km_registry: Pat
     assert groups["P1"]["median"] == pytest.approx(1200 / MONTH)
 
 
-def test_json_tests_equal_the_library_on_the_same_rows(km_registry: Path) -> None:
+def test_json_tests_equal_the_library_on_the_same_rows(km_registry: str) -> None:
     payload = json.loads(run_km(km_registry, "--format", "json"))
     expected = logrank_test(hand_frame(), levels=["P1", "P2-4", "P5"])
     assert payload["logrank"]["df"] == 2
@@ -109,12 +110,12 @@ def test_json_tests_equal_the_library_on_the_same_rows(km_registry: Path) -> Non
                                                                          ("P2-4", "P5")]
 
 
-def test_json_counts_every_excluded_patient(km_registry: Path) -> None:
+def test_json_counts_every_excluded_patient(km_registry: str) -> None:
     payload = json.loads(run_km(km_registry, "--format", "json"))
     assert payload["excluded"] == {"no dual-PET timepoint": 1, "P0 (no measurable disease)": 1}
 
 
-def test_survival_at_requested_times_drops_times_past_follow_up(km_registry: Path) -> None:
+def test_survival_at_requested_times_drops_times_past_follow_up(km_registry: str) -> None:
     """P5 is followed to 300 days (9.9 months): at 6 months S = 2/3; at 12 months no P5 row."""
     payload = json.loads(run_km(km_registry, "--format", "json", "--at", "6,12"))
     p5 = [row for row in payload["at"] if row["group"] == "P5"]
@@ -123,7 +124,7 @@ def test_survival_at_requested_times_drops_times_past_follow_up(km_registry: Pat
     assert {row["group"] for row in payload["at"] if row["time"] == 12.0} == {"P1", "P2-4"}
 
 
-def test_origin_diagnosis_uses_delayed_entry_and_days(km_registry: Path) -> None:
+def test_origin_diagnosis_uses_delayed_entry_and_days(km_registry: str) -> None:
     """From diagnosis every patient enters at 369 days, so the P5 median is 369 + 200 days."""
     output = run_km(km_registry, "--format", "json", "--origin", "diagnosis", "--time-unit", "days")
     payload = json.loads(output)
@@ -133,18 +134,18 @@ def test_origin_diagnosis_uses_delayed_entry_and_days(km_registry: Path) -> None
     assert p5["table"][0]["n_risk"] == 3
 
 
-def test_by_score_names_groups_p0_to_p5_present(km_registry: Path) -> None:
+def test_by_score_names_groups_p0_to_p5_present(km_registry: str) -> None:
     payload = json.loads(run_km(km_registry, "--format", "json", "--by", "netpet_score"))
     assert [g["group"] for g in payload["groups"]] == ["P0", "P1", "P2", "P3", "P4", "P5"]
 
 
-def test_by_none_is_one_curve_with_nothing_to_test(km_registry: Path) -> None:
+def test_by_none_is_one_curve_with_nothing_to_test(km_registry: str) -> None:
     payload = json.loads(run_km(km_registry, "--format", "json", "--by", "none"))
     assert [(g["group"], g["n"]) for g in payload["groups"]] == [("all", 12)]
     assert payload["logrank"] == {"chisq": 0.0, "df": 0, "p": None}
 
 
-def test_table_output_shows_summary_tests_and_exclusions(km_registry: Path) -> None:
+def test_table_output_shows_summary_tests_and_exclusions(km_registry: str) -> None:
     output = run_km(km_registry, "--at", "12", "--conf-type", "log-log")
     assert "log-log" in output
     assert "Log-rank (survdiff): chisq = " in output
@@ -153,7 +154,7 @@ def test_table_output_shows_summary_tests_and_exclusions(km_registry: Path) -> N
     assert "Excluded patients: no dual-PET timepoint: 1, P0 (no measurable disease): 1" in output
 
 
-def test_csv_output_is_the_curve_table(km_registry: Path) -> None:
+def test_csv_output_is_the_curve_table(km_registry: str) -> None:
     lines = run_km(km_registry, "--format", "csv").splitlines()
     assert lines[0] == "group,time,n_risk,n_event,n_censor,surv,std_err,lower,upper"
     assert len(lines) == 1 + 11  # 11 patients, all times distinct within their group
@@ -165,7 +166,7 @@ def test_missing_registry_is_a_clean_error(tmp_path: Path) -> None:
     assert "netpet init" in result.output
 
 
-def test_bad_at_list_is_a_usage_error(km_registry: Path) -> None:
-    result = CliRunner().invoke(cli, ["km", "--db", str(km_registry), "--at", "12,two"])
+def test_bad_at_list_is_a_usage_error(km_registry: str) -> None:
+    result = CliRunner().invoke(cli, ["km", "--db", km_registry, "--at", "12,two"])
     assert result.exit_code == 2
     assert "comma-separated list of times" in result.output

@@ -13,13 +13,15 @@ from tests.longitudinal_fixtures import add_patient
 
 
 @pytest.fixture
-def db(registry_path):
-    with Registry.create(registry_path) as reg:
+def db(registries):
+    """Patients A and B on each backend: a file path or a PostgreSQL URL for `--db`."""
+    registry_path = registries.copy()
+    with Registry.open(registry_path) as reg:
         add_patient(reg, "A", timepoints=[(0, 1), (100, 1), (200, 5)], death=300,
                     treatments=[("prrt_lu177_dotatate", 120, 240)])
         add_patient(reg, "B", timepoints=[(0, 5), (100, 3)], last_contact=400,
                     treatments=[("prrt_lu177_dotatate", 30, 90)])
-    return str(registry_path)
+    return registry_path
 
 
 def test_transitions_json_lists_pairs_with_row_proportions(db):
@@ -50,12 +52,11 @@ def test_swimmer_refuses_an_unknown_patient(db, tmp_path):
     assert "no dual-PET timepoint for patient(s) Z" in result.output
 
 
-def test_km_landmark_counts_patients_event_free_at_the_landmark_by_their_group_then(registry_path):
+def test_km_landmark_counts_patients_event_free_at_the_landmark_by_their_group_then(registries):
     from tests.longitudinal_fixtures import add_small_cohort
 
-    with Registry.create(registry_path) as reg:
-        add_small_cohort(reg)
-    args = ["km", "--db", str(registry_path), "--landmark", "150", "--time-unit", "days", "--format", "json"]
+    registry_path = registries.copy(add_small_cohort)
+    args = ["km", "--db", registry_path, "--landmark", "150", "--time-unit", "days", "--format", "json"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -15,18 +14,16 @@ from tests.scoring_fixtures import fill_scoring_registry
 
 
 @pytest.fixture
-def scored_registry_path(registry_path: Path) -> Path:
-    """A closed registry file holding patients A, B, C, for commands that open it themselves."""
-    with Registry.create(registry_path) as reg:
-        fill_scoring_registry(reg)
-    return registry_path
+def scored_registry_path(registries) -> str:
+    """A closed registry holding patients A, B, C on each backend, for commands that open it themselves."""
+    return registries.copy(fill_scoring_registry)
 
 
-def run(path: Path, *args: str):
-    return CliRunner().invoke(cli, ["--db", str(path), *args])
+def run(path: str, *args: str):
+    return CliRunner().invoke(cli, ["--db", path, *args])
 
 
-def test_score_patient_prints_each_timepoint_with_lesions(scored_registry_path: Path) -> None:
+def test_score_patient_prints_each_timepoint_with_lesions(scored_registry_path: str) -> None:
     result = run(scored_registry_path, "score", "--patient", "A")
     assert result.exit_code == 0, result.output
     assert (
@@ -47,14 +44,14 @@ def test_score_patient_prints_each_timepoint_with_lesions(scored_registry_path: 
     assert "worse" in bone_row
 
 
-def test_score_patient_json_has_one_record_per_timepoint_lesion(scored_registry_path: Path) -> None:
+def test_score_patient_json_has_one_record_per_timepoint_lesion(scored_registry_path: str) -> None:
     result = run(scored_registry_path, "score", "--patient", "A", "--format", "json")
     assert result.exit_code == 0, result.output
     records = json.loads(result.output)
     assert [r["timepoint_id"] for r in records] == ["A-T1"] * 3 + ["A-T2"] * 4 + ["A-T3"]
 
 
-def test_score_disagreements_as_csv(scored_registry_path: Path) -> None:
+def test_score_disagreements_as_csv(scored_registry_path: str) -> None:
     result = run(scored_registry_path, "score", "--disagreements", "--format", "csv")
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
@@ -62,26 +59,26 @@ def test_score_disagreements_as_csv(scored_registry_path: Path) -> None:
     assert [line.split(",")[1] for line in lines[1:]] == ["A-T2", "B-T1"]
 
 
-def test_score_set_source_stores_the_setting(scored_registry_path: Path) -> None:
+def test_score_set_source_stores_the_setting(scored_registry_path: str) -> None:
     result = run(scored_registry_path, "score", "--set-source", "recorded")
     assert result.exit_code == 0, result.output
     with Registry.open(scored_registry_path, read_only=True) as reg:
         assert reg.setting("score_source") == "recorded"
 
 
-def test_score_without_a_choice_says_what_to_give(scored_registry_path: Path) -> None:
+def test_score_without_a_choice_says_what_to_give(scored_registry_path: str) -> None:
     result = run(scored_registry_path, "score")
     assert result.exit_code == 2
     assert "give --patient ID, --disagreements or --set-source" in result.output
 
 
-def test_score_unknown_patient_fails_cleanly(scored_registry_path: Path) -> None:
+def test_score_unknown_patient_fails_cleanly(scored_registry_path: str) -> None:
     result = run(scored_registry_path, "score", "--patient", "Z")
     assert result.exit_code == 1
     assert "no patient Z in the registry" in result.output
 
 
-def test_pair_adds_timepoints_and_reports_the_rest(scored_registry_path: Path) -> None:
+def test_pair_adds_timepoints_and_reports_the_rest(scored_registry_path: str) -> None:
     result = run(scored_registry_path, "pair")
     assert result.exit_code == 0, result.output
     assert "added 1 timepoint(s)" in result.output
@@ -91,7 +88,7 @@ def test_pair_adds_timepoints_and_reports_the_rest(scored_registry_path: Path) -
         assert reg.query("select count(*) as n from timepoints")["n"][0] == 5
 
 
-def test_pair_dry_run_json_writes_nothing(scored_registry_path: Path) -> None:
+def test_pair_dry_run_json_writes_nothing(scored_registry_path: str) -> None:
     result = run(scored_registry_path, "pair", "--dry-run", "--window-days", "14", "--format", "json")
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
@@ -104,7 +101,7 @@ def test_pair_dry_run_json_writes_nothing(scored_registry_path: Path) -> None:
         assert reg.query("select count(*) as n from timepoints")["n"][0] == 4
 
 
-def test_pair_csv_is_one_tidy_table(scored_registry_path: Path) -> None:
+def test_pair_csv_is_one_tidy_table(scored_registry_path: str) -> None:
     result = run(scored_registry_path, "pair", "--dry-run", "--format", "csv")
     assert result.exit_code == 0, result.output
     kinds = [line.split(",")[0] for line in result.output.strip().splitlines()[1:]]
@@ -118,7 +115,7 @@ def test_commands_have_help() -> None:
         assert "Usage:" in result.output
 
 
-def test_score_patient_shows_p4_subclass(scored_registry_path: Path) -> None:
+def test_score_patient_shows_p4_subclass(scored_registry_path: str) -> None:
     with Registry.open(scored_registry_path) as reg, reg.transaction() as con:
         con.execute(
             "insert into pet_scans (scan_id, patient_id, tracer, scan_date) "

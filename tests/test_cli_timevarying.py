@@ -16,11 +16,12 @@ from tests.longitudinal_fixtures import add_patient, add_small_cohort
 REFERENCE = Path(__file__).parent / "reference" / "timevarying"
 
 
-def test_cox_time_varying_matches_r_on_the_small_cohort(registry_path):
+def test_cox_time_varying_matches_r_on_the_small_cohort(registries):
     """R: coxph(Surv(tstart, tstop, event) ~ group, data = small); C's (0, 0] row dropped (1 excluded)."""
-    with Registry.create(registry_path) as reg:
+    registry_path = registries.copy()
+    with Registry.open(registry_path) as reg:
         add_small_cohort(reg)
-    args = ["cox", "--db", str(registry_path), "--time-varying", "--time-unit", "days", "--format", "json"]
+    args = ["cox", "--db", registry_path, "--time-varying", "--time-unit", "days", "--format", "json"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
@@ -32,9 +33,10 @@ def test_cox_time_varying_matches_r_on_the_small_cohort(registry_path):
     assert sum(summary["excluded"].values()) == 1
 
 
-def test_cox_time_varying_refuses_pfs(registry_path):
-    with Registry.create(registry_path) as reg:
+def test_cox_time_varying_refuses_pfs(registries):
+    registry_path = registries.copy()
+    with Registry.open(registry_path) as reg:
         add_patient(reg, "A", timepoints=[(0, 1)], death=100)
-    result = CliRunner().invoke(cli, ["cox", "--db", str(registry_path), "--time-varying", "--endpoint", "pfs"])
+    result = CliRunner().invoke(cli, ["cox", "--db", registry_path, "--time-varying", "--endpoint", "pfs"])
     assert result.exit_code == 2
     assert "overall survival from the first timepoint" in result.output

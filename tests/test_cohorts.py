@@ -20,20 +20,16 @@ from registry.cohorts import (
     parse_definition,
     show_cohort,
 )
-from tests.cohort_fixtures import copy_of, fill_fixture, make_template
+from tests.cohort_fixtures import fill_fixture
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "cohorts" / "examples"
 D = date.fromisoformat
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_template(tmp_path_factory.mktemp("cohorts"))
-
-
 @pytest.fixture
-def reg(template: Path, tmp_path: Path):
-    with Registry.open(copy_of(template, tmp_path)) as registry:
+def reg(registries):
+    """A copy of the fixture registry on each backend."""
+    with registries.open(fill_fixture) as registry:
         yield registry
 
 
@@ -263,11 +259,11 @@ def test_list_and_drop_cohorts(reg: Registry) -> None:
         cohort_members(reg, "one")
 
 
-def test_cohort_members_reads_a_read_only_registry(registry_path: Path) -> None:
-    with Registry.create(registry_path) as reg:
-        fill_fixture(reg)
+def test_cohort_members_reads_a_read_only_registry(registries) -> None:
+    location = registries.copy(fill_fixture)
+    with Registry.open(location) as reg:
         build_cohort(reg, "include: [who_grade: [G3]]", "g3")
-    with Registry.open(registry_path, read_only=True) as reg:
+    with Registry.open(location, read_only=True) as reg:
         assert cohort_members(reg, "g3")["patient_id"].to_list() == ["A4"]
 
 

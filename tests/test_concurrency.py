@@ -1,4 +1,7 @@
-"""A second writer gets a clear 'in use' error; readers share the file while no one writes."""
+"""A second writer gets a clear 'in use' error; readers share the file while no one writes.
+
+DuckDB files only: these test the file lock; PostgreSQL's concurrency is in test_postgres_concurrency.py.
+"""
 
 from __future__ import annotations
 

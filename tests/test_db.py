@@ -19,10 +19,10 @@ def test_create_applies_every_migration(registry: Registry) -> None:
     assert pending_migrations(registry) == []
 
 
-def test_create_refuses_existing_file(registry_path: Path) -> None:
-    Registry.create(registry_path).close()
-    with pytest.raises(RegistryError, match="already exists"):
-        Registry.create(registry_path)
+def test_create_refuses_an_existing_registry(registries) -> None:
+    # A file "already exists"; a PostgreSQL database "already holds a registry".
+    with pytest.raises(RegistryError, match=r"already (exists|holds a registry); open it instead"):
+        Registry.create(registries.copy())
 
 
 def test_open_missing_file_names_init(tmp_path: Path) -> None:
@@ -36,8 +36,8 @@ def test_every_view_has_a_comment(registry: Registry) -> None:
     assert views.filter(views["comment"].is_null() | (views["comment"] == "")).height == 0
 
 
-def test_edited_applied_migration_is_an_error(registry_path: Path, tmp_path: Path, monkeypatch) -> None:
-    Registry.create(registry_path).close()
+def test_edited_applied_migration_is_an_error(registries, tmp_path: Path, monkeypatch) -> None:
+    registry_path = registries.copy()
     edited = tmp_path / "sql"
     shutil.copytree(sql_root(), edited)
     first = sorted((edited / "migrations").glob("*.sql"))[0]
@@ -47,8 +47,8 @@ def test_edited_applied_migration_is_an_error(registry_path: Path, tmp_path: Pat
         Registry.open(registry_path)
 
 
-def test_older_registry_gets_pending_migrations_on_open(registry_path: Path, tmp_path: Path, monkeypatch) -> None:
-    Registry.create(registry_path).close()
+def test_older_registry_gets_pending_migrations_on_open(registries, tmp_path: Path, monkeypatch) -> None:
+    registry_path = registries.copy()
     newer = tmp_path / "sql"
     shutil.copytree(sql_root(), newer)
     (newer / "migrations" / "9999_add_note.sql").write_text("create table notes (note varchar);")
@@ -60,8 +60,8 @@ def test_older_registry_gets_pending_migrations_on_open(registry_path: Path, tmp
         assert applied_migrations(reg)["name"].to_list()[-1] == "9999_add_note"
 
 
-def test_read_only_registry_refuses_transactions(registry_path: Path) -> None:
-    Registry.create(registry_path).close()
+def test_read_only_registry_refuses_transactions(registries) -> None:
+    registry_path = registries.copy()
     with (
         Registry.open(registry_path, read_only=True) as reg,
         pytest.raises(RegistryError, match="read-only"),
@@ -70,11 +70,30 @@ def test_read_only_registry_refuses_transactions(registry_path: Path) -> None:
         pass
 
 
-def test_settings_default_and_persist(registry_path: Path) -> None:
-    with Registry.create(registry_path) as reg:
+def test_settings_default_and_persist(registries) -> None:
+    registry_path = registries.copy()
+    with Registry.open(registry_path) as reg:
         assert reg.setting("pairing_window_days") == "31"
         reg.set_setting("pairing_window_days", "14")
     with Registry.open(registry_path, read_only=True) as reg:
         assert reg.setting("pairing_window_days") == "14"
     with Registry.open(registry_path) as reg, pytest.raises(RegistryError, match="unknown setting"):
         reg.setting("colour")
+
+
+def test_init_migrate_and_views_commands_never_print_a_password(registry_url: str) -> None:
+    from click.testing import CliRunner
+
+    from netpet.cli import cli
+
+    # The test server trusts local connections, so a password in the URL is accepted and ignored.
+    db = registry_url.replace("postgres@", "postgres:s3cret@")
+    runner = CliRunner()
+    results = [runner.invoke(cli, ["--db", db, command]) for command in ("init", "migrate", "views")]
+    for result in results:
+        assert result.exit_code == 0, result.output
+        assert "s3cret" not in result.output
+    assert results[0].output.startswith("created registry ")
+    migrations = len(sql_files("migrations"))
+    assert f"{migrations} migrations applied, views rebuilt" in results[1].output
+    assert "patient_survival" in results[2].output

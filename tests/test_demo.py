@@ -13,6 +13,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from analysis.cox import cox_analysis
+from analysis.frames import survival_frame
+from registry import Registry
 from registry.columns import SSTR_TRACERS, TABLES, Column, Table
 from registry.demo import DEMO_PARAMETERS, write_demo_files
 from registry.scoring import derive_scores
@@ -352,3 +355,18 @@ def test_an_earlier_cutoff_dates_nothing_after_it(tmp_path: Path):
         read(tmp_path, "treatments")["end_date"].max(),
     )
     assert latest == cutoff
+
+
+def test_cox_on_the_demo_registry_shows_the_grade_and_age_effects(demo_registry: Path):
+    """BJC 2023: grade significant on multivariate analysis, age at diagnosis for OS. Adjusted for the NETPET
+    group, the demo's assumed effects (DEMO_PARAMETERS: G2 1.4, G3 2.0, NEC 2.8 vs G1, 1.03 per year of
+    age) come back as HRs above 1 in grade order and a significant age effect."""
+    assert DEMO_PARAMETERS.os_grade_hr == (1.0, 1.4, 2.0, 2.8)
+    with Registry.open(demo_registry, read_only=True) as reg:
+        data = survival_frame(reg, covariates=("who_grade", "age_at_origin"))
+    terms = {t["term"]: t for t in cox_analysis(data, covariates=("who_grade", "age_at_origin"))["terms"]}
+    assert {"netpet_group=P2-4", "netpet_group=P5"} <= set(terms)
+    assert 1 < terms["who_grade=G2"]["hr"] < terms["who_grade=G3"]["hr"]
+    assert terms["who_grade=G3"]["p"] < 0.05
+    assert terms["age_at_origin"]["hr"] > 1
+    assert terms["age_at_origin"]["p"] < 0.05

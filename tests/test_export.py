@@ -10,20 +10,19 @@ import pytest
 from registry import Registry, RegistryError
 from registry.cohorts import build_cohort
 from registry.export import export_views
-from tests.cohort_fixtures import copy_of, make_template
+from tests.cohort_fixtures import fill_fixture
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = make_template(tmp_path_factory.mktemp("export"))
-    with Registry.open(path) as reg:
-        build_cohort(reg, "include: [who_grade: [G2]]", "g2")  # A1, A3, A5, A6
-    return path
+def fill_with_g2_cohort(reg: Registry) -> None:
+    """The fixture registry with the saved cohort `g2` (A1, A3, A5, A6)."""
+    fill_fixture(reg)
+    build_cohort(reg, "include: [who_grade: [G2]]", "g2")
 
 
 @pytest.fixture
-def reg(template: Path, tmp_path: Path):
-    with Registry.open(copy_of(template, tmp_path / "db")) as registry:
+def reg(registries):
+    """A copy of the fixture registry with cohort `g2`, on each backend."""
+    with registries.open(fill_with_g2_cohort) as registry:
         yield registry
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
+from functools import partial
 
 import numpy as np
 import polars as pl
@@ -39,18 +39,17 @@ TOL = 1e-8
 
 
 @pytest.fixture(scope="module")
-def registries(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """One registry file per site, and `combined` with every site's rows."""
+def registries(backend: str, registry_templates, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One registry per site, and `combined` with every site's rows, on each backend."""
     folder = tmp_path_factory.mktemp("federation")
-    paths = {}
-    for name, rows in [*((site, site_rows(site)) for site in SITES), ("combined", combined_rows())]:
-        paths[name] = folder / f"{name}.duckdb"
-        fill_registry(Registry.create(paths[name]), rows).close()
-    return paths
+    return {
+        name: registry_templates.copy(backend, folder / name, partial(fill_registry, rows=rows), name=f"fed_{name}")
+        for name, rows in [*((site, site_rows(site)) for site in SITES), ("combined", combined_rows())]
+    }
 
 
 @pytest.fixture(scope="module")
-def summaries(registries: dict[str, Path]) -> list[dict]:
+def summaries(registries: dict[str, str]) -> list[dict]:
     """Each site's summary, through JSON as it travels."""
     out = []
     for site in SITES:
@@ -60,7 +59,7 @@ def summaries(registries: dict[str, Path]) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def combined(registries: dict[str, Path]) -> pl.DataFrame:
+def combined(registries: dict[str, str]) -> pl.DataFrame:
     """The combined registry's survival frame with the site column."""
     with Registry.open(registries["combined"], read_only=True) as reg:
         return survival_frame(reg, covariates=["site"]).frame
@@ -145,7 +144,7 @@ def test_site_files_hold_no_patient_id_and_no_date(registries, tmp_path):
     runner = CliRunner()
     for site in SITES:
         out = tmp_path / f"{site}.json"
-        result = runner.invoke(cli, ["federate", "summarise", "--db", str(registries[site]), "--out", str(out),
+        result = runner.invoke(cli, ["federate", "summarise", "--db", registries[site], "--out", str(out),
                                      "--site-label", site])
         assert result.exit_code == 0, result.output
         text = out.read_text(encoding="utf-8")
@@ -172,10 +171,8 @@ def test_groups_below_min_cell_are_left_out_and_only_counted(registries, summari
     assert pooled.notes == [f"west: {len(small)} small group(s) suppressed"]
 
 
-def test_min_cell_defaults_to_the_registry_setting(registries, tmp_path):
-    path = tmp_path / "west.duckdb"
-    path.write_bytes(registries["west"].read_bytes())
-    with Registry.open(path) as reg:
+def test_min_cell_defaults_to_the_registry_setting(backend, registry_templates, registries, tmp_path):
+    with Registry.open(registry_templates.copy(backend, tmp_path, name="fed_west")) as reg:
         reg.set_setting("min_cell_count", "1000")
         assert site_summary(reg)["groups"] == []
         assert site_summary(reg)["suppressed_groups"] == 3
@@ -234,7 +231,7 @@ def test_pool_command_prints_medians_tests_and_cox_terms(registries, tmp_path):
     files = []
     for site in SITES:
         files.append(str(tmp_path / f"{site}.json"))
-        result = runner.invoke(cli, ["federate", "summarise", "--db", str(registries[site]), "--out", files[-1]])
+        result = runner.invoke(cli, ["federate", "summarise", "--db", registries[site], "--out", files[-1]])
         assert result.exit_code == 0, result.output
     result = runner.invoke(cli, ["federate", "pool", *files, "--out", str(tmp_path / "pooled")])
     assert result.exit_code == 0, result.output

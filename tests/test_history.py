@@ -65,15 +65,16 @@ def test_restore_refuses_a_patient_that_was_never_deleted(registry: Registry) ->
         restore_patient(registry, "NP-9")
 
 
-def test_history_commands_delete_show_and_restore(registry_path) -> None:
+def test_history_commands_delete_show_and_restore(registries) -> None:
     from click.testing import CliRunner
 
     from netpet.cli import cli
 
-    with Registry.create(registry_path) as reg:
+    registry_path = registries.copy()
+    with Registry.open(registry_path) as reg:
         _fill(reg)
     runner = CliRunner()
-    db = ["--db", str(registry_path)]
+    db = ["--db", registry_path]
     result = runner.invoke(cli, [*db, "delete-patient", "NP-1", "--yes"])
     assert result.exit_code == 0, result.output
     assert "9 records" in result.output

@@ -14,7 +14,7 @@ from netpet.cli import cli
 from registry import IngestError, Registry, ValidationError
 from registry.ingest import import_folder
 from registry.validate import format_issues
-from tests.ingest_fixtures import DATA, assert_same_tables, loaded, snapshot
+from tests.ingest_fixtures import DATA, assert_same_tables, load_valid, loaded, snapshot
 
 __all__ = ["loaded"]
 
@@ -134,10 +134,9 @@ def test_progress_callback_reports_each_step(registry: Registry) -> None:
     assert ("validate", 1, 1) in steps
 
 
-def test_cli_import_prints_summary(registry_path: Path) -> None:
-    Registry.create(registry_path).close()
+def test_cli_import_prints_summary(registries) -> None:
     result = CliRunner().invoke(
-        cli, ["import", str(DATA / "valid"), "--db", str(registry_path), "--format", "csv"]
+        cli, ["import", str(DATA / "valid"), "--db", registries.copy(), "--format", "csv"]
     )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[:2] == [
@@ -146,9 +145,9 @@ def test_cli_import_prints_summary(registry_path: Path) -> None:
     ]
 
 
-def test_cli_import_failure_prints_every_problem_and_exits_1(registry_path: Path) -> None:
-    Registry.create(registry_path).close()
-    result = CliRunner().invoke(cli, ["import", str(DATA / "fractional_cycles"), "--db", str(registry_path)])
+def test_cli_import_failure_prints_every_problem_and_exits_1(registries) -> None:
+    registry_path = registries.copy()
+    result = CliRunner().invoke(cli, ["import", str(DATA / "fractional_cycles"), "--db", registry_path])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "treatments.csv:2:cycles: '2.5' is not a whole number",
@@ -176,10 +175,8 @@ def test_update_that_breaks_registry_rows_blames_the_imported_row(loaded: Regist
     assert_same_tables(before, snapshot(loaded))
 
 
-def test_cli_update_replaces_changed_rows(registry_path: Path) -> None:
-    with Registry.create(registry_path) as reg:
-        import_folder(reg, DATA / "valid")
-    args = ["import", str(DATA / "changed_existing_row"), "--db", str(registry_path), "--format", "json"]
+def test_cli_update_replaces_changed_rows(registries) -> None:
+    args = ["import", str(DATA / "changed_existing_row"), "--db", registries.copy(load_valid), "--format", "json"]
     refused = CliRunner().invoke(cli, args)
     assert refused.exit_code == 1
     assert "re-run with --update" in refused.stderr

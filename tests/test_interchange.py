@@ -147,16 +147,18 @@ def registry_tables(reg: Registry) -> dict[str, pl.DataFrame]:
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables=registries(), fmt=st.sampled_from(["csv", "parquet"]))
-def test_import_then_write_interchange_round_trips(tables: dict[str, pl.DataFrame], fmt: str) -> None:
+def test_import_then_write_interchange_round_trips(
+    backend: str, registry_templates, tables: dict[str, pl.DataFrame], fmt: str
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "site").mkdir()
         write_site_folder(tables, root / "site", fmt)
-        with Registry.create(root / "a.duckdb") as first:
+        with Registry.open(registry_templates.copy(backend, root / "a")) as first:
             import_folder(first, root / "site")
             written = write_interchange(first, root / "out", fmt=fmt)
             exported = registry_tables(first)
-        with Registry.create(root / "b.duckdb") as second:
+        with Registry.open(registry_templates.copy(backend, root / "b")) as second:
             import_folder(second, root / "out")
             again = registry_tables(second)
     assert [p.name for p in written] == [f"{t.name}.{fmt}" for t in TABLES]

@@ -185,13 +185,13 @@ def test_time_varying_frame_drops_p0_intervals_and_counts_them(registry):
     assert data.by == "netpet_group"
 
 
-def test_demo_intervals_tile_each_patients_overall_survival(registry_path, tmp_path):
+def test_demo_intervals_tile_each_patients_overall_survival(registries, tmp_path):
     """The view's rows of each patient run from 0 to the OS time with no gap or overlap, one death at most."""
     from analysis.frames import survival_frame
     from registry import Registry
     from tests.longitudinal_fixtures import load_demo
 
-    with Registry.create(registry_path) as reg:
+    with Registry.open(registries.copy()) as reg:
         load_demo(reg, tmp_path / "demo", patients=120)
         rows = reg.query_file("queries", "score_intervals")
         os_ = survival_frame(reg, by=None, time_unit="days").frame

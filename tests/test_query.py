@@ -6,13 +6,14 @@ import pytest
 
 from registry import Registry
 from registry.query import QueryError, run_query
-from tests.cohort_fixtures import make_template
+from tests.cohort_fixtures import fill_fixture
 
 
 @pytest.fixture(scope="module")
-def reader(tmp_path_factory: pytest.TempPathFactory):
-    path = make_template(tmp_path_factory.mktemp("query"))
-    with Registry.open(path, read_only=True) as reg:
+def reader(backend: str, registry_templates, tmp_path_factory: pytest.TempPathFactory):
+    """The fixture registry on each backend, open read-only for the whole module."""
+    location = registry_templates.copy(backend, tmp_path_factory.mktemp("query"), fill_fixture)
+    with Registry.open(location, read_only=True) as reg:
         yield reg
 
 

@@ -28,10 +28,10 @@ def _bars(ax, gid):
     return [p for p in ax.patches if p.get_gid() == gid]
 
 
-def test_lanes_sorted_longest_on_top_with_followup_lengths(registry_path):
+def test_lanes_sorted_longest_on_top_with_followup_lengths(registries):
     from registry import Registry
 
-    with Registry.create(registry_path) as reg:
+    with Registry.open(registries.copy()) as reg:
         _cohort(reg)
         ax = swimmer_plot(reg, time_unit="days")
     labels = [t.get_text() for t in ax.get_yticklabels()]
@@ -40,10 +40,10 @@ def test_lanes_sorted_longest_on_top_with_followup_lengths(registry_path):
     assert widths == [30.0, 300.0, 600.0]
 
 
-def test_markers_sit_on_their_lanes_at_their_times(registry_path):
+def test_markers_sit_on_their_lanes_at_their_times(registries):
     from registry import Registry
 
-    with Registry.create(registry_path) as reg:
+    with Registry.open(registries.copy()) as reg:
         _cohort(reg)
         ax = swimmer_plot(reg, time_unit="days")
     lane = {"C": 0, "A": 1, "B": 2}
@@ -54,10 +54,10 @@ def test_markers_sit_on_their_lanes_at_their_times(registry_path):
     assert sorted(_artist(ax, "ongoing").get_offsets().tolist()) == [[30.0, lane["C"]], [600.0, lane["B"]]]
 
 
-def test_treatment_bars_span_start_to_end_and_ongoing_to_last_contact(registry_path):
+def test_treatment_bars_span_start_to_end_and_ongoing_to_last_contact(registries):
     from registry import Registry
 
-    with Registry.create(registry_path) as reg:
+    with Registry.open(registries.copy()) as reg:
         _cohort(reg)
         ax = swimmer_plot(reg, time_unit="days")
     prrt = _bars(ax, "treatment:PRRT")
@@ -66,10 +66,10 @@ def test_treatment_bars_span_start_to_end_and_ongoing_to_last_contact(registry_p
     assert [(b.get_x(), b.get_width()) for b in ssa] == [(0.0, 600.0)]
 
 
-def test_patient_selection_by_count_and_by_id(registry_path):
+def test_patient_selection_by_count_and_by_id(registries):
     from registry import Registry
 
-    with Registry.create(registry_path) as reg:
+    with Registry.open(registries.copy()) as reg:
         _cohort(reg)
         assert swimmer_frames(reg, 2)["lanes"]["patient_id"].to_list() == ["A", "B"]
         assert swimmer_frames(reg, ["C"])["lanes"]["patient_id"].to_list() == ["C"]
@@ -77,10 +77,10 @@ def test_patient_selection_by_count_and_by_id(registry_path):
             swimmer_frames(reg, ["Z"])
 
 
-def test_transition_figure_image_holds_row_proportions(registry_path):
+def test_transition_figure_image_holds_row_proportions(registries):
     from registry import Registry
 
-    with Registry.create(registry_path) as reg:
+    with Registry.open(registries.copy()) as reg:
         add_patient(reg, "A", timepoints=[(0, 1), (100, 1), (200, 5)], last_contact=300)
         add_patient(reg, "B", timepoints=[(0, 2), (100, 5), (200, 3)], last_contact=300)
         table = score_transitions(reg, by="netpet_group")

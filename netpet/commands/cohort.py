@@ -125,12 +125,24 @@ def query(sql: str, db: str | None, fmt: str, output: Path | None) -> None:
               help="File format: parquet for R/Python, csv for Stata and SAS.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="export",
               show_default=True, help="Folder to write the files into.")
+@click.option("--deidentify", is_flag=True,
+              help="Keyed pseudonyms, shifted dates, no free text, birth year only (docs/deidentify.md).")
+@click.option("--secret-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File holding the project secret (owner-only, chmod 600); else $NETPET_SECRET.")
+@click.option("--max-shift-days", type=click.IntRange(min=1), default=365, show_default=True,
+              help="Largest date shift either way when de-identifying.")
 @db_option
-def export(cohort_name: str | None, fmt: str, out_dir: Path, db: str | None) -> None:
+def export(
+    cohort_name: str | None, fmt: str, out_dir: Path, deidentify: bool, secret_file: Path | None,
+    max_shift_days: int, db: str | None,
+) -> None:
     """Write the analysis views (patient_survival, timepoint_scores, treatments, outcomes) to files."""
+    from registry.deidentify import project_secret
     from registry.export import export_views
 
     with open_registry(db, read_only=True) as reg:
-        files = export_views(reg, out_dir, cohort=cohort_name, fmt=fmt)
+        secret = project_secret(secret_file) if deidentify else None
+        files = export_views(reg, out_dir, cohort=cohort_name, fmt=fmt, deidentify=deidentify, secret=secret,
+                             max_shift_days=max_shift_days)
     for path in files:
         click.echo(str(path))

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from netpet.options import db_option, dumps, format_option, open_registry, render
+from netpet.options import cohort_option, cohort_patients, db_option, dumps, format_option, open_registry, render
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from analysis.frames import SurvivalData
     from registry import Registry
 
@@ -18,6 +20,7 @@ GROUPS = ("netpet_group", "netpet_score", "who_grade", "primary_site", "site", "
 
 @click.command()
 @db_option
+@cohort_option
 @click.option("--by", type=click.Choice(GROUPS), default="netpet_group", show_default=True,
               help="Grouping entered as a categorical term.")
 @click.option("--reference", default=None, help="Reference level of --by (default P1, else the first level).")
@@ -35,8 +38,8 @@ GROUPS = ("netpet_group", "netpet_score", "who_grade", "primary_site", "site", "
               help="Use the score in force over time (--by netpet_group or netpet_score, at each timepoint) "
               "on (start, stop] intervals, as R's coxph(Surv(tstart, tstop, event) ~ ...); OS only.")
 @format_option
-def cox(db: str | None, by: str, reference: str | None, covariates: str, strata: str | None, robust: bool,
-        cluster: str | None, ties: str, endpoint: str, origin: str, time_unit: str, time_varying: bool,
+def cox(db: str | None, cohort: str | None, by: str, reference: str | None, covariates: str, strata: str | None,
+        robust: bool, cluster: str | None, ties: str, endpoint: str, origin: str, time_unit: str, time_varying: bool,
         fmt: str) -> None:
     """Fit a Cox model (as R's coxph) with its model tests, PH test (cox.zph) and concordance."""
     from analysis.cox import cox_analysis
@@ -45,18 +48,19 @@ def cox(db: str | None, by: str, reference: str | None, covariates: str, strata:
     chosen = [c.strip() for c in covariates.split(",") if c.strip()]
     extra = [c for c in (strata, cluster) if c and c not in chosen and c not in (by, "patient_id")]
     with open_registry(db, read_only=True) as reg:
+        patients = cohort_patients(reg, cohort)
         if time_varying:
-            data = _time_varying_data(reg, by, endpoint, origin, time_unit, [*chosen, *extra])
+            data = _time_varying_data(reg, by, endpoint, origin, time_unit, [*chosen, *extra], patients)
         else:
             data = survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit, by=by,
-                                  covariates=[*chosen, *extra])
+                                  covariates=[*chosen, *extra], patients=patients)
         summary = cox_analysis(data, covariates=chosen, reference=reference, ties=ties,  # type: ignore[arg-type]
                                strata=strata, cluster=cluster, robust=robust)
     click.echo(_render(summary, fmt))
 
 
 def _time_varying_data(reg: Registry, by: str, endpoint: str, origin: str, time_unit: str,
-                       covariates: list[str]) -> SurvivalData:
+                       covariates: list[str], patients: pl.DataFrame | None) -> SurvivalData:
     """Counting-process rows with the current score (`analysis.longitudinal.time_varying_frame`)."""
     from analysis.longitudinal import time_varying_frame
 
@@ -65,7 +69,7 @@ def _time_varying_data(reg: Registry, by: str, endpoint: str, origin: str, time_
                                "leave --endpoint and --origin at their defaults")
     if by not in ("netpet_group", "netpet_score"):
         raise click.UsageError("--time-varying needs --by netpet_group or netpet_score (the score over time)")
-    return time_varying_frame(reg, by=by, time_unit=time_unit, covariates=covariates)
+    return time_varying_frame(reg, by=by, time_unit=time_unit, covariates=covariates, patients=patients)
 
 
 def _json_safe(value: object) -> object:

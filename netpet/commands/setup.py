@@ -27,8 +27,9 @@ def init(db: str | None, encrypt: bool) -> None:
     if encrypt and not key:
         raise click.ClickException("--encrypt needs a key: set $NETPET_KEY or $NETPET_KEY_FILE")
     with registry_errors():
-        Registry.create(path, key=key if encrypt else None).close()
-    click.echo(f"created registry {path}")
+        reg = Registry.create(path, key=key if encrypt else None)
+    reg.close()
+    click.echo(f"created registry {reg.name}")
 
 
 @click.command()
@@ -38,7 +39,7 @@ def migrate(db: str | None) -> None:
     from registry.migrations import applied_migrations
 
     with open_registry(db) as reg:
-        click.echo(f"{reg.path}: {applied_migrations(reg).height} migrations applied, views rebuilt")
+        click.echo(f"{reg.name}: {applied_migrations(reg).height} migrations applied, views rebuilt")
 
 
 @click.command()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from netpet.options import db_option, dumps, format_option, open_registry, render
+from netpet.options import cohort_option, cohort_patients, db_option, dumps, format_option, open_registry, render
 
 if TYPE_CHECKING:
     import polars as pl
@@ -36,6 +36,7 @@ def _parse_times(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 @click.command()
 @db_option
+@cohort_option
 @click.option("--by", type=click.Choice(KM_GROUPINGS), default="netpet_group", show_default=True,
               help="Group the curves by this patient attribute (none: one curve).")
 @click.option("--endpoint", type=click.Choice(["os", "pfs", "ttp"]), default="os", show_default=True,
@@ -57,13 +58,13 @@ def _parse_times(ctx: click.Context, param: click.Parameter, value: str | None) 
               help="Time from the first course of TREATMENT (e.g. prrt_lu177_dotatate), grouped by the "
               "NETPET group at the last timepoint before it; OS or PFS.")
 @format_option
-def km(db: str | None, by: str, endpoint: str, origin: str, time_unit: str, conf_type: str,
+def km(db: str | None, cohort: str | None, by: str, endpoint: str, origin: str, time_unit: str, conf_type: str,
        at: tuple[float, ...], landmark: float | None, treatment: str | None, fmt: str) -> None:
     """Kaplan–Meier survival by group with log-rank, trend and pairwise tests, as R's survfit/survdiff."""
     from analysis.km import km_report
 
     with open_registry(db, read_only=True) as reg:
-        data = _km_data(reg, by, endpoint, origin, time_unit, landmark, treatment)
+        data = _km_data(reg, by, endpoint, origin, time_unit, landmark, treatment, cohort_patients(reg, cohort))
     try:
         report = km_report(data, conf_type=conf_type, at=at, ordered=by in ORDERED_GROUPINGS)
     except ValueError as exc:
@@ -72,22 +73,23 @@ def km(db: str | None, by: str, endpoint: str, origin: str, time_unit: str, conf
 
 
 def _km_data(reg: Registry, by: str, endpoint: str, origin: str, time_unit: str, landmark: float | None,
-             treatment: str | None) -> SurvivalData:
+             treatment: str | None, patients: pl.DataFrame | None) -> SurvivalData:
     """The frame of a plain, landmark (`--landmark`) or after-treatment (`--from-treatment`) analysis."""
     from analysis.frames import survival_frame
     from analysis.longitudinal import landmark_frame, treatment_outcomes
 
     if landmark is None and treatment is None:
         return survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit,
-                              by=None if by == "none" else by)
+                              by=None if by == "none" else by, patients=patients)
     if landmark is not None and treatment is not None:
         raise click.UsageError("give --landmark or --from-treatment, not both")
     if by != "netpet_group" or origin != "first-timepoint":
         raise click.UsageError("--landmark and --from-treatment group by the NETPET group in force at time zero: "
                                "leave --by and --origin at their defaults")
     if landmark is not None:
-        return landmark_frame(reg, landmark, time_unit=time_unit, endpoint=endpoint)
-    return treatment_outcomes(reg, treatment=str(treatment), endpoint=endpoint, time_unit=time_unit)
+        return landmark_frame(reg, landmark, time_unit=time_unit, endpoint=endpoint, patients=patients)
+    return treatment_outcomes(reg, treatment=str(treatment), endpoint=endpoint, time_unit=time_unit,
+                              patients=patients)
 
 
 def _render_km(report: KMReport, fmt: str, by: str) -> str:

@@ -1,8 +1,20 @@
--- Cells of one column that are empty though required, unparseable, or out of range.
-select _row as row, {{raw}} as value,
-    case when {{raw}} is null then 'required' when {{parsed}} is null then 'parse' else 'range' end as problem
+-- Cells of one column that are empty though required, too long, hold control characters, are
+-- unparseable, or are out of range. The value is cut to $shown characters: a message never carries a
+-- 10 MB cell. A text cell starting with a formula character does not parse (see fragments/parse_text).
+select _row as row,
+    case when length({{raw}}) > $shown then left({{raw}}, $shown - 3) || '...' else {{raw}} end as value,
+    length({{raw}}) as length,
+    case
+        when {{raw}} is null then 'required'
+        when length({{raw}}) > $max_chars then 'too_long'
+        when regexp_matches({{raw}}, $control) then 'control'
+        when {{parsed}} is null then 'parse'
+        else 'range'
+    end as problem
 from {{typed}}
 where ($required and {{raw}} is null)
     or ({{raw}} is not null and {{parsed}} is null)
+    or length({{raw}}) > $max_chars
+    or regexp_matches({{raw}}, $control)
     or ({{range}})
 order by _row

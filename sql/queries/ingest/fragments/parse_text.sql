@@ -1,1 +1,1 @@
-r_{{column}} as {{stored}}
+case when not regexp_matches(r_{{column}}, $formula_start) then r_{{column}} end as {{stored}}

@@ -1,0 +1,473 @@
+"""The survival report of a registry or saved cohort: figures, tables and a manifest tracing them to their data.
+
+`write_report` writes Kaplan-Meier curves by group (with log-rank tests), the Cox model (table, forest plot,
+PH test), Table 1 and the cohort flow into one folder under fixed file names, with a `report.md` listing
+the files and key numbers and a `manifest.json` recording the registry's checksum (or, for PostgreSQL, its
+URL without password and a row-count fingerprint), the import batches, the options, the software versions
+and the time. Every number is computed on one analysed set of patients: those with a group, follow-up and
+every covariate (complete cases), so the flow diagram, the curves, the model and Table 1 agree.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import textwrap
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from analysis.frames import SurvivalData
+    from analysis.km import KMReport
+    from registry import Registry
+
+__all__ = ["DEFAULT_COVARIATES", "FIGURE_FORMATS", "flow_table", "forest_report_figure", "km_report_figure",
+           "registry_provenance", "software_versions", "write_report"]
+
+DEFAULT_COVARIATES = ("who_grade", "age_at_origin")
+FIGURE_FORMATS = ("pdf", "png", "svg")
+#: Groupings with ordered levels: the report adds a log-rank test for trend.
+ORDERED_GROUPINGS = ("netpet_group", "netpet_score", "who_grade")
+#: Packages whose versions the manifest records (with Python's).
+SOFTWARE = ("netpet", "duckdb", "polars", "numpy", "scipy", "lifelines", "matplotlib")
+#: Survival is reported at these times in years (converted to the report's time unit).
+LANDMARK_YEARS = (1, 2, 5)
+MANIFEST = "manifest.json"
+INDEX = "report.md"
+
+#: survival_frame / km_report exclusion reason -> step of the flow diagram at which it applies.
+_FLOW_STEP = {"no dual-PET timepoint": 1, "no NETPET score": 2, "P0 (no measurable disease)": 2,
+              "impossible follow-up": 3}
+
+
+def write_report(
+    reg: Registry,
+    out_dir: str | Path,
+    *,
+    cohort: str | None = None,
+    endpoint: str = "os",
+    by: str = "netpet_group",
+    covariates: Sequence[str] = DEFAULT_COVARIATES,
+    time_unit: str = "months",
+    conf_type: str = "log",
+    formats: Sequence[str] = ("pdf", "png"),
+    preset: str = "single",
+    versions: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Write the survival report of the registry (or of saved cohort `cohort`) into `out_dir`.
+
+    Parameters
+    ----------
+    reg : Registry
+        The registry (read-only is enough).
+    out_dir : str or Path
+        Folder for the files; created if missing, files of the same names replaced.
+    cohort : str, optional
+        A saved cohort (`registry.cohorts`): the analysis is restricted to its members.
+    endpoint, by, time_unit : str
+        As `analysis.frames.survival_frame`: endpoint (os, pfs, ttp), grouping and unit of time.
+    covariates : sequence of str
+        Adjustment terms of the Cox model, beside `by`; patients missing one are left out of everything.
+    conf_type : str
+        Confidence interval type of the KM curves (R's survfit default "log").
+    formats : sequence of str
+        Figure formats among pdf, png and svg.
+    preset : str
+        Figure width: "single" (85 mm) or "double" (174 mm) column; the forest plot is always double.
+    versions : mapping, optional
+        Software versions to record over those found installed (e.g. netpet's own when run from source).
+
+    Returns
+    -------
+    dict
+        The manifest, also written as ``manifest.json``: created_at, registry, import_batches, cohort,
+        options, versions, numbers and files ({name: sha256} of every other file written).
+    """
+    from analysis.cox import cox_analysis
+    from analysis.frames import survival_frame
+    from registry.cohorts import cohort_members
+
+    formats = _check_formats(formats)
+    options = {"cohort": cohort, "endpoint": endpoint, "origin": "first-timepoint", "by": by,
+               "covariates": list(covariates), "time_unit": time_unit, "conf_type": conf_type,
+               "formats": list(formats), "preset": preset}
+    patients = cohort_members(reg, cohort) if cohort else None
+    data = survival_frame(reg, endpoint=endpoint, time_unit=time_unit, by=by, covariates=covariates,
+                          patients=patients)
+    km = _km(data, conf_type)
+    cox = cox_analysis(data, covariates=covariates)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    flow = flow_table(reg, km.excluded, by=by, cohort=cohort)
+    table1 = _table_one(reg, data, by)
+    files = [
+        *_write_km(km, out, formats, preset),
+        *_write_cox(cox, out, formats),
+        *_write_tables(table1, flow, out),
+        *_write_flow(flow, out, formats, preset),
+    ]
+    numbers = _key_numbers(km, cox)
+    (out / INDEX).write_text(_index(options, numbers, km, cox, flow, files), encoding="utf-8")
+    files.append(out / INDEX)
+    manifest = {
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "registry": registry_provenance(reg),
+        "import_batches": import_batches(reg),
+        "cohort": _cohort_record(reg, cohort),
+        "options": options,
+        "versions": software_versions(versions),
+        "numbers": numbers,
+        "files": {path.name: _sha256(path) for path in sorted(files)},
+    }
+    text = json.dumps(_finite(manifest), indent=2, default=_json_default, allow_nan=False)
+    (out / MANIFEST).write_text(text + "\n", encoding="utf-8")
+    return manifest
+
+
+def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in formats if f.strip()))
+    unknown = [f for f in chosen if f not in FIGURE_FORMATS]
+    if unknown or not chosen:
+        raise ValueError(f"figure format(s) {', '.join(unknown) or 'none given'}: use {', '.join(FIGURE_FORMATS)}")
+    return chosen
+
+
+def _km(data: SurvivalData, conf_type: str) -> KMReport:
+    from analysis.frames import TIME_UNITS
+    from analysis.km import km_report
+
+    scale = TIME_UNITS["years"] / TIME_UNITS[data.time_unit]
+    return km_report(data, conf_type=conf_type, at=[y * scale for y in LANDMARK_YEARS],
+                     ordered=data.by in ORDERED_GROUPINGS)
+
+
+def flow_table(
+    reg: Registry, excluded: Mapping[str, int], *, by: str = "netpet_group", cohort: str | None = None
+) -> pl.DataFrame:
+    """Return the cohort flow (CONSORT) table: the registry, each selection step, and the patients analysed.
+
+    Without a cohort the steps are: patients in the registry, with a dual-PET timepoint, with a group
+    (scored), with follow-up, analysed. With a saved cohort its own attrition steps come first, then the
+    same analysis steps among its members.
+
+    Parameters
+    ----------
+    reg : Registry
+        The registry the analysis read.
+    excluded : mapping of str to int
+        Patients left out by reason, as `SurvivalData.excluded` or `KMReport.excluded`; reasons not tied
+        to an earlier step (missing covariates) are shown at the last step.
+    by : str
+        The grouping, naming the "scored" step.
+    cohort : str, optional
+        A saved cohort whose attrition starts the flow.
+
+    Returns
+    -------
+    pl.DataFrame
+        step, label, remaining, excluded, reason: the input of `analysis.figures.cohort_flow`, one row
+        per exclusion reason (a step without exclusions has one row, excluded 0 and no reason). After a
+        cohort's steps, analysis steps that exclude nobody are left out, but for the last.
+    """
+    rows = _cohort_steps(reg, cohort) if cohort else [(0, "Patients in the registry", _patient_count(reg), [])]
+    first = len(rows)
+    grouped = "Scored (NETPET P1–P5)" if by == "netpet_group" else (
+        "Scored (NETPET P0–P5)" if by == "netpet_score" else f"With {by.replace('_', ' ')}")
+    labels = ["With a dual-PET timepoint", grouped, "With follow-up", "Analysed"]
+    reasons: list[list[tuple[int, str | None]]] = [[] for _ in labels]
+    for reason, n in excluded.items():
+        at = _FLOW_STEP.get(reason, 2 if reason == f"no {by}" else 4)
+        reasons[at - 1].append((n, reason))
+    remaining, step = rows[-1][2], first
+    for i, label in enumerate(labels):
+        # A cohort's own criteria already select patients: its analysis steps show only where some left.
+        if cohort and not reasons[i] and label != labels[-1]:
+            continue
+        remaining -= sum(n for n, _ in reasons[i])
+        rows.append((step, label, remaining, reasons[i]))
+        step += 1
+    return pl.DataFrame(
+        [(step, label, left, n, reason) for step, label, left, out in rows for n, reason in (out or [_NONE_LEFT])],
+        schema={"step": pl.Int64, "label": pl.String, "remaining": pl.Int64, "excluded": pl.Int64,
+                "reason": pl.String},
+        orient="row",
+    )
+
+
+_NONE_LEFT: tuple[int, str | None] = (0, None)  # a flow step nobody left at
+
+
+def _patient_count(reg: Registry) -> int:
+    from registry.cohorts import registry_state
+
+    return int(registry_state(reg)["patients"])
+
+
+def _cohort_steps(reg: Registry, cohort: str) -> list[tuple[int, str, int, list[tuple[int, str | None]]]]:
+    """The saved cohort's attrition as flow steps: box label, remaining, and why the removed left."""
+    from analysis.tables import LABELS
+    from registry.cohorts import attrition
+
+    steps = []
+    for row in attrition(reg, cohort).iter_rows(named=True):
+        criterion, kind = row["criterion"], row["kind"]
+        if kind == "registry":
+            label, why = "Patients in the registry", None
+        elif kind == "entry":
+            event = criterion.removeprefix("entry event: ")
+            label, why = f"Cohort {cohort}, entry: {event}", f"no {event}"
+        elif kind == "exclude":
+            rest = criterion.removeprefix("exclude ")
+            label, why = f"Without {rest}", rest
+        else:
+            column, space, rest = criterion.partition(" ")
+            criterion = LABELS.get(column, column) + space + rest
+            lower = criterion[:1].lower() + criterion[1:] if criterion[1:2].islower() else criterion
+            label, why = criterion[:1].upper() + criterion[1:], f"not {lower}"
+        # Column and treatment names read as words (and wrap between them) in the boxes.
+        label, why = label.replace("_", " "), why and why.replace("_", " ")
+        steps.append((row["step"], label, row["remaining"], [(row["removed"], why)] if row["removed"] else []))
+    return steps
+
+
+def _table_one(reg: Registry, data: SurvivalData, by: str) -> pl.DataFrame:
+    """Table 1 of the analysed patients by group."""
+    from analysis.tables import TABLE_ONE_VARIABLES, table_one
+
+    patients = reg.query_file("queries", "patient_survival").join(
+        data.frame.select("patient_id"), on="patient_id", how="semi")
+    return table_one(patients, by=by, variables=[v for v in TABLE_ONE_VARIABLES if v != by])
+
+
+def _save(fig: Any, out: Path, stem: str, formats: Sequence[str], preset: str) -> list[Path]:
+    from analysis.figures import save_figure
+
+    return [save_figure(fig, out / f"{stem}.{fmt}", preset=preset) for fmt in formats]
+
+
+def _write_km(km: KMReport, out: Path, formats: Sequence[str], preset: str) -> list[Path]:
+    fit = km.fit
+    paths = [out / "km_curves.csv", out / "km_medians.csv", out / "logrank.csv"]
+    fit.table.write_csv(paths[0])
+    fit.summary.write_csv(paths[1])
+    tests = [("log-rank", km.logrank), *([("trend", km.trend)] if km.trend is not None else [])]
+    pl.DataFrame([{"test": name, **result._asdict()} for name, result in tests]).write_csv(paths[2])
+    if km.pairwise is not None:
+        paths.append(out / "logrank_pairwise.csv")
+        km.pairwise.write_csv(paths[-1])
+    if km.at is not None:
+        paths.append(out / "km_landmarks.csv")
+        km.at.write_csv(paths[-1])
+    return [*paths, *_save(km_report_figure(km), out, "km", formats, preset)]
+
+
+def km_report_figure(km: KMReport, *, max_ticks: int = 9) -> Figure:
+    """Draw the report's KM figure: curves, medians, log-rank p and a number-at-risk table.
+
+    The x ticks (the at-risk times) are the default breaks, their step doubled until at most `max_ticks`
+    remain, so the at-risk counts stay legible at a single-column width.
+    """
+    from analysis.figures import km_figure, time_breaks
+
+    t_max = float(km.fit.table["time"].max() or 0.0)  # type: ignore[arg-type]
+    ticks = time_breaks(t_max, km.time_unit)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    while len(ticks) > max_ticks:
+        step *= 2
+        ticks = [step * i for i in range(math.ceil(t_max / step) + 1)]
+    return km_figure(km.fit.table, km.fit.summary, logrank=km.logrank._asdict(), time_unit=km.time_unit,
+                     xticks=ticks)
+
+
+def _write_cox(cox: dict, out: Path, formats: Sequence[str]) -> list[Path]:
+    from analysis.tables import cox_table, write_table
+
+    coefficients = pl.DataFrame(cox["terms"])
+    paths = [out / "cox_coefficients.csv", out / "cox_tests.csv", out / "ph_test.csv"]
+    coefficients.write_csv(paths[0])
+    pl.DataFrame([{"test": name, **entry} for name, entry in cox["tests"].items()]).write_csv(paths[1])
+    pl.DataFrame(cox["ph_test"]).write_csv(paths[2])
+    table = cox_table(coefficients, cox["reference"])
+    paths += [write_table(table, out / "cox_table.csv"), write_table(table, out / "cox_table.md")]
+    # The forest plot's text columns need the double-column width whatever the preset.
+    return [*paths, *_save(forest_report_figure(cox), out, "forest", formats, "double")]
+
+
+def forest_report_figure(cox: dict) -> Figure:
+    """Draw the report's forest plot of a `cox_analysis` summary, reference levels shown."""
+    from analysis.figures import forest_plot
+
+    ax = forest_plot(pl.DataFrame(cox["terms"]), reference=cox["reference"])
+    return ax.figure  # type: ignore[return-value]  # a new forest plot is on a top-level Figure
+
+
+def _write_tables(table1: pl.DataFrame, flow: pl.DataFrame, out: Path) -> list[Path]:
+    from analysis.tables import write_table
+
+    paths = [write_table(table1, out / "table_one.csv"), write_table(table1, out / "table_one.md")]
+    flow.write_csv(out / "cohort_flow.csv")
+    return [*paths, out / "cohort_flow.csv"]
+
+
+def _write_flow(flow: pl.DataFrame, out: Path, formats: Sequence[str], preset: str) -> list[Path]:
+    from analysis.figures import FLOW_WRAP, cohort_flow, new_figure
+
+    # Each step gets room for the tallest box (3.2 mm a line), so long criteria never touch the next box.
+    texts = [*flow["label"].to_list(), *[r for r in flow["reason"].to_list() if r]]
+    lines = max(len(textwrap.wrap(text, FLOW_WRAP)) + 1 for text in texts)
+    fig = new_figure(preset, height_mm=6.0 + flow["step"].n_unique() * max(18.0, 3.2 * lines + 8.0))
+    return _save(cohort_flow(flow, ax=fig.add_subplot()).figure, out, "cohort_flow", formats, preset)
+
+
+def _key_numbers(km: KMReport, cox: dict) -> dict[str, Any]:
+    """The numbers a reader looks for first, as recorded in the manifest and `report.md`."""
+    ph = {row["term"]: row["p"] for row in cox["ph_test"]}
+    return {
+        "patients_analysed": int(km.fit.summary["n"].sum()),
+        "events": int(km.fit.summary["events"].sum()),
+        "excluded": dict(km.excluded),
+        "medians": {row["group"]: row["median"] for row in km.fit.summary.iter_rows(named=True)},
+        "logrank_chisq": km.logrank.chisq,
+        "logrank_df": km.logrank.df,
+        "logrank_p": km.logrank.p,
+        "cox_n": cox["n"],
+        "cox_events": cox["events"],
+        "concordance": cox["concordance"],
+        "concordance_se": cox["concordance_se"],
+        "ph_global_p": ph.get("GLOBAL"),
+    }
+
+
+def _index(options: Mapping[str, Any], numbers: Mapping[str, Any], km: KMReport, cox: dict,
+           flow: pl.DataFrame, files: Sequence[Path]) -> str:
+    """`report.md`: what was analysed, the key numbers and the list of files."""
+    from analysis.tables import cox_table, format_p, to_markdown
+
+    unit = options["time_unit"]
+    who = f"cohort `{options['cohort']}`" if options["cohort"] else "all registry patients"
+    excluded = "; ".join(f"{reason}: {n}" for reason, n in numbers["excluded"].items()) or "none"
+    medians = km.fit.summary.select(
+        "group", "n", "events",
+        *[pl.col(c).round(1).cast(pl.String).fill_null("NR").alias(name) for c, name in (
+            ("median", f"median ({unit})"), ("median_lower", "95% CI lower"), ("median_upper", "95% CI upper"))])
+    ph = format_p(numbers["ph_global_p"]) if numbers["ph_global_p"] is not None else "not tested"
+    lines = [
+        f"# Survival report: {options['endpoint'].upper()} by {options['by']}",
+        "",
+        f"Patients: {who}; time from the first dual-PET timepoint in {unit}. "
+        f"Cox model adjusted for {', '.join(options['covariates']) or 'nothing'}. "
+        "Every result uses the same complete-case set of patients.",
+        "",
+        f"- Analysed: {numbers['patients_analysed']} patients, {numbers['events']} events "
+        f"of {flow['remaining'][0]} in the registry (excluded: {excluded})",
+        f"- Log-rank: chi-square {km.logrank.chisq:.2f} on {km.logrank.df} df, {format_p(km.logrank.p)}",
+        f"- Cox concordance (Harrell's C): {cox['concordance']:.3f} (SE {cox['concordance_se']:.3f})",
+        f"- Proportional hazards (cox.zph, global): {ph}",
+        "",
+        "## Median survival (95% CI)",
+        "",
+        to_markdown(medians),
+        "## Cox model",
+        "",
+        to_markdown(cox_table(pl.DataFrame(cox["terms"]), cox["reference"])),
+        "## Files",
+        "",
+        *[f"- [{path.name}]({path.name})" for path in files],
+        f"- [{MANIFEST}]({MANIFEST}): registry checksum, import batches, options, versions",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def registry_provenance(reg: Registry) -> dict[str, Any]:
+    """Return what identifies the registry's data: the file's SHA-256 and size, or for PostgreSQL the
+    URL without password; with both, the fingerprint (last import batch id and clinical row counts)."""
+    from registry.backup import file_sha256
+    from registry.cohorts import registry_state
+
+    fingerprint = registry_state(reg)
+    if reg.is_postgres:
+        return {"backend": "postgresql", "url": _url_without_password(reg.path), "fingerprint": fingerprint}
+    path = Path(reg.path)
+    # Changes still in the write-ahead log are not in the file's checksum (a writer checkpoints on close).
+    return {"backend": "duckdb", "path": str(path.resolve()), "sha256": file_sha256(path),
+            "bytes": path.stat().st_size, "encrypted": reg.encrypted,
+            "wal_pending": Path(f"{path}.wal").exists(), "fingerprint": fingerprint}
+
+
+def _url_without_password(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def import_batches(reg: Registry) -> list[dict[str, Any]]:
+    """Return the registry's import batches, each with its files' names, tables, checksums and row counts."""
+    rows = reg.query_file("queries", "import_batches")
+    batches = []
+    for part in rows.partition_by("batch_id", maintain_order=True):
+        first = part.row(0, named=True)
+        files = part.filter(pl.col("file_name").is_not_null()).select("file_name", "table_name", "sha256",
+                                                                       "row_count")
+        batches.append({key: first[key] for key in ("batch_id", "imported_at", "command", "source", "is_update")}
+                       | {"files": files.to_dicts()})
+    return batches
+
+
+def _cohort_record(reg: Registry, cohort: str | None) -> dict[str, Any] | None:
+    from registry.cohorts import show_cohort
+
+    if cohort is None:
+        return None
+    row = show_cohort(reg, cohort).row(0, named=True)
+    keys = ("name", "entry_event", "end_of_followup_date", "member_count", "built_at", "definition_sha256",
+            "definition", "is_current")
+    return {key: row[key] for key in keys}
+
+
+def software_versions(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Return the versions of Python and of `SOFTWARE` as installed, with `overrides` on top."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version()}
+    for name in SOFTWARE:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found | dict(overrides or {})
+
+
+def _sha256(path: Path) -> str:
+    from registry.backup import file_sha256
+
+    return file_sha256(path)
+
+
+def _finite(value: object) -> object:
+    """Replace NaN and infinite numbers (an untestable log-rank, a monotone likelihood) by null: JSON has none."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot record {type(value).__name__} in the manifest")
