@@ -1,6 +1,6 @@
 """Time `fit_cox` (and the concordance, PH test) against R's coxph on the same 1,000,000 x 5 data.
 
-Run: PYTHONPATH=$PWD /work/venv/bin/python benchmarks/cox_speed.py [n_rows] [repeats]
+Run: python benchmarks/cox_speed.py [n_rows] [repeats]
 Writes the data once to a temporary CSV, fits it in Python and in R (Rscript, survival), and prints the
 best of `repeats` timings (a shared machine is noisy), their ratios and the largest relative difference
 in the coefficients. Not run by pytest.

@@ -2,7 +2,7 @@
 
 Run from the repository root (never run by pytest):
 
-    PYTHONPATH=$PWD /work/venv/bin/python benchmarks/run_all.py --sizes 10000,100000,1000000 \
+    python benchmarks/run_all.py --sizes 10000,100000,1000000 \
         --out benchmarks/RESULTS.md
 
 For each size the demo registry's files are written once (CSV, about 3 dual-PET timepoints per patient and
