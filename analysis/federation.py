@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from analysis.serialise import json_ready
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -241,7 +243,7 @@ class PooledResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON contract of `netpet federate pool --format json` (NaN becomes null)."""
-        return _without_nan({
+        return json_ready({  # type: ignore[return-value]  # a dict stays a dict
             "endpoint": self.endpoint,
             "time_unit": self.time_unit,
             "by": self.by,
@@ -264,16 +266,6 @@ class PooledResult:
             },
             "notes": self.notes,
         })
-
-
-def _without_nan(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _without_nan(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_without_nan(v) for v in value]
-    return value
 
 
 def pool_summaries(

@@ -10,16 +10,17 @@ every covariate (complete cases), so the flow diagram, the curves, the model and
 
 from __future__ import annotations
 
-import json
 import math
 import platform
 import textwrap
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+
+from analysis.serialise import to_json
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -126,7 +127,7 @@ def write_report(
         "numbers": numbers,
         "files": {path.name: _sha256(path) for path in sorted(files)},
     }
-    text = json.dumps(_finite(manifest), indent=2, default=_json_default, allow_nan=False)
+    text = to_json(manifest)
     (out / MANIFEST).write_text(text + "\n", encoding="utf-8")
     return manifest
 
@@ -454,20 +455,3 @@ def _sha256(path: Path) -> str:
     from registry.backup import file_sha256
 
     return file_sha256(path)
-
-
-def _finite(value: object) -> object:
-    """Replace NaN and infinite numbers (an untestable log-rank, a monotone likelihood) by null: JSON has none."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot record {type(value).__name__} in the manifest")

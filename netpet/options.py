@@ -6,12 +6,10 @@ returned polars frame with `render`; `RegistryError`s become one-line click erro
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -128,25 +126,11 @@ def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None] | None]
         yield progress
 
 
-def _json_default(value: object) -> object:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
 def dumps(payload: object) -> str:
-    """Serialise a JSON payload the way every command does (dates as ISO text, NaN as null)."""
-    return json.dumps(_finite(payload), indent=2, default=_json_default)
+    """Serialise a JSON payload the way every command does (dates as ISO text, NaN and infinities as null)."""
+    from analysis.serialise import to_json
 
-
-def _finite(value: object) -> object:
-    if isinstance(value, float) and value != value:  # NaN
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
+    return to_json(payload)
 
 
 def render(frame: pl.DataFrame, fmt: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import click
@@ -72,23 +71,12 @@ def _time_varying_data(reg: Registry, by: str, endpoint: str, origin: str, time_
     return time_varying_frame(reg, by=by, time_unit=time_unit, covariates=covariates, patients=patients)
 
 
-def _json_safe(value: object) -> object:
-    """Replace infinite numbers (a hazard ratio under monotone likelihood) by null: JSON has no Infinity."""
-    if isinstance(value, float) and math.isinf(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_safe(v) for v in value]
-    return value
-
-
 def _render(summary: dict, fmt: str) -> str:
     import polars as pl
 
     coefficients = pl.DataFrame(summary["terms"])
     if fmt == "json":
-        return dumps(_json_safe(summary))
+        return dumps(summary)
     if fmt == "csv":
         return render(coefficients, "csv")
     tests = pl.DataFrame([{"test": name, **entry} for name, entry in summary["tests"].items()])
