@@ -1,4 +1,4 @@
-"""Find and read the `.sql` files the registry runs: migrations, views, checks and cohorts.
+"""Find and read the `.sql` files the registry runs: migrations, macros, views, checks, cohorts, queries.
 
 SQL lives only in `sql/`; Python reads it from here and binds parameters, never formats values into it.
 The files ship inside the wheel as `registry/sql`; in a source checkout they sit at the repository root.

@@ -1,4 +1,5 @@
-"""Create every view in `sql/views/` (one view per file) and list them with their comments.
+"""Create every view in `sql/views/` (one view per file), after the macros in `sql/macros/` they call, and list
+the views with their comments.
 
 Views are code: rebuilt on every writable open, so a new release's views replace the old ones. A view's
 name is its file name without the leading number (`10_timepoint_scores.sql` -> `timepoint_scores`).
@@ -31,6 +32,11 @@ def create_views(reg: Registry) -> list[str]:
     """
     names = []
     with nullcontext() if reg.read_only else reg.transaction():
+        for path in sql_files("macros"):  # the views call these
+            try:
+                reg.con.execute(path.read_text(encoding="utf-8"))
+            except Exception as exc:
+                raise MigrationError(f"macro file macros/{path.name} failed: {exc}") from exc
         for path in sql_files("views"):
             try:
                 reg.con.execute(path.read_text(encoding="utf-8"))

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry import ValidationError
+from registry import Registry, ValidationError
 from registry.scoring import (
     classify_lesions,
     derive_scores,
@@ -212,3 +212,16 @@ def test_score_does_not_depend_on_row_order(rows, rnd) -> None:
     reads = frame_of(rows)
     shuffled = reads.sample(fraction=1.0, shuffle=True, seed=rnd.randrange(2**32))
     assert derive_scores(shuffled).equals(derive_scores(reads))
+
+
+def test_sql_labels_agree_with_the_python_rule(registry: Registry) -> None:
+    """The views' macros (sql/macros/netpet_labels.sql) and registry.scoring label every score alike."""
+    from registry.scoring import netpet_group
+
+    sql = registry.query(
+        "select s as score, netpet_score_label(s) as label, netpet_group_label(s) as grp "
+        "from (select unnest([0, 1, 2, 3, 4, 5, null]) as s) order by s nulls last"
+    )
+    python = pl.DataFrame({"score": [0, 1, 2, 3, 4, 5, None]}).select(netpet_group("score").alias("grp"))
+    assert sql["grp"].to_list() == python["grp"].to_list()
+    assert sql["label"].to_list() == ["P0", "P1", "P2", "P3", "P4", "P5", None]

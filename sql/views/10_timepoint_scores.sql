@@ -58,13 +58,8 @@ select
     p4_subclass,
     lesion_count,
     score,
-    case when score is not null then 'P' || score end as netpet_score,
-    case
-        when score = 0 then 'P0'
-        when score = 1 then 'P1'
-        when score between 2 and 4 then 'P2-4'
-        when score = 5 then 'P5'
-    end as netpet_group,
+    netpet_score_label(score) as netpet_score,
+    netpet_group_label(score) as netpet_group,
     score_origin
 from scored;
 

@@ -52,13 +52,8 @@ select
     ki67_percent,
     date_diff('day', birth_date, entry_date) / 365.25 as age_at_entry,
     entry_score,
-    case when entry_score is not null then 'P' || entry_score end as netpet_score,
-    case
-        when entry_score = 0 then 'P0'
-        when entry_score = 1 then 'P1'
-        when entry_score between 2 and 4 then 'P2-4'
-        when entry_score = 5 then 'P5'
-    end as netpet_group,
+    netpet_score_label(entry_score) as netpet_score,
+    netpet_group_label(entry_score) as netpet_group,
     case when os_event then death_date end as death_date,
     progression_date,
     date_diff('day', entry_date, end_of_followup_date) as os_days,
