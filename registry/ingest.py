@@ -9,9 +9,7 @@ is a no-op: nothing is written, not even a batch (the returned summary says what
 
 from __future__ import annotations
 
-import getpass
 import hashlib
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +21,7 @@ import polars as pl
 
 from registry.columns import TABLES, Table, stored_name
 from registry.errors import ValidationError, WriteConflictError
+from registry.history import current_operator
 from registry.score_store import refresh_derived_scores
 from registry.validate import (
     ImportFile,
@@ -48,11 +47,6 @@ SUMMARY_SCHEMA = {
     "updated": pl.Int64,
     "unchanged": pl.Int64,
 }
-
-
-def default_operator() -> str:
-    """Return who is importing: `$NETPET_USER`, else the operating-system user."""
-    return os.environ.get("NETPET_USER") or getpass.getuser()
 
 
 def import_folder(
@@ -81,7 +75,7 @@ def import_folder(
     ignore_unknown_columns : bool
         Drop columns the format does not define instead of reporting them.
     operator, command : str
-        Recorded in `import_batches` and `change_log`; `operator` defaults to `default_operator()`.
+        Recorded in `import_batches` and `change_log`; `operator` defaults to `registry.history.current_operator()`.
     pair : bool
         Also pair the registry's unpaired SSTR and FDG scans into timepoints (`registry.pairing`), in the
         same transaction; a summary row `(pairing)` counts the timepoints added.
@@ -108,7 +102,7 @@ def import_folder(
             folder=str(folder),
             update=update,
             ignore_unknown_columns=ignore_unknown_columns,
-            log={"operator": operator or default_operator(), "command": command},
+            log={"operator": operator or current_operator(), "command": command},
             pair=pair,
             progress=progress,
         )

@@ -22,7 +22,6 @@ Every scan given is either in a pair or reported unpaired with a reason: `no_par
 
 from __future__ import annotations
 
-import getpass
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -32,6 +31,7 @@ import polars as pl
 
 from registry.columns import SSTR_TRACERS
 from registry.errors import RegistryError
+from registry.history import current_operator
 from registry.sqlfiles import read_sql
 
 if TYPE_CHECKING:
@@ -217,7 +217,7 @@ def pair_registry(
     if dry_run:
         return pair_scans(reg.query_file("queries", "scans_without_timepoint"), window)
     with reg.transaction() as con:
-        return pair_unpaired_scans(con, window_days=window, operator=operator or getpass.getuser())
+        return pair_unpaired_scans(con, window_days=window, operator=operator or current_operator())
 
 
 def pair_unpaired_scans(

@@ -262,3 +262,12 @@ def test_import_with_pair_adds_timepoints_for_a_folder_of_scans_only(registry: R
     assert timepoints["timepoint_id"].to_list() == ["S1+F1"]
     batch = registry.query("select max(batch_id) as b from import_batches")["b"][0]
     assert timepoints["batch_id"].to_list() == [batch]
+
+
+def test_pair_registry_records_the_operator_from_netpet_user(
+    scored_registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NETPET_USER", "data-manager-7")
+    pair_registry(scored_registry)
+    operators = scored_registry.query("select distinct operator from change_log")["operator"].to_list()
+    assert operators == ["data-manager-7"]
