@@ -144,6 +144,7 @@ class Registry:
         return RegistryError(f"cannot open registry {self.name}: {_first_line(exc)}")
 
     def _prepare(self, *, migrate: bool) -> None:
+        from registry.analysis_tables import ensure_current
         from registry.migrations import apply_migrations, pending_migrations
         from registry.views import create_views
 
@@ -157,6 +158,7 @@ class Registry:
         else:
             apply_migrations(self)
             create_views(self)
+        ensure_current(self)
 
     # -- construction -----------------------------------------------------------------------------
     @classmethod
@@ -242,8 +244,12 @@ class Registry:
         return str(rows["value"][0]) if rows.height else DEFAULT_SETTINGS[name]
 
     def set_setting(self, name: str, value: str) -> None:
-        """Store a registry setting."""
+        """Store a registry setting; the analysis rows follow a change of `score_source` in the same transaction."""
+        from registry.analysis_tables import refresh_analysis_tables
+
         self.setting(name)  # validates the name
-        with self.transaction():
+        with self.transaction() as con:
             self.query_file("queries", "delete_setting", {"name": name})
             self.query_file("queries", "insert_setting", {"name": name, "value": str(value)})
+            if name == "score_source":
+                refresh_analysis_tables(con)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from registry.analysis_tables import refresh_analysis_tables
 from registry.columns import TABLES_BY_NAME
 from registry.errors import RegistryError
 from registry.sqlfiles import read_sql
@@ -49,6 +50,7 @@ def delete_patient(
         logged = con.execute(read_sql("history", "log_patient_deletion"), params).fetchone()
         for statement in _statements(read_sql("history", "delete_patient")):
             con.execute(statement, {"patient_id": patient_id})
+        refresh_analysis_tables(con, [patient_id])
     return int(logged[0]) if logged else 0
 
 
@@ -73,6 +75,7 @@ def restore_patient(
                 {"operator": who, "command": command, "table_name": table, "row_key": row_key,
                  "patient_id": patient_id, "after": before},
             )
+        refresh_analysis_tables(con, [patient_id])
     return rows.group_by("table_name", maintain_order=True).len("rows").rename({"table_name": "table"})
 
 

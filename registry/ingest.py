@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from registry.analysis_tables import refresh_analysis_tables
 from registry.columns import TABLES, Table, stored_name
 from registry.errors import ValidationError, WriteConflictError
 from registry.history import current_operator
@@ -219,6 +220,7 @@ def _write(
             if progress:
                 progress("write", done + 1, len(files))
         refresh_derived_scores(con, changed_timepoints)
+        refresh_analysis_tables(con)
         if not pair:
             return 0
         from registry.pairing import pair_unpaired_scans

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
+from registry.analysis_tables import refresh_analysis_tables
 from registry.columns import SSTR_TRACERS
 from registry.errors import RegistryError
 from registry.history import current_operator
@@ -228,7 +229,8 @@ def pair_unpaired_scans(
     command: str = "pair",
     batch_id: int | None = None,
 ) -> PairingResult:
-    """Pair the scans in no timepoint yet and insert the pairs, inside the caller's transaction.
+    """Pair the scans in no timepoint yet and insert the pairs (and their patients' analysis rows), inside the
+    caller's transaction.
 
     For the importer's pairing option: call it after the scans are inserted, in the import's transaction,
     with the import's command and batch_id; `pair_registry` is the stand-alone form.
@@ -282,4 +284,5 @@ def pair_unpaired_scans(
     finally:
         con.unregister("_new_timepoints")
         con.unregister("_new_timepoint_log")
+    refresh_analysis_tables(con, result.pairs["patient_id"].to_list())
     return result

@@ -39,6 +39,9 @@ insert into outcomes values
 
 #: check name -> SQL that makes that check (and only it) fail on top of `CLEAN`.
 TRIPS: dict[str, str] = {
+    # Run with refresh=False (it is in OUTSIDE_NETPET): a clinical row edited without netpet's write path.
+    "analysis_tables_stale": """
+        update patients set who_grade = 'G1' where patient_id = 'P002';""",
     "missing_clinical_fields": """
         insert into patients values
             ('P003', 'A', 'female', '1970-01-01', '2020-01-01', 'unknown', null, null, 1);
@@ -74,8 +77,12 @@ TRIPS: dict[str, str] = {
         insert into outcomes values ('P009', 'last_contact', '2024-11-01', null, 1);""",
 }
 
+#: The trips that stand for an edit made outside netpet: run without re-deriving the analysis rows.
+OUTSIDE_NETPET = {"analysis_tables_stale"}
+
 #: check name -> the patients its trip fixture makes fail.
 TRIP_PATIENTS: dict[str, set[str]] = {
+    "analysis_tables_stale": {"P002"},
     "missing_clinical_fields": {"P003"},
     "pairing_outside_window": {"P001"},
     "timepoint_without_score": {"P001"},
@@ -89,6 +96,7 @@ TRIP_PATIENTS: dict[str, set[str]] = {
 
 #: check name -> the severity its failing rows carry.
 SEVERITY: dict[str, str] = {
+    "analysis_tables_stale": "error",
     "missing_clinical_fields": "warning",
     "pairing_outside_window": "error",
     "timepoint_without_score": "warning",
@@ -101,12 +109,19 @@ SEVERITY: dict[str, str] = {
 }
 
 
-def run_script(reg, script: str) -> None:
-    """Run `;`-separated statements in one transaction."""
+def run_script(reg, script: str, *, refresh: bool = True) -> None:
+    """Run `;`-separated statements in one transaction, then re-derive the analysis rows as a write does.
+
+    `refresh=False` leaves them as they were: an edit made outside netpet.
+    """
+    from registry.analysis_tables import refresh_analysis_tables
+
     with reg.transaction() as con:
         for statement in script.split(";"):
             if statement.strip():
                 con.execute(statement)
+        if refresh:
+            refresh_analysis_tables(con)
 
 
 def seed_clean(reg) -> None:
@@ -120,6 +135,8 @@ TREATMENT_BY_GROUP = {1: "prrt_lu177_dotatate", 3: "ssa_lanreotide", 5: "capecit
 
 def seed_cohort(reg, *, seed: int = 7) -> None:
     """Write a deterministic cohort over three sites (one tiny), with gaps, scores and treatments."""
+    from registry.analysis_tables import refresh_analysis_tables
+
     rng = random.Random(seed)
     rows: dict[str, list[tuple]] = {
         k: [] for k in ("patients", "pet_scans", "timepoints", "treatments", "outcomes")
@@ -169,6 +186,7 @@ def seed_cohort(reg, *, seed: int = 7) -> None:
         for table, values in rows.items():
             marks = ", ".join(["?"] * len(values[0]))
             con.executemany(f"insert into {table} values ({marks})", values)
+        refresh_analysis_tables(con)
 
 
 def copy_registry(template: Path, target: Path):

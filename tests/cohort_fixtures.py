@@ -75,6 +75,8 @@ OUTCOMES = [
 
 def fill_fixture(reg: Registry) -> None:
     """Insert the fixture rows into an empty registry."""
+    from registry.analysis_tables import refresh_analysis_tables
+
     with reg.transaction() as con:
         con.executemany(
             "insert into patients (patient_id, site, sex, birth_date, diagnosis_date, primary_site, "
@@ -98,4 +100,5 @@ def fill_fixture(reg: Registry) -> None:
             TREATMENTS,
         )
         con.executemany("insert into outcomes (patient_id, outcome, outcome_date) values (?, ?, ?)", OUTCOMES)
+        refresh_analysis_tables(con)  # as every write path does
 

@@ -67,7 +67,36 @@ def registry(request: pytest.FixtureRequest, tmp_path: Path):
     else:
         reg = Registry.open(request.getfixturevalue("postgres_server").migrated_database())
     yield reg
+    assert_analysis_rows_current(reg)
     reg.close()
+
+
+def refresh_written_rows(reg: object) -> None:
+    """Re-derive the stored analysis rows after a fixture wrote clinical rows with plain SQL.
+
+    Fixtures insert rows directly, as data independent of the importer; every write path of the registry
+    refreshes the analysis rows in its own transaction, and this is that step for them.
+    """
+    from registry.analysis_tables import refresh_analysis_tables
+
+    with reg.transaction() as con:  # type: ignore[attr-defined]
+        refresh_analysis_tables(con)
+
+
+def assert_analysis_rows_current(reg: object) -> None:
+    """Fail when a write left the stored analysis rows behind the clinical tables (the audit's check).
+
+    Run after every test that wrote through the `registry` fixture, so that each write path the tests
+    exercise is shown to keep `analysis_timepoints` and `analysis_patients` current. A test that closed the
+    registry itself is not checked.
+    """
+    import duckdb
+
+    try:
+        stale = reg.query_file("checks", "analysis_tables_stale")  # type: ignore[attr-defined]
+    except duckdb.ConnectionException:
+        return
+    assert stale.height == 0, f"stored analysis rows are stale after the test:\n{stale}"
 
 
 @pytest.fixture(scope="session")
@@ -136,6 +165,7 @@ class RegistryTemplates:
         if fill is not None:
             with Registry.open(location) as reg:
                 fill(reg)
+                refresh_written_rows(reg)
         return name
 
 

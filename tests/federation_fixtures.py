@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from registry import Registry
-from registry.score_store import refresh_derived_scores
+from tests.scoring_fixtures import rederive
 
 REFERENCE = Path(__file__).parent / "reference" / "federation"
 SITE_SQL = Path(__file__).parent / "data" / "federation_site.sql"
@@ -45,7 +45,7 @@ def fill_registry(reg: Registry, rows: pl.DataFrame) -> Registry:
         con.register("site_rows", rows.select("patient_id", "site", "origin_date", "days", "event", "score"))
         con.execute(SITE_SQL.read_text(encoding="utf-8"))
         con.unregister("site_rows")
-        refresh_derived_scores(con)
+        rederive(con)
     return reg
 
 

@@ -48,6 +48,8 @@ def add_patient(
 
     Both scans of a timepoint are on its day. Treatments are (treatment, start day, end day or None).
     """
+    from registry.analysis_tables import refresh_analysis_tables
+
     insert_rows(reg, "patients", pl.DataFrame({
         "patient_id": [patient_id], "diagnosis_date": [day(-100)], "primary_site": ["pancreas"],
         "birth_date": [day(-100 - 365 * age_years)], "who_grade": ["G2"], "ki67_percent": [5.0],
@@ -72,6 +74,7 @@ def add_patient(
              "start_date": day(start), "end_date": None if end is None else day(end)}
             for i, (name, start, end) in enumerate(treatments, start=1)
         ], schema_overrides={"end_date": pl.Date}))
+    refresh_analysis_tables(reg.con, [patient_id])  # as every write path does, for the patients it wrote
 
 
 def load_demo(reg: Registry, folder: Path, *, patients: int = 120, seed: int = 42) -> None:

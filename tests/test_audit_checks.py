@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from click.testing import CliRunner
 
+from netpet.cli import cli
+from registry import Registry
 from registry.audit import check_catalogue, check_summary, has_errors, run_checks
 from registry.sqlfiles import sql_files
 from tests.audit_fixtures import (
     AS_OF,
+    OUTSIDE_NETPET,
     SEVERITY,
     TRIP_PATIENTS,
     TRIPS,
@@ -45,13 +49,30 @@ def test_clean_registry_passes_every_check(registry):
 @pytest.mark.parametrize("check", sorted(TRIPS))
 def test_check_trips_on_its_fixture_and_no_other_check_does(registry, check):
     seed_clean(registry)
-    run_script(registry, TRIPS[check])
+    run_script(registry, TRIPS[check], refresh=check not in OUTSIDE_NETPET)
     failures = run_checks(registry, as_of=AS_OF)
     assert set(failures["check"].to_list()) == {check}
     assert set(failures["patient_id"].to_list()) == TRIP_PATIENTS[check]
     assert set(failures["severity"].to_list()) == {SEVERITY[check]}
     assert has_errors(failures) == (SEVERITY[check] == "error")
     assert all(failures["message"].str.len_chars() > 10)
+
+
+def test_stale_analysis_rows_are_named_and_the_fix_the_message_gives_clears_them(registry):
+    seed_clean(registry)
+    run_script(registry, TRIPS["analysis_tables_stale"], refresh=False)
+    stored = registry.query("select who_grade from patient_survival where patient_id = 'P002'")
+    assert stored["who_grade"].to_list() == ["G3"]  # analyses still see the old value
+    message = run_checks(registry, as_of=AS_OF)["message"][0]
+    assert "netpet migrate --refresh-analysis" in message
+    registry.close()  # the command opens the registry itself
+    result = CliRunner().invoke(cli, ["migrate", "--db", registry.path, "--refresh-analysis"])
+    assert result.exit_code == 0, result.output
+    assert "analysis rows re-derived" in result.output
+    with Registry.open(registry.path, read_only=True) as reg:
+        assert run_checks(reg, as_of=AS_OF).height == 0
+        refreshed = reg.query("select who_grade from patient_survival where patient_id = 'P002'")
+    assert refreshed["who_grade"].to_list() == ["G1"]
 
 
 def test_missing_fields_names_each_missing_field(registry):

@@ -9,8 +9,7 @@ from click.testing import CliRunner
 
 from netpet.cli import cli
 from registry import Registry
-from registry.score_store import refresh_derived_scores
-from tests.scoring_fixtures import fill_scoring_registry
+from tests.scoring_fixtures import fill_scoring_registry, rederive
 
 
 @pytest.fixture
@@ -131,7 +130,7 @@ def test_score_patient_shows_p4_subclass(scored_registry_path: str) -> None:
             "('B-T2', 'liver-2', 'liver', true, true, 'higher'), "
             "('B-T2', 'bone-9', 'bone', true, true, 'higher')"
         )
-        refresh_derived_scores(con, ["B-T2"])
+        rederive(con, ["B-T2"])
     result = run(scored_registry_path, "score", "--patient", "B")
     assert result.exit_code == 0, result.output
     expected = "timepoint 2 B-T2 (2021-03-03): derived P4b, recorded P4; analyses use P4b (derived)"

@@ -6,7 +6,7 @@ import pytest
 
 from registry import Registry, RegistryError
 from registry.history import delete_patient, patient_history, restore_patient
-from registry.score_store import refresh_derived_scores
+from tests.scoring_fixtures import rederive
 
 TABLES = ("patients", "pet_scans", "timepoints", "lesion_reads", "derived_scores", "treatments", "outcomes")
 
@@ -28,7 +28,7 @@ def _fill(reg: Registry) -> None:
     with reg.transaction() as con:
         for sql in statements:
             con.execute(sql)
-        refresh_derived_scores(con, ["T1"])
+        rederive(con, ["T1"])
 
 
 def _snapshot(reg: Registry) -> dict[str, list[tuple]]:

@@ -12,9 +12,8 @@ import pytest
 
 from registry import Registry, RegistryError
 from registry.lesions import lesion_changes, patient_timeline, score_disagreements
-from registry.score_store import refresh_derived_scores
 from registry.scoring import classify_lesions
-from tests.scoring_fixtures import fill_scoring_registry
+from tests.scoring_fixtures import fill_scoring_registry, rederive
 
 
 @pytest.fixture
@@ -61,7 +60,7 @@ def test_reappearing_lesion_is_new_again(scored_registry: Registry) -> None:
             "insert into lesion_reads (timepoint_id, lesion_id, location, sstr_avid, fdg_avid) "
             "values ('A-T3', 'node-1', 'lymph_node', true, false)"
         )
-        refresh_derived_scores(con, ["A-T3"])
+        rederive(con, ["A-T3"])
     changes = lesion_changes(scored_registry, "A")
     node = changes.filter(changes["lesion_id"] == "node-1").select("timepoint_id", "status").rows()
     assert node == [("A-T1", "baseline"), ("A-T2", "resolved"), ("A-T3", "new")]
@@ -121,7 +120,7 @@ def test_score_source_setting_chooses_the_score_analyses_use(
 def test_removing_reads_removes_derived_score_and_classes(scored_registry: Registry) -> None:
     with scored_registry.transaction() as con:
         con.execute("delete from lesion_reads where timepoint_id = 'B-T1'")
-        refresh_derived_scores(con, ["B-T1"])
+        rederive(con, ["B-T1"])
     assert (
         scored_registry.query("select count(*) as n from lesion_classes where timepoint_id = 'B-T1'")["n"][0]
         == 0
@@ -151,7 +150,7 @@ def test_lesion_read_negative_again_is_changed_for_the_better(scored_registry: R
             "insert into lesion_reads (timepoint_id, lesion_id, location, sstr_avid, fdg_avid) "
             "values ('A-T3', 'bone-1', 'bone', false, false)"
         )
-        refresh_derived_scores(con, ["A-T3"])
+        rederive(con, ["A-T3"])
     changes = lesion_changes(scored_registry, "A")
     bone = changes.filter((changes["lesion_id"] == "bone-1") & (changes["timepoint_id"] == "A-T3"))
     assert bone.select("previous_class", "lesion_class", "status", "change").rows() == [

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from registry import Registry, RegistryError
 from registry.pairing import pair_registry, pair_scans, pair_unpaired_scans
-from tests.scoring_fixtures import fill_scoring_registry
+from tests.scoring_fixtures import fill_scoring_registry, rederive
 
 
 @pytest.fixture
@@ -211,9 +211,9 @@ def test_pair_registry_reads_window_from_settings(scored_registry: Registry) -> 
 
 
 def test_pair_registry_refuses_a_generated_id_already_in_use(scored_registry: Registry) -> None:
-    scored_registry.con.execute(
-        "update timepoints set timepoint_id = 'C-S1+C-F1' where timepoint_id = 'A-T3'"
-    )
+    with scored_registry.transaction() as con:
+        con.execute("update timepoints set timepoint_id = 'C-S1+C-F1' where timepoint_id = 'A-T3'")
+        rederive(con)
     with pytest.raises(RegistryError, match="C-S1\\+C-F1 is already used"):
         pair_registry(scored_registry)
     assert scored_registry.query("select count(*) as n from timepoints")["n"][0] == 4

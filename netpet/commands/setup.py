@@ -34,12 +34,23 @@ def init(db: str | None, encrypt: bool) -> None:
 
 @click.command()
 @db_option
-def migrate(db: str | None) -> None:
+@click.option(
+    "--refresh-analysis",
+    is_flag=True,
+    help="Also re-derive the stored analysis rows of every patient (after the clinical tables were edited "
+    "outside netpet, as the audit check analysis_tables_stale reports).",
+)
+def migrate(db: str | None, refresh_analysis: bool) -> None:
     """Apply pending migrations and rebuild every view (opening for writing does both)."""
+    from registry.analysis_tables import refresh_analysis_tables
     from registry.migrations import applied_migrations
 
     with open_registry(db) as reg:
-        click.echo(f"{reg.name}: {applied_migrations(reg).height} migrations applied, views rebuilt")
+        if refresh_analysis:
+            with reg.transaction() as con:
+                refresh_analysis_tables(con)
+        done = ", analysis rows re-derived" if refresh_analysis else ""
+        click.echo(f"{reg.name}: {applied_migrations(reg).height} migrations applied, views rebuilt{done}")
 
 
 @click.command()

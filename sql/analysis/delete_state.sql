@@ -1,0 +1,2 @@
+-- Forget the previous refresh record (one row is kept).
+delete from analysis_state;
