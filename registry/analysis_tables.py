@@ -42,7 +42,7 @@ def refresh_analysis_tables(con: duckdb.DuckDBPyConnection, patient_ids: Iterabl
     ids = None if patient_ids is None else list(dict.fromkeys(patient_ids))
     if ids == []:
         return
-    params = {"all": ids is None, "ids": ids or []}
+    params = {"ids": ids}
     for name in ("delete_timepoints", "insert_timepoints", "delete_patients", "insert_patients"):
         con.execute(read_sql("analysis", name), params)
     if ids is None:

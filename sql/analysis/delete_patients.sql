@@ -1,3 +1,3 @@
--- Remove the stored patient rows of the patients being refreshed (all of them when $all).
+-- Remove the stored patient rows of the patients $ids (every patient when $ids is null).
 delete from analysis_patients
-where $all or patient_id in (select unnest($ids));
+where $ids is null or patient_id in (select unnest($ids));

@@ -1,5 +1,4 @@
--- Store the live patient rows of the patients being refreshed (all of them when $all); reads the timepoint
+-- Store the derived patient rows of the patients $ids (every patient when $ids is null); reads the timepoint
 -- rows stored just before.
 insert into analysis_patients
-select * from live_patient_analysis
-where $all or patient_id in (select unnest($ids));
+select * from patient_analysis_rows($ids);

@@ -1,4 +1,3 @@
--- Store the live timepoint rows of the patients being refreshed (all of them when $all).
+-- Store the derived timepoint rows of the patients $ids (every patient when $ids is null).
 insert into analysis_timepoints
-select * from live_timepoint_scores
-where $all or patient_id in (select unnest($ids));
+select * from timepoint_score_rows($ids);
