@@ -1,10 +1,12 @@
 """All-or-nothing import of an interchange folder: stage, validate, then write everything in one transaction.
 
 Validation (`registry.validate`) finds every problem before anything is written. A valid import inserts new
-rows parents first, replaces changed rows only with `update=True`, logs every inserted and updated record in
-`change_log`, records one `import_batches` row with one `import_files` row per file, and re-derives the
-NETPET scores of timepoints whose lesion reads changed, all in one transaction. Re-importing the same files
-is a no-op: nothing is written, not even a batch (the returned summary says what was unchanged).
+rows parents first, replaces changed rows only with `update=True`, logs its inserts in `change_log` (one row
+per table: the records inserted are the rows carrying the batch_id; `registry.history` lists them one by one)
+and every updated record with its values before and after, records one `import_batches` row with one
+`import_files` row per file, and re-derives the NETPET scores of timepoints whose lesion reads changed, all in
+one transaction. Re-importing the same files is a no-op: nothing is written, not even a batch (the returned
+summary says what was unchanged).
 """
 
 from __future__ import annotations
@@ -200,7 +202,8 @@ def _write(
         run(con, spec_sql("insert_batch"), {**params, "source": folder, "is_update": update})
         for done, file in enumerate(files):
             table = file.table
-            _insert(con, table, {**params, "table_name": table.name})
+            if rows[table.name]["inserted"]:
+                _insert(con, table, {**params, "table_name": table.name, "rows": rows[table.name]["inserted"]})
             if update and rows[table.name]["updated"]:
                 _update(con, table, {**params, "table_name": table.name})
             run(
@@ -274,15 +277,8 @@ def _slots(table: Table) -> dict[str, str]:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any]) -> None:
+    """Add the new rows and log them with one change_log row for the table (see log_inserts.sql)."""
     slots = _slots(table)
-    run(
-        con,
-        spec_sql(
-            "log_inserts",
-            **{k: slots[k] for k in ("typed", "table", "key_text", "key_match", "patient", "struct_fields")},
-        ),
-        params,
-    )
     run(
         con,
         spec_sql(
@@ -290,6 +286,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any]
         ),
         params,
     )
+    run(con, spec_sql("log_inserts"), params)
 
 
 def _update(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any]) -> None:
