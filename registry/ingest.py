@@ -24,7 +24,7 @@ import polars as pl
 from registry.columns import TABLES, Table, stored_name
 from registry.errors import ValidationError, WriteConflictError
 from registry.history import current_operator
-from registry.score_store import refresh_derived_scores
+from registry.score_store import refresh_listed_scores
 from registry.validate import (
     ImportFile,
     Progress,
@@ -197,7 +197,9 @@ def _write(
     """Write the validated import in one transaction; return the timepoints `pair` added."""
     rows = {r["table"]: r for r in summary.iter_rows(named=True)}
     with _conflicts_as_errors(), reg.transaction() as con:
-        changed_timepoints = _changed_lesion_timepoints(con) if "lesion_reads" in rows else []
+        rescore = "lesion_reads" in rows
+        if rescore:
+            _list_changed_lesion_timepoints(con)
         params = {**log, "batch_id": reg.next_id("import_batch_seq")}
         run(con, spec_sql("insert_batch"), {**params, "source": folder, "is_update": update})
         for done, file in enumerate(files):
@@ -221,7 +223,8 @@ def _write(
             )
             if progress:
                 progress("write", done + 1, len(files))
-        refresh_derived_scores(con, changed_timepoints)
+        if rescore:
+            refresh_listed_scores(con)
         if not pair:
             return 0
         from registry.pairing import pair_unpaired_scans
@@ -316,10 +319,10 @@ def _update(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any]
     )
 
 
-def _changed_lesion_timepoints(con: duckdb.DuckDBPyConnection) -> list[str]:
+def _list_changed_lesion_timepoints(con: duckdb.DuckDBPyConnection) -> None:
+    """List the timepoints whose reads the import adds or changes in temp table `_score_timepoints`."""
     table = next(t for t in TABLES if t.name == "lesion_reads")
-    found = run(con, spec_sql("changed_lesion_timepoints", differs=differs(table))).fetchall()
-    return [r[0] for r in found]
+    run(con, spec_sql("changed_lesion_timepoints", differs=differs(table)))
 
 
 def _sha256(path: Path) -> str:

@@ -313,6 +313,8 @@ def parse_stage(
 def cell_issues(con: duckdb.DuckDBPyConnection, file: ImportFile, header: list[str]) -> pl.DataFrame:
     """Return empty required cells, unparseable cells and out-of-range numbers of one parsed file."""
     table = file.table
+    if not _any_cell_problem(con, table, header):
+        return issues_frame()
     frames = []
     for column in table.columns:
         stored = stored_name(table.name, column.name)
@@ -347,6 +349,30 @@ def cell_issues(con: duckdb.DuckDBPyConnection, file: ImportFile, header: list[s
                 )
             )
     return issues_frame(pl.concat(frames)) if frames else issues_frame()
+
+
+def _any_cell_problem(con: duckdb.DuckDBPyConnection, table: Table, header: list[str]) -> bool:
+    """Tell in one pass whether any cell of the parsed file has a problem `cell_issues` would report."""
+    problems, params = [], {"max_chars": MAX_CELL_CHARS, "control": CONTROL_CHARACTERS}
+    for column in table.columns:
+        stored = stored_name(table.name, column.name)
+        bounded = column.low is not None or column.high is not None
+        out_of_range = (
+            spec_sql("fragments/column_out_of_range", column=column.name, stored=stored)
+            if bounded
+            else spec_sql("fragments/never")
+        )
+        problems.append(spec_sql("fragments/cell_problem", column=column.name, stored=stored, range=out_of_range))
+        params |= {
+            f"required_{column.name}": column.required and column.name in header,
+            f"low_{column.name}": column.low,
+            f"high_{column.name}": column.high,
+            f"low_open_{column.name}": column.low_open,
+        }
+    either = Sql(" or ".join(f"({p})" for p in problems))
+    sql = spec_sql("any_cell_problem", typed="_typed_" + table.name, problems=either)
+    row = run(con, sql, params).fetchone()
+    return bool(row and row[0])
 
 
 def _cell_message(column: Column) -> pl.Expr:
