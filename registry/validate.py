@@ -38,6 +38,9 @@ SHOWN_CHARS = 60
 FORMULA_START = r"^[=+@\t\r]"
 #: Control characters (NUL, ESC, ...) other than tab and line breaks: never data, a sign of a corrupt file.
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+#: Column kinds that parse only from a short value of fixed characters (full matches against a pattern or a
+#: list of words), never from one holding a control character or longer than `MAX_CELL_CHARS`.
+FIXED_FORM_KINDS = frozenset({"date", "enum", "boolean", "score"})
 #: Separators a misexported file uses instead of commas.
 OTHER_DELIMITERS = (";", "\t", "|")
 
@@ -362,7 +365,11 @@ def _any_cell_problem(con: duckdb.DuckDBPyConnection, table: Table, header: list
             if bounded
             else spec_sql("fragments/never")
         )
-        problems.append(spec_sql("fragments/cell_problem", column=column.name, stored=stored, range=out_of_range))
+        # A date, enum, boolean or score parses only from a short value of fixed characters: for them a
+        # control character or an overlong cell is a parse failure already, and the costly checks are skipped.
+        fixed_form = column.kind in FIXED_FORM_KINDS and not bounded
+        fragment = "fragments/parse_problem" if fixed_form else "fragments/cell_problem"
+        problems.append(spec_sql(fragment, column=column.name, stored=stored, range=out_of_range))
         params |= {
             f"required_{column.name}": column.required and column.name in header,
             f"low_{column.name}": column.low,
