@@ -313,6 +313,7 @@ def parse_source(
         raw_columns=raw,
         raw_names=Sql(", ".join("r_" + c for c in table.column_names)),
         parsed_columns=parsed,
+        read_all=spec_sql("fragments/read_every_column" if set(header) - set(present) else "fragments/always"),
     )
     run(con, sql, params)
 
