@@ -1,8 +1,10 @@
 """The append-only change history: read a patient's changes, delete a patient, restore one from the log.
 
 Every write through the registry's API leaves rows in `change_log` (when, operator, command or batch, table,
-key, before and after values); rows there are only ever inserted. A deleted patient's records are logged
-with their values first, so `restore_patient` can put them back exactly.
+key, before and after values); rows there are only ever inserted. An import logs its inserts with one row per
+table (the records are the rows carrying its batch_id); `patient_history` lists each of them as an insert with
+its values as inserted (from a later update's or deletion's `before`, which keeps the batch_id, else the row).
+A deleted patient's records are logged with their values first, so `restore_patient` can put them back exactly.
 """
 
 from __future__ import annotations

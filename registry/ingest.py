@@ -1,10 +1,12 @@
 """All-or-nothing import of an interchange folder: stage, validate, then write everything in one transaction.
 
 Validation (`registry.validate`) finds every problem before anything is written. A valid import inserts new
-rows parents first, replaces changed rows only with `update=True`, logs every inserted and updated record in
-`change_log`, records one `import_batches` row with one `import_files` row per file, and re-derives the
-NETPET scores of timepoints whose lesion reads changed, all in one transaction. Re-importing the same files
-is a no-op: nothing is written, not even a batch (the returned summary says what was unchanged).
+rows parents first, replaces changed rows only with `update=True`, logs its inserts in `change_log` (one row
+per table: the records inserted are the rows carrying the batch_id; `registry.history` lists them one by one)
+and every updated record with its values before and after, records one `import_batches` row with one
+`import_files` row per file, and re-derives the NETPET scores of timepoints whose lesion reads changed, all in
+one transaction. Re-importing the same files is a no-op: nothing is written, not even a batch (the returned
+summary says what was unchanged).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from registry.analysis_tables import refresh_analysis_tables
 from registry.columns import TABLES, Table, stored_name
 from registry.errors import ValidationError, WriteConflictError
 from registry.history import current_operator
-from registry.score_store import refresh_derived_scores
+from registry.score_store import refresh_listed_scores
 from registry.validate import (
     ImportFile,
     Progress,
@@ -196,12 +198,15 @@ def _write(
     """Write the validated import in one transaction; return the timepoints `pair` added."""
     rows = {r["table"]: r for r in summary.iter_rows(named=True)}
     with _conflicts_as_errors(), reg.transaction() as con:
-        changed_timepoints = _changed_lesion_timepoints(con) if "lesion_reads" in rows else []
+        rescore = "lesion_reads" in rows
+        if rescore:
+            _list_changed_lesion_timepoints(con)
         params = {**log, "batch_id": reg.next_id("import_batch_seq")}
         run(con, spec_sql("insert_batch"), {**params, "source": folder, "is_update": update})
         for done, file in enumerate(files):
             table = file.table
-            _insert(con, table, {**params, "table_name": table.name})
+            if rows[table.name]["inserted"]:
+                _insert(con, table, {**params, "table_name": table.name, "rows": rows[table.name]["inserted"]})
             if update and rows[table.name]["updated"]:
                 _update(con, table, {**params, "table_name": table.name})
             run(
@@ -219,7 +224,8 @@ def _write(
             )
             if progress:
                 progress("write", done + 1, len(files))
-        refresh_derived_scores(con, changed_timepoints)
+        if rescore:
+            refresh_listed_scores(con)
         refresh_analysis_tables(con)
         if not pair:
             return 0
@@ -276,15 +282,8 @@ def _slots(table: Table) -> dict[str, str]:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any]) -> None:
+    """Add the new rows and log them with one change_log row for the table (see log_inserts.sql)."""
     slots = _slots(table)
-    run(
-        con,
-        spec_sql(
-            "log_inserts",
-            **{k: slots[k] for k in ("typed", "table", "key_text", "key_match", "patient", "struct_fields")},
-        ),
-        params,
-    )
     run(
         con,
         spec_sql(
@@ -292,6 +291,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any]
         ),
         params,
     )
+    run(con, spec_sql("log_inserts"), params)
 
 
 def _update(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any]) -> None:
@@ -321,10 +321,10 @@ def _update(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any]
     )
 
 
-def _changed_lesion_timepoints(con: duckdb.DuckDBPyConnection) -> list[str]:
+def _list_changed_lesion_timepoints(con: duckdb.DuckDBPyConnection) -> None:
+    """List the timepoints whose reads the import adds or changes in temp table `_score_timepoints`."""
     table = next(t for t in TABLES if t.name == "lesion_reads")
-    found = run(con, spec_sql("changed_lesion_timepoints", differs=differs(table))).fetchall()
-    return [r[0] for r in found]
+    run(con, spec_sql("changed_lesion_timepoints", differs=differs(table)))
 
 
 def _sha256(path: Path) -> str:

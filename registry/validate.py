@@ -1,7 +1,7 @@
 """Validate an import folder against the column spec, collecting every problem before anything is written.
 
-Files are staged in DuckDB temp tables as text (`_stage_<table>`), parsed into typed columns beside the
-trimmed text (`_typed_<table>`, with the spreadsheet row number `_row`), and checked with set-based SQL from
+Each file is read as text and parsed in one pass into a DuckDB temp table of typed columns beside the trimmed
+text (`_typed_<table>`, with the spreadsheet row number `_row`), then checked with set-based SQL from
 `sql/queries/ingest/`. Identifiers in that SQL come only from `registry.columns`; values are always bound.
 Each problem is one row of a tidy frame (file, row, column, message). Writing is `registry.ingest`'s job.
 """
@@ -38,10 +38,13 @@ SHOWN_CHARS = 60
 FORMULA_START = r"^[=+@\t\r]"
 #: Control characters (NUL, ESC, ...) other than tab and line breaks: never data, a sign of a corrupt file.
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+#: Column kinds that parse only from a short value of fixed characters (full matches against a pattern or a
+#: list of words), never from one holding a control character or longer than `MAX_CELL_CHARS`.
+FIXED_FORM_KINDS = frozenset({"date", "enum", "boolean", "score"})
 #: Separators a misexported file uses instead of commas.
 OTHER_DELIMITERS = (";", "\t", "|")
 
-_PREFIXES = ("", "_stage_", "_typed_", "_all_", "r_")
+_PREFIXES = ("", "_typed_", "_all_", "r_")
 _VOCABULARY = frozenset(
     prefix + name
     for table in TABLES
@@ -219,22 +222,22 @@ def _csv_problem(exc: Exception) -> tuple[int | None, str]:
 def stage_file(
     con: duckdb.DuckDBPyConnection, file: ImportFile
 ) -> tuple[list[str] | None, list[dict[str, Any]]]:
-    """Load one file into `_stage_<table>` as written; return its header (None if unreadable) and issues."""
-    stage = "_stage_" + file.table.name
+    """Read one file as written straight into `_typed_<table>`; return its header (None if unreadable) and issues.
+
+    The file is read once, by the parse itself: no staged copy of its text is kept beside the parsed table.
+    """
     try:
         if file.fmt == "csv":
             header = _csv_header(file.path)
             problems = _csv_header_problems(file, header)
             if problems:
                 return None, problems
-            run(
-                con,
-                spec_sql("stage_csv", stage=stage),
-                {"path": str(file.path), "columns": dict.fromkeys(header, "VARCHAR")},
-            )
+            source = spec_sql("source_csv")
+            params: dict[str, Any] = {"path": str(file.path), "columns": dict.fromkeys(header, "VARCHAR")}
         else:
-            run(con, spec_sql("stage_parquet", stage=stage), {"path": str(file.path)})
-            header = [d[0] for d in run(con, spec_sql("stage_columns", stage=stage)).description]
+            source, params = spec_sql("source_parquet"), {"path": str(file.path)}
+            header = [d[0] for d in run(con, spec_sql("source_columns", source=source), params).description]
+        parse_source(con, file.table, header, file.name, source, params)
     except UnicodeDecodeError:
         return None, [_issue(file, 1, None, "cannot read CSV: the file is not UTF-8 encoded")]
     except csv.Error:  # a bare carriage return in the header: old Mac line endings or a binary file
@@ -278,10 +281,15 @@ def header_issues(
     return issues
 
 
-def parse_stage(
-    con: duckdb.DuckDBPyConnection, table: Table, header: list[str], file_name: str | None
+def parse_source(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    header: list[str],
+    file_name: str | None,
+    source: Sql,
+    source_params: Mapping[str, Any],
 ) -> None:
-    """Parse `_stage_<table>` into `_typed_<table>` and drop the stage."""
+    """Parse the rows of `source` (a file read as text, see `stage_file`) into `_typed_<table>`."""
     present = [c for c in table.column_names if c in header]
     absent = [c for c in table.column_names if c not in header]
     raw = Sql(
@@ -293,7 +301,7 @@ def parse_stage(
             for c in table.columns
         )
     )
-    params: dict[str, Any] = {"file": file_name, "formula_start": FORMULA_START}
+    params: dict[str, Any] = {**source_params, "file": file_name, "formula_start": FORMULA_START}
     for c in table.columns:
         if c.kind == "enum":
             params[f"canon_{c.name}"] = list(c.values)
@@ -301,18 +309,20 @@ def parse_stage(
     sql = spec_sql(
         "parse_file",
         typed="_typed_" + table.name,
-        stage="_stage_" + table.name,
+        source=source,
         raw_columns=raw,
         raw_names=Sql(", ".join("r_" + c for c in table.column_names)),
         parsed_columns=parsed,
+        read_all=spec_sql("fragments/read_every_column" if set(header) - set(present) else "fragments/always"),
     )
     run(con, sql, params)
-    run(con, spec_sql("drop_stage", stage="_stage_" + table.name))
 
 
 def cell_issues(con: duckdb.DuckDBPyConnection, file: ImportFile, header: list[str]) -> pl.DataFrame:
     """Return empty required cells, unparseable cells and out-of-range numbers of one parsed file."""
     table = file.table
+    if not _any_cell_problem(con, table, header):
+        return issues_frame()
     frames = []
     for column in table.columns:
         stored = stored_name(table.name, column.name)
@@ -349,6 +359,34 @@ def cell_issues(con: duckdb.DuckDBPyConnection, file: ImportFile, header: list[s
     return issues_frame(pl.concat(frames)) if frames else issues_frame()
 
 
+def _any_cell_problem(con: duckdb.DuckDBPyConnection, table: Table, header: list[str]) -> bool:
+    """Tell in one pass whether any cell of the parsed file has a problem `cell_issues` would report."""
+    problems, params = [], {"max_chars": MAX_CELL_CHARS, "control": CONTROL_CHARACTERS}
+    for column in table.columns:
+        stored = stored_name(table.name, column.name)
+        bounded = column.low is not None or column.high is not None
+        out_of_range = (
+            spec_sql("fragments/column_out_of_range", column=column.name, stored=stored)
+            if bounded
+            else spec_sql("fragments/never")
+        )
+        # A date, enum, boolean or score parses only from a short value of fixed characters: for them a
+        # control character or an overlong cell is a parse failure already, and the costly checks are skipped.
+        fixed_form = column.kind in FIXED_FORM_KINDS and not bounded
+        fragment = "fragments/parse_problem" if fixed_form else "fragments/cell_problem"
+        problems.append(spec_sql(fragment, column=column.name, stored=stored, range=out_of_range))
+        params |= {
+            f"required_{column.name}": column.required and column.name in header,
+            f"low_{column.name}": column.low,
+            f"high_{column.name}": column.high,
+            f"low_open_{column.name}": column.low_open,
+        }
+    either = Sql(" or ".join(f"({p})" for p in problems))
+    sql = spec_sql("any_cell_problem", typed="_typed_" + table.name, problems=either)
+    row = run(con, sql, params).fetchone()
+    return bool(row and row[0])
+
+
 def _cell_message(column: Column) -> pl.Expr:
     value = pl.col("value")
     if column.kind == "enum":
@@ -378,8 +416,7 @@ def _range_text(column: Column) -> str:
 
 def create_empty_typed(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     """Give a table the import leaves out an empty `_typed_<table>` so that every check can read it."""
-    run(con, spec_sql("stage_empty", stage="_stage_" + table.name))
-    parse_stage(con, table, [], None)
+    parse_source(con, table, [], None, spec_sql("source_empty"), {})
 
 
 def create_all_views(con: duckdb.DuckDBPyConnection) -> None:
@@ -480,7 +517,6 @@ def drop_temporaries(con: duckdb.DuckDBPyConnection) -> None:
                 "drop_temporaries",
                 all="_all_" + table.name,
                 typed="_typed_" + table.name,
-                stage="_stage_" + table.name,
             ),
         )
 
@@ -512,7 +548,6 @@ def stage_and_check(
                 issues.append(
                     issues_frame(header_issues(file, header, ignore_unknown_columns=ignore_unknown_columns))
                 )
-                parse_stage(con, table, header, file.name)
                 issues.append(cell_issues(con, file, header))
         if progress:
             progress("read", done + 1, len(TABLES))

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from netpet.cli import cli
 from registry import IngestError, Registry, ValidationError
+from registry.history import patient_history
 from registry.ingest import import_folder
 from registry.validate import format_issues
 from tests.ingest_fixtures import DATA, assert_same_tables, load_valid, loaded, snapshot
@@ -44,14 +45,31 @@ def test_import_records_one_batch_and_one_row_per_file(registry: Registry) -> No
     assert files.height == 6
 
 
-def test_every_inserted_record_is_in_the_change_log(loaded: Registry) -> None:
-    log = loaded.query(
-        "select table_name, row_key, patient_id, action, after from change_log order by change_id"
+def test_every_inserted_record_is_in_the_change_history(loaded: Registry) -> None:
+    # The import logs one change_log row per table with its row count; the records are the rows carrying its
+    # batch_id, and patient_history lists each of them as an insert with the values it was imported with.
+    log = loaded.query("select batch_id, table_name, row_key, patient_id, action, after from change_log")
+    assert sorted(log["table_name"]) == sorted(
+        ["patients", "pet_scans", "timepoints", "lesion_reads", "treatments", "outcomes"]
     )
-    assert log.height == 2 + 4 + 2 + 2 + 1 + 2
-    read = log.filter(pl.col("row_key") == "T1|liver-s7").row(0, named=True)
-    assert (read["table_name"], read["patient_id"], read["action"]) == ("lesion_reads", "P1", "insert")
-    assert json.loads(read["after"])["fdg_vs_sstr"] == "similar"
+    assert set(log.select("batch_id", "row_key", "action").rows()) == {(1, "*", "insert")}
+    assert sum(json.loads(a)["rows"] for a in log["after"]) == 2 + 4 + 2 + 2 + 1 + 2
+    history = patient_history(loaded, "P1")
+    assert history.select("table_name", "row_key").rows() == [
+        ("patients", "P1"),
+        ("pet_scans", "S1"),
+        ("pet_scans", "S2"),
+        ("timepoints", "T1"),
+        ("lesion_reads", "T1|liver-s7"),
+        ("treatments", "R1"),
+        ("outcomes", "P1|progression|2017-01-01"),
+    ]
+    assert set(history.select("action", "operator", "batch_id").rows()) == {("insert", "tester", 1)}
+    read = json.loads(history.filter(pl.col("table_name") == "lesion_reads")["after"].item())
+    assert read == {
+        "timepoint_id": "T1", "lesion_id": "liver-s7", "location": "liver", "sstr_suvmax": 20.5,
+        "fdg_suvmax": 6.1, "sstr_avid": True, "fdg_avid": True, "fdg_vs_sstr": "similar",
+    }
 
 
 def test_operator_defaults_to_netpet_user(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -216,6 +216,6 @@ def test_boolean_and_score_spellings(registry: Registry, tmp_path: Path) -> None
 
 
 def test_sql_templates_accept_only_identifiers_of_the_spec() -> None:
-    assert "_stage_patients" in spec_sql("drop_stage", stage="_stage_patients")
+    assert "_typed_patients" in spec_sql("drop_temporaries", all="_all_patients", typed="_typed_patients")
     with pytest.raises(ValueError, match="not an identifier of the column spec"):
-        spec_sql("drop_stage", stage="patients; drop table patients")
+        spec_sql("drop_temporaries", all="_all_patients", typed="patients; drop table patients")

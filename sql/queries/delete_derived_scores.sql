@@ -1,3 +1,4 @@
--- Remove derived scores before re-deriving them; $ids = list of timepoint_ids, or null for all.
+-- Remove derived scores before re-deriving them: every one when $all, else those of the timepoints in temp
+-- table _score_timepoints (registry.score_store).
 delete from derived_scores
-where $ids is null or timepoint_id in (select unnest($ids))
+where $all or timepoint_id in (select timepoint_id from _score_timepoints)

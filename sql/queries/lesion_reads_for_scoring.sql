@@ -1,4 +1,5 @@
--- The lesion reads registry.score_store derives scores from; $ids = list of timepoint_ids, or null for all.
+-- The lesion reads of the timepoints being scored ($all, else those in temp table _score_timepoints), read only
+-- when some cannot be scored, so that registry.scoring reports why (registry.score_store).
 select timepoint_id, lesion_id, sstr_avid, fdg_avid, fdg_vs_sstr
 from lesion_reads
-where $ids is null or timepoint_id in (select unnest($ids))
+where $all or timepoint_id in (select timepoint_id from _score_timepoints)

@@ -1,4 +1,3 @@
 -- Drop one table's import temporaries.
 drop view if exists {{all}};
-drop table if exists {{typed}};
-drop table if exists {{stage}}
+drop table if exists {{typed}}

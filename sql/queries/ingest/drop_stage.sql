@@ -1,2 +1,0 @@
--- Drop a staged file once it has been parsed.
-drop table if exists {{stage}}

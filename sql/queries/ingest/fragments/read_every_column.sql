@@ -1,0 +1,1 @@
+length(concat_ws('', *columns(*))) >= 0
