@@ -11,7 +11,6 @@ summary says what was unchanged).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -205,8 +204,10 @@ def _write(
         run(con, spec_sql("insert_batch"), {**params, "source": folder, "is_update": update})
         for done, file in enumerate(files):
             table = file.table
-            if rows[table.name]["inserted"]:
-                _insert(con, table, {**params, "table_name": table.name, "rows": rows[table.name]["inserted"]})
+            counts = rows[table.name]
+            if counts["inserted"]:
+                _insert(con, table, {**params, "table_name": table.name, "rows": counts["inserted"]},
+                        all_new=counts["inserted"] == counts["rows"])
             if update and rows[table.name]["updated"]:
                 _update(con, table, {**params, "table_name": table.name})
             run(
@@ -216,7 +217,7 @@ def _write(
                     "batch_id": params["batch_id"],
                     "file_name": file.name,
                     "table_name": table.name,
-                    "sha256": _sha256(file.path),
+                    "sha256": file.scan.sha256,
                     "row_count": rows[table.name]["rows"],
                     "rows_inserted": rows[table.name]["inserted"],
                     "rows_updated": rows[table.name]["updated"],
@@ -281,13 +282,20 @@ def _slots(table: Table) -> dict[str, str]:
     }
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any]) -> None:
+def _insert(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any], *, all_new: bool) -> None:
     """Add the new rows and log them with one change_log row for the table (see log_inserts.sql)."""
     slots = _slots(table)
+    new_only = (
+        spec_sql("fragments/always")
+        if all_new
+        else spec_sql("fragments/key_is_new", table=table.name, key_match=slots["key_match"])
+    )
     run(
         con,
         spec_sql(
-            "insert_rows", **{k: slots[k] for k in ("typed", "table", "key_match", "columns", "i_columns")}
+            "insert_rows",
+            **{k: slots[k] for k in ("typed", "table", "columns", "i_columns")},
+            new_only=new_only,
         ),
         params,
     )
@@ -325,11 +333,3 @@ def _list_changed_lesion_timepoints(con: duckdb.DuckDBPyConnection) -> None:
     """List the timepoints whose reads the import adds or changes in temp table `_score_timepoints`."""
     table = next(t for t in TABLES if t.name == "lesion_reads")
     run(con, spec_sql("changed_lesion_timepoints", differs=differs(table)))
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

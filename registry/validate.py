@@ -1,7 +1,8 @@
 """Validate an import folder against the column spec, collecting every problem before anything is written.
 
-Each file is read as text and parsed in one pass into a DuckDB temp table of typed columns beside the trimmed
-text (`_typed_<table>`, with the spreadsheet row number `_row`), then checked with set-based SQL from
+Each file is read as text and parsed in one parallel pass into a DuckDB temp table of typed columns that keeps a
+cell's trimmed text only where it does not parse (`_parsed_<table>`, read through the view `_typed_<table>` with
+the file name and the spreadsheet row number `_row`), then checked with set-based SQL from
 `sql/queries/ingest/`. Identifiers in that SQL come only from `registry.columns`; values are always bound.
 Each problem is one row of a tidy frame (file, row, column, message). Writing is `registry.ingest`'s job.
 """
@@ -9,10 +10,12 @@ Each problem is one row of a tidy frame (file, row, column, message). Writing is
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +41,11 @@ SHOWN_CHARS = 60
 FORMULA_START = r"^[=+@\t\r]"
 #: Control characters (NUL, ESC, ...) other than tab and line breaks: never data, a sign of a corrupt file.
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
-#: Column kinds that parse only from a short value of fixed characters (full matches against a pattern or a
-#: list of words), never from one holding a control character or longer than `MAX_CELL_CHARS`.
-FIXED_FORM_KINDS = frozenset({"date", "enum", "boolean", "score"})
+_NOT_CONTROL = bytes(b for b in range(256) if not re.fullmatch(CONTROL_CHARACTERS.encode(), bytes([b])))
 #: Separators a misexported file uses instead of commas.
 OTHER_DELIMITERS = (";", "\t", "|")
 
-_PREFIXES = ("", "_typed_", "_all_", "r_")
+_PREFIXES = ("", "_typed_", "_parsed_", "_all_", "r_")
 _VOCABULARY = frozenset(
     prefix + name
     for table in TABLES
@@ -145,6 +146,25 @@ class ImportFile:
     @property
     def name(self) -> str:
         return self.path.name
+
+    @cached_property
+    def scan(self) -> FileScan:
+        """The file's SHA-256 and whether it holds a control character, from one read of its bytes."""
+        digest, control = hashlib.sha256(), False
+        with self.path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 22), b""):
+                digest.update(block)
+                control = control or bool(block.translate(None, _NOT_CONTROL))
+        # A Parquet file's bytes are encoded: only its decoded cells can tell.
+        return FileScan(digest.hexdigest(), control or self.fmt != "csv")
+
+
+@dataclass(frozen=True)
+class FileScan:
+    """What one read of an import file's bytes tells: its SHA-256, and whether a cell could hold a control character."""
+
+    sha256: str
+    control: bool
 
 
 def find_import_files(folder: Path) -> tuple[list[ImportFile], pl.DataFrame]:
@@ -301,27 +321,76 @@ def parse_source(
             for c in table.columns
         )
     )
-    params: dict[str, Any] = {**source_params, "file": file_name, "formula_start": FORMULA_START}
+    stored = Sql(", ".join(stored_name(table.name, c) for c in table.column_names))
+    kept = Sql(
+        ", ".join(
+            spec_sql("fragments/kept_text", column=c.name, stored=stored_name(table.name, c.name),
+                     range=_out_of_range(table, c))
+            for c in table.columns
+        )
+    )
+    params: dict[str, Any] = {**source_params, "formula_start": FORMULA_START, **_range_params(table)}
     for c in table.columns:
         if c.kind == "enum":
             params[f"canon_{c.name}"] = list(c.values)
             params[f"lower_{c.name}"] = [v.lower() for v in c.values]
     sql = spec_sql(
         "parse_file",
-        typed="_typed_" + table.name,
+        parsed="_parsed_" + table.name,
         source=source,
         raw_columns=raw,
         raw_names=Sql(", ".join("r_" + c for c in table.column_names)),
         parsed_columns=parsed,
+        stored_names=stored,
+        kept_texts=kept,
+        no_text_kept=each("no_text", table, table.column_names, " and "),
         read_all=spec_sql("fragments/read_every_column" if set(header) - set(present) else "fragments/always"),
     )
     run(con, sql, params)
+    texts = Sql(
+        ", ".join(
+            spec_sql("fragments/text_at", column=c, index=Sql(str(i))) for i, c in enumerate(table.column_names, 1)
+        )
+    )
+    view = spec_sql(
+        "typed_view",
+        typed="_typed_" + table.name,
+        parsed="_parsed_" + table.name,
+        file=_file_literal(file_name),
+        stored_names=stored,
+        texts=texts,
+    )
+    run(con, view)
+
+
+def _file_literal(file_name: str | None) -> Sql:
+    """The import file's name as an SQL literal: a table name with `.csv` or `.parquet` (`find_import_files`)."""
+    if file_name is None:
+        return Sql("null::varchar")
+    if not re.fullmatch(r"[a-z_]+\.(?i:csv|parquet)", file_name):
+        raise ValueError(f"{file_name!r} is not the name of an import table file")
+    return Sql(f"'{file_name}'")
+
+
+def _out_of_range(table: Table, column: Column) -> Sql:
+    """SQL true where a bounded column's value is out of range (false for an unbounded column)."""
+    if column.low is None and column.high is None:
+        return spec_sql("fragments/never")
+    return spec_sql("fragments/column_out_of_range", column=column.name, stored=stored_name(table.name, column.name))
+
+
+def _range_params(table: Table) -> dict[str, Any]:
+    """The bounds `fragments/column_out_of_range` binds, for every column of `table`."""
+    params: dict[str, Any] = {}
+    for c in table.columns:
+        params |= {f"low_{c.name}": c.low, f"high_{c.name}": c.high, f"low_open_{c.name}": c.low_open}
+    return params
 
 
 def cell_issues(con: duckdb.DuckDBPyConnection, file: ImportFile, header: list[str]) -> pl.DataFrame:
     """Return empty required cells, unparseable cells and out-of-range numbers of one parsed file."""
     table = file.table
-    if not _any_cell_problem(con, table, header):
+    if not _any_cell_problem(con, file, header):
         return issues_frame()
     frames = []
     for column in table.columns:
@@ -330,10 +399,11 @@ def cell_issues(con: duckdb.DuckDBPyConnection, file: ImportFile, header: list[s
         out_of_range = (
             spec_sql("fragments/out_of_range", parsed=stored) if bounded else spec_sql("fragments/never")
         )
+        raw = "fragments/raw_text" if column.kind == "text" else "fragments/raw_kept"
         sql = spec_sql(
             "check_cells",
             typed="_typed_" + table.name,
-            raw="r_" + column.name,
+            raw=spec_sql(raw, column=column.name, stored=stored),
             parsed=stored,
             range=out_of_range,
         )
@@ -359,30 +429,29 @@ def cell_issues(con: duckdb.DuckDBPyConnection, file: ImportFile, header: list[s
     return issues_frame(pl.concat(frames)) if frames else issues_frame()
 
 
-def _any_cell_problem(con: duckdb.DuckDBPyConnection, table: Table, header: list[str]) -> bool:
-    """Tell in one pass whether any cell of the parsed file has a problem `cell_issues` would report."""
+def _any_cell_problem(con: duckdb.DuckDBPyConnection, file: ImportFile, header: list[str]) -> bool:
+    """Tell in one pass whether any cell of the parsed file has a problem `cell_issues` would report.
+
+    Only a text column's value can be too long or hold a control character and still parse; any other
+    column's problem shows as its kept text (parse_file.sql keeps it where the value is missing or out of
+    range), so its check reads no text at all. A CSV file without a control byte skips that search.
+    """
+    table = file.table
     problems, params = [], {"max_chars": MAX_CELL_CHARS, "control": CONTROL_CHARACTERS}
     for column in table.columns:
         stored = stored_name(table.name, column.name)
-        bounded = column.low is not None or column.high is not None
-        out_of_range = (
-            spec_sql("fragments/column_out_of_range", column=column.name, stored=stored)
-            if bounded
-            else spec_sql("fragments/never")
-        )
-        # A date, enum, boolean or score parses only from a short value of fixed characters: for them a
-        # control character or an overlong cell is a parse failure already, and the costly checks are skipped.
-        fixed_form = column.kind in FIXED_FORM_KINDS and not bounded
-        fragment = "fragments/parse_problem" if fixed_form else "fragments/cell_problem"
-        problems.append(spec_sql(fragment, column=column.name, stored=stored, range=out_of_range))
-        params |= {
-            f"required_{column.name}": column.required and column.name in header,
-            f"low_{column.name}": column.low,
-            f"high_{column.name}": column.high,
-            f"low_open_{column.name}": column.low_open,
-        }
+        params[f"required_{column.name}"] = column.required and column.name in header
+        if column.kind != "text":
+            problems.append(spec_sql("fragments/kept_problem", column=column.name, stored=stored))
+            continue
+        control = spec_sql("fragments/control" if file.scan.control else "fragments/never", stored=stored)
+        problems.append(spec_sql("fragments/text_problem", column=column.name, stored=stored, control=control))
     either = Sql(" or ".join(f"({p})" for p in problems))
-    sql = spec_sql("any_cell_problem", typed="_typed_" + table.name, problems=either)
+    return _fetch_flag(con, spec_sql("any_cell_problem", typed="_typed_" + table.name, problems=either), params)
+
+
+def _fetch_flag(con: duckdb.DuckDBPyConnection, sql: Sql, params: Mapping[str, Any] | None = None) -> bool:
+    """Run a query of one boolean (`select exists (...)`) and return it."""
     row = run(con, sql, params).fetchone()
     return bool(row and row[0])
 
@@ -457,20 +526,11 @@ def cross_issues(con: duckdb.DuckDBPyConnection, *, update: bool, window_days: i
             "key_match": each("key_match", table, table.key, " and "),
         }
         key_params = {"column": table.key[0], "key_name": "+".join(table.key)}
-        frames.append(
-            run(
-                con,
-                spec_sql(
-                    "check_duplicate_keys",
-                    typed=typed,
-                    key_text=slots["key_text"],
-                    i_keys=Sql(", ".join("i." + k for k in table.key)),
-                    keys_present=each("present", table, table.key, " and "),
-                    key_match=slots["key_match"],
-                ),
-                key_params,
-            ).pl()
-        )
+        keys = {"typed": typed, "i_keys": Sql(", ".join("i." + k for k in table.key)),
+                "keys_present": each("present", table, table.key, " and ")}
+        if _fetch_flag(con, spec_sql("any_duplicate_key", **keys)):
+            sql = spec_sql("check_duplicate_keys", **keys, key_text=slots["key_text"], key_match=slots["key_match"])
+            frames.append(run(con, sql, key_params).pl())
         if not update:
             others = [c for c in table.column_names if c not in table.key]
             frames.append(
@@ -517,6 +577,7 @@ def drop_temporaries(con: duckdb.DuckDBPyConnection) -> None:
                 "drop_temporaries",
                 all="_all_" + table.name,
                 typed="_typed_" + table.name,
+                parsed="_parsed_" + table.name,
             ),
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -171,6 +172,38 @@ def test_parquet_rows_are_numbered_like_csv(registry: Registry, tmp_path: Path) 
     ]
 
 
+def test_rows_are_numbered_in_file_order_when_a_large_file_is_parsed_in_parallel(
+    registry: Registry, tmp_path: Path
+) -> None:
+    # 300,000 rows: DuckDB reads and parses them on several threads; the row numbers must still be the file's.
+    rows = [f"Q{i},A,female,1950-01-01,2015-03-01,pancreas,G1,5" for i in range(300_000)]
+    rows[249_999] = "Q249999,A,female,1950-01-01,2015-03-01,pancreas,G1,150"
+    rows[298_998] = "Q998,A,female,1950-01-01,2015-03-01,pancreas,G1,5"
+    folder = tmp_path / "large"
+    folder.mkdir()
+    header = (DATA / "valid" / "patients.csv").read_text().splitlines()[0]
+    (folder / "patients.csv").write_text("\n".join([header, *rows]) + "\n")
+    assert format_issues(validate_folder(registry, folder)) == [
+        "patients.csv:250001:ki67_percent: 150 is out of range: must be between 0 and 100",
+        "patients.csv:299000:patient_id: duplicate patient_id Q998: first given on row 1000",
+    ]
+
+
+def test_cells_are_trimmed_of_spaces_unicode_spaces_included(registry: Registry, tmp_path: Path) -> None:
+    header = (DATA / "valid" / "patients.csv").read_text().splitlines()[0]
+    rows = [
+        " P1 ,A,Female ,1950-01-01,2015-03-01,\u00a0pancreas\u3000, g2,5.5",
+        "P2,\u2003B, male,  , 2016-03-01 ,colon,,",
+    ]
+    (tmp_path / "patients.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    import_folder(registry, tmp_path)
+    stored = registry.query("select patient_id, site, sex, diagnosis_date, primary_site, who_grade from patients")
+    assert sorted(stored.rows()) == [
+        ("P1", "A", "female", date(2015, 3, 1), "pancreas", "G2"),
+        ("P2", "B", "male", date(2016, 3, 1), "colon", None),
+    ]
+
+
 def test_unreadable_parquet_is_a_file_level_issue(registry: Registry, tmp_path: Path) -> None:
     (tmp_path / "patients.parquet").write_text("not parquet")
     lines = format_issues(validate_folder(registry, tmp_path))
@@ -216,6 +249,7 @@ def test_boolean_and_score_spellings(registry: Registry, tmp_path: Path) -> None
 
 
 def test_sql_templates_accept_only_identifiers_of_the_spec() -> None:
-    assert "_typed_patients" in spec_sql("drop_temporaries", all="_all_patients", typed="_typed_patients")
+    names = {"all": "_all_patients", "typed": "_typed_patients", "parsed": "_parsed_patients"}
+    assert "_typed_patients" in spec_sql("drop_temporaries", **names)
     with pytest.raises(ValueError, match="not an identifier of the column spec"):
-        spec_sql("drop_temporaries", all="_all_patients", typed="patients; drop table patients")
+        spec_sql("drop_temporaries", **{**names, "typed": "patients; drop table patients"})

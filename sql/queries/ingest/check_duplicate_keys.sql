@@ -1,4 +1,4 @@
--- Rows whose key repeats an earlier row of the same file (aggregate first: duplicates are rare).
+-- Rows whose key repeats an earlier row of the same file (run when any_duplicate_key.sql finds one may).
 with repeated as (
     select {{i_keys}}, min(i._row) as first_row
     from {{typed}} i

@@ -1,3 +1,4 @@
 -- Drop one table's import temporaries.
 drop view if exists {{all}};
-drop table if exists {{typed}}
+drop view if exists {{typed}};
+drop table if exists {{parsed}}

@@ -1,0 +1,1 @@
+regexp_matches({{stored}}, $control)

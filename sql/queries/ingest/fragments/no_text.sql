@@ -1,0 +1,1 @@
+r_{{column}} is null

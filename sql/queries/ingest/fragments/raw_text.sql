@@ -1,0 +1,1 @@
+coalesce(r_{{column}}, {{stored}})

@@ -1,0 +1,1 @@
+_texts[{{index}}] as r_{{column}}
