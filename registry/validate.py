@@ -13,6 +13,7 @@ import csv
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -592,6 +593,23 @@ def stage_and_check(
     progress: Progress | None = None,
 ) -> pl.DataFrame:
     """Stage and parse every file, then return every issue (cross-row checks only if all files were read)."""
+    with ThreadPoolExecutor(max_workers=1) as scanner:
+        # Each file's bytes are read once for its SHA-256 and control characters (`ImportFile.scan`) while
+        # DuckDB parses: hashing releases the GIL, so the two overlap.
+        scanner.submit(lambda: [f.scan for f in files])
+        return _stage_and_check(con, files, update=update, ignore_unknown_columns=ignore_unknown_columns,
+                                window_days=window_days, progress=progress)
+
+
+def _stage_and_check(
+    con: duckdb.DuckDBPyConnection,
+    files: list[ImportFile],
+    *,
+    update: bool,
+    ignore_unknown_columns: bool,
+    window_days: int,
+    progress: Progress | None,
+) -> pl.DataFrame:
     given = {f.table.name: f for f in files}
     issues: list[pl.DataFrame] = []
     readable = True
