@@ -208,7 +208,7 @@ def _write(
             if counts["inserted"]:
                 _insert(con, table, {**params, "table_name": table.name, "rows": counts["inserted"]},
                         all_new=counts["inserted"] == counts["rows"])
-            if update and rows[table.name]["updated"]:
+            if update and counts["updated"]:
                 _update(con, table, {**params, "table_name": table.name})
             run(
                 con,
@@ -218,9 +218,9 @@ def _write(
                     "file_name": file.name,
                     "table_name": table.name,
                     "sha256": file.scan.sha256,
-                    "row_count": rows[table.name]["rows"],
-                    "rows_inserted": rows[table.name]["inserted"],
-                    "rows_updated": rows[table.name]["updated"],
+                    "row_count": counts["rows"],
+                    "rows_inserted": counts["inserted"],
+                    "rows_updated": counts["updated"],
                 },
             )
             if progress:

@@ -46,7 +46,7 @@ _NOT_CONTROL = bytes(b for b in range(256) if not re.fullmatch(CONTROL_CHARACTER
 #: Separators a misexported file uses instead of commas.
 OTHER_DELIMITERS = (";", "\t", "|")
 
-_PREFIXES = ("", "_typed_", "_parsed_", "_all_", "r_")
+_PREFIXES = ("", "_typed_", "_parsed_", "_file_", "_all_", "r_")
 _VOCABULARY = frozenset(
     prefix + name
     for table in TABLES
@@ -353,24 +353,16 @@ def parse_source(
             spec_sql("fragments/text_at", column=c, index=Sql(str(i))) for i, c in enumerate(table.column_names, 1)
         )
     )
+    run(con, spec_sql("file_name", name="_file_" + table.name), {"file": file_name})
     view = spec_sql(
         "typed_view",
         typed="_typed_" + table.name,
         parsed="_parsed_" + table.name,
-        file=_file_literal(file_name),
+        name="_file_" + table.name,
         stored_names=stored,
         texts=texts,
     )
     run(con, view)
-
-
-def _file_literal(file_name: str | None) -> Sql:
-    """The import file's name as an SQL literal: a table name with `.csv` or `.parquet` (`find_import_files`)."""
-    if file_name is None:
-        return Sql("null::varchar")
-    if not re.fullmatch(r"[a-z_]+\.(?i:csv|parquet)", file_name):
-        raise ValueError(f"{file_name!r} is not the name of an import table file")
-    return Sql(f"'{file_name}'")
 
 
 def _out_of_range(table: Table, column: Column) -> Sql:
@@ -396,23 +388,17 @@ def cell_issues(con: duckdb.DuckDBPyConnection, file: ImportFile, header: list[s
     frames = []
     for column in table.columns:
         stored = stored_name(table.name, column.name)
-        bounded = column.low is not None or column.high is not None
-        out_of_range = (
-            spec_sql("fragments/out_of_range", parsed=stored) if bounded else spec_sql("fragments/never")
-        )
         raw = "fragments/raw_text" if column.kind == "text" else "fragments/raw_kept"
         sql = spec_sql(
             "check_cells",
             typed="_typed_" + table.name,
             raw=spec_sql(raw, column=column.name, stored=stored),
             parsed=stored,
-            range=out_of_range,
+            range=_out_of_range(table, column),
         )
         params = {
+            **_range_params(table),
             "required": column.required and column.name in header,
-            "low": column.low,
-            "high": column.high,
-            "low_open": column.low_open,
             "shown": SHOWN_CHARS,
             "max_chars": MAX_CELL_CHARS,
             "control": CONTROL_CHARACTERS,
@@ -579,6 +565,7 @@ def drop_temporaries(con: duckdb.DuckDBPyConnection) -> None:
                 all="_all_" + table.name,
                 typed="_typed_" + table.name,
                 parsed="_parsed_" + table.name,
+                name="_file_" + table.name,
             ),
         )
 
@@ -593,43 +580,30 @@ def stage_and_check(
     progress: Progress | None = None,
 ) -> pl.DataFrame:
     """Stage and parse every file, then return every issue (cross-row checks only if all files were read)."""
+    given = {f.table.name: f for f in files}
+    issues: list[pl.DataFrame] = []
+    readable = True
     with ThreadPoolExecutor(max_workers=1) as scanner:
         # Each file's bytes are read once for its SHA-256 and control characters (`ImportFile.scan`) while
         # DuckDB parses: hashing releases the GIL, so the two overlap.
         scanner.submit(lambda: [f.scan for f in files])
-        return _stage_and_check(con, files, update=update, ignore_unknown_columns=ignore_unknown_columns,
-                                window_days=window_days, progress=progress)
-
-
-def _stage_and_check(
-    con: duckdb.DuckDBPyConnection,
-    files: list[ImportFile],
-    *,
-    update: bool,
-    ignore_unknown_columns: bool,
-    window_days: int,
-    progress: Progress | None,
-) -> pl.DataFrame:
-    given = {f.table.name: f for f in files}
-    issues: list[pl.DataFrame] = []
-    readable = True
-    for done, table in enumerate(TABLES):
-        file = given.get(table.name)
-        if file is None:
-            create_empty_typed(con, table)
-        else:
-            header, problems = stage_file(con, file)
-            issues.append(issues_frame(problems))
-            if header is None:
-                readable = False
+        for done, table in enumerate(TABLES):
+            file = given.get(table.name)
+            if file is None:
                 create_empty_typed(con, table)
             else:
-                issues.append(
-                    issues_frame(header_issues(file, header, ignore_unknown_columns=ignore_unknown_columns))
-                )
-                issues.append(cell_issues(con, file, header))
-        if progress:
-            progress("read", done + 1, len(TABLES))
+                header, problems = stage_file(con, file)
+                issues.append(issues_frame(problems))
+                if header is None:
+                    readable = False
+                    create_empty_typed(con, table)
+                else:
+                    issues.append(
+                        issues_frame(header_issues(file, header, ignore_unknown_columns=ignore_unknown_columns))
+                    )
+                    issues.append(cell_issues(con, file, header))
+            if progress:
+                progress("read", done + 1, len(TABLES))
     create_all_views(con)
     if readable:
         issues.append(cross_issues(con, update=update, window_days=window_days))

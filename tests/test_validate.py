@@ -249,7 +249,7 @@ def test_boolean_and_score_spellings(registry: Registry, tmp_path: Path) -> None
 
 
 def test_sql_templates_accept_only_identifiers_of_the_spec() -> None:
-    names = {"all": "_all_patients", "typed": "_typed_patients", "parsed": "_parsed_patients"}
+    names = {"all": "_all_patients", "typed": "_typed_patients", "parsed": "_parsed_patients", "name": "_file_patients"}
     assert "_typed_patients" in spec_sql("drop_temporaries", **names)
     with pytest.raises(ValueError, match="not an identifier of the column spec"):
         spec_sql("drop_temporaries", **{**names, "typed": "patients; drop table patients"})

@@ -1,1 +1,0 @@
-{{parsed}} < $low or ($low_open and {{parsed}} = $low) or {{parsed}} > $high
