@@ -121,6 +121,14 @@ def test_outcomes_alone_update_follow_up(loaded: Registry, tmp_path: Path) -> No
     assert summary.select("table", "inserted").rows() == [("outcomes", 1)]
 
 
+def test_a_file_of_known_and_new_rows_inserts_only_the_new_ones(loaded: Registry, tmp_path: Path) -> None:
+    known = (DATA / "valid" / "outcomes.csv").read_text()
+    (tmp_path / "outcomes.csv").write_text(known + "P1,last_contact,2019-05-01,\n")
+    summary = import_folder(loaded, tmp_path)
+    assert summary.select("inserted", "unchanged").rows() == [(1, 2)]
+    assert loaded.query("select count(*) from outcomes").item() == 3
+
+
 def test_children_may_refer_to_parents_in_the_same_import(registry: Registry, tmp_path: Path) -> None:
     for name in ("patients.csv", "pet_scans.csv", "timepoints.csv"):
         (tmp_path / name).write_bytes((DATA / "valid" / name).read_bytes())

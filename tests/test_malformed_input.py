@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
 
@@ -163,3 +164,10 @@ def test_utf8_byte_order_mark_is_accepted_and_not_stored(tmp_path: Path) -> None
     with Registry.create(tmp_path / "r.duckdb") as reg:
         import_folder(reg, folder)
         assert reg.query("select patient_id from patients")["patient_id"].to_list() == ["P3"]
+
+
+def test_control_character_in_a_parquet_cell_is_refused(loaded_file: tuple[Path, Digest], tmp_path: Path) -> None:
+    # A Parquet file's bytes are encoded, so its decoded cells are always searched for control characters.
+    pl.DataFrame({"patient_id": ["P1"], "outcome": ["progression"], "outcome_date": ["2019-01-01"],
+                  "detail": ["\x1b[2Jgone"]}).write_parquet(tmp_path / "outcomes.parquet")
+    _import_is_refused(loaded_file, tmp_path, [f"outcomes.parquet:2:detail: '\\x1b[2Jgone' {CONTROL}"])
