@@ -1,7 +1,8 @@
 """Time Kaplan–Meier + log-rank by group on a large synthetic registry, against lifelines.
 
 Run: PYTHONPATH=. python benchmarks/km_speed.py [n_patients]   (default 1,000,000; never run by pytest)
-Prints the best of five runs of netpet.analysis.survival.km.km_fit + netpet.analysis.survival.logrank.logrank_test, of lifelines'
+Prints the best of five runs of netpet.analysis.survival.km.km_fit + netpet.analysis.survival.logrank.logrank_test,
+of lifelines'
 KaplanMeierFitter per group + multivariate_logrank_test on the same rows, and their ratio, both in wall
 time and in CPU time of the process (polars uses several threads; on a busy machine CPU time is the
 steadier measure, and it counts every thread against us).

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from netpet.analysis.vocabulary import OUTPUT_FORMATS
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -34,7 +36,7 @@ def format_option(func: F) -> F:
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice(["table", "csv", "json"]),
+        type=click.Choice(OUTPUT_FORMATS),
         default="table",
         show_default=True,
         help="Output format.",
@@ -75,37 +77,40 @@ def registry_key() -> str | None:
     """Return the encryption key from `$NETPET_KEY` or `$NETPET_KEY_FILE` (owner-only), if any."""
     from netpet.registry.encryption import key_from_environment
 
-    with registry_errors():
+    with library_errors():
         return key_from_environment()
 
 
 @contextmanager
 def open_registry(db: str | None, *, read_only: bool = False) -> Iterator[Registry]:
-    """Open the registry for a command; registry errors become click errors."""
-    from netpet.registry import Registry, RegistryError
+    """Open the registry for a command; library errors become click errors."""
+    from netpet.registry import Registry
 
-    path = resolve_db(db)
-    try:
-        reg = Registry.open(path, read_only=read_only, key=registry_key())
-    except RegistryError as exc:
-        raise click.ClickException(str(exc)) from None
-    try:
-        yield reg
-    except RegistryError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        reg.close()
+    with library_errors():
+        reg = Registry.open(resolve_db(db), read_only=read_only, key=registry_key())
+        try:
+            yield reg
+        finally:
+            reg.close()
 
 
 @contextmanager
-def registry_errors() -> Iterator[None]:
-    """Turn a `RegistryError` raised in the block into a one-line click error."""
-    from netpet.registry import RegistryError
+def library_errors() -> Iterator[None]:
+    """Turn a `RegistryError` or `AnalysisError` raised in the block into a one-line click error.
+
+    The one place the libraries' errors meet the command line: where an error names the argument that fixes it
+    (`replace=True`), the message names the command's flag instead (`--replace`).
+    """
+    from netpet.analysis.errors import AnalysisError
+    from netpet.registry.errors import RegistryError
 
     try:
         yield
-    except RegistryError as exc:
-        raise click.ClickException(str(exc)) from None
+    except (RegistryError, AnalysisError) as exc:
+        message = str(exc)
+        if exc.fix:
+            message = message.replace(f"{exc.fix}=True", f"--{exc.fix.replace('_', '-')}")
+        raise click.ClickException(message) from None
 
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None] | None]:

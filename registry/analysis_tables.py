@@ -19,7 +19,7 @@ from netpet.registry.errors import MigrationError
 from netpet.registry.sqlfiles import read_sql, sql_files, sql_root
 
 if TYPE_CHECKING:
-    from netpet.registry.db import Registry
+    from netpet.registry.session import RegistrySession
 
 #: The view files that derive the stored rows (with the label macros they call), relative to `sql/`.
 DERIVATION = ("views/05_live_timepoint_scores.sql", "views/14_live_patient_analysis.sql")
@@ -50,13 +50,13 @@ def refresh_analysis_tables(con: duckdb.DuckDBPyConnection, patient_ids: Iterabl
         con.execute(read_sql("analysis", "insert_state"), {"sha256": derivation_sha256()})
 
 
-def is_current(reg: Registry) -> bool:
+def is_current(reg: RegistrySession) -> bool:
     """Tell whether the stored rows were derived by this release's SQL."""
     rows = reg.query_file("analysis", "state")
     return rows.height == 1 and rows["derivation_sha256"][0] == derivation_sha256()
 
 
-def ensure_current(reg: Registry) -> None:
+def ensure_current(reg: RegistrySession) -> None:
     """Rebuild the stored rows when this release derives them differently (or they were never built).
 
     A read-only registry cannot be rebuilt: that is an error naming the fix, as for a pending migration.

@@ -99,7 +99,7 @@ def restore_registry(
     manifest = verify_backup(src)
     path = Path(path)
     if path.exists() and not overwrite:
-        raise RegistryError(f"{path} exists; restore to a new path, or pass --overwrite to replace it")
+        raise RegistryError(f"{path} exists; restore to a new path, or replace it (overwrite=True)", fix="overwrite")
     staging = path.with_name(path.name + ".restoring")
     shutil.copyfile(Path(src) / manifest["file"], staging)
     try:

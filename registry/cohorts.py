@@ -402,7 +402,7 @@ def build_cohort(
         if _exists(reg, name):
             if not replace:
                 raise CohortError(
-                    f"cohort {name!r} already exists; rebuild it with replace=True (--replace) or drop it"
+                    f"cohort {name!r} already exists; rebuild it (replace=True) or drop it", fix="replace"
                 )
             _delete(con, name)
         rows = _run_steps(con, steps, state["patients"])
@@ -478,7 +478,8 @@ def registry_state(reg: Registry) -> dict[str, Any]:
 def cohort_members(reg: Registry, name: str) -> pl.DataFrame:
     """Return a saved cohort's members: patient_id, entry_date, end_of_followup_date.
 
-    Pass the frame as `patients=` to `netpet.analysis.studies.frames.survival_frame` to restrict an analysis to the cohort.
+    Pass the frame as `patients=` to `netpet.analysis.studies.frames.survival_frame` to restrict an analysis
+    to the cohort.
     """
     _require(reg, name)
     return reg.query_file("cohorts", "cohort_members", {"name": name})

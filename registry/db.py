@@ -18,8 +18,12 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from netpet.registry.analysis_tables import ensure_current, refresh_analysis_tables
 from netpet.registry.errors import MigrationError, RegistryError, RegistryInUseError
 from netpet.registry.extensions import load_extension
+from netpet.registry.migrations import apply_migrations, pending_migrations
+from netpet.registry.sqlfiles import read_sql
+from netpet.registry.views import create_views
 
 DEFAULT_DB = "netpet.duckdb"
 CATALOG = "registry"
@@ -144,10 +148,6 @@ class Registry:
         return RegistryError(f"cannot open registry {self.name}: {_first_line(exc)}")
 
     def _prepare(self, *, migrate: bool) -> None:
-        from netpet.registry.analysis_tables import ensure_current
-        from netpet.registry.migrations import apply_migrations, pending_migrations
-        from netpet.registry.views import create_views
-
         if self.read_only or not migrate:
             if pending_migrations(self):
                 raise MigrationError(
@@ -209,8 +209,6 @@ class Registry:
 
     def query_file(self, kind: str, name: str, params: Mapping[str, Any] | None = None) -> pl.DataFrame:
         """Run `sql/<kind>/<name>.sql`, binding the `$name`s it uses from `params`, and return a polars frame."""
-        from netpet.registry.sqlfiles import read_sql
-
         sql = read_sql(kind, name)
         used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
         bound = {k: v for k, v in (params or {}).items() if k in used}
@@ -245,8 +243,6 @@ class Registry:
 
     def set_setting(self, name: str, value: str) -> None:
         """Store a registry setting; the analysis rows follow a change of `score_source` in the same transaction."""
-        from netpet.registry.analysis_tables import refresh_analysis_tables
-
         self.setting(name)  # validates the name
         with self.transaction() as con:
             self.query_file("queries", "delete_setting", {"name": name})

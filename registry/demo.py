@@ -337,11 +337,11 @@ def build_demo_registry(
     if is_postgres_url(path):
         if replace:
             raise RegistryError(
-                "--replace deletes a registry file; on PostgreSQL drop and re-create the database instead"
+                "replace=True deletes a registry file; on PostgreSQL drop and re-create the database instead"
             )
     elif Path(path).exists():
         if not replace:
-            raise RegistryError(f"{path} already exists; pass --replace to rebuild the demo registry")
+            raise RegistryError(f"{path} already exists; rebuild the demo registry with replace=True", fix="replace")
         Path(path).unlink()
         Path(f"{path}.wal").unlink(missing_ok=True)
     write_demo_files(

@@ -1,13 +1,19 @@
 """The registry's exception hierarchy; every message names what to fix (file, row, column where known).
 
-The CLI maps each `RegistryError` to a one-line error and a non-zero exit; nothing here prints.
+The CLI maps each `RegistryError` to a one-line error and a non-zero exit; nothing here prints. Messages speak
+of the library's arguments (`replace=True`); where one argument is the fix, `fix` names it, and the CLI says the
+same with its flag (`--replace`).
 """
 
 from __future__ import annotations
 
 
 class RegistryError(Exception):
-    """Base class of every error the registry raises on purpose."""
+    """Base class of every error the registry raises on purpose; `fix` names the keyword argument that fixes it."""
+
+    def __init__(self, *args: object, fix: str | None = None) -> None:
+        self.fix = fix
+        super().__init__(*args)
 
 
 class MigrationError(RegistryError):

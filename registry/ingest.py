@@ -77,7 +77,8 @@ def import_folder(
     ignore_unknown_columns : bool
         Drop columns the format does not define instead of reporting them.
     operator, command : str
-        Recorded in `import_batches` and `change_log`; `operator` defaults to `netpet.registry.history.current_operator()`.
+        Recorded in `import_batches` and `change_log`; `operator` defaults to
+        `netpet.registry.history.current_operator()`.
     pair : bool
         Also pair the registry's unpaired SSTR and FDG scans into timepoints (`netpet.registry.pairing`), in the
         same transaction; a summary row `(pairing)` counts the timepoints added.

@@ -15,21 +15,21 @@ from netpet.registry.errors import MigrationError
 from netpet.registry.sqlfiles import read_sql, sql_files
 
 if TYPE_CHECKING:
-    from netpet.registry.db import Registry
+    from netpet.registry.session import RegistrySession
 
 
 def _checksum(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def applied_migrations(reg: Registry) -> pl.DataFrame:
+def applied_migrations(reg: RegistrySession) -> pl.DataFrame:
     """Return the applied migrations (name, sha256, applied_at), oldest first."""
     if "schema_migrations" not in reg.table_names():
         return pl.DataFrame(schema={"name": pl.String, "sha256": pl.String, "applied_at": pl.Datetime})
     return reg.query_file("queries", "applied_migrations")
 
 
-def pending_migrations(reg: Registry) -> list[str]:
+def pending_migrations(reg: RegistrySession) -> list[str]:
     """Return the names of migrations not yet applied; raise if an applied one was edited."""
     applied = dict(applied_migrations(reg).select("name", "sha256").iter_rows())
     pending = []
@@ -46,14 +46,14 @@ def pending_migrations(reg: Registry) -> list[str]:
     return pending
 
 
-def _run(reg: Registry, sql: str) -> None:
+def _run(reg: RegistrySession, sql: str) -> None:
     if reg.is_postgres:
         reg.query_file("queries", "run_on_postgres", {"sql": sql})
     else:
         reg.con.execute(sql)
 
 
-def apply_migrations(reg: Registry) -> list[str]:
+def apply_migrations(reg: RegistrySession) -> list[str]:
     """Apply every pending migration, each in its own transaction; return the names applied."""
     _run(reg, read_sql("queries", "create_schema_migrations"))
     done = []

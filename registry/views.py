@@ -16,7 +16,7 @@ from netpet.registry.errors import MigrationError
 from netpet.registry.sqlfiles import sql_files
 
 if TYPE_CHECKING:
-    from netpet.registry.db import Registry
+    from netpet.registry.session import RegistrySession
 
 
 def view_name(stem: str) -> str:
@@ -25,7 +25,7 @@ def view_name(stem: str) -> str:
     return rest if head.isdigit() else stem
 
 
-def create_views(reg: Registry) -> list[str]:
+def create_views(reg: RegistrySession) -> list[str]:
     """Create or replace every view, in file order, in one transaction; return their names.
 
     On PostgreSQL the views live in the session (DuckDB SQL), so a read-only registry gets them too.
@@ -46,6 +46,6 @@ def create_views(reg: Registry) -> list[str]:
     return names
 
 
-def list_views(reg: Registry) -> pl.DataFrame:
+def list_views(reg: RegistrySession) -> pl.DataFrame:
     """Return the registry's views with their comments (view_name, comment)."""
     return reg.query_file("queries", "registry_views", {"is_postgres": reg.is_postgres})

@@ -11,7 +11,7 @@ import polars as pl
 
 
 def km_tables(durations, events, groups) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Return (KM table, summary) per group in the contract of `netpet.analysis.survival.km` (censored rows included)."""
+    """Return (KM table, summary) per group in the contract of `netpet.analysis.survival.km` (censored rows in)."""
     from lifelines import KaplanMeierFitter
 
     frame = pl.DataFrame({"time": durations, "event": events, "group": groups})

@@ -8,8 +8,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from netpet.analysis.survival.concordance import concordance_index
 from netpet.analysis.studies.cox_analysis import cox_concordance
+from netpet.analysis.survival.concordance import concordance_index
 from tests.cox_fixtures import CASES, REFERENCE, fit_case, r_output
 
 REL = 1e-6

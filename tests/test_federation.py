@@ -19,7 +19,6 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from netpet.analysis.survival.cox import fit_cox
 from netpet.analysis.studies.federation import (
     FORMAT,
     pool_summaries,
@@ -28,6 +27,7 @@ from netpet.analysis.studies.federation import (
     site_summary,
 )
 from netpet.analysis.studies.frames import survival_frame
+from netpet.analysis.survival.cox import fit_cox
 from netpet.analysis.survival.km import km_fit
 from netpet.analysis.survival.logrank import logrank_test
 from netpet.cli import cli

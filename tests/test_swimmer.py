@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from netpet.analysis.studies.longitudinal import score_transitions
 from netpet.analysis.outputs.swimmer import swimmer_frames, swimmer_plot, transition_figure
+from netpet.analysis.studies.longitudinal import score_transitions
 from netpet.registry import RegistryError
 from tests.longitudinal_fixtures import add_patient
 

@@ -14,8 +14,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from netpet.analysis.survival.cox import cox_coefficients, fit_cox
 from netpet.analysis.studies.longitudinal import check_intervals, score_intervals
+from netpet.analysis.survival.cox import cox_coefficients, fit_cox
 from tests.longitudinal_fixtures import add_small_cohort
 
 REFERENCE = Path(__file__).parent / "reference" / "timevarying"

@@ -575,7 +575,9 @@ def _table_html(table: AuditTable) -> str:
 def render_html(report: AuditReport, *, version: str = "") -> str:
     """Return the report as one self-contained HTML page (inline CSS, JS and figures; no network)."""
     template = string.Template(
-        importlib.resources.files("netpet.analysis.outputs").joinpath("templates", "audit.html").read_text(encoding="utf-8")
+        importlib.resources.files("netpet.analysis.outputs")
+        .joinpath("templates", "audit.html")
+        .read_text(encoding="utf-8")
     )
     errors = int((report.failures["severity"] == "error").sum())
     status = (

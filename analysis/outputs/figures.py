@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from netpet.analysis.errors import AnalysisError
 from netpet.analysis.outputs.tables import LABELS, format_p, term_rows
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def new_figure(preset: str = "single", height_mm: float = 75.0) -> Figure:
 
 def _preset_width(preset: str) -> float:
     if preset not in PRESETS:
-        raise ValueError(f"unknown figure preset {preset!r}: use one of {', '.join(PRESETS)}")
+        raise AnalysisError(f"unknown figure preset {preset!r}: use one of {', '.join(PRESETS)}")
     return PRESETS[preset]
 
 
@@ -103,7 +104,7 @@ def group_order(groups: Sequence[str]) -> list[str]:
 def group_styles(groups: Sequence[str], palette: str = "color") -> dict[str, dict[str, Any]]:
     """Return line colour and style per group for `palette` "color" (Okabe-Ito) or "grey"."""
     if palette not in ("color", "grey"):
-        raise ValueError(f"unknown palette {palette!r}: use 'color' or 'grey'")
+        raise AnalysisError(f"unknown palette {palette!r}: use 'color' or 'grey'")
     styles = {}
     spare = iter(c for c in OKABE_ITO if c not in {GROUP_COLOURS[g] for g in groups if g in GROUP_COLOURS})
     for i, group in enumerate(groups):
@@ -251,7 +252,7 @@ def _km_axes(ax: Axes | None, n_tables: int, n_groups: int) -> tuple[Figure, Axe
         return fig, ax, []
     spec = ax.get_subplotspec()
     if spec is None:
-        raise ValueError("km_figure needs an Axes from a grid (add_subplot or subplots) for the risk table")
+        raise AnalysisError("km_figure needs an Axes from a grid (add_subplot or subplots) for the risk table")
     grid = spec.subgridspec(1 + n_tables, 1, height_ratios=[panel] + [table] * n_tables, hspace=0.05)
     ax.set_subplotspec(grid[0])
     return fig, ax, [fig.add_subplot(grid[i + 1], sharex=ax) for i in range(n_tables)]
@@ -261,7 +262,7 @@ def _figure_of(ax: Axes) -> Figure:
     """The top-level figure an Axes belongs to."""
     fig = ax.get_figure(root=True)
     if fig is None:
-        raise ValueError("the Axes is not part of a figure")
+        raise AnalysisError("the Axes is not part of a figure")
     return fig
 
 
@@ -531,7 +532,7 @@ def save_figure(
         ".tiff": {"pil_kwargs": {"compression": "tiff_lzw"}, "dpi": dpi},
     }
     if suffix not in options:
-        raise ValueError(f"cannot save a figure as {suffix or 'a file without extension'}: "
+        raise AnalysisError(f"cannot save a figure as {suffix or 'a file without extension'}: "
                          "use .pdf, .svg, .png, .tif or .tiff")
     height = fig.get_size_inches()[1] if height_mm is None else height_mm / MM_PER_INCH
     fig.set_size_inches(_preset_width(preset) / MM_PER_INCH, height)

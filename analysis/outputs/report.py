@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from netpet.analysis.errors import AnalysisError
 from netpet.analysis.serialise import to_json
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ FIGURE_FORMATS = ("pdf", "png", "svg")
 #: Groupings with ordered levels: the report adds a log-rank test for trend.
 ORDERED_GROUPINGS = ("netpet_group", "netpet_score", "who_grade")
 #: Packages whose versions the manifest records (with Python's).
-SOFTWARE = ("netpet", "duckdb", "polars", "numpy", "scipy", "lifelines", "matplotlib")
+SOFTWARE = ("netpet", "duckdb", "polars", "numpy", "scipy", "matplotlib")
 #: Survival is reported at these times in years (converted to the report's time unit).
 LANDMARK_YEARS = (1, 2, 5)
 MANIFEST = "manifest.json"
@@ -136,13 +137,13 @@ def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in formats if f.strip()))
     unknown = [f for f in chosen if f not in FIGURE_FORMATS]
     if unknown or not chosen:
-        raise ValueError(f"figure format(s) {', '.join(unknown) or 'none given'}: use {', '.join(FIGURE_FORMATS)}")
+        raise AnalysisError(f"figure format(s) {', '.join(unknown) or 'none given'}: use {', '.join(FIGURE_FORMATS)}")
     return chosen
 
 
 def _km(data: SurvivalData, conf_type: str) -> KMReport:
-    from netpet.analysis.studies.frames import TIME_UNITS
     from netpet.analysis.studies.km_analysis import km_report
+    from netpet.analysis.vocabulary import TIME_UNITS
 
     scale = TIME_UNITS["years"] / TIME_UNITS[data.time_unit]
     return km_report(data, conf_type=conf_type, at=[y * scale for y in LANDMARK_YEARS],

@@ -3,8 +3,8 @@
 This module owns the drawing of patient-level timelines: each lane runs from the origin (the first dual-PET
 timepoint) to death or the end of follow-up, with timepoints coloured by NETPET score, treatment courses as
 bars, progression and death markers, and an arrow where follow-up is ongoing. The numbers come as tidy
-frames (`swimmer_frames`, `netpet.analysis.studies.longitudinal.score_transitions`) and are plotted as given, so tests can
-compare artists with frames. Style and palette come from `netpet.analysis.outputs.figures`.
+frames (`swimmer_frames`, `netpet.analysis.studies.longitudinal.score_transitions`) and are plotted as given,
+so tests can compare artists with frames. Style and palette come from `netpet.analysis.outputs.figures`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from netpet.analysis.errors import AnalysisError
 from netpet.analysis.outputs.figures import GROUP_COLOURS, group_order, group_styles, journal_style, new_figure
-from netpet.analysis.studies.frames import TIME_UNITS
 from netpet.analysis.studies.longitudinal import transition_matrix
+from netpet.analysis.vocabulary import TIME_UNITS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -57,10 +58,8 @@ def swimmer_frames(reg: Registry, patients: Patients = None, *, time_unit: str =
         ``lanes`` (patient_id, end, is_dead), ``timepoints`` (patient_id, time, netpet_score),
         ``treatments`` (patient_id, treatment, start, stop, is_ongoing), ``events`` (patient_id, event, time).
     """
-    from netpet.registry import RegistryError
-
     if time_unit not in TIME_UNITS:
-        raise RegistryError(f"unknown time unit {time_unit!r}; choose one of {', '.join(TIME_UNITS)}")
+        raise AnalysisError(f"unknown time unit {time_unit!r}; choose one of {', '.join(TIME_UNITS)}")
     scale = TIME_UNITS[time_unit]
     lanes = _select_lanes(reg.query_file("queries", "swimmer_lanes"), patients)
     keep = lanes.select("patient_id")
@@ -79,8 +78,6 @@ def swimmer_frames(reg: Registry, patients: Patients = None, *, time_unit: str =
 
 
 def _select_lanes(lanes: pl.DataFrame, patients: Patients) -> pl.DataFrame:
-    from netpet.registry import RegistryError
-
     if patients is None:
         return lanes
     if isinstance(patients, int):
@@ -88,7 +85,7 @@ def _select_lanes(lanes: pl.DataFrame, patients: Patients) -> pl.DataFrame:
     wanted = patients["patient_id"] if isinstance(patients, pl.DataFrame) else pl.Series("patient_id", patients)
     missing = sorted(set(wanted.to_list()) - set(lanes["patient_id"].to_list()))
     if missing and not isinstance(patients, pl.DataFrame):
-        raise RegistryError(f"no dual-PET timepoint for patient(s) {', '.join(missing[:10])}")
+        raise AnalysisError(f"no dual-PET timepoint for patient(s) {', '.join(missing[:10])}")
     return lanes.filter(pl.col("patient_id").is_in(wanted.to_list()))
 
 

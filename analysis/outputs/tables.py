@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from netpet.analysis.errors import AnalysisError
 from netpet.registry.columns import PRIMARY_SITES, SEXES, WHO_GRADES
 
 #: Variables Table 1 shows by default, in this order, when the frame has them.
@@ -73,7 +74,7 @@ def format_p(p: float, *, prefix: bool = True) -> str:
     ('p < 0.001', 'p = 0.012', '0.500')
     """
     if p is None or math.isnan(p) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"a p value must be a number in [0, 1], got {p!r}")
+        raise AnalysisError(f"a p value must be a number in [0, 1], got {p!r}")
     if p < 0.001:
         relation, text = "<", "0.001"
     elif p > 0.999:
@@ -290,7 +291,7 @@ def write_table(table: pl.DataFrame, path: str | Path) -> Path:
         return path
     writers = {".md": to_markdown, ".html": to_html, ".htm": to_html, ".tex": to_latex}
     if suffix not in writers:
-        raise ValueError(f"cannot write a table as {suffix or 'a file without extension'}: "
+        raise AnalysisError(f"cannot write a table as {suffix or 'a file without extension'}: "
                          "use .csv, .md, .html or .tex")
     path.write_text(writers[suffix](table), encoding="utf-8")
     return path

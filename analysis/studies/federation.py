@@ -30,13 +30,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from netpet.analysis.errors import AnalysisError
 from netpet.analysis.serialise import json_ready
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from netpet.analysis.survival.cox import ModelTest
     from netpet.analysis.studies.frames import SurvivalData
+    from netpet.analysis.survival.cox import ModelTest
     from netpet.analysis.survival.km import KMResult, SurvivalCounts
     from netpet.analysis.survival.logrank import LogrankResult
     from netpet.registry import Registry
@@ -115,10 +116,8 @@ def summary_from_frame(
     Times are counted as they are, without R's timefix: the coordinator merges near-equal times over all
     sites at once, exactly as R does on the combined rows.
     """
-    from netpet.registry import RegistryError
-
     if data.origin != "first-timepoint":
-        raise RegistryError("site summaries use the first dual-PET timepoint as origin (no delayed entry)")
+        raise AnalysisError("site summaries use the first dual-PET timepoint as origin (no delayed entry)")
     width = coarsen_width(coarsen, data.time_unit)
     frame = data.frame.select("time", "event", pl.col("group").cast(pl.String))
     if width is not None:
@@ -149,9 +148,7 @@ def summary_from_frame(
 
 def coarsen_width(coarsen: str | float | None, time_unit: str) -> float | None:
     """Return the coarsening width in `time_unit` for a unit name or a width (None: no coarsening)."""
-    from netpet.analysis.studies.frames import TIME_UNITS
-    from netpet.registry import RegistryError
-
+    from netpet.analysis.vocabulary import TIME_UNITS
     if coarsen is None:
         return None
     if isinstance(coarsen, str) and coarsen in TIME_UNITS:
@@ -159,16 +156,16 @@ def coarsen_width(coarsen: str | float | None, time_unit: str) -> float | None:
     try:
         width = float(coarsen)
     except ValueError:
-        raise RegistryError(
+        raise AnalysisError(
             f"cannot coarsen to {coarsen!r}: give a unit ({', '.join(TIME_UNITS)}) or a positive width"
         ) from None
     if not (math.isfinite(width) and width > 0):
-        raise RegistryError(f"the coarsening width must be positive; got {coarsen!r}")
+        raise AnalysisError(f"the coarsening width must be positive; got {coarsen!r}")
     return width
 
 
 def _present_levels(frame: pl.DataFrame, by: str | None) -> list[str]:
-    from netpet.analysis.studies.frames import GROUPINGS
+    from netpet.analysis.vocabulary import GROUPINGS
 
     present = sorted(set(frame.get_column("group").to_list()))
     order = GROUPINGS.get(by) if by else None
@@ -345,20 +342,18 @@ def write_pooled(result: PooledResult, folder: Path) -> list[Path]:
 
 
 def _check_compatible(summaries: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
-    from netpet.registry import RegistryError
-
     if not summaries:
-        raise RegistryError("no site summaries to pool")
+        raise AnalysisError("no site summaries to pool")
     for i, s in enumerate(summaries):
         if s.get("format") != FORMAT or s.get("version") != VERSION:
-            raise RegistryError(
+            raise AnalysisError(
                 f"site file {i + 1} is not a {FORMAT} version {VERSION} file (written by `netpet federate summarise`)"
             )
     first = summaries[0]
     for name in _MUST_AGREE:
         values = {str(s.get(name)) for s in summaries}
         if len(values) > 1:
-            raise RegistryError(f"site files differ in {name} ({', '.join(sorted(values))}); summarise them alike")
+            raise AnalysisError(f"site files differ in {name} ({', '.join(sorted(values))}); summarise them alike")
     return first
 
 
@@ -380,21 +375,19 @@ def _site_table(summaries: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
 def pooled_counts(summaries: Sequence[Mapping[str, Any]]) -> SurvivalCounts:
     """Return the sites' counts as one `SurvivalCounts`, stratum = site, times timefixed over all sites.
 
-    Each site's (time, exits, events) per group are exactly what `netpet.analysis.survival.km.survival_counts` makes of
-    its rows, so the curves and tests of `netpet.analysis.survival.km`/`netpet.analysis.survival.logrank` apply unchanged. Near-equal
+    Each site's (time, exits, events) per group are exactly what `netpet.analysis.survival.km.survival_counts`
+    makes of its rows, so the curves and tests of the survival engine (km, logrank) apply unchanged. Near-equal
     times are merged across sites at once, as R's timefix does on the combined rows.
     """
-    from netpet.analysis.studies.frames import GROUPINGS
     from netpet.analysis.survival.km import SurvivalCounts, timefix
+    from netpet.analysis.vocabulary import GROUPINGS
 
     by = summaries[0]["by"]
     present = {g["group"] for s in summaries for g in s["groups"]}
     order = GROUPINGS.get(by) if by else None
     levels = tuple(lv for lv in order if lv in present) if order else tuple(sorted(present))
     if not levels:
-        from netpet.registry import RegistryError
-
-        raise RegistryError("the site files hold no groups to pool (all empty or suppressed)")
+        raise AnalysisError("the site files hold no groups to pool (all empty or suppressed)")
     columns: dict[str, list[np.ndarray]] = {"time": [], "n": [], "d": [], "group": [], "strata": []}
     for site, summary in enumerate(summaries):
         for g in summary["groups"]:
@@ -469,13 +462,11 @@ def fit_stratified_cox(
     from scipy.special import chdtrc  # scipy.stats takes a second to import
 
     from netpet.analysis.survival.cox import ModelTest
-    from netpet.registry import RegistryError
-
     if ties not in ("efron", "breslow"):
-        raise RegistryError(f"unknown ties method {ties!r}; choose efron or breslow")
+        raise AnalysisError(f"unknown ties method {ties!r}; choose efron or breslow")
     ref = reference if reference is not None else levels[0]
     if ref not in levels:
-        raise RegistryError(f"reference group {ref!r} is not among the pooled groups ({', '.join(levels)})")
+        raise AnalysisError(f"reference group {ref!r} is not among the pooled groups ({', '.join(levels)})")
     ref_code = list(levels).index(ref)
 
     def total(beta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:

@@ -1,4 +1,4 @@
-"""Read the analysis views into polars frames ready for survival analysis; the one polars->pandas bridge.
+"""Read the analysis views into polars frames ready for survival analysis.
 
 `survival_frame` picks an endpoint and origin from the `patient_survival` view, converts days to the
 requested unit, attaches the grouping and covariates, and counts every patient it leaves out by reason,
@@ -13,34 +13,11 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from netpet.analysis.errors import AnalysisError
+from netpet.analysis.vocabulary import COVARIATES, ENDPOINTS, GROUPINGS, ORIGINS, TIME_UNITS
+
 if TYPE_CHECKING:
-    import pandas as pd
-
     from netpet.registry import Registry
-
-#: Days per unit. A month is 365.25 / 12 = 30.4375 days, as in most survival software.
-TIME_UNITS: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
-
-#: endpoint -> (time column in days from the first timepoint, event column) in `patient_survival`.
-ENDPOINTS: dict[str, tuple[str, str]] = {
-    "os": ("os_days", "os_event"),
-    "pfs": ("pfs_days", "pfs_event"),
-    "ttp": ("ttp_days", "ttp_event"),
-}
-ORIGINS = ("first-timepoint", "diagnosis")
-
-#: Groupings a KM or Cox analysis can use, and the order of their levels.
-GROUPINGS: dict[str, tuple[str, ...] | None] = {
-    "netpet_group": ("P1", "P2-4", "P5"),
-    "netpet_score": ("P0", "P1", "P2", "P3", "P4", "P5"),
-    "who_grade": ("G1", "G2", "G3", "NEC"),
-    "primary_site": None,  # levels in alphabetical order
-    "site": None,
-    "sex": None,
-}
-
-#: Covariates a Cox model may use (numeric or categorical) from `patient_survival`.
-COVARIATES = ("ki67_percent", "who_grade", "age_at_origin", "age_at_diagnosis", "primary_site", "sex", "site")
 
 
 @dataclass
@@ -90,20 +67,18 @@ def survival_frame(
 
 
 def _check_choices(endpoint: str, origin: str, time_unit: str, by: str | None, covariates: Sequence[str]) -> None:
-    from netpet.registry import RegistryError
-
     for value, allowed, what in (
         (endpoint, ENDPOINTS, "endpoint"),
         (origin, ORIGINS, "origin"),
         (time_unit, TIME_UNITS, "time unit"),
     ):
         if value not in allowed:
-            raise RegistryError(f"unknown {what} {value!r}; choose one of {', '.join(allowed)}")
+            raise AnalysisError(f"unknown {what} {value!r}; choose one of {', '.join(allowed)}")
     if by is not None and by not in GROUPINGS:
-        raise RegistryError(f"unknown grouping {by!r}; choose one of {', '.join(GROUPINGS)}")
+        raise AnalysisError(f"unknown grouping {by!r}; choose one of {', '.join(GROUPINGS)}")
     unknown = [c for c in covariates if c not in COVARIATES]
     if unknown:
-        raise RegistryError(f"unknown covariate(s) {', '.join(unknown)}; choose from {', '.join(COVARIATES)}")
+        raise AnalysisError(f"unknown covariate(s) {', '.join(unknown)}; choose from {', '.join(COVARIATES)}")
 
 
 def _prepare(
@@ -147,7 +122,3 @@ def _prepare(
     )
     return SurvivalData(out, excluded, endpoint, origin, time_unit, by)
 
-
-def to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
-    """Convert a polars frame to pandas for lifelines (through pyarrow); the only such bridge."""
-    return frame.to_pandas(use_pyarrow_extension_array=False)

@@ -5,7 +5,8 @@ sequence of dual-PET timepoints into (start, stop] intervals in which one score 
 Cox model, as R's ``coxph(Surv(tstart, tstop, event) ~ ...)``), landmark cohorts grouped by the latest score
 at the landmark, transition tables between consecutive timepoints, and outcomes after a treatment start by
 the score before it. Impossible records (a score after death, overlapping intervals) are validation errors,
-never silent fixes. Fitting is left to `netpet.analysis.survival.cox` and `netpet.analysis.survival.km`; drawing to `netpet.analysis.outputs.swimmer`.
+never silent fixes. Fitting is left to the survival engine (`netpet.analysis.survival.cox`, `.km`); drawing to
+`netpet.analysis.outputs.swimmer`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from netpet.analysis.studies.frames import COVARIATES, ENDPOINTS, TIME_UNITS, SurvivalData, survival_frame
+from netpet.analysis.errors import AnalysisError
+from netpet.analysis.studies.frames import SurvivalData, survival_frame
+from netpet.analysis.vocabulary import COVARIATES, ENDPOINTS, TIME_UNITS
 
 if TYPE_CHECKING:
     from netpet.registry import Registry
@@ -128,13 +131,11 @@ def score_intervals(
     ValidationError
         A score dated after death, or intervals that overlap.
     """
-    from netpet.registry import RegistryError
-
     if time_unit not in TIME_UNITS:
-        raise RegistryError(f"unknown time unit {time_unit!r}; choose one of {', '.join(TIME_UNITS)}")
+        raise AnalysisError(f"unknown time unit {time_unit!r}; choose one of {', '.join(TIME_UNITS)}")
     unknown = [c for c in covariates if c not in COVARIATES]
     if unknown:
-        raise RegistryError(f"unknown covariate(s) {', '.join(unknown)}; choose from {', '.join(COVARIATES)}")
+        raise AnalysisError(f"unknown covariate(s) {', '.join(unknown)}; choose from {', '.join(COVARIATES)}")
     check_scores_before_death(reg)
     rows = reg.query_file("queries", "score_intervals")
     if patients is not None:
@@ -185,10 +186,8 @@ def time_varying_frame(
     SurvivalData
         ``frame``: patient_id, interval_number, entry, time, event, group and the covariates.
     """
-    from netpet.registry import RegistryError
-
     if by not in TRANSITION_LEVELS:
-        raise RegistryError(f"a time-varying score is netpet_score or netpet_group, not {by!r}")
+        raise AnalysisError(f"a time-varying score is netpet_score or netpet_group, not {by!r}")
     data = score_intervals(reg, time_unit=time_unit, covariates=covariates, patients=patients)
     frame = data.frame
     excluded = dict(data.excluded)
@@ -239,10 +238,8 @@ def landmark_frame(
         netpet_score; P0 and patients with an event or censoring at or before the landmark are counted in
         ``excluded``.
     """
-    from netpet.registry import RegistryError
-
     if landmark < 0:
-        raise RegistryError(f"the landmark must be >= 0, not {landmark}")
+        raise AnalysisError(f"the landmark must be >= 0, not {landmark}")
     data = survival_frame(reg, endpoint=endpoint, time_unit=time_unit, by=None, patients=patients)
     excluded = dict(data.excluded)
     at_risk = data.frame.filter(pl.col("time") > landmark)
@@ -289,10 +286,8 @@ def score_transitions(
         patients (distinct patients with that transition), row_total and proportion (n / row_total).
         Pairs in which either timepoint is unscored are left out.
     """
-    from netpet.registry import RegistryError
-
     if by not in TRANSITION_LEVELS:
-        raise RegistryError(f"unknown transition grouping {by!r}; choose one of {', '.join(TRANSITION_LEVELS)}")
+        raise AnalysisError(f"unknown transition grouping {by!r}; choose one of {', '.join(TRANSITION_LEVELS)}")
     column = by.removeprefix("netpet_")
     pairs = _restrict(reg.query_file("queries", "score_transitions"), patients).select(
         "patient_id", pl.col(f"from_{column}").alias("from"), pl.col(f"to_{column}").alias("to")
@@ -336,10 +331,8 @@ def time_in_score(
     pl.DataFrame
         level, patients, intervals, person_time, share (of all scored person-time), mean_per_patient.
     """
-    from netpet.registry import RegistryError
-
     if by not in TRANSITION_LEVELS:
-        raise RegistryError(f"unknown grouping {by!r}; choose one of {', '.join(TRANSITION_LEVELS)}")
+        raise AnalysisError(f"unknown grouping {by!r}; choose one of {', '.join(TRANSITION_LEVELS)}")
     frame = score_intervals(reg, time_unit=time_unit, patients=patients).frame
     rank = {level: i for i, level in enumerate(TRANSITION_LEVELS[by])}
     out = frame.group_by(pl.col(by).alias("level")).agg(
@@ -419,15 +412,14 @@ def treatment_outcomes(
         ``frame``: patient_id, treatment_id, start_date, entry (0), time, event, group (NETPET group before the
         treatment), netpet_score, days_since_timepoint; exclusions counted by reason.
     """
-    from netpet.registry import RegistryError
     from netpet.registry.columns import TREATMENTS
 
     if treatment not in TREATMENTS:
-        raise RegistryError(f"unknown treatment {treatment!r}; choose one of {', '.join(TREATMENTS)}")
+        raise AnalysisError(f"unknown treatment {treatment!r}; choose one of {', '.join(TREATMENTS)}")
     if endpoint not in ("os", "pfs"):
-        raise RegistryError(f"unknown endpoint {endpoint!r} after a treatment; choose os or pfs")
+        raise AnalysisError(f"unknown endpoint {endpoint!r} after a treatment; choose os or pfs")
     if time_unit not in TIME_UNITS:
-        raise RegistryError(f"unknown time unit {time_unit!r}; choose one of {', '.join(TIME_UNITS)}")
+        raise AnalysisError(f"unknown time unit {time_unit!r}; choose one of {', '.join(TIME_UNITS)}")
     rows = _restrict(reg.query_file("queries", "treatment_outcomes", {"treatment": treatment}), patients)
     excluded: dict[str, int] = {}
     for reason, bad in (

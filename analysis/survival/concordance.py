@@ -12,14 +12,9 @@ rank), answered with sorted dyadic blocks and binary search, O(n log^2 n); a mil
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from netpet.analysis.survival.risksets import fix_times
-
-if TYPE_CHECKING:
-    from netpet.analysis.survival.cox import CoxResult
 
 
 def _search(sorted_values: np.ndarray, queries: np.ndarray) -> np.ndarray:
@@ -162,15 +157,3 @@ def concordance_index(
         dfbeta = np.bincount(codes, weights=dfbeta)
     c = (somers + 1) / 2
     return (1 - c if reverse else c), float(np.sqrt(np.sum(dfbeta**2) / 4))
-
-
-def cox_concordance(result: CoxResult) -> tuple[float, float]:
-    """Return the concordance of a Cox model's linear predictor and its SE, as R's ``fit$concordance``.
-
-    R scores a Cox model with ``reverse = TRUE`` (a higher risk score should die sooner), within strata,
-    with the influence summed within clusters when the model has them.
-    """
-    return concordance_index(
-        result.time, result.event, result.linear_predictor, result.strata,
-        entry=result.entry, cluster=result.cluster, reverse=True,
-    )

@@ -16,16 +16,14 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 import polars as pl
 
+from netpet.analysis.errors import AnalysisError
 from netpet.analysis.survival.design import model_matrix
 from netpet.analysis.survival.risksets import RiskSets, build_risk_sets, partial_likelihood, score_residuals
-
-if TYPE_CHECKING:
-    from netpet.analysis.studies.frames import SurvivalData
 
 EPS = 1e-9  # coxph.control(eps)
 TOLER_INF = EPS**0.5  # coxph.control(toler.inf)
@@ -217,12 +215,10 @@ def fit_cox(
     >>> round(float(fit_cox(d, terms=["x"]).coef[0]), 6)  # R: coef(coxph(Surv(time, event) ~ x, d))
     3.598127
     """
-    from netpet.registry import RegistryError
-
     if ties not in ("efron", "breslow"):
-        raise RegistryError(f"unknown ties method {ties!r}; choose efron or breslow")
+        raise AnalysisError(f"unknown ties method {ties!r}; choose efron or breslow")
     if not terms:
-        raise RegistryError("a Cox model needs at least one term")
+        raise AnalysisError("a Cox model needs at least one term")
     strata_cols = _as_list(strata)
     needed = ["time", "event", *(["entry"] if "entry" in data.columns else []), *terms, *strata_cols,
               *([cluster] if cluster else [])]
@@ -231,7 +227,7 @@ def fit_cox(
     missing = data.height - complete.height
     data = complete
     if data.get_column("event").sum() == 0:
-        raise RegistryError("no events among the rows; a Cox model cannot be fitted")
+        raise AnalysisError("no events among the rows; a Cox model cannot be fitted")
     design = model_matrix(data, terms, reference=reference, levels=levels)
     time = data.get_column("time").cast(pl.Float64).to_numpy()
     event = data.get_column("event").cast(pl.Int64).to_numpy()
@@ -314,84 +310,3 @@ def cox_tests(result: CoxResult) -> pl.DataFrame:
             "p": [t.p for t in tests.values()],
         }
     )
-
-
-def _test_entry(test: ModelTest) -> dict[str, float | int]:
-    return {"chisq": test.chisq, "df": test.df, "p": test.p}
-
-
-def cox_summary(result: CoxResult) -> dict:
-    """Return the fitted model as one JSON-ready dict: coefficients, n, events, loglik, concordance, tests,
-    PH test, plus ties, reference levels, iterations, robust and notes.
-
-    The keys "terms", "n", "events", "loglik", "concordance", "concordance_se", "tests" and "ph_test" are
-    the contract of ``netpet cox --format json``.
-    """
-    from netpet.analysis.studies.cox_analysis import cox_concordance
-    from netpet.analysis.survival.phtest import ph_test
-
-    c, c_se = cox_concordance(result)
-    tests = {
-        "likelihood_ratio": _test_entry(result.likelihood_ratio),
-        "wald": _test_entry(result.wald),
-        "score": _test_entry(result.score),
-    }
-    if result.robust_score is not None:
-        tests["robust_score"] = _test_entry(result.robust_score)
-    return {
-        "terms": cox_coefficients(result).to_dicts(),
-        "n": result.n,
-        "events": result.events,
-        "loglik": result.loglik,
-        "loglik_null": result.loglik_null,
-        "concordance": c,
-        "concordance_se": c_se,
-        "tests": tests,
-        "ph_test": ph_test(result).to_dicts(),
-        "ties": result.ties,
-        "reference": result.reference,
-        "robust": result.robust,
-        "iterations": result.iterations,
-        "converged": result.converged,
-        "notes": list(result.notes),
-    }
-
-
-def cox_analysis(
-    survival: SurvivalData,
-    *,
-    covariates: Sequence[str] = (),
-    reference: str | None = None,
-    ties: Literal["efron", "breslow"] = "efron",
-    strata: str | None = None,
-    cluster: str | None = None,
-    robust: bool = False,
-) -> dict:
-    """Fit the Cox model of `survival.by` (if any) and `covariates` on a `survival_frame` result.
-
-    Returns `cox_summary` of the fit plus "excluded" ({reason: patients}), "endpoint", "origin" and
-    "time_unit", so that every number comes with the patients it leaves out.
-    """
-    from netpet.registry import RegistryError
-
-    by = survival.by
-    frame = survival.frame
-    if by and "group" in frame.columns:
-        frame = frame.rename({"group": by})
-    terms = list(dict.fromkeys([*([by] if by else []), *covariates]))
-    if not terms:
-        raise RegistryError("a Cox model needs a grouping (--by) or at least one covariate")
-    if frame.height == 0 or frame.get_column("event").sum() == 0:
-        raise RegistryError("no events among the analysable patients; a Cox model cannot be fitted")
-    with warnings.catch_warnings():  # the summary carries them as notes
-        warnings.simplefilter("ignore", CoxConvergenceWarning)
-        result = fit_cox(
-            frame, terms=terms, reference={by: reference} if by and reference else None, ties=ties,
-            strata=strata, cluster=cluster, robust=robust,
-        )
-    summary = cox_summary(result)
-    summary.update(
-        excluded=dict(survival.excluded), endpoint=survival.endpoint, origin=survival.origin,
-        time_unit=survival.time_unit,
-    )
-    return summary

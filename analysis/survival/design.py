@@ -2,7 +2,7 @@
 
 A categorical term with k levels becomes k - 1 indicator columns named `term=level` (R's `termlevel`),
 against a reference level: the one asked for, else P1 for the NETPET groupings, else the first level in
-the order of `netpet.analysis.studies.frames.GROUPINGS` (alphabetical when it gives none). Fitting is left to
+the order of `netpet.analysis.vocabulary.GROUPINGS` (alphabetical when it gives none). Fitting is left to
 `netpet.analysis.survival.cox`.
 """
 
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from netpet.analysis.studies.frames import GROUPINGS
+from netpet.analysis.errors import AnalysisError
+from netpet.analysis.vocabulary import GROUPINGS
 
 #: Reference level when none is asked for (the published NETPET analyses compare with P1).
 DEFAULT_REFERENCE = {"netpet_group": "P1", "netpet_score": "P1"}
@@ -68,8 +69,6 @@ def model_matrix(
     -------
     Design
     """
-    from netpet.registry import RegistryError
-
     reference = dict(reference or {})
     levels = dict(levels or {})
     blocks: list[np.ndarray] = []
@@ -83,7 +82,7 @@ def model_matrix(
             ref = reference.get(term) or DEFAULT_REFERENCE.get(term)
             if ref is None or ref not in found:
                 if term in reference:
-                    raise RegistryError(
+                    raise AnalysisError(
                         f"reference level {ref!r} of {term} is not in the data ({', '.join(found)})"
                     )
                 ref = found[0]
@@ -96,7 +95,7 @@ def model_matrix(
             block = column.cast(pl.Float64).to_numpy().reshape(-1, 1)
             names = [term]
         if block is None:
-            raise RegistryError(f"{term} has a single level ({chosen[term]}); it cannot enter the model")
+            raise AnalysisError(f"{term} has a single level ({chosen[term]}); it cannot enter the model")
         assign[term] = list(range(len(columns), len(columns) + len(names)))
         columns.extend(names)
         blocks.append(block)

@@ -17,17 +17,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from statistics import NormalDist
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import polars as pl
 
-if TYPE_CHECKING:
-    from netpet.analysis.studies.frames import SurvivalData
-    from netpet.analysis.survival.logrank import LogrankResult
-
-#: Confidence-interval types of R's survfit(conf.type=); "log" is R's default.
-CONF_TYPES = ("log", "log-log", "plain", "logit", "arcsin")
+from netpet.analysis.errors import AnalysisError
+from netpet.analysis.vocabulary import CONF_TYPES
 
 #: R's default tolerance for timefix and quantiles: sqrt(.Machine$double.eps).
 TOLERANCE = math.sqrt(np.finfo(float).eps)
@@ -144,7 +140,7 @@ def _check_intervals(
     new_entry: np.ndarray, new_time: np.ndarray, entry: np.ndarray, time: np.ndarray
 ) -> None:
     if np.any((new_entry == new_time) & (entry != time)):
-        raise ValueError("timefix: an (entry, time] interval has effective length 0 (R's aeqSurv exception)")
+        raise AnalysisError("timefix: an (entry, time] interval has effective length 0 (R's aeqSurv exception)")
 
 
 def survival_counts(
@@ -163,10 +159,10 @@ def survival_counts(
     """
     time, event, entry = _survival_columns(data)
     if group is not None and group not in data.columns and group != "group":
-        raise ValueError(f"no column {group!r} in the survival data")
+        raise AnalysisError(f"no column {group!r} in the survival data")
     for column in (c for c in (group, strata) if c is not None and c in data.columns):
         if data.get_column(column).null_count():
-            raise ValueError(f"column {column!r} has missing values; drop or label them first")
+            raise AnalysisError(f"column {column!r} has missing values; drop or label them first")
     if group is not None and group in data.columns:
         labels = _levels(data.get_column(group).unique(), levels)
         cells = _codes(data.get_column(group), labels)
@@ -243,27 +239,27 @@ def _survival_columns(data: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.nd
     """Return time, event (boolean) and entry (None unless some entry is non-zero), checked as R would."""
     missing = [c for c in ("time", "event") if c not in data.columns]
     if missing:
-        raise ValueError(f"survival data need columns time and event; missing {', '.join(missing)}")
+        raise AnalysisError(f"survival data need columns time and event; missing {', '.join(missing)}")
     if data.height == 0:
-        raise ValueError("no patients to analyse")
+        raise AnalysisError("no patients to analyse")
 
     def values(name: str) -> np.ndarray:  # nulls become NaN; + 0.0 turns -0.0 into 0.0
         return data.get_column(name).cast(pl.Float64).to_numpy() + 0.0
 
     time, event = values("time"), values("event")
     if not np.all(np.isfinite(time)) or np.any(time < 0):
-        raise ValueError("time must be finite and >= 0 in every row")
+        raise AnalysisError("time must be finite and >= 0 in every row")
     if not np.all((event == 0) | (event == 1)):
-        raise ValueError("event must be 0 or 1 (or boolean) in every row")
+        raise AnalysisError("event must be 0 or 1 (or boolean) in every row")
     if "entry" not in data.columns:
         return time, event == 1, None
     entry = values("entry")
     if not np.all(np.isfinite(entry)):
-        raise ValueError("entry must be finite in every row")
+        raise AnalysisError("entry must be finite in every row")
     if not np.any(entry != 0):
         return time, event == 1, None  # every entry at 0 is right-censored data, as Surv(time, event)
     if np.any(time <= entry):
-        raise ValueError("row(s) have time <= entry; R drops such empty intervals, drop them first")
+        raise AnalysisError("row(s) have time <= entry; R drops such empty intervals, drop them first")
     return time, event == 1, entry
 
 
@@ -279,7 +275,7 @@ def _levels(values: pl.Series, levels: Sequence[Any] | None) -> tuple[str, ...]:
         labels = pl.Series(list(levels)).cast(pl.String).to_list()
         unknown = present - set(labels)
         if unknown:
-            raise ValueError(f"groups not in levels: {', '.join(sorted(unknown))}")
+            raise AnalysisError(f"groups not in levels: {', '.join(sorted(unknown))}")
     return tuple(label for label in labels if label in present)
 
 
@@ -336,7 +332,7 @@ def _confint(
             angle = np.arcsin(np.sqrt(xx))
             lower, upper = np.maximum(0.0, angle - half), np.minimum(np.pi / 2, angle + half)
             return np.sin(lower) ** 2, np.sin(upper) ** 2
-    raise ValueError(f"unknown conf_type {conf_type!r}; choose one of {', '.join(CONF_TYPES)}")
+    raise AnalysisError(f"unknown conf_type {conf_type!r}; choose one of {', '.join(CONF_TYPES)}")
 
 
 def _findq(x: np.ndarray, y: np.ndarray, p: float, tol: float = TOLERANCE) -> float:
@@ -411,7 +407,7 @@ def km_fit(
     [0.75, 0.5, 0.0]
     """
     if conf_type not in CONF_TYPES:
-        raise ValueError(f"unknown conf_type {conf_type!r}; choose one of {', '.join(CONF_TYPES)}")
+        raise AnalysisError(f"unknown conf_type {conf_type!r}; choose one of {', '.join(CONF_TYPES)}")
     counts = as_counts(data, group=group, levels=levels)
     tables, summaries = [], []
     for code, label in enumerate(counts.levels):
@@ -524,110 +520,3 @@ def _rows_at(curve: pl.DataFrame, wanted: np.ndarray) -> pl.DataFrame:
         n_event=pl.Series(since_previous("n_event"), dtype=pl.Int64),
         n_censor=pl.Series(since_previous("n_censor"), dtype=pl.Int64),
     )
-
-
-# --- the report the `netpet km` command prints ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class KMReport:
-    """Everything `netpet km` shows: curves, summaries, tests, survival at chosen times, exclusions."""
-
-    fit: KMResult
-    logrank: LogrankResult
-    trend: LogrankResult | None
-    pairwise: pl.DataFrame | None
-    at: pl.DataFrame | None
-    excluded: dict[str, int]
-    endpoint: str
-    origin: str
-    time_unit: str
-    delayed_entry: bool = False  # the log-rank test is then coxph's score test with Breslow ties
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON contract of `netpet km --format json` (groups, logrank, units, provenance)."""
-        tables = {
-            part["group"][0]: part.drop("group", "std_err").to_dicts()
-            for part in self.fit.table.partition_by("group", maintain_order=True)
-        }
-        payload: dict[str, Any] = {
-            "groups": [{**row, "table": tables[row["group"]]} for row in self.fit.summary.to_dicts()],
-            "logrank": self.logrank._asdict(),
-            "time_unit": self.time_unit,
-            "conf_type": self.fit.conf_type,
-            "endpoint": self.endpoint,
-            "origin": self.origin,
-            "conf_level": self.fit.conf_level,
-            "excluded": self.excluded,
-            "delayed_entry": self.delayed_entry,
-        }
-        if self.trend is not None:
-            payload["trend"] = self.trend._asdict()
-        if self.pairwise is not None:
-            payload["pairwise"] = self.pairwise.to_dicts()
-        if self.at is not None:
-            payload["at"] = self.at.to_dicts()
-        return payload
-
-
-def km_report(
-    data: SurvivalData,
-    *,
-    conf_type: str = "log",
-    conf_level: float = 0.95,
-    at: Sequence[float] = (),
-    ordered: bool = True,
-) -> KMReport:
-    """Fit curves by group and test them: log-rank, pairwise (Holm) and, for ordered groups, trend.
-
-    Rows whose (entry, time] interval is empty (an event on the day of entry when the origin is the
-    diagnosis) are left out and counted, as R's `Surv(entry, time, event)` makes them NA.
-
-    Parameters
-    ----------
-    data
-        From `netpet.analysis.studies.frames.survival_frame`; its exclusions are carried into the report.
-    conf_type, conf_level
-        Passed to `km_fit`.
-    at
-        Times (in the data's unit) for `survival_at`; none gives no such table.
-    ordered
-        Whether the group levels are ordered (NETPET score, WHO grade), so a trend test makes sense.
-    """
-    from netpet.analysis.survival.logrank import logrank_test, logrank_trend, pairwise_logrank
-
-    frame, excluded = data.frame, dict(data.excluded)
-    if "entry" in frame.columns and frame.filter(pl.col("entry") != 0).height:
-        empty = pl.col("time") <= pl.col("entry")
-        if frame.filter(empty).height:
-            excluded["no follow-up after entry"] = frame.filter(empty).height
-            frame = frame.filter(~empty)
-    if frame.height == 0:
-        reasons = "; ".join(f"{reason}: {n}" for reason, n in excluded.items()) or "the registry is empty"
-        raise ValueError(f"no patients to analyse (excluded: {reasons})")
-    levels = _levels_for(frame, data.by)
-    counts = survival_counts(frame, levels=levels)
-    fit = km_fit(counts, conf_type=conf_type, conf_level=conf_level)
-    several = len(fit.levels) > 1
-    return KMReport(
-        fit=fit,
-        logrank=logrank_test(counts),
-        trend=logrank_trend(counts) if several and ordered else None,
-        pairwise=pairwise_logrank(frame, levels=levels) if len(fit.levels) > 2 else None,
-        at=survival_at(fit, at) if at else None,
-        excluded=excluded,
-        endpoint=data.endpoint,
-        origin=data.origin,
-        time_unit=data.time_unit,
-        delayed_entry=counts.entry is not None,
-    )
-
-
-def _levels_for(frame: pl.DataFrame, by: str | None) -> list[str] | None:
-    from netpet.analysis.studies.frames import GROUPINGS
-
-    order = GROUPINGS.get(by) if by else None
-    if order is None or "group" not in frame.columns:
-        return None
-    present = set(frame.get_column("group").cast(pl.String).unique().to_list())
-    return [level for level in order if level in present]

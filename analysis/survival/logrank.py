@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import polars as pl
 
+from netpet.analysis.errors import AnalysisError
 from netpet.analysis.survival.km import SurvivalCounts, as_counts, survival_counts
 
 ADJUSTMENTS = ("holm", "bonferroni", "BH", "none")
@@ -99,7 +100,8 @@ def logrank_test(
 
     Weights are S(t−)^rho of the pooled Kaplan–Meier: rho = 0 is the log-rank test, rho = 1 Peto–Peto
     (Fleming–Harrington G-rho). `strata` names a column for a stratified test (`+ strata(x)` in R).
-    `data` may also be the result of `netpet.analysis.survival.km.survival_counts` (grouping and strata already applied).
+    `data` may also be the result of `netpet.analysis.survival.km.survival_counts` (grouping and strata
+    already applied).
     With delayed entry (an `entry` column), R's survdiff does not apply; the test is then the Cox score
     test with Breslow ties, as `coxph(Surv(entry, time, event) ~ factor(group), ties = "breslow")`,
     which differs from survdiff's hypergeometric variance only at tied event times; rho must be 0.
@@ -118,7 +120,7 @@ def logrank_test(
     counts = as_counts(data, group=group, strata=strata, levels=levels)
     delayed = counts.entry is not None
     if delayed and rho != 0:
-        raise ValueError("with delayed entry only rho = 0 (the Cox score test, Breslow ties) is available")
+        raise AnalysisError("with delayed entry only rho = 0 (the Cox score test, Breslow ties) is available")
     o_minus_e, variance, expected = _score_parts(counts, rho=rho, hypergeometric=not delayed)
     return _chisq(o_minus_e, variance, expected > 0)
 
@@ -164,10 +166,10 @@ def _scores(levels: tuple[str, ...], scores: Sequence[float] | Mapping[Any, floa
         by_label = {str(k): float(v) for k, v in scores.items()}
         missing = [level for level in levels if level not in by_label]
         if missing:
-            raise ValueError(f"no score for level(s) {', '.join(missing)}")
+            raise AnalysisError(f"no score for level(s) {', '.join(missing)}")
         return np.array([by_label[level] for level in levels])
     if len(scores) != len(levels):
-        raise ValueError(f"{len(scores)} scores for {len(levels)} levels ({', '.join(levels)})")
+        raise AnalysisError(f"{len(scores)} scores for {len(levels)} levels ({', '.join(levels)})")
     return np.asarray(scores, dtype=float)
 
 
@@ -190,7 +192,7 @@ def pairwise_logrank(
     Frame with group1, group2, chisq, p, p_adjusted.
     """
     if adjust not in ADJUSTMENTS:
-        raise ValueError(f"unknown adjustment {adjust!r}; choose one of {', '.join(ADJUSTMENTS)}")
+        raise AnalysisError(f"unknown adjustment {adjust!r}; choose one of {', '.join(ADJUSTMENTS)}")
     labels = survival_counts(data, group=group, levels=levels, fix_times=False).levels
     column = data.get_column(group).cast(pl.String)
     rows = []
@@ -218,7 +220,7 @@ def adjust_p(p: np.ndarray, method: str = "holm") -> np.ndarray:
         order = np.argsort(-p, kind="stable")
         adjusted = np.minimum(1.0, np.minimum.accumulate(m / np.arange(m, 0, -1) * p[order]))
     else:
-        raise ValueError(f"unknown adjustment {method!r}; choose one of {', '.join(ADJUSTMENTS)}")
+        raise AnalysisError(f"unknown adjustment {method!r}; choose one of {', '.join(ADJUSTMENTS)}")
     out = np.empty(m)
     out[order] = adjusted
     return out

@@ -40,8 +40,8 @@ def audit(
 
     Exits with status 1 when a check of severity `error` fails, so that pipelines stop.
     """
-    from netpet.analysis.outputs.audit_report import audit_report, write_audit
     from netpet import __version__
+    from netpet.analysis.outputs.audit_report import audit_report, write_audit
 
     with open_registry(db, read_only=True) as reg:
         report = audit_report(

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from netpet.analysis.vocabulary import ENDPOINTS, GROUPINGS, ORIGINS, TIES, TIME_UNITS
 from netpet.options import cohort_option, cohort_patients, db_option, dumps, format_option, open_registry, render
 
 if TYPE_CHECKING:
@@ -14,24 +15,23 @@ if TYPE_CHECKING:
     from netpet.analysis.studies.frames import SurvivalData
     from netpet.registry import Registry
 
-GROUPS = ("netpet_group", "netpet_score", "who_grade", "primary_site", "site", "sex")
 
 
 @click.command()
 @db_option
 @cohort_option
-@click.option("--by", type=click.Choice(GROUPS), default="netpet_group", show_default=True,
+@click.option("--by", type=click.Choice(list(GROUPINGS)), default="netpet_group", show_default=True,
               help="Grouping entered as a categorical term.")
 @click.option("--reference", default=None, help="Reference level of --by (default P1, else the first level).")
 @click.option("--covariates", default="", help="Comma-separated, e.g. ki67_percent,who_grade,age_at_origin.")
 @click.option("--strata", default=None, help="Column with a separate baseline hazard per value, e.g. site.")
 @click.option("--robust", is_flag=True, help="Robust (infinitesimal jackknife) standard errors.")
 @click.option("--cluster", default=None, help="Column of correlated groups (implies --robust), e.g. site.")
-@click.option("--ties", type=click.Choice(["efron", "breslow"]), default="efron", show_default=True)
-@click.option("--endpoint", type=click.Choice(["os", "pfs", "ttp"]), default="os", show_default=True)
-@click.option("--origin", type=click.Choice(["first-timepoint", "diagnosis"]), default="first-timepoint",
+@click.option("--ties", type=click.Choice(TIES), default="efron", show_default=True)
+@click.option("--endpoint", type=click.Choice(list(ENDPOINTS)), default="os", show_default=True)
+@click.option("--origin", type=click.Choice(ORIGINS), default="first-timepoint",
               show_default=True, help="Time zero; from diagnosis, patients enter at their first timepoint.")
-@click.option("--time-unit", type=click.Choice(["days", "weeks", "months", "years"]), default="months",
+@click.option("--time-unit", type=click.Choice(list(TIME_UNITS)), default="months",
               show_default=True)
 @click.option("--time-varying", is_flag=True,
               help="Use the score in force over time (--by netpet_group or netpet_score, at each timepoint) "

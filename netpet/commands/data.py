@@ -9,9 +9,9 @@ import click
 from netpet.options import (
     db_option,
     format_option,
+    library_errors,
     open_registry,
     progress_bar,
-    registry_errors,
     render,
     resolve_db,
 )
@@ -68,7 +68,7 @@ def demo(
     from netpet.registry.demo import build_demo_registry
 
     path = resolve_db(db)
-    with registry_errors(), progress_bar("demo") as progress:
+    with library_errors(), progress_bar("demo") as progress:
         build_demo_registry(
             path, Path(out_dir) / "data", patients=patients, seed=seed,
             lesions_per_timepoint=lesions_per_timepoint, replace=replace, progress=progress,

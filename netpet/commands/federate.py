@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from netpet.options import db_option, dumps, open_registry, registry_errors, render
+from netpet.analysis.vocabulary import ENDPOINTS, TIME_UNITS
+from netpet.options import db_option, dumps, library_errors, open_registry, render
 
 
 @click.group()
@@ -19,10 +20,10 @@ def federate() -> None:
 @db_option
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The site file to write (JSON; counts only, no IDs, no dates).")
-@click.option("--endpoint", default="os", show_default=True, type=click.Choice(["os", "pfs", "ttp"]))
+@click.option("--endpoint", default="os", show_default=True, type=click.Choice(list(ENDPOINTS)))
 @click.option("--by", default="netpet_group", show_default=True, help="Grouping (as for `netpet km`).")
 @click.option("--time-unit", default="months", show_default=True,
-              type=click.Choice(["days", "weeks", "months", "years"]))
+              type=click.Choice(list(TIME_UNITS)))
 @click.option("--coarsen", default=None, help="Round times up to a unit (e.g. months) or a width in --time-unit.")
 @click.option("--min-cell", type=int, default=None, help="Leave out groups smaller than this (default: setting).")
 @click.option("--site-label", default=None, help="The site's name in pooled output.")
@@ -49,7 +50,7 @@ def pool(files: tuple[Path, ...], fmt: str, out_dir: Path | None) -> None:
     """Pool site files: KM medians by group, log-rank, and the site-stratified Cox model."""
     from netpet.analysis.studies.federation import pool_summaries, write_pooled
 
-    with registry_errors():
+    with library_errors():
         result = pool_summaries([_read_site_file(path) for path in files])
         if out_dir is not None:
             write_pooled(result, out_dir)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from netpet.analysis.vocabulary import SCORE_GROUPINGS, TIME_UNITS
 from netpet.options import db_option, format_option, open_registry, render
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ TABLES = ("pairs", "matrix", "time-in-score", "discordance", "prrt-p5")
 
 
 def _table(reg: Registry, table: str, by: str) -> pl.DataFrame:
-    from netpet.analysis.studies import longitudinal as lo
+    from netpet.analysis import longitudinal as lo
 
     if table == "pairs":
         return lo.score_transitions(reg, by=by)
@@ -42,7 +43,7 @@ def _table(reg: Registry, table: str, by: str) -> pl.DataFrame:
     "discordance: share becoming P5 after PRRT; prrt-p5: PRRT courses started after a P5 score.",
 )
 @click.option(
-    "--by", type=click.Choice(["netpet_score", "netpet_group"]), default="netpet_score", show_default=True,
+    "--by", type=click.Choice(SCORE_GROUPINGS), default="netpet_score", show_default=True,
     help="Single scores (P0-P5) or NETPET groups (P1, P2-4, P5).",
 )
 def transitions(db: str | None, fmt: str, table: str, by: str) -> None:
@@ -57,7 +58,7 @@ def transitions(db: str | None, fmt: str, table: str, by: str) -> None:
 @click.option("--patients", "count", type=click.IntRange(min=1), default=None,
               help="The first N patients by ID [default: 30 unless --patient is given].")
 @click.option("--patient", "patient_ids", multiple=True, help="A patient to show (repeat for several).")
-@click.option("--time-unit", type=click.Choice(["days", "weeks", "months", "years"]), default="months",
+@click.option("--time-unit", type=click.Choice(list(TIME_UNITS)), default="months",
               show_default=True)
 def swimmer(db: str | None, out: str, count: int | None, patient_ids: tuple[str, ...], time_unit: str) -> None:
     """Draw a swimmer plot: one lane per patient with scores, treatments, progression and death."""

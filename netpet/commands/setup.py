@@ -7,8 +7,8 @@ import click
 from netpet.options import (
     db_option,
     format_option,
+    library_errors,
     open_registry,
-    registry_errors,
     registry_key,
     render,
     resolve_db,
@@ -26,7 +26,7 @@ def init(db: str | None, encrypt: bool) -> None:
     key = registry_key()
     if encrypt and not key:
         raise click.ClickException("--encrypt needs a key: set $NETPET_KEY or $NETPET_KEY_FILE")
-    with registry_errors():
+    with library_errors():
         reg = Registry.create(path, key=key if encrypt else None)
     reg.close()
     click.echo(f"created registry {reg.name}")

@@ -10,7 +10,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from netpet.options import cohort_option, cohort_patients, db_option, dumps, format_option, open_registry, render
+from netpet.analysis.vocabulary import CONF_TYPES, ENDPOINTS, GROUPINGS, ORDERED_GROUPINGS, ORIGINS, TIME_UNITS
+from netpet.options import (
+    cohort_option,
+    cohort_patients,
+    db_option,
+    dumps,
+    format_option,
+    library_errors,
+    open_registry,
+    render,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -19,10 +29,8 @@ if TYPE_CHECKING:
     from netpet.analysis.studies.km_analysis import KMReport
     from netpet.registry import Registry
 
-#: Groupings offered by `netpet km --by` (the levels come from netpet.analysis.studies.frames.GROUPINGS).
-KM_GROUPINGS = ("netpet_group", "netpet_score", "who_grade", "primary_site", "none")
-#: Groupings whose levels are ordered, so a test for trend is reported.
-ORDERED_GROUPINGS = ("netpet_group", "netpet_score", "who_grade")
+#: Groupings offered by `netpet km --by`: every analysis grouping, or none (one curve).
+KM_GROUPINGS = (*GROUPINGS, "none")
 
 
 def _parse_times(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, ...]:
@@ -39,14 +47,14 @@ def _parse_times(ctx: click.Context, param: click.Parameter, value: str | None) 
 @cohort_option
 @click.option("--by", type=click.Choice(KM_GROUPINGS), default="netpet_group", show_default=True,
               help="Group the curves by this patient attribute (none: one curve).")
-@click.option("--endpoint", type=click.Choice(["os", "pfs", "ttp"]), default="os", show_default=True,
+@click.option("--endpoint", type=click.Choice(list(ENDPOINTS)), default="os", show_default=True,
               help="Overall survival, progression-free survival or time to progression.")
-@click.option("--origin", type=click.Choice(["first-timepoint", "diagnosis"]), default="first-timepoint",
+@click.option("--origin", type=click.Choice(ORIGINS), default="first-timepoint",
               show_default=True, help="Time zero; from diagnosis, patients enter the risk set at their first "
               "dual-PET timepoint (delayed entry).")
-@click.option("--time-unit", type=click.Choice(["days", "months", "years"]), default="months",
+@click.option("--time-unit", type=click.Choice(list(TIME_UNITS)), default="months",
               show_default=True, help="Unit of times and medians (a month is 30.4375 days).")
-@click.option("--conf-type", type=click.Choice(["log", "log-log", "plain", "logit", "arcsin"]), default="log",
+@click.option("--conf-type", type=click.Choice(CONF_TYPES), default="log",
               show_default=True, help="Confidence interval type; log is R's default, so numbers match papers "
               "computed with R's survfit.")
 @click.option("--at", "at", callback=_parse_times, default=None, metavar="T1,T2,...",
@@ -65,10 +73,8 @@ def km(db: str | None, cohort: str | None, by: str, endpoint: str, origin: str, 
 
     with open_registry(db, read_only=True) as reg:
         data = _km_data(reg, by, endpoint, origin, time_unit, landmark, treatment, cohort_patients(reg, cohort))
-    try:
+    with library_errors():
         report = km_report(data, conf_type=conf_type, at=at, ordered=by in ORDERED_GROUPINGS)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(_render_km(report, fmt, by))
 
 
