@@ -55,7 +55,7 @@ def test_restore_refuses_a_damaged_backup_and_keeps_the_registry(registry_path: 
 def test_restore_will_not_overwrite_without_asking(registry_path: Path, tmp_path: Path) -> None:
     Registry.create(registry_path).close()
     backup_registry(registry_path, tmp_path / "bk")
-    with pytest.raises(RegistryError, match="--overwrite"):
+    with pytest.raises(RegistryError, match=r"overwrite=True"):
         restore_registry(tmp_path / "bk", registry_path)
 
 

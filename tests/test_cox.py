@@ -8,8 +8,8 @@ import numpy as np
 import polars as pl
 import pytest
 
+from netpet.analysis.errors import AnalysisError
 from netpet.analysis.survival.cox import CoxConvergenceWarning, cox_coefficients, cox_tests, fit_cox
-from netpet.registry import RegistryError
 from tests.cox_fixtures import REFERENCE, fit_case, r_output, r_term
 
 REL = 1e-6
@@ -214,7 +214,7 @@ def test_changing_the_reference_keeps_the_likelihood() -> None:
 
 def test_unknown_reference_level_is_an_error_naming_the_levels() -> None:
     message = r"reference level 'P9' of netpet_group is not in the data \(P1, P2-4, P5\)"
-    with pytest.raises(RegistryError, match=message):
+    with pytest.raises(AnalysisError, match=message):
         fit_cox(_netpet_frame(), terms=["netpet_group"], reference={"netpet_group": "P9"})
 
 
@@ -248,15 +248,15 @@ def test_docstring_example_runs() -> None:
 
 
 def test_no_events_is_an_error_not_a_crash() -> None:
-    with pytest.raises(RegistryError, match="no events"):
+    with pytest.raises(AnalysisError, match="no events"):
         fit_cox(_netpet_frame().with_columns(pl.lit(0).alias("event")), terms=["netpet_group"])
 
 
 def test_no_terms_is_an_error() -> None:
-    with pytest.raises(RegistryError, match="at least one term"):
+    with pytest.raises(AnalysisError, match="at least one term"):
         fit_cox(_netpet_frame(), terms=[])
 
 
 def test_unknown_ties_method_is_an_error() -> None:
-    with pytest.raises(RegistryError, match="choose efron or breslow"):
+    with pytest.raises(AnalysisError, match="choose efron or breslow"):
         fit_cox(_netpet_frame(), terms=["netpet_group"], ties="exact")  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
+from netpet.analysis.errors import AnalysisError
 from netpet.analysis.studies.federation import (
     FORMAT,
     pool_summaries,
@@ -31,7 +32,7 @@ from netpet.analysis.survival.cox import fit_cox
 from netpet.analysis.survival.km import km_fit
 from netpet.analysis.survival.logrank import logrank_test
 from netpet.cli import cli
-from netpet.registry import Registry, RegistryError
+from netpet.registry import Registry
 from tests.federation_fixtures import DATE_PATTERN, ID_PATTERN, REFERENCE, combined_rows, fill_registry, site_rows
 
 SITES = ("north", "south", "west")
@@ -197,17 +198,17 @@ def test_coarsened_times_give_close_but_not_equal_results(registries, summaries)
 def test_pool_refuses_files_with_different_endpoints(registries, summaries):
     with Registry.open(registries["west"], read_only=True) as reg:
         pfs = site_summary(reg, endpoint="pfs")
-    with pytest.raises(RegistryError, match="differ in endpoint"):
+    with pytest.raises(AnalysisError, match="differ in endpoint"):
         pool_summaries([*summaries[:2], pfs])
 
 
 def test_pool_refuses_a_file_that_is_not_a_site_summary(summaries):
-    with pytest.raises(RegistryError, match="not a netpet-site-summary"):
+    with pytest.raises(AnalysisError, match="not a netpet-site-summary"):
         pool_summaries([summaries[0], {"groups": []}])
 
 
 def test_bad_coarsening_names_the_choices(registries):
-    with Registry.open(registries["west"], read_only=True) as reg, pytest.raises(RegistryError, match="months"):
+    with Registry.open(registries["west"], read_only=True) as reg, pytest.raises(AnalysisError, match="months"):
         site_summary(reg, coarsen="fortnights")
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from netpet.analysis.errors import AnalysisError
 from netpet.analysis.outputs.swimmer import swimmer_frames, swimmer_plot, transition_figure
 from netpet.analysis.studies.longitudinal import score_transitions
-from netpet.registry import RegistryError
 from tests.longitudinal_fixtures import add_patient
 
 
@@ -73,7 +73,7 @@ def test_patient_selection_by_count_and_by_id(registries):
         _cohort(reg)
         assert swimmer_frames(reg, 2)["lanes"]["patient_id"].to_list() == ["A", "B"]
         assert swimmer_frames(reg, ["C"])["lanes"]["patient_id"].to_list() == ["C"]
-        with pytest.raises(RegistryError, match="no dual-PET timepoint for patient"):
+        with pytest.raises(AnalysisError, match="no dual-PET timepoint for patient"):
             swimmer_frames(reg, ["Z"])
 
 

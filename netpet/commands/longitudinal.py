@@ -18,7 +18,7 @@ TABLES = ("pairs", "matrix", "time-in-score", "discordance", "prrt-p5")
 
 
 def _table(reg: Registry, table: str, by: str) -> pl.DataFrame:
-    from netpet.analysis import longitudinal as lo
+    from netpet.analysis.studies import longitudinal as lo
 
     if table == "pairs":
         return lo.score_transitions(reg, by=by)
