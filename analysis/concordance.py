@@ -55,6 +55,8 @@ class _PairCounter:
 
     def _prefix(self, k: np.ndarray, q: np.ndarray) -> np.ndarray:
         """Count among the first k points (in a order) those with b < q."""
+        # A query above every b would spill into the next block's keys: any q > max(b) counts the same.
+        q = np.minimum(q, self.width - 1)
         total = np.zeros(k.size, dtype=np.int64)
         everything = k == self.b.size  # common (one stratum): a plain rank, no blocks needed
         if everything.any():
