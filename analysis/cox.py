@@ -24,6 +24,7 @@ import polars as pl
 from analysis.cholesky import Cholesky, chinv2, cholesky2, chsolve2, wald_statistic
 from analysis.design import model_matrix
 from analysis.risksets import RiskSets, build_risk_sets, partial_likelihood, score_residuals
+from analysis.usable_rows import usable_rows
 
 if TYPE_CHECKING:
     from analysis.frames import SurvivalData
@@ -196,40 +197,6 @@ def _scale(x: np.ndarray, stratum: np.ndarray, *, counting: bool) -> np.ndarray:
         return np.where(dummy | (spread == 0), 1.0, x.shape[0] / spread)
 
 
-def _event_codes(data: pl.DataFrame) -> None:
-    """Refuse event values other than 0/1 (or booleans), naming the first offending row."""
-    from registry import RegistryError
-
-    event = data.get_column("event")
-    if event.dtype == pl.Boolean:
-        return
-    values = event.cast(pl.Float64, strict=False)
-    bad = (values.is_not_null() & ~values.is_in([0.0, 1.0])) | (event.is_not_null() & values.is_null())
-    if bad.any():
-        row = int(bad.arg_true()[0])
-        raise RegistryError(
-            f"column event, row {row + 1}: {event[row]!r} is not an event code; use 1 for an event and 0 for "
-            "censored (or true/false)"
-        )
-
-
-def _usable_rows(data: pl.DataFrame, needed: list[str]) -> tuple[pl.DataFrame, list[str]]:
-    """Drop rows R's coxph drops: a missing value in a used column (na.omit), and an (entry, time]
-    interval that is empty (R's Surv makes it NA); return the rest and a note per reason."""
-    not_nan = [~pl.col(c).is_nan() for c in needed if data.schema[c].is_float()]
-    complete = data.drop_nulls(subset=needed).filter(pl.all_horizontal(not_nan or [pl.lit(True)]))
-    notes = []
-    if data.height > complete.height:  # as R's na.omit: "n observations deleted due to missingness"
-        notes.append(f"{data.height - complete.height} rows with missing values left out")
-    if "entry" in complete.columns and complete.filter(pl.col("entry") != 0).height:
-        empty = pl.col("entry") >= pl.col("time")
-        dropped = complete.filter(empty).height
-        if dropped:
-            notes.append(f"{dropped} rows with entry not before time left out (R's Surv makes them NA)")
-            complete = complete.filter(~empty)
-    return complete, notes
-
-
 def _check_finite(fit: dict, columns: list[str], events: int) -> None:
     """Raise when the fit gives a non-finite coefficient or likelihood, naming the likely causes."""
     from registry import RegistryError
@@ -309,8 +276,7 @@ def fit_cox(
     strata_cols = _as_list(strata)
     needed = ["time", "event", *(["entry"] if "entry" in data.columns else []), *terms, *strata_cols,
               *([cluster] if cluster else [])]
-    _event_codes(data)
-    data, notes = _usable_rows(data, needed)
+    data, notes = usable_rows(data, needed)
     if data.height == 0 or data.get_column("event").cast(pl.Int64).sum() == 0:
         raise RegistryError("no events among the rows; a Cox model cannot be fitted")
     design = model_matrix(data, terms, reference=reference, levels=levels)
