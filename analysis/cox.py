@@ -191,7 +191,8 @@ def _scale(x: np.ndarray, stratum: np.ndarray, *, counting: bool) -> np.ndarray:
         centred = x - (sums / np.bincount(stratum)[:, None])[stratum]
     else:
         centred = x - x.mean(axis=0)
-    spread = np.abs(centred).sum(axis=0)
+    with np.errstate(over="ignore"):
+        spread = np.abs(centred).sum(axis=0)
     dummy = np.all(np.isin(x, (-1.0, 0.0, 1.0)), axis=0)
     with np.errstate(divide="ignore"):
         return np.where(dummy | (spread == 0), 1.0, x.shape[0] / spread)
@@ -280,6 +281,11 @@ def fit_cox(
     if data.height == 0 or data.get_column("event").cast(pl.Int64).sum() == 0:
         raise RegistryError("no events among the rows; a Cox model cannot be fitted")
     design = model_matrix(data, terms, reference=reference, levels=levels)
+    infinite = ~np.isfinite(design.matrix)
+    if infinite.any():  # R: "data contains an infinite predictor"
+        row, col = (int(i[0]) for i in np.nonzero(infinite))
+        raise RegistryError(f"column {design.columns[col]}: an infinite value (in row {row + 1} of the complete "
+                            "rows); a Cox model needs finite covariates")
     time = data.get_column("time").cast(pl.Float64).to_numpy()
     event = data.get_column("event").cast(pl.Int64).to_numpy()
     entry = data.get_column("entry").cast(pl.Float64).to_numpy() if "entry" in data.columns else None

@@ -126,6 +126,15 @@ def build_risk_sets(
     m = unique.size + 1
     time_rank = np.searchsorted(unique, fixed[-time.size :])
     entry_rank = None if entry is None else np.searchsorted(unique, fixed[: entry.size])
+    if entry_rank is not None and np.any(entry_rank >= time_rank):
+        from analysis.usable_rows import SurvivalDataError
+
+        row = int(np.flatnonzero(entry_rank >= time_rank)[0])
+        raise SurvivalDataError(
+            f"the (entry, time] interval ({entry[row]:.12g}, {time[row]:.12g}] has effective length 0 once "
+            "near-equal times are merged (R's aeqSurv exception): entry and time differ by less than "
+            "sqrt(machine epsilon)"
+        )
 
     means = x.mean(axis=0) if x.shape[0] else np.zeros(x.shape[1])
     xc = x - means
