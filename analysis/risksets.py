@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.usable_rows import SurvivalDataError
+
 
 def fix_times(values: np.ndarray) -> np.ndarray:
     """Merge times within sqrt(machine epsilon) of each other onto the smaller one, as R's `aeqSurv`."""
@@ -27,6 +29,18 @@ def fix_times(values: np.ndarray) -> np.ndarray:
         return values
     cuts = unique[np.concatenate([[True], ~tied])]
     return cuts[np.searchsorted(cuts, values, side="right") - 1]
+
+
+def _check_intervals(entry: np.ndarray, time: np.ndarray, entry_rank: np.ndarray, time_rank: np.ndarray) -> None:
+    """Refuse an (entry, time] interval that merging near-equal times empties, as R's aeqSurv stops."""
+    empty = np.flatnonzero(entry_rank >= time_rank)
+    if empty.size:
+        row = int(empty[0])
+        raise SurvivalDataError(
+            f"the (entry, time] interval ({entry[row]:.12g}, {time[row]:.12g}] has effective length 0 once "
+            "near-equal times are merged (R's aeqSurv exception): entry and time differ by less than "
+            "sqrt(machine epsilon)"
+        )
 
 
 def _sorted_columns(xt: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -126,15 +140,8 @@ def build_risk_sets(
     m = unique.size + 1
     time_rank = np.searchsorted(unique, fixed[-time.size :])
     entry_rank = None if entry is None else np.searchsorted(unique, fixed[: entry.size])
-    if entry_rank is not None and np.any(entry_rank >= time_rank):
-        from analysis.usable_rows import SurvivalDataError
-
-        row = int(np.flatnonzero(entry_rank >= time_rank)[0])
-        raise SurvivalDataError(
-            f"the (entry, time] interval ({entry[row]:.12g}, {time[row]:.12g}] has effective length 0 once "
-            "near-equal times are merged (R's aeqSurv exception): entry and time differ by less than "
-            "sqrt(machine epsilon)"
-        )
+    if entry is not None and entry_rank is not None:
+        _check_intervals(entry, time, entry_rank, time_rank)
 
     means = x.mean(axis=0) if x.shape[0] else np.zeros(x.shape[1])
     xc = x - means
