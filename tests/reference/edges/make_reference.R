@@ -7,7 +7,7 @@
 #   cases.json           one entry per named case: the data (columns), the R call as text, and R's output
 #   concordance_rows.csv random small data sets (set, time, event, x, stratum, entry, cluster), heavy ties
 #   concordance_sets.csv per set: which arguments R used and concordance()'s counts, C and sqrt(var)
-#   cgd.csv              survival's cgd data (tstart, tstop, status, treat, inherit, steroids, id)
+#   cgd.csv              survival's cgd data (tstart, tstop, status, treat, inherit, steroids, age, id)
 # Numbers are written with 17 significant digits (digits = NA) so that Python reads the same doubles.
 suppressPackageStartupMessages({
     library(survival)
@@ -51,13 +51,16 @@ add_case("cox_concordance_issue", "coxph(Surv(time, event) ~ x, d)",
          data.frame(time = c(5, 6, 2, 4, 3, 2, 3, 3, 8), event = c(1, 1, 0, 1, 0, 0, 0, 1, 1),
                     x = c(3, 0, 6, 0, 4, 2, 7, 3, 1)),
          function(d) cox_output(coxph(Surv(time, event) ~ x, d)))
-cg <- cgd[, c("tstart", "tstop", "status", "treat", "inherit", "steroids", "id")]
+cg <- cgd[, c("tstart", "tstop", "status", "treat", "inherit", "steroids", "age", "id")]
 cg$treat <- as.character(cg$treat)
 cg$inherit <- as.character(cg$inherit)
 write.csv(cg, file.path(out, "cgd.csv"), row.names = FALSE)
 cg <- read.csv(file.path(out, "cgd.csv"))
 cg$inherit <- factor(cg$inherit, levels = c("X-linked", "autosomal"))
 cgd_fit <- coxph(Surv(tstart, tstop, status) ~ treat + inherit + steroids, cg, cluster = id)
+cgd_age <- concordance(Surv(tstart, tstop, status) ~ age, cg, cluster = id)
+cases$cgd_age <- list(call = "concordance(Surv(tstart, tstop, status) ~ age, cgd, cluster = id)",
+                      output = list(c = cgd_age$concordance, se = sqrt(cgd_age$var)), warnings = character(0))
 cases$cgd_cluster <- list(call = "coxph(Surv(tstart, tstop, status) ~ treat + inherit + steroids, cgd, cluster = id)",
                           output = cox_output(cgd_fit), warnings = character(0))
 
