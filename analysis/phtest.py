@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
+from analysis.cholesky import cholesky2, chsolve2
 from analysis.risksets import RiskSets, group_terms
 
 if TYPE_CHECKING:
@@ -69,8 +70,9 @@ def ph_test(result: CoxResult) -> pl.DataFrame:
         if not cols:
             continue
         chosen = [*range(p), *(p + c for c in cols)]
-        uk = u[chosen]
-        stat = float(uk @ np.linalg.solve(imat[np.ix_(chosen, chosen)], uk))
+        uk, factor = u[chosen], cholesky2(imat[np.ix_(chosen, chosen)])
+        # A singular information (e.g. strata of one subject) leaves no test: R's solve() stops there.
+        stat = float(uk @ chsolve2(factor, uk)) if factor.rank == len(chosen) else float("nan")
         rows.append((term, stat, len(cols), float(chdtrc(len(cols), stat))))
     return pl.DataFrame(rows, schema=["term", "chisq", "df", "p"], orient="row")
 

@@ -94,6 +94,8 @@ def test_strata_of_one_subject_give_zero_variance_nan_wald_and_rs_warning() -> N
     assert r["wald"][0] is None
     assert (result.likelihood_ratio.chisq, result.likelihood_ratio.df) == (0.0, 1)
     assert any("did not converge" in note for note in result.notes)
+    assert r["zph"] is None  # R's cox.zph stops: "system is exactly singular"
+    assert ph_test(result)["chisq"].is_nan().all()
 
 
 def test_near_equal_times_are_tied_in_cox_as_r_aeqsurv() -> None:
