@@ -8,6 +8,9 @@ handles (entry, time] rows not at all, hence this module.
 
 Pairs are counted without a loop: each count is a two-dimensional dominance count (time order x predictor
 rank), answered with sorted dyadic blocks and binary search, O(n log^2 n); a million rows take seconds.
+A query rank above every rank in a block would read into the next block's keys, so queries are clipped to
+one past the largest rank (without it discordant counts went negative on some inputs). Rows are chosen by
+R's rules (`analysis.usable_rows`); tests/test_concordance_pairs.py proves the counts pair by pair.
 """
 
 from __future__ import annotations

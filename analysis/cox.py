@@ -1,9 +1,13 @@
 """Cox proportional-hazards models fitted as R's coxph, and their tidy coefficient and test tables.
 
 Newton-Raphson exactly as R's coxph.fit/agreg.fit (start at beta = 0; stop when the relative change in the
-log partial likelihood is below 1e-9; at most 20 iterations; halve the step when the likelihood falls), with
+log partial likelihood is below 1e-9; at most 20 iterations; shrink the step when the likelihood falls), with
 Efron or Breslow ties, strata, (entry, time] counting-process rows and the robust (infinitesimal jackknife)
-variance grouped by cluster. Agreement with R is tested in tests/test_cox.py against tests/reference/cox.
+variance grouped by cluster. Steps, the inverse information and the Wald tests use R's cholesky2 with
+toler.chol (`analysis.cholesky`), so a collinear or constant column is aliased as in R: its coefficient is
+NaN ("not estimable"), its variance row 0, and every test's df counts the estimable coefficients. Rows are
+chosen by R's rules (`analysis.usable_rows`). Agreement with R is tested in tests/test_cox.py against
+tests/reference/cox, and at the edges in tests/test_cox_edges.py and tests/test_rsurvival_port.py.
 
 Why not lifelines' CoxPHFitter: it has no Breslow ties, steps by 0.95 with precision 1e-7 (so its estimates
 differ from R's in the 6th digit), centres all columns, and ignores ties in the robust variance.
@@ -141,8 +145,7 @@ def newton_raphson(rs: RiskSets, scale: np.ndarray | None = None, *, counting: b
     singular = rank < rs.p if counting else converged and chol.rank < rs.p
     aliased = (np.diag(var) == 0) & singular
     return {"beta": new_beta, "var": var, "u": u / scale, "loglik0": loglik0, "loglik": new_loglik,
-            "score_test": score_test, "iterations": iteration, "converged": converged, "aliased": aliased,
-            "rank": rank}
+            "score_test": score_test, "iterations": iteration, "converged": converged, "aliased": aliased}
 
 
 def _codes(data: pl.DataFrame, columns: Sequence[str]) -> np.ndarray:

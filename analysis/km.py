@@ -163,7 +163,9 @@ def survival_counts(
 
     Groups keep the order of `levels` (default: a polars Enum's order, else sorted values, as R sorts
     factor levels); only levels present in the data are kept. Data are in counting-process form
-    (R's `Surv(entry, time, event)`) when an `entry` column has any non-zero value.
+    (R's `Surv(entry, time, event)`) when an `entry` column has any non-zero value. As R, rows with a
+    missing time, event, entry, group or stratum, and empty (entry, time] intervals, are left out; the
+    result's `notes` count them and say when there are no events (R's survdiff then warns).
     """
     if group is not None and group not in data.columns and group != "group":
         raise ValueError(f"no column {group!r} in the survival data")

@@ -65,12 +65,16 @@ def usable_rows(data: pl.DataFrame, used: Sequence[str]) -> tuple[pl.DataFrame, 
     intervals (an `entry` column with a non-zero value), an interval with entry >= time.
     """
     check_event_codes(data.get_column("event"))
-    missing = missing_rows(*(data.get_column(c) for c in used))
-    notes = [left_out_note(int(missing.sum()), "with missing values")] if missing.any() else []
-    data = data.filter(pl.Series(~missing))
-    if "entry" in data.columns and data.filter(pl.col("entry") != 0).height:
+    missing = pl.any_horizontal(
+        pl.col(c).is_null() | pl.col(c).is_nan() if data.schema[c].is_float() else pl.col(c).is_null() for c in used
+    )
+    dropped = data.select(missing.sum()).item()
+    notes = [left_out_note(dropped, "with missing values")] if dropped else []
+    if dropped:
+        data = data.filter(~missing)
+    if "entry" in data.columns and data.select((pl.col("entry") != 0).any()).item():
         empty = pl.col("entry") >= pl.col("time")
-        dropped = data.filter(empty).height
+        dropped = data.select(empty.sum()).item()
         if dropped:
             notes.append(left_out_note(dropped, "with entry not before time (R's Surv makes them NA)"))
             data = data.filter(~empty)
