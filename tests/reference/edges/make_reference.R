@@ -163,5 +163,15 @@ add_case("survdiff_no_events", "survdiff(Surv(time, event) ~ g, d)",
          data.frame(time = c(1, 2, 3, 4, 5), event = c(0, 0, 0, 0, 0), g = c(1, 1, 2, 2, 2)),
          function(d) { f <- survdiff(Surv(time, event) ~ g, d); list(chisq = f$chisq) })
 
+# --- R's Wald test on a singular matrix (coxph.wtest: cholesky2 with toler.chol, generalised inverse) ----
+set.seed(3)
+xm <- matrix(round(rnorm(40), 3), 10, 4)
+xm[, 3] <- 2 * xm[, 1] + xm[, 2]
+vm <- crossprod(xm)
+wt <- survival:::coxph.wtest(vm, c(1, 2, 3, 4), .Machine$double.eps^0.75)
+cases$wtest_singular <- list(call = "survival:::coxph.wtest(crossprod(x), c(1, 2, 3, 4), .Machine$double.eps^0.75)",
+                             data = list(x = unname(xm)),
+                             output = list(test = wt$test, df = wt$df, solve = wt$solve), warnings = character(0))
+
 write_json(cases, file.path(out, "cases.json"), auto_unbox = TRUE, digits = NA, na = "null", null = "null",
            pretty = TRUE)
