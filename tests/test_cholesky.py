@@ -1,4 +1,4 @@
-"""analysis.cholesky is R survival's cholesky2/chsolve2/chinv2: the inverse and solve of a full-rank matrix,
+"""netpet.analysis.survival.cholesky is R survival's cholesky2/chsolve2/chinv2: the inverse and solve of a full-rank matrix,
 and on a singular one the redundant column, the generalised solve and the Wald test of R's coxph.wtest."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from analysis.cholesky import chinv2, cholesky2, chsolve2, wald_statistic
+from netpet.analysis.survival.cholesky import chinv2, cholesky2, chsolve2, wald_statistic
 from tests.edge_fixtures import EDGES
 
 

@@ -1,4 +1,4 @@
-"""analysis.concordance counts pairs exactly as R's concordance(): proved against an O(n^2) pair count with
+"""netpet.analysis.survival.concordance counts pairs exactly as R's concordance(): proved against an O(n^2) pair count with
 R's definition on random inputs (hypothesis) and on 300 random data sets whose counts, C and SE R wrote
 (tests/reference/edges/make_reference.R), plus the issue's examples and R's rules for missing values.
 
@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.concordance import concordance_index
-from registry import RegistryError
+from netpet.analysis.survival.concordance import concordance_index
+from netpet.registry import RegistryError
 from tests.edge_fixtures import edge_case, read_edges_csv
 from tests.pair_counts import brute_force
 

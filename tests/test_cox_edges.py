@@ -1,4 +1,4 @@
-"""analysis.cox at the edges agrees with R's coxph (survival 3.5-3): aliased columns, a singular robust
+"""netpet.analysis.survival.cox at the edges agrees with R's coxph (survival 3.5-3): aliased columns, a singular robust
 variance, strata of one subject, near-equal times, bad event codes and fits that cannot be finite.
 
 R's calls and outputs are in tests/reference/edges/cases.json (make_reference.R beside it).
@@ -10,10 +10,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.concordance import cox_concordance
-from analysis.cox import CoxConvergenceWarning, _check_finite, cox_coefficients, fit_cox
-from analysis.phtest import ph_test
-from registry import RegistryError
+from netpet.analysis.studies.cox_analysis import cox_concordance
+from netpet.analysis.survival.cox import CoxConvergenceWarning, _check_finite, cox_coefficients, fit_cox
+from netpet.analysis.survival.phtest import ph_test
+from netpet.registry import RegistryError
 from tests.edge_fixtures import edge_case, read_edges_csv
 
 REL = 1e-6

@@ -1,4 +1,4 @@
-"""analysis.km and analysis.logrank take R's rows: a missing time, event, group or stratum leaves the row out
+"""netpet.analysis.survival.km and netpet.analysis.survival.logrank take R's rows: a missing time, event, group or stratum leaves the row out
 (counted in `notes`), an empty (entry, time] interval is left out, and no events is said, as R's survfit and
 survdiff do. R's calls and outputs are in tests/reference/edges/cases.json (make_reference.R beside it).
 """
@@ -9,9 +9,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.km import km_fit, survival_counts
-from analysis.logrank import logrank_test
-from registry import RegistryError
+from netpet.analysis.survival.km import km_fit, survival_counts
+from netpet.analysis.survival.logrank import logrank_test
+from netpet.registry import RegistryError
 from tests.edge_fixtures import edge_case
 
 

@@ -23,10 +23,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.concordance import concordance_index, cox_concordance
-from analysis.cox import CoxResult, fit_cox
-from analysis.km import km_fit
-from analysis.phtest import ph_test
+from netpet.analysis.survival.concordance import concordance_index
+from netpet.analysis.studies.cox_analysis import cox_concordance
+from netpet.analysis.survival.cox import CoxResult, fit_cox
+from netpet.analysis.survival.km import km_fit
+from netpet.analysis.survival.phtest import ph_test
 from tests.pair_counts import brute_force
 
 HERE = Path(__file__).parent / "reference" / "rsurvival"

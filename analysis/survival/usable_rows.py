@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from registry import RegistryError
+from netpet.registry import RegistryError
 
 
 class SurvivalDataError(RegistryError, ValueError):

@@ -10,7 +10,7 @@ Pairs are counted without a loop: each count is a two-dimensional dominance coun
 rank), answered with sorted dyadic blocks and binary search, O(n log^2 n); a million rows take seconds.
 A query rank above every rank in a block would read into the next block's keys, so queries are clipped to
 one past the largest rank (without it discordant counts went negative on some inputs). Rows are chosen by
-R's rules (`analysis.usable_rows`); tests/test_concordance_pairs.py proves the counts pair by pair.
+R's rules (`netpet.analysis.survival.usable_rows`); tests/test_concordance_pairs.py proves the counts pair by pair.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from analysis.risksets import fix_times
-from analysis.usable_rows import check_event_codes, left_out_note, missing_rows
+from netpet.analysis.survival.risksets import fix_times
+from netpet.analysis.survival.usable_rows import check_event_codes, left_out_note, missing_rows
 
 if TYPE_CHECKING:
-    from analysis.cox import CoxResult
+    from netpet.analysis.survival.cox import CoxResult
 
 
 def _search(sorted_values: np.ndarray, queries: np.ndarray) -> np.ndarray:

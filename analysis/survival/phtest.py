@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from analysis.cholesky import cholesky2, chsolve2
-from analysis.risksets import RiskSets, group_terms
+from netpet.analysis.survival.cholesky import cholesky2, chsolve2
+from netpet.analysis.survival.risksets import RiskSets, group_terms
 
 if TYPE_CHECKING:
-    from analysis.cox import CoxResult
+    from netpet.analysis.survival.cox import CoxResult
 
 
 def _km_transform(rs: RiskSets) -> np.ndarray:
@@ -43,7 +43,7 @@ def ph_test(result: CoxResult) -> pl.DataFrame:
     Parameters
     ----------
     result : CoxResult
-        A model from `analysis.cox.fit_cox`.
+        A model from `netpet.analysis.survival.cox.fit_cox`.
 
     Returns
     -------
