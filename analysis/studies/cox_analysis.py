@@ -12,12 +12,12 @@ from typing import Literal
 
 from netpet.analysis.errors import AnalysisError
 from netpet.analysis.studies.frames import SurvivalData
-from netpet.analysis.survival.concordance import concordance_index
+from netpet.analysis.survival.concordance import Concordance, concordance_index
 from netpet.analysis.survival.cox import CoxConvergenceWarning, CoxResult, ModelTest, cox_coefficients, fit_cox
 from netpet.analysis.survival.phtest import ph_test
 
 
-def cox_concordance(result: CoxResult) -> tuple[float, float]:
+def cox_concordance(result: CoxResult) -> Concordance:
     """Return the concordance of a Cox model's linear predictor and its SE, as R's ``fit$concordance``.
 
     R scores a Cox model with ``reverse = TRUE`` (a higher risk score should die sooner), within strata,

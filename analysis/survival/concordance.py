@@ -8,6 +8,9 @@ handles (entry, time] rows not at all, hence this module.
 
 Pairs are counted without a loop: each count is a two-dimensional dominance count (time order x predictor
 rank), answered with sorted dyadic blocks and binary search, O(n log^2 n); a million rows take seconds.
+A query rank above every rank in a block would read into the next block's keys, so queries are clipped to
+one past the largest rank (without it discordant counts went negative on some inputs). Rows are chosen by
+R's rules (`netpet.analysis.survival.usable_rows`); tests/test_concordance_pairs.py proves the counts pair by pair.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from netpet.analysis.survival.risksets import fix_times
+from netpet.analysis.survival.usable_rows import check_event_codes, left_out_note, missing_rows
 
 
 def _search(sorted_values: np.ndarray, queries: np.ndarray) -> np.ndarray:
@@ -50,6 +54,8 @@ class _PairCounter:
 
     def _prefix(self, k: np.ndarray, q: np.ndarray) -> np.ndarray:
         """Count among the first k points (in a order) those with b < q."""
+        # A query above every b would spill into the next block's keys: any q > max(b) counts the same.
+        q = np.minimum(q, self.width - 1)
         total = np.zeros(k.size, dtype=np.int64)
         everything = k == self.b.size  # common (one stratum): a plain rank, no blocks needed
         if everything.any():
@@ -107,6 +113,25 @@ def _pair_counts(
     return counts
 
 
+class Concordance(tuple[float, float]):
+    """Harrell's C and its SE, unpacked as ``c, se = ...``; `notes` says which rows were left out and why."""
+
+    notes: list[str]
+
+    def __new__(cls, concordance: float, se: float, notes: list[str] | None = None) -> Concordance:
+        result = super().__new__(cls, (concordance, se))
+        result.notes = list(notes or [])
+        return result
+
+    @property
+    def concordance(self) -> float:
+        return self[0]
+
+    @property
+    def se(self) -> float:
+        return self[1]
+
+
 def concordance_index(
     time: np.ndarray,
     event: np.ndarray,
@@ -116,13 +141,17 @@ def concordance_index(
     entry: np.ndarray | None = None,
     cluster: np.ndarray | None = None,
     reverse: bool = False,
-) -> tuple[float, float]:
+) -> Concordance:
     """Return Harrell's C and its standard error, as R's ``concordance(Surv(time, event) ~ predictor)``.
+
+    Rows with a missing value in any argument are left out, as R's na.omit, and so are (entry, time]
+    rows with entry >= time (R's Surv makes them NA); both are counted in the result's `notes`.
 
     Parameters
     ----------
     time, event, predictor : array-like
-        Follow-up time, 1 for an event, and the predictor (larger = longer survival unless `reverse`).
+        Follow-up time, 1 for an event (0/1 or booleans only), and the predictor (larger = longer survival
+        unless `reverse`).
     strata : array-like, optional
         Pairs are compared only within a stratum; counts are then summed.
     entry : array-like, optional
@@ -134,26 +163,41 @@ def concordance_index(
 
     Returns
     -------
-    (float, float)
-        The concordance and its infinitesimal-jackknife standard error (NaN without comparable pairs).
+    Concordance
+        (C, SE): the concordance and its infinitesimal-jackknife standard error (NaN without comparable
+        pairs), with `notes`.
     """
     time = np.asarray(time, dtype=float)
-    event = np.asarray(event).astype(bool)
-    rank = np.unique(np.asarray(predictor, dtype=float), return_inverse=True)[1].astype(np.int64)
-    stratum = (
-        np.zeros(time.size, dtype=np.int64) if strata is None else np.unique(strata, return_inverse=True)[1]
-    )
+    event_values = np.asarray(event, dtype=float)
+    check_event_codes(event_values)
+    predictor = np.asarray(predictor, dtype=float)
     entry = None if entry is None else np.asarray(entry, dtype=float)
-    counts = _pair_counts(entry, time, event, rank, stratum)
+    drop = missing_rows(time, event_values, predictor, strata, entry, cluster)
+    notes = [left_out_note(int(drop.sum()), "with missing values")] if drop.any() else []
+    if entry is not None:
+        empty = ~drop & (entry >= time)
+        if empty.any():
+            notes.append(left_out_note(int(empty.sum()), "with entry not before time (R's Surv makes them NA)"))
+            drop |= empty
+    keep = ~drop
+    time, event_bool, predictor = time[keep], event_values[keep] == 1, predictor[keep]
+    entry = None if entry is None else entry[keep]
+    rank = np.unique(predictor, return_inverse=True)[1].astype(np.int64)
+    stratum = (
+        np.zeros(time.size, dtype=np.int64) if strata is None
+        else np.unique(np.asarray(strata)[keep], return_inverse=True)[1]
+    )
+    counts = _pair_counts(entry, time, event_bool, rank, stratum)
     # Every comparable pair is counted twice above, once for each member.
     concordant, discordant, tied = counts.sum(axis=0) / 2
     pairs = concordant + discordant + tied
     if pairs == 0:
-        return float("nan"), float("nan")
+        return Concordance(float("nan"), float("nan"), notes)
     somers = (concordant - discordant) / pairs
     dfbeta = (counts[:, 0] - counts[:, 1]) / pairs - somers / pairs * counts.sum(axis=1)
     if cluster is not None:
-        codes = np.unique(cluster, return_inverse=True)[1]
+        codes = np.unique(np.asarray(cluster)[keep], return_inverse=True)[1]
         dfbeta = np.bincount(codes, weights=dfbeta)
-    c = (somers + 1) / 2
-    return (1 - c if reverse else c), float(np.sqrt(np.sum(dfbeta**2) / 4))
+    c = float((somers + 1) / 2)
+    return Concordance(1 - c if reverse else c, float(np.sqrt(np.sum(dfbeta**2) / 4)), notes)
+

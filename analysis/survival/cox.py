@@ -1,9 +1,14 @@
 """Cox proportional-hazards models fitted as R's coxph, and their tidy coefficient and test tables.
 
 Newton-Raphson exactly as R's coxph.fit/agreg.fit (start at beta = 0; stop when the relative change in the
-log partial likelihood is below 1e-9; at most 20 iterations; halve the step when the likelihood falls), with
+log partial likelihood is below 1e-9; at most 20 iterations; shrink the step when the likelihood falls), with
 Efron or Breslow ties, strata, (entry, time] counting-process rows and the robust (infinitesimal jackknife)
-variance grouped by cluster. Agreement with R is tested in tests/test_cox.py against tests/reference/cox.
+variance grouped by cluster. Steps, the inverse information and the Wald tests use R's cholesky2 with
+toler.chol (`netpet.analysis.survival.cholesky`), so a collinear or constant column is aliased as in R: its
+coefficient is
+NaN ("not estimable"), its variance row 0, and every test's df counts the estimable coefficients. Rows are
+chosen by R's rules (`netpet.analysis.survival.usable_rows`). Agreement with R is tested in tests/test_cox.py against
+tests/reference/cox, and at the edges in tests/test_cox_edges.py and tests/test_rsurvival_port.py.
 
 Why not lifelines' CoxPHFitter: it has no Breslow ties, steps by 0.95 with precision 1e-7 (so its estimates
 differ from R's in the 6th digit), centres all columns, and ignores ties in the robust variance.
@@ -22,8 +27,10 @@ import numpy as np
 import polars as pl
 
 from netpet.analysis.errors import AnalysisError
+from netpet.analysis.survival.cholesky import Cholesky, chinv2, cholesky2, chsolve2, wald_statistic
 from netpet.analysis.survival.design import model_matrix
 from netpet.analysis.survival.risksets import RiskSets, build_risk_sets, partial_likelihood, score_residuals
+from netpet.analysis.survival.usable_rows import usable_rows
 
 EPS = 1e-9  # coxph.control(eps)
 TOLER_INF = EPS**0.5  # coxph.control(toler.inf)
@@ -80,52 +87,64 @@ class CoxResult:
         return self.naive_var is not None
 
 
-def _solve(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
-    try:
-        return np.linalg.solve(matrix, vector)
-    except np.linalg.LinAlgError:
-        return np.linalg.pinv(matrix) @ vector
-
-
-def _inverse(matrix: np.ndarray) -> np.ndarray:
-    try:
-        return np.linalg.inv(matrix)
-    except np.linalg.LinAlgError:
-        return np.linalg.pinv(matrix)
-
-
 def _chisq_test(stat: float, df: int) -> ModelTest:
     from scipy.special import chdtrc  # the chi-square upper tail; scipy.stats takes a second to import
 
-    return ModelTest(float(stat), int(df), float(chdtrc(df, stat)))
+    return ModelTest(float(stat), int(df), float(chdtrc(df, stat)) if df > 0 else float("nan"))
 
 
-def newton_raphson(rs: RiskSets) -> dict:
-    """Maximise the partial likelihood as R's coxfit6/agfit4; return beta, information, logliks and more."""
+def _scaled(rs: RiskSets, scale: np.ndarray, beta: np.ndarray) -> tuple[float, np.ndarray, Cholesky, bool]:
+    """Return loglik, score and the cholesky2 factor of the information in R's scaled coordinates, and
+    whether all of them are finite (R halves the step otherwise)."""
+    loglik, u, info = partial_likelihood(rs, beta)
+    u, info = u * scale, info * np.outer(scale, scale)
+    finite = bool(np.isfinite(loglik) and np.all(np.isfinite(u)) and np.all(np.isfinite(info)))
+    return loglik, u, cholesky2(info) if finite else cholesky2(np.nan_to_num(info)), finite
+
+
+def newton_raphson(rs: RiskSets, scale: np.ndarray | None = None, *, counting: bool = False) -> dict:
+    """Maximise the partial likelihood as R's coxfit6 (or agfit4 when `counting`); return beta, the
+    (generalised) inverse information, logliks and more.
+
+    As R: the columns are scaled by `scale` (R: n / sum |x - mean|; 1 for -1/0/1 columns), every step is
+    solved with cholesky2 (aliased columns get a zero step and a zero row in the inverse), the step is
+    shrunk toward the last good beta when the likelihood falls or turns non-finite, and a run out of
+    iterations returns coxfit6's last good beta or, for agfit4, the last try unless it was worse.
+    """
+    scale = np.ones(rs.p) if scale is None else scale
     beta = np.zeros(rs.p)
-    loglik0, u, info = partial_likelihood(rs, beta)
-    step = _solve(info, u)
+    loglik0, u, chol, _ = _scaled(rs, scale, beta)
+    rank = chol.rank
+    step = chsolve2(chol, u)
     score_test = float(u @ step)
-    new_beta, best, halving = beta + step, loglik0, False
+    new_beta, best, halving = beta + scale * step, loglik0, 0
     converged = False
     iteration = 0
     for iteration in range(1, MAX_ITER + 1):
-        new_loglik, u, info = partial_likelihood(rs, new_beta)
-        # R's test; a log partial likelihood of exactly 0 (a perfect fit) would divide by zero.
-        change = abs(1 - best / new_loglik) if new_loglik else abs(best)
-        if change <= EPS and not halving:
+        new_loglik, u, chol, finite = _scaled(rs, scale, new_beta)
+        fail = not finite or (counting and chol.rank != rank)
+        with np.errstate(divide="ignore", invalid="ignore"):  # R's test: a loglik of 0 never converges
+            change = abs(1 - np.float64(best) / new_loglik)
+        if not fail and change <= EPS and not (counting and halving):
             converged = True
             break
         if iteration == MAX_ITER:
+            if not counting or (new_loglik - best) / abs(best) < -EPS:
+                new_beta = beta  # the last good beta
+                new_loglik, u, chol, _ = _scaled(rs, scale, new_beta)
             break
-        if new_loglik < best:
-            halving = True
-            new_beta = (new_beta + beta) / 2
+        if fail or new_loglik < best:
+            halving += 1
+            new_beta = (new_beta + halving * beta) / (halving + 1)
         else:
-            halving, best, beta = False, new_loglik, new_beta
-            new_beta = new_beta + _solve(info, u)
-    return {"beta": new_beta, "info": info, "u": u, "loglik0": loglik0, "loglik": new_loglik,
-            "score_test": score_test, "iterations": iteration, "converged": converged}
+            halving, best, beta = 0, new_loglik, new_beta
+            new_beta = new_beta + scale * chsolve2(chol, u)
+    var = chinv2(chol) * np.outer(scale, scale)
+    # R's which.sing: agfit4 reports the first rank; coxfit6 the last one, and 1000 when out of iterations.
+    singular = rank < rs.p if counting else converged and chol.rank < rs.p
+    aliased = (np.diag(var) == 0) & singular
+    return {"beta": new_beta, "var": var, "u": u / scale, "loglik0": loglik0, "loglik": new_loglik,
+            "score_test": score_test, "iterations": iteration, "converged": converged, "aliased": aliased}
 
 
 def _codes(data: pl.DataFrame, columns: Sequence[str]) -> np.ndarray:
@@ -147,16 +166,51 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _convergence_notes(fit: dict, coef: np.ndarray, var: np.ndarray, columns: list[str]) -> list[str]:
-    """Return R's warnings for a fit that ran out of iterations or has a coefficient heading to infinity."""
-    infs = np.abs(fit["u"] @ var)
+def _convergence_notes(fit: dict, coef: np.ndarray, lp: np.ndarray, columns: list[str], *, counting: bool
+                       ) -> list[str]:
+    """Return R's warnings for a fit that ran out of iterations or has a coefficient heading to infinity
+    (coxph.fit's test, or agreg.fit's for (entry, time] rows)."""
+    infs = np.abs(fit["u"] @ fit["var"])
     if not fit["converged"]:
-        return [f"Ran out of iterations ({MAX_ITER}) and did not converge"]
-    flagged = ~np.isfinite(fit["u"]) | ((infs > EPS) & (infs > TOLER_INF * np.abs(coef)))
+        notes = [f"Ran out of iterations ({MAX_ITER}) and did not converge"]
+        if np.max(lp, initial=0.0) > 500 or not np.all(np.isfinite(infs)):
+            notes.append("One or more coefficients may be infinite")
+        return notes
+    size = 1 + np.abs(coef) if counting else np.abs(coef)
+    flagged = ~np.isfinite(fit["u"]) | ((counting or infs > EPS) & (infs > TOLER_INF * size))
     return [
         f"Loglik converged before variable {columns[j]}; coefficient may be infinite (monotone likelihood)"
         for j in np.flatnonzero(flagged)
     ]
+
+
+def _scale(x: np.ndarray, stratum: np.ndarray, *, counting: bool) -> np.ndarray:
+    """Return R's column scaling (coxfit6/agfit4): n / sum |x - mean|, the mean per stratum for agfit4;
+    1 for columns of -1/0/1 (R's `nocenter`) and constant columns."""
+    if counting:
+        sums = np.zeros((int(stratum.max()) + 1, x.shape[1]))
+        np.add.at(sums, stratum, x)
+        centred = x - (sums / np.bincount(stratum)[:, None])[stratum]
+    else:
+        centred = x - x.mean(axis=0)
+    with np.errstate(over="ignore"):
+        spread = np.abs(centred).sum(axis=0)
+    dummy = np.all(np.isin(x, (-1.0, 0.0, 1.0)), axis=0)
+    with np.errstate(divide="ignore"):
+        return np.where(dummy | (spread == 0), 1.0, x.shape[0] / spread)
+
+
+def _check_finite(fit: dict, columns: list[str], events: int) -> None:
+    """Raise when the fit gives a non-finite coefficient or likelihood, naming the likely causes."""
+
+    bad = [columns[j] for j in np.flatnonzero(~np.isfinite(fit["beta"]) & ~fit["aliased"])]
+    if bad or not np.isfinite(fit["loglik"]):
+        what = f"coefficient of {', '.join(bad)}" if bad else "log partial likelihood"
+        raise AnalysisError(
+            f"the Cox fit gave a non-finite {what}: likely causes are separation (a covariate or level "
+            "that perfectly predicts who has an event first), a covariate constant within strata, or too few "
+            f"events ({events}) for the {len(columns)} model columns"
+        )
 
 
 def _linear_predictor(x: np.ndarray, coef: np.ndarray) -> np.ndarray:
@@ -222,13 +276,15 @@ def fit_cox(
     strata_cols = _as_list(strata)
     needed = ["time", "event", *(["entry"] if "entry" in data.columns else []), *terms, *strata_cols,
               *([cluster] if cluster else [])]
-    not_nan = [~pl.col(c).is_nan() for c in needed if data.schema[c].is_float()]
-    complete = data.drop_nulls(subset=needed).filter(pl.all_horizontal(not_nan or [pl.lit(True)]))
-    missing = data.height - complete.height
-    data = complete
-    if data.get_column("event").sum() == 0:
+    data, notes = usable_rows(data, needed)
+    if data.height == 0 or data.get_column("event").cast(pl.Int64).sum() == 0:
         raise AnalysisError("no events among the rows; a Cox model cannot be fitted")
     design = model_matrix(data, terms, reference=reference, levels=levels)
+    infinite = ~np.isfinite(design.matrix)
+    if infinite.any():  # R: "data contains an infinite predictor"
+        row, col = (int(i[0]) for i in np.nonzero(infinite))
+        raise AnalysisError(f"column {design.columns[col]}: an infinite value (in row {row + 1} of the complete "
+                            "rows); a Cox model needs finite covariates")
     time = data.get_column("time").cast(pl.Float64).to_numpy()
     event = data.get_column("event").cast(pl.Int64).to_numpy()
     entry = data.get_column("entry").cast(pl.Float64).to_numpy() if "entry" in data.columns else None
@@ -236,37 +292,61 @@ def fit_cox(
         entry = None
     stratum = _codes(data, strata_cols) if strata_cols else np.zeros(data.height, dtype=np.int64)
     rs = build_risk_sets(entry, time, event, stratum, design.matrix, efron=ties == "efron")
-    fit = newton_raphson(rs)
-    coef, naive_var = fit["beta"], _inverse(fit["info"])
-    notes = _convergence_notes(fit, coef, naive_var, design.columns)
-    for note in notes:
+    counting = entry is not None
+    fit = newton_raphson(rs, _scale(design.matrix, stratum, counting=counting), counting=counting)
+    _check_finite(fit, design.columns, int(event.sum()))
+    aliased = fit["aliased"]
+    coef = np.where(aliased, np.nan, fit["beta"])
+    estimable = np.where(aliased, 0.0, coef)  # R's predict and residuals treat an NA coefficient as 0
+    naive_var = fit["var"]
+    lp = _linear_predictor(design.matrix, estimable)
+    fit_notes = _convergence_notes(fit, fit["beta"], lp, design.columns, counting=counting)
+    for note in fit_notes:
         warnings.warn(note, CoxConvergenceWarning, stacklevel=2)
-    if missing:  # as R's na.action = na.omit, which reports "n observations deleted due to missingness"
-        notes.append(f"{missing} rows with missing values left out")
+    if aliased.any():  # R: "X matrix deemed to be singular" (no longer a warning in R, only the NA)
+        names = ", ".join(np.array(design.columns)[aliased])
+        fit_notes.append(f"Not estimable (collinear with other terms, or constant): {names}")
+    notes = fit_notes + notes
 
+    keep = ~aliased
     var, robust_score, cluster_codes = naive_var, None, None
     if robust or cluster:
         cluster_codes = _codes(data, [cluster]) if cluster else np.arange(data.height)
-        dfbeta = _collapse(score_residuals(rs, coef) @ naive_var, cluster_codes)
+        dfbeta = _collapse(score_residuals(rs, estimable) @ naive_var, cluster_codes)
         var = dfbeta.T @ dfbeta
         resid0 = _collapse(score_residuals(rs, np.zeros(rs.p)), cluster_codes)
         u0 = resid0.sum(axis=0)
-        robust_score = _chisq_test(float(u0 @ _solve(resid0.T @ resid0, u0)), rs.p)
+        robust_score = _chisq_test(*wald_statistic(resid0.T @ resid0, u0))
+    wald = _chisq_test(*_wald(var[np.ix_(keep, keep)], coef[keep]))
+    if (robust or cluster) and wald.df < keep.sum():
+        clusters = int(cluster_codes.max()) + 1 if cluster_codes is not None else 0
+        notes.append(
+            f"The robust variance is singular ({clusters} clusters for {int(keep.sum())} coefficients): the "
+            f"Wald and robust score tests use a generalised inverse on {wald.df} df (R's coxph.wtest)"
+        )
 
-    p = rs.p
+    df = int(keep.sum())
     return CoxResult(
         terms=list(terms), columns=design.columns, assign=design.assign, reference=design.reference,
         coef=coef, var=var, naive_var=naive_var if var is not naive_var else None,
         loglik_null=fit["loglik0"], loglik=fit["loglik"],
-        likelihood_ratio=_chisq_test(2 * (fit["loglik"] - fit["loglik0"]), p),
-        wald=_chisq_test(float(coef @ _solve(var, coef)), p),
-        score=_chisq_test(fit["score_test"], p), robust_score=robust_score,
+        likelihood_ratio=_chisq_test(2 * (fit["loglik"] - fit["loglik0"]), df),
+        wald=wald, score=_chisq_test(fit["score_test"], df), robust_score=robust_score,
         n=data.height, events=int(event.sum()), iterations=fit["iterations"], converged=fit["converged"],
-        ties=ties, linear_predictor=_linear_predictor(design.matrix, coef),
+        ties=ties, linear_predictor=lp,
         strata=stratum if strata_cols else None,
         cluster=cluster_codes if cluster else None, risk_sets=rs, entry=entry, time=time, event=event,
         notes=notes,
     )
+
+
+def _wald(var: np.ndarray, coef: np.ndarray) -> tuple[float, int]:
+    """Return the Wald statistic and its df as R's coxph.wtest: b^2 / var for one coefficient (NaN when
+    the variance is 0, as with strata of one subject), else the cholesky2 generalised inverse and rank."""
+    if coef.size == 1:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return float(coef[0] ** 2 / var[0, 0]), 1
+    return wald_statistic(var, coef)
 
 
 def cox_coefficients(result: CoxResult, *, level: float = 0.95) -> pl.DataFrame:
@@ -280,6 +360,8 @@ def cox_coefficients(result: CoxResult, *, level: float = 0.95) -> pl.DataFrame:
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         se_used = np.sqrt(np.diag(result.var))
         se_model = np.sqrt(np.diag(result.naive_var)) if result.naive_var is not None else se_used
+        # R keeps a zero variance for an aliased (NA) coefficient; its SE is no more estimable than it.
+        se_used, se_model = (np.where(np.isnan(result.coef), np.nan, se) for se in (se_used, se_model))
         q = ndtri(0.5 + level / 2)
         z = result.coef / se_used
         columns = {

@@ -23,6 +23,7 @@ import numpy as np
 import polars as pl
 
 from netpet.analysis.errors import AnalysisError
+from netpet.analysis.survival.usable_rows import usable_rows
 from netpet.analysis.vocabulary import CONF_TYPES
 
 #: R's default tolerance for timefix and quantiles: sqrt(.Machine$double.eps).
@@ -52,6 +53,7 @@ class SurvivalCounts:
     entry_n: np.ndarray | None = None
     entry_group: np.ndarray | None = None
     entry_strata: np.ndarray | None = None
+    notes: tuple[str, ...] = ()  # rows left out (R's na.omit), no events: said on every result made from these
 
     def select(self, *, group: int | None = None, stratum: int | None = None) -> SurvivalCounts:
         """Return the counts of one group and/or one stratum (levels unchanged)."""
@@ -94,6 +96,7 @@ class KMResult:
     conf_type: str
     conf_level: float
     levels: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # rows left out and R's warnings, worded for researchers
 
 
 def timefix(time: np.ndarray, entry: np.ndarray | None = None, tolerance: float = TOLERANCE):
@@ -155,14 +158,16 @@ def survival_counts(
 
     Groups keep the order of `levels` (default: a polars Enum's order, else sorted values, as R sorts
     factor levels); only levels present in the data are kept. Data are in counting-process form
-    (R's `Surv(entry, time, event)`) when an `entry` column has any non-zero value.
+    (R's `Surv(entry, time, event)`) when an `entry` column has any non-zero value. As R, rows with a
+    missing time, event, entry, group or stratum, and empty (entry, time] intervals, are left out; the
+    result's `notes` count them and say when there are no events (R's survdiff then warns).
     """
-    time, event, entry = _survival_columns(data)
     if group is not None and group not in data.columns and group != "group":
         raise AnalysisError(f"no column {group!r} in the survival data")
-    for column in (c for c in (group, strata) if c is not None and c in data.columns):
-        if data.get_column(column).null_count():
-            raise AnalysisError(f"column {column!r} has missing values; drop or label them first")
+    data, notes = _usable(data, [c for c in (group, strata) if c is not None and c in data.columns])
+    time, event, entry = _survival_columns(data)
+    if not event.any():  # R's survdiff then gives chisq 0 on -1 df with a warning; survfit a flat curve
+        notes.append("No events in the data: the curves stay at 1 and there is nothing to test")
     if group is not None and group in data.columns:
         labels = _levels(data.get_column(group).unique(), levels)
         cells = _codes(data.get_column(group), labels)
@@ -187,7 +192,7 @@ def survival_counts(
             if entries is not None and entry is not None:
                 entries = (_snap(cuts, entries[0]), *entries[1:])
                 _check_intervals(_snap(cuts, entry), _snap(cuts, time), entry, time)
-    counts = SurvivalCounts(times, n, d, cell % k, cell // k, labels)
+    counts = SurvivalCounts(times, n, d, cell % k, cell // k, labels, notes=tuple(notes))
     if entries is None:
         return counts
     entry_times, entry_n, _, entry_cell = entries
@@ -235,13 +240,20 @@ def _codes(column: pl.Series, labels: Sequence[str] | None = None) -> np.ndarray
     return text.cast(pl.Enum(list(labels))).to_physical().to_numpy().astype(np.int64)
 
 
-def _survival_columns(data: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Return time, event (boolean) and entry (None unless some entry is non-zero), checked as R would."""
+def _usable(data: pl.DataFrame, labels: list[str]) -> tuple[pl.DataFrame, list[str]]:
+    """Return the rows R analyses (complete time, event, entry and `labels`; non-empty intervals) and notes."""
     missing = [c for c in ("time", "event") if c not in data.columns]
     if missing:
         raise AnalysisError(f"survival data need columns time and event; missing {', '.join(missing)}")
-    if data.height == 0:
-        raise AnalysisError("no patients to analyse")
+    used = ["time", "event", *(["entry"] if "entry" in data.columns else []), *labels]
+    usable, notes = usable_rows(data, used)
+    if usable.height == 0:
+        raise AnalysisError("no patients to analyse" + (f" ({'; '.join(notes)})" if notes else ""))
+    return usable, notes
+
+
+def _survival_columns(data: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Return time, event (boolean) and entry (None unless some entry is non-zero) of complete rows."""
 
     def values(name: str) -> np.ndarray:  # nulls become NaN; + 0.0 turns -0.0 into 0.0
         return data.get_column(name).cast(pl.Float64).to_numpy() + 0.0
@@ -249,8 +261,6 @@ def _survival_columns(data: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.nd
     time, event = values("time"), values("event")
     if not np.all(np.isfinite(time)) or np.any(time < 0):
         raise AnalysisError("time must be finite and >= 0 in every row")
-    if not np.all((event == 0) | (event == 1)):
-        raise AnalysisError("event must be 0 or 1 (or boolean) in every row")
     if "entry" not in data.columns:
         return time, event == 1, None
     entry = values("entry")
@@ -258,8 +268,6 @@ def _survival_columns(data: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.nd
         raise AnalysisError("entry must be finite in every row")
     if not np.any(entry != 0):
         return time, event == 1, None  # every entry at 0 is right-censored data, as Surv(time, event)
-    if np.any(time <= entry):
-        raise AnalysisError("row(s) have time <= entry; R drops such empty intervals, drop them first")
     return time, event == 1, entry
 
 
@@ -448,7 +456,7 @@ def km_fit(
                 "median_lower": pl.Float64, "median_upper": pl.Float64},
         orient="row",
     )
-    return KMResult(pl.concat(tables), summary, conf_type, conf_level, counts.levels)
+    return KMResult(pl.concat(tables), summary, conf_type, conf_level, counts.levels, counts.notes)
 
 
 def _nan_to_none(values: Sequence[float]) -> list[float | None]:

@@ -106,6 +106,9 @@ def logrank_test(
     test with Breslow ties, as `coxph(Surv(entry, time, event) ~ factor(group), ties = "breslow")`,
     which differs from survdiff's hypergeometric variance only at tied event times; rho must be 0.
 
+    Rows left out (missing values, empty intervals) and the absence of events are said in the `notes` of
+    `survival_counts(data)`, which this reduces the data with.
+
     Returns
     -------
     LogrankResult(chisq, df, p); df is the number of groups with expected events minus one.

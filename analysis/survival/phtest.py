@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
+from netpet.analysis.survival.cholesky import cholesky2, chsolve2
 from netpet.analysis.survival.risksets import RiskSets, group_terms
 
 if TYPE_CHECKING:
@@ -47,13 +48,15 @@ def ph_test(result: CoxResult) -> pl.DataFrame:
     Returns
     -------
     polars.DataFrame
-        One row per term, then GLOBAL.
+        One row per term, then GLOBAL; aliased (NaN) coefficients are left out, as R's cox.zph does.
     """
     from scipy.special import chdtrc
 
-    rs, p = result.risk_sets, result.risk_sets.p
-    terms = group_terms(rs, result.coef)
-    cov, schoenfeld = unpack_rows(terms.information, p), terms.schoenfeld
+    rs = result.risk_sets
+    keep = np.flatnonzero(~np.isnan(result.coef))  # R drops aliased (NA) coefficients first
+    terms = group_terms(rs, np.nan_to_num(result.coef))
+    cov = unpack_rows(terms.information, rs.p)[:, keep][:, :, keep]
+    schoenfeld, p = terms.schoenfeld[:, keep], keep.size
     g = _km_transform(rs)
     g = g - np.sum(g * rs.group_size) / rs.group_size.sum()
     u = np.concatenate([np.zeros(p), g @ schoenfeld])
@@ -61,10 +64,15 @@ def ph_test(result: CoxResult) -> pl.DataFrame:
     imat = np.block([[cov.sum(axis=0), i12], [i12, np.einsum("g,gab->ab", g * g, cov)]])
 
     rows = []
-    for term, cols in [*result.assign.items(), ("GLOBAL", list(range(p)))]:
-        keep = [*range(p), *(p + c for c in cols)]
-        uk = u[keep]
-        stat = float(uk @ np.linalg.solve(imat[np.ix_(keep, keep)], uk))
+    position = {int(column): k for k, column in enumerate(keep)}
+    for term, columns in [*result.assign.items(), ("GLOBAL", keep.tolist())]:
+        cols = [position[c] for c in columns if c in position]
+        if not cols:
+            continue
+        chosen = [*range(p), *(p + c for c in cols)]
+        uk, factor = u[chosen], cholesky2(imat[np.ix_(chosen, chosen)])
+        # A singular information (e.g. strata of one subject) leaves no test: R's solve() stops there.
+        stat = float(uk @ chsolve2(factor, uk)) if factor.rank == len(chosen) else float("nan")
         rows.append((term, stat, len(cols), float(chdtrc(len(cols), stat))))
     return pl.DataFrame(rows, schema=["term", "chisq", "df", "p"], orient="row")
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from netpet.analysis.survival.usable_rows import SurvivalDataError
+
 
 def fix_times(values: np.ndarray) -> np.ndarray:
     """Merge times within sqrt(machine epsilon) of each other onto the smaller one, as R's `aeqSurv`."""
@@ -28,6 +30,18 @@ def fix_times(values: np.ndarray) -> np.ndarray:
         return values
     cuts = unique[np.concatenate([[True], ~tied])]
     return cuts[np.searchsorted(cuts, values, side="right") - 1]
+
+
+def _check_intervals(entry: np.ndarray, time: np.ndarray, entry_rank: np.ndarray, time_rank: np.ndarray) -> None:
+    """Refuse an (entry, time] interval that merging near-equal times empties, as R's aeqSurv stops."""
+    empty = np.flatnonzero(entry_rank >= time_rank)
+    if empty.size:
+        row = int(empty[0])
+        raise SurvivalDataError(
+            f"the (entry, time] interval ({entry[row]:.12g}, {time[row]:.12g}] has effective length 0 once "
+            "near-equal times are merged (R's aeqSurv exception): entry and time differ by less than "
+            "sqrt(machine epsilon)"
+        )
 
 
 def _sorted_columns(xt: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -127,6 +141,8 @@ def build_risk_sets(
     m = unique.size + 1
     time_rank = np.searchsorted(unique, fixed[-time.size :])
     entry_rank = None if entry is None else np.searchsorted(unique, fixed[: entry.size])
+    if entry is not None and entry_rank is not None:
+        _check_intervals(entry, time, entry_rank, time_rank)
 
     means = x.mean(axis=0) if x.shape[0] else np.zeros(x.shape[1])
     xc = x - means
