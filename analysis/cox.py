@@ -370,10 +370,13 @@ def cox_analysis(
     """Fit the Cox model of `survival.by` (if any) and `covariates` on a `survival_frame` result.
 
     Returns `cox_summary` of the fit plus "excluded" ({reason: patients}), "endpoint", "origin" and
-    "time_unit", so that every number comes with the patients it leaves out.
+    "time_unit", so that every number comes with the patients it leaves out. Rows with an empty (entry,
+    time] interval are left out by `analysis.frames.analysed_rows`, the rule `km_report` shares.
     """
+    from analysis.frames import analysed_rows
     from registry import RegistryError
 
+    survival = analysed_rows(survival)
     by = survival.by
     frame = survival.frame
     if by and "group" in frame.columns:

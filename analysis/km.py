@@ -581,7 +581,7 @@ def km_report(
     """Fit curves by group and test them: log-rank, pairwise (Holm) and, for ordered groups, trend.
 
     Rows whose (entry, time] interval is empty (an event on the day of entry when the origin is the
-    diagnosis) are left out and counted, as R's `Surv(entry, time, event)` makes them NA.
+    diagnosis) are left out and counted by `analysis.frames.analysed_rows`, the rule `cox_analysis` shares.
 
     Parameters
     ----------
@@ -594,14 +594,11 @@ def km_report(
     ordered
         Whether the group levels are ordered (NETPET score, WHO grade), so a trend test makes sense.
     """
+    from analysis.frames import analysed_rows
     from analysis.logrank import logrank_test, logrank_trend, pairwise_logrank
 
+    data = analysed_rows(data)
     frame, excluded = data.frame, dict(data.excluded)
-    if "entry" in frame.columns and frame.filter(pl.col("entry") != 0).height:
-        empty = pl.col("time") <= pl.col("entry")
-        if frame.filter(empty).height:
-            excluded["no follow-up after entry"] = frame.filter(empty).height
-            frame = frame.filter(~empty)
     if frame.height == 0:
         reasons = "; ".join(f"{reason}: {n}" for reason, n in excluded.items()) or "the registry is empty"
         raise ValueError(f"no patients to analyse (excluded: {reasons})")

@@ -41,11 +41,14 @@ SOFTWARE = ("netpet", "duckdb", "polars", "numpy", "scipy", "lifelines", "matplo
 #: Survival is reported at these times in years (converted to the report's time unit).
 LANDMARK_YEARS = (1, 2, 5)
 MANIFEST = "manifest.json"
+#: How report.md names the time zero of each origin.
+_ORIGIN_TEXT = {"first-timepoint": "the first dual-PET timepoint",
+                "diagnosis": "diagnosis (patients enter at their first dual-PET timepoint)"}
 INDEX = "report.md"
 
 #: survival_frame / km_report exclusion reason -> step of the flow diagram at which it applies.
 _FLOW_STEP = {"no dual-PET timepoint": 1, "no NETPET score": 2, "P0 (no measurable disease)": 2,
-              "impossible follow-up": 3}
+              "impossible follow-up": 3, "no follow-up after entry": 3}
 
 
 def write_report(
@@ -54,6 +57,7 @@ def write_report(
     *,
     cohort: str | None = None,
     endpoint: str = "os",
+    origin: str = "first-timepoint",
     by: str = "netpet_group",
     covariates: Sequence[str] = DEFAULT_COVARIATES,
     time_unit: str = "months",
@@ -72,8 +76,9 @@ def write_report(
         Folder for the files; created if missing, files of the same names replaced.
     cohort : str, optional
         A saved cohort (`registry.cohorts`): the analysis is restricted to its members.
-    endpoint, by, time_unit : str
-        As `analysis.frames.survival_frame`: endpoint (os, pfs, ttp), grouping and unit of time.
+    endpoint, origin, by, time_unit : str
+        As `analysis.frames.survival_frame`: endpoint (os, pfs, ttp), time zero (first-timepoint, or
+        diagnosis with entry at the first timepoint), grouping and unit of time.
     covariates : sequence of str
         Adjustment terms of the Cox model, beside `by`; patients missing one are left out of everything.
     conf_type : str
@@ -96,12 +101,12 @@ def write_report(
     from registry.cohorts import cohort_members
 
     formats = _check_formats(formats)
-    options = {"cohort": cohort, "endpoint": endpoint, "origin": "first-timepoint", "by": by,
+    options = {"cohort": cohort, "endpoint": endpoint, "origin": origin, "by": by,
                "covariates": list(covariates), "time_unit": time_unit, "conf_type": conf_type,
                "formats": list(formats), "preset": preset}
     patients = cohort_members(reg, cohort) if cohort else None
-    data = survival_frame(reg, endpoint=endpoint, time_unit=time_unit, by=by, covariates=covariates,
-                          patients=patients)
+    data = survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit, by=by,
+                          covariates=covariates, patients=patients)
     km = _km(data, conf_type)
     cox = cox_analysis(data, covariates=covariates)
     out = Path(out_dir)
@@ -362,7 +367,7 @@ def _index(options: Mapping[str, Any], numbers: Mapping[str, Any], km: KMReport,
     lines = [
         f"# Survival report: {options['endpoint'].upper()} by {options['by']}",
         "",
-        f"Patients: {who}; time from the first dual-PET timepoint in {unit}. "
+        f"Patients: {who}; time from {_ORIGIN_TEXT[options['origin']]} in {unit}. "
         f"Cox model adjusted for {', '.join(options['covariates']) or 'nothing'}. "
         "Every result uses the same complete-case set of patients.",
         "",

@@ -20,6 +20,8 @@ def _split(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str,
 @cohort_option
 @click.option("--endpoint", type=click.Choice(ENDPOINTS), default="os", show_default=True,
               help="Overall survival, progression-free survival or time to progression.")
+@click.option("--origin", type=click.Choice(["first-timepoint", "diagnosis"]), default="first-timepoint",
+              show_default=True, help="Time zero; from diagnosis, patients enter at their first timepoint.")
 @click.option("--by", type=click.Choice(GROUPS), default="netpet_group", show_default=True,
               help="Grouping of the curves, Table 1 and the Cox model's main term.")
 @click.option("--covariates", default="who_grade,age_at_origin", show_default=True, callback=_split,
@@ -32,17 +34,17 @@ def _split(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str,
               metavar="pdf,png,svg", help="Figure formats, comma-separated.")
 @click.option("--preset", type=click.Choice(["single", "double"]), default="single", show_default=True,
               help="Figure width: single (85 mm) or double (174 mm) journal column.")
-def report(db: str | None, out_dir: str, cohort: str | None, endpoint: str, by: str, covariates: tuple[str, ...],
-           time_unit: str, conf_type: str, formats: tuple[str, ...], preset: str) -> None:
+def report(db: str | None, out_dir: str, cohort: str | None, endpoint: str, origin: str, by: str,
+           covariates: tuple[str, ...], time_unit: str, conf_type: str, formats: tuple[str, ...], preset: str) -> None:
     """Write KM curves, the Cox table and forest plot, Table 1, the cohort flow, PH checks and a manifest."""
     from analysis.report import MANIFEST, write_report
     from netpet import __version__
 
     with open_registry(db, read_only=True) as reg:
         try:
-            manifest = write_report(reg, out_dir, cohort=cohort, endpoint=endpoint, by=by, covariates=covariates,
-                                    time_unit=time_unit, conf_type=conf_type, formats=formats, preset=preset,
-                                    versions={"netpet": __version__})
+            manifest = write_report(reg, out_dir, cohort=cohort, endpoint=endpoint, origin=origin, by=by,
+                                    covariates=covariates, time_unit=time_unit, conf_type=conf_type, formats=formats,
+                                    preset=preset, versions={"netpet": __version__})
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
     numbers = manifest["numbers"]
