@@ -325,12 +325,16 @@ def cox_summary(result: CoxResult) -> dict:
     PH test, plus ties, reference levels, iterations, robust and notes.
 
     The keys "terms", "n", "events", "loglik", "concordance", "concordance_se", "tests" and "ph_test" are
-    the contract of ``netpet cox --format json``.
+    the contract of ``netpet cox --format json``. Each term has "estimable": false where R's estimate is
+    undefined (no convergence, an infinite or NA coefficient; `analysis.cox_warnings.estimable`).
     """
     from analysis.concordance import cox_concordance
+    from analysis.cox_warnings import estimable
     from analysis.phtest import ph_test
 
     c, c_se = cox_concordance(result)
+    defined = estimable(result.columns, result.coef, result.var, converged=result.converged, notes=result.notes)
+    terms = [{**row, "estimable": ok} for row, ok in zip(cox_coefficients(result).to_dicts(), defined, strict=True)]
     tests = {
         "likelihood_ratio": _test_entry(result.likelihood_ratio),
         "wald": _test_entry(result.wald),
@@ -339,7 +343,7 @@ def cox_summary(result: CoxResult) -> dict:
     if result.robust_score is not None:
         tests["robust_score"] = _test_entry(result.robust_score)
     return {
-        "terms": cox_coefficients(result).to_dicts(),
+        "terms": terms,
         "n": result.n,
         "events": result.events,
         "loglik": result.loglik,
@@ -369,10 +373,13 @@ def cox_analysis(
 ) -> dict:
     """Fit the Cox model of `survival.by` (if any) and `covariates` on a `survival_frame` result.
 
-    Returns `cox_summary` of the fit plus "excluded" ({reason: patients}), "endpoint", "origin" and
-    "time_unit", so that every number comes with the patients it leaves out. Rows with an empty (entry,
-    time] interval are left out by `analysis.frames.analysed_rows`, the rule `km_report` shares.
+    Returns `cox_summary` of the fit plus "excluded" ({reason: patients}), "endpoint", "origin",
+    "time_unit", so that every number comes with the patients it leaves out, and "warnings": what R would
+    warn about the fit (non-convergence, infinite coefficients), which every output shows beside it.
+    Rows with an empty (entry, time] interval are left out by `analysis.frames.analysed_rows`, the rule
+    `km_report` shares.
     """
+    from analysis.cox_warnings import fit_warnings
     from analysis.frames import analysed_rows
     from registry import RegistryError
 
@@ -386,15 +393,14 @@ def cox_analysis(
         raise RegistryError("a Cox model needs a grouping (--by) or at least one covariate")
     if frame.height == 0 or frame.get_column("event").sum() == 0:
         raise RegistryError("no events among the analysable patients; a Cox model cannot be fitted")
-    with warnings.catch_warnings():  # the summary carries them as notes
-        warnings.simplefilter("ignore", CoxConvergenceWarning)
+    with fit_warnings() as raised:  # R's warnings, carried by the summary rather than printed
         result = fit_cox(
             frame, terms=terms, reference={by: reference} if by and reference else None, ties=ties,
             strata=strata, cluster=cluster, robust=robust,
         )
-    summary = cox_summary(result)
+        summary = cox_summary(result)
     summary.update(
         excluded=dict(survival.excluded), endpoint=survival.endpoint, origin=survival.origin,
-        time_unit=survival.time_unit,
+        time_unit=survival.time_unit, warnings=raised,
     )
     return summary
