@@ -408,10 +408,10 @@ def _warning_lines(cox: Mapping[str, Any]) -> list[str]:
     undefined = [row["term"] for row in cox["terms"] if not row["estimable"]]
     if not cox["warnings"] and not undefined:
         return []
-    lines = [f"> **Warning:** {text}" for text in cox["warnings"]]
+    lines = ["> **Warning** (as R's coxph warns):", ">", *(f"> - {text}" for text in cox["warnings"])]
     if undefined:
-        lines.append(f"> Not estimable (shown without a hazard ratio): {', '.join(undefined)}. "
-                     "Too few patients or events for these terms; R reports the same fit with this warning.")
+        lines += [">", f"> Not estimable, shown without a hazard ratio: {', '.join(undefined)}. These data cannot "
+                  "estimate them (too few patients or events for the terms, or complete separation)."]
     return [*lines, ""]
 
 
