@@ -347,7 +347,7 @@ def likely_defect(reference: Reference, set_number: int, statistic: str, problem
 
 
 def known_defects(reference: Reference) -> pl.DataFrame:
-    """Every case where we disagree with R, with its likely defect: set, statistic, defect, reason."""
+    """Every case where we disagree with R: set, statistic, likely defect, its reason, the first difference."""
     rows = []
     for set_number in reference.sets["set"].to_list():
         us = reference.ours(set_number)
@@ -357,8 +357,9 @@ def known_defects(reference: Reference) -> pl.DataFrame:
                 continue
             problems = reference.problems(set_number, statistic, us.get(statistic))
             if problems:
-                rows.append((set_number, statistic, *likely_defect(reference, set_number, statistic, problems)))
-    return pl.DataFrame(rows, schema=["set", "statistic", "defect", "reason"], orient="row")
+                rows.append((set_number, statistic, *likely_defect(reference, set_number, statistic, problems),
+                             problems[0]))
+    return pl.DataFrame(rows, schema=["set", "statistic", "defect", "reason", "first_difference"], orient="row")
 
 
 def worst_differences(reference: Reference) -> pl.DataFrame:

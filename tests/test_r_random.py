@@ -115,6 +115,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> tuple[Reference, int]:
 def test_fresh_random_sets_agree_with_r_live(live: tuple[Reference, int], statistic: str) -> None:
     reference, seed = live
     found = known_defects(reference).filter(pl.col("statistic") == statistic)
-    lines = [f"set {row['set']}: likely issue 15 defect {row['defect']} ({row['reason']})"
+    lines = [f"set {row['set']}: likely issue 15 defect {row['defect']} ({row['reason']}): {row['first_difference']}"
              for row in found.iter_rows(named=True)]
     assert not lines, f"seed {seed}: {len(lines)} sets disagree with R\n" + "\n".join(lines)
