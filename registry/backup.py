@@ -15,9 +15,9 @@ from typing import Any
 
 import polars as pl
 
-from registry.db import Registry, display_name, is_postgres_url
-from registry.errors import RegistryError
-from registry.whole_folder import whole_folder
+from netpet.registry.db import Registry, display_name, is_postgres_url
+from netpet.registry.errors import RegistryError
+from netpet.registry.whole_folder import whole_folder
 
 MANIFEST = "manifest.json"
 
@@ -43,12 +43,12 @@ def file_sha256(path: str | Path) -> str:
 def backup_registry(path: str | Path, dest: str | Path, *, key: str | None = None) -> dict[str, Any]:
     """Copy the registry at `path` into the new folder `dest` with a manifest; return the manifest.
 
-    The folder appears whole or not at all (`registry.whole_folder`): a failed copy leaves no backup folder.
+    The folder appears whole or not at all (`netpet.registry.whole_folder`): a failed copy leaves no backup folder.
 
     The manifest records the file's SHA-256 and size, the applied migrations, the row count of every table
     and the time, so that `restore_registry` can verify the copy before it replaces anything.
     """
-    from registry.migrations import applied_migrations
+    from netpet.registry.migrations import applied_migrations
 
     _refuse_postgres(path, "backup")
     dest = Path(dest)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from registry.errors import RegistryError
+from netpet.registry.errors import RegistryError
 
 
 @contextmanager

@@ -120,7 +120,7 @@ def _capture(out: Outcome) -> Iterator[list]:
 
 def ours(meta: dict, rows: pl.DataFrame) -> dict[str, Outcome]:
     """Every statistic of make_reference.R on one set, computed by this project's engine."""
-    from analysis.frames import SurvivalData, analysed_rows
+    from netpet.analysis.studies.frames import SurvivalData, analysed_rows
 
     frame = rows.with_columns(pl.col("grp").cast(pl.String))
     if not meta["counting"]:
@@ -148,7 +148,7 @@ def _run(compute: Callable[[list[str]], dict[str, float]]) -> Outcome:
 
 
 def _km(frame: pl.DataFrame, dropped: int) -> Outcome:
-    from analysis.km import km_fit
+    from netpet.analysis.survival.km import km_fit
 
     def compute(notes: list[str]) -> dict[str, float]:
         one = frame["grp"].n_unique() == 1  # R's survfit(~ grp) with one level has no strata: "all"
@@ -166,7 +166,7 @@ def _km(frame: pl.DataFrame, dropped: int) -> Outcome:
 
 
 def _logrank(frame: pl.DataFrame, meta: dict) -> Outcome:
-    from analysis.logrank import logrank_test
+    from netpet.analysis.survival.logrank import logrank_test
 
     def compute(notes: list[str]) -> dict[str, float]:
         result = logrank_test(frame, group="grp", strata="stratum" if meta["strata"] else None)
@@ -176,8 +176,8 @@ def _logrank(frame: pl.DataFrame, meta: dict) -> Outcome:
 
 
 def _cox(frame: pl.DataFrame, meta: dict, ties: str):
-    from analysis.concordance import cox_concordance
-    from analysis.cox import fit_cox
+    from netpet.analysis.studies.cox_analysis import cox_concordance
+    from netpet.analysis.survival.cox import fit_cox
 
     fitted = []
 
@@ -206,7 +206,7 @@ def _cox(frame: pl.DataFrame, meta: dict, ties: str):
 
 
 def _zph(fit) -> Outcome:
-    from analysis.phtest import ph_test
+    from netpet.analysis.survival.phtest import ph_test
 
     def compute(notes: list[str]) -> dict[str, float]:
         table = ph_test(fit)
@@ -217,7 +217,7 @@ def _zph(fit) -> Outcome:
 
 
 def _concordance(frame: pl.DataFrame, meta: dict) -> Outcome:
-    from analysis.concordance import concordance_index
+    from netpet.analysis.survival.concordance import concordance_index
 
     def compute(notes: list[str]) -> dict[str, float]:
         c, se = concordance_index(

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from analysis.frames import ENDPOINTS, NO_FOLLOWUP_AFTER_ENTRY, ORIGINS
+from netpet.analysis.studies.frames import ENDPOINTS, NO_FOLLOWUP_AFTER_ENTRY, ORIGINS
 from netpet.cli import cli
-from registry import Registry
+from netpet.registry import Registry
 from tests.conftest import refresh_written_rows
 
 #: The patient made to die on the day of their first timepoint (scored P1-P5, one timepoint, dead).

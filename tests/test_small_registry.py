@@ -15,10 +15,10 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from analysis.cox_warnings import NOT_ESTIMABLE, estimable_row
-from analysis.tables import cox_table, to_markdown
+from netpet.analysis.studies.cox_warnings import NOT_ESTIMABLE, estimable_row
+from netpet.analysis.outputs.tables import cox_table, to_markdown
 from netpet.cli import cli
-from registry.demo import build_demo_registry
+from netpet.registry.demo import build_demo_registry
 
 REFERENCE = Path(__file__).parent / "reference" / "small"
 SEEDS = (1, 2, 3)

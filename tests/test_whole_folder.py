@@ -1,6 +1,6 @@
 """Every command that writes a folder writes it whole or not at all (issue 15, defect 6).
 
-`registry.whole_folder` on its own, then each command (report, audit, export, federate pool, backup) on
+`netpet.registry.whole_folder` on its own, then each command (report, audit, export, federate pool, backup) on
 the demo registry with a write that fails half-way (the disk "fills" at the Nth file): no folder appears,
 or an existing folder keeps exactly the files it had, and no staging folder is left behind.
 """
@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from registry import RegistryError
-from registry.whole_folder import whole_folder
+from netpet.registry import RegistryError
+from netpet.registry.whole_folder import whole_folder
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -136,9 +136,9 @@ def test_federate_pool_failing_half_way_writes_no_folder(demo_copy: Path, tmp_pa
 
 def test_backup_failing_after_the_copy_writes_no_folder(demo_copy: Path, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    import registry.backup
+    import netpet.registry.backup
 
-    disk_full_at(monkeypatch, registry.backup, "file_sha256", 1)
+    disk_full_at(monkeypatch, netpet.registry.backup, "file_sha256", 1)
     result = CliRunner().invoke(cli, ["--db", str(demo_copy), "backup", str(tmp_path / "backup")])
     assert result.exit_code != 0
     assert not (tmp_path / "backup").exists()
