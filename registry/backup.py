@@ -17,6 +17,7 @@ import polars as pl
 
 from netpet.registry.db import Registry, display_name, is_postgres_url
 from netpet.registry.errors import RegistryError
+from netpet.registry.whole_folder import whole_folder
 
 MANIFEST = "manifest.json"
 
@@ -42,6 +43,8 @@ def file_sha256(path: str | Path) -> str:
 def backup_registry(path: str | Path, dest: str | Path, *, key: str | None = None) -> dict[str, Any]:
     """Copy the registry at `path` into the new folder `dest` with a manifest; return the manifest.
 
+    The folder appears whole or not at all (`netpet.registry.whole_folder`): a failed copy leaves no backup folder.
+
     The manifest records the file's SHA-256 and size, the applied migrations, the row count of every table
     and the time, so that `restore_registry` can verify the copy before it replaces anything.
     """
@@ -51,24 +54,24 @@ def backup_registry(path: str | Path, dest: str | Path, *, key: str | None = Non
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise RegistryError(f"backup folder {dest} is not empty; choose a new folder")
-    dest.mkdir(parents=True, exist_ok=True)
-    target = dest / Path(path).name
-    with Registry.open(path, key=key) as reg:
-        reg.con.execute("checkpoint")
-        counts = reg.row_counts()
-        migrations = applied_migrations(reg)["name"].to_list()
-        # The connection (and so the file lock) stays open while the bytes are copied.
-        shutil.copyfile(path, target)
-    manifest = {
-        "file": target.name,
-        "sha256": file_sha256(target),
-        "bytes": target.stat().st_size,
-        "encrypted": key is not None,
-        "migrations": migrations,
-        "row_counts": counts,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    (dest / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    with whole_folder(dest, last=MANIFEST) as staging:
+        target = staging / Path(path).name
+        with Registry.open(path, key=key) as reg:
+            reg.con.execute("checkpoint")
+            counts = reg.row_counts()
+            migrations = applied_migrations(reg)["name"].to_list()
+            # The connection (and so the file lock) stays open while the bytes are copied.
+            shutil.copyfile(path, target)
+        manifest = {
+            "file": target.name,
+            "sha256": file_sha256(target),
+            "bytes": target.stat().st_size,
+            "encrypted": key is not None,
+            "migrations": migrations,
+            "row_counts": counts,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return manifest
 
 

@@ -18,6 +18,7 @@ from netpet.registry.cohorts import cohort_members
 from netpet.registry.deidentify import DEFAULT_MAX_SHIFT_DAYS, deidentify_tables
 from netpet.registry.errors import RegistryError
 from netpet.registry.sqlfiles import read_sql
+from netpet.registry.whole_folder import whole_folder
 
 if TYPE_CHECKING:
     from netpet.registry.db import Registry
@@ -86,17 +87,14 @@ def export_views(
     if deidentify:
         assert secret is not None
         frames = deidentify_tables(frames, secret, max_shift_days=max_shift_days)
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, frame in frames.items():
-        path = folder / f"{name}.{fmt}"
-        if fmt == "parquet":
-            frame.write_parquet(path)
-        else:
-            neutralise_formulas(frame).write_csv(path)
-        written.append(path)
-    return written
+    with whole_folder(out_dir) as staging:
+        for name, frame in frames.items():
+            path = staging / f"{name}.{fmt}"
+            if fmt == "parquet":
+                frame.write_parquet(path)
+            else:
+                neutralise_formulas(frame).write_csv(path)
+    return [Path(out_dir) / f"{name}.{fmt}" for name in frames]
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:

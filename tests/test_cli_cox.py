@@ -142,7 +142,8 @@ def test_table_output_shows_coefficients_tests_and_ph_test(cox_registry: str) ->
 def test_csv_output_is_the_coefficient_table(cox_registry: str) -> None:
     result = CliRunner().invoke(cli, ["cox", "--db", cox_registry, "--format", "csv"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == "term,coef,se,hr,hr_lower,hr_upper,z,p"
+    assert result.output.splitlines()[0] == "term,coef,se,hr,hr_lower,hr_upper,z,p,estimable"
+    assert all(line.endswith(",true") for line in result.output.splitlines()[1:])
 
 
 def test_unknown_reference_is_a_clean_error(cox_registry: str) -> None:

@@ -609,23 +609,23 @@ def render_html(report: AuditReport, *, version: str = "") -> str:
 
 
 def write_audit(report: AuditReport, out_dir: str | Path, *, version: str = "") -> list[Path]:
-    """Write `audit.html`, one CSV per table and `failing_rows.csv` (for the data manager) into `out_dir`.
+    """Write `audit.html`, one CSV per table and `failing_rows.csv` (for the data manager) into `out_dir`,
+    whole or not at all (`netpet.registry.whole_folder`).
 
     Returns
     -------
     list[Path]
         The files written.
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "audit.html"]
-    written[0].write_text(render_html(report, version=version), encoding="utf-8")
-    for table in report.tables:
-        path = out / f"{table.name}.csv"
-        table.frame.write_csv(path)
-        written.append(path)
-    if not report.include_ids:
-        path = out / "failing_rows.csv"
-        report.failures.write_csv(path)
-        written.append(path)
-    return written
+    from netpet.registry.whole_folder import whole_folder
+
+    names = ["audit.html"]
+    with whole_folder(out_dir, last="audit.html") as staging:
+        (staging / "audit.html").write_text(render_html(report, version=version), encoding="utf-8")
+        for table in report.tables:
+            names.append(f"{table.name}.csv")
+            table.frame.write_csv(staging / names[-1])
+        if not report.include_ids:
+            names.append("failing_rows.csv")
+            report.failures.write_csv(staging / names[-1])
+    return [Path(out_dir) / name for name in names]

@@ -9,6 +9,7 @@ single (85 mm) or double (174 mm) column widths, the narrowest widths of the com
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ import polars as pl
 
 from netpet.analysis.errors import AnalysisError
 from netpet.analysis.outputs.tables import LABELS, format_p, term_rows
+from netpet.analysis.studies.cox_warnings import NOT_ESTIMABLE, estimable_row
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -171,7 +173,7 @@ def km_figure(
     summary : pl.DataFrame, optional
         group, n, events, median, median_lower, median_upper; gives n in the labels and median lines.
     logrank : mapping, optional
-        chisq, df, p of the log-rank test; p is printed as journals do.
+        chisq, df, p of the log-rank test; p is printed as journals do (not at all when untestable: NaN).
     ax : Axes, optional
         Axes to draw into; by default a new single-column figure.
     risk_table, cumulative_events : bool
@@ -218,7 +220,7 @@ def km_figure(
         # emptiest corner of a KM plot and holds the p value.
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(len(groups), 3), handlelength=2.2,
                   columnspacing=1.2, borderaxespad=0.2)
-        if logrank is not None:
+        if logrank is not None and logrank["p"] is not None and math.isfinite(logrank["p"]):
             ax.text(0.97, 0.97, f"Log-rank {format_p(logrank['p'])}", transform=ax.transAxes, ha="right",
                     va="top", gid="km:logrank", zorder=5,
                     bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"})
@@ -335,7 +337,8 @@ def forest_plot(
 ) -> Axes:
     """Draw hazard ratios with 95% CIs on a log axis, with HR (95% CI) and p in text columns beside.
 
-    Each factor has a header row and its levels beneath, its reference level written "reference".
+    Each factor has a header row and its levels beneath, its reference level written "reference", and an
+    estimate that is not estimable (`netpet.analysis.studies.cox_warnings.estimable_row`) written so, without a marker.
 
     Parameters
     ----------
@@ -357,7 +360,7 @@ def forest_plot(
     with journal_style():
         if ax is None:
             ax = new_figure("double", height_mm=18.0 + 5.0 * len(rows)).add_subplot()
-        points = [(y, coef) for y, (_, coef, _) in enumerate(rows) if coef is not None]
+        points = [(y, coef) for y, (_, coef, _) in enumerate(rows) if coef is not None and estimable_row(coef)]
         ys = [y for y, _ in points]
         hr = [c["hr"] for _, c in points]
         ax.hlines(ys, [c["hr_lower"] for _, c in points], [c["hr_upper"] for _, c in points],
@@ -421,6 +424,8 @@ def _forest_text(ax: Axes, rows: list[tuple[str, dict | None, bool]]) -> None:
             texts.append(None)
         elif coef is None:
             texts.append(("reference", ""))
+        elif not estimable_row(coef):
+            texts.append((NOT_ESTIMABLE, ""))
         else:
             texts.append((f"{coef['hr']:.2f} ({coef['hr_lower']:.2f}–{coef['hr_upper']:.2f})",
                           format_p(coef["p"], prefix=False)))

@@ -22,6 +22,7 @@ import polars as pl
 
 from netpet.analysis.errors import AnalysisError
 from netpet.analysis.serialise import to_json
+from netpet.registry.whole_folder import whole_folder
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -42,11 +43,14 @@ SOFTWARE = ("netpet", "duckdb", "polars", "numpy", "scipy", "matplotlib")
 #: Survival is reported at these times in years (converted to the report's time unit).
 LANDMARK_YEARS = (1, 2, 5)
 MANIFEST = "manifest.json"
+#: How report.md names the time zero of each origin.
+_ORIGIN_TEXT = {"first-timepoint": "the first dual-PET timepoint",
+                "diagnosis": "diagnosis (patients enter at their first dual-PET timepoint)"}
 INDEX = "report.md"
 
 #: survival_frame / km_report exclusion reason -> step of the flow diagram at which it applies.
 _FLOW_STEP = {"no dual-PET timepoint": 1, "no NETPET score": 2, "P0 (no measurable disease)": 2,
-              "impossible follow-up": 3}
+              "impossible follow-up": 3, "no follow-up after entry": 3}
 
 
 def write_report(
@@ -55,6 +59,7 @@ def write_report(
     *,
     cohort: str | None = None,
     endpoint: str = "os",
+    origin: str = "first-timepoint",
     by: str = "netpet_group",
     covariates: Sequence[str] = DEFAULT_COVARIATES,
     time_unit: str = "months",
@@ -70,11 +75,13 @@ def write_report(
     reg : Registry
         The registry (read-only is enough).
     out_dir : str or Path
-        Folder for the files; created if missing, files of the same names replaced.
+        Folder for the files; created if missing, files of the same names replaced. Written whole or not
+        at all (`netpet.registry.whole_folder`): a failure leaves no half-written folder.
     cohort : str, optional
         A saved cohort (`netpet.registry.cohorts`): the analysis is restricted to its members.
-    endpoint, by, time_unit : str
-        As `netpet.analysis.studies.frames.survival_frame`: endpoint (os, pfs, ttp), grouping and unit of time.
+    endpoint, origin, by, time_unit : str
+        As `netpet.analysis.studies.frames.survival_frame`: endpoint (os, pfs, ttp), time zero (first-timepoint, or
+        diagnosis with entry at the first timepoint), grouping and unit of time.
     covariates : sequence of str
         Adjustment terms of the Cox model, beside `by`; patients missing one are left out of everything.
     conf_type : str
@@ -97,39 +104,37 @@ def write_report(
     from netpet.registry.cohorts import cohort_members
 
     formats = _check_formats(formats)
-    options = {"cohort": cohort, "endpoint": endpoint, "origin": "first-timepoint", "by": by,
+    options = {"cohort": cohort, "endpoint": endpoint, "origin": origin, "by": by,
                "covariates": list(covariates), "time_unit": time_unit, "conf_type": conf_type,
                "formats": list(formats), "preset": preset}
     patients = cohort_members(reg, cohort) if cohort else None
-    data = survival_frame(reg, endpoint=endpoint, time_unit=time_unit, by=by, covariates=covariates,
-                          patients=patients)
+    data = survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit, by=by,
+                          covariates=covariates, patients=patients)
     km = _km(data, conf_type)
     cox = cox_analysis(data, covariates=covariates)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     flow = flow_table(reg, km.excluded, by=by, cohort=cohort)
     table1 = _table_one(reg, data, by)
-    files = [
-        *_write_km(km, out, formats, preset),
-        *_write_cox(cox, out, formats),
-        *_write_tables(table1, flow, out),
-        *_write_flow(flow, out, formats, preset),
-    ]
-    numbers = _key_numbers(km, cox)
-    (out / INDEX).write_text(_index(options, numbers, km, cox, flow, files), encoding="utf-8")
-    files.append(out / INDEX)
-    manifest = {
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "registry": registry_provenance(reg),
-        "import_batches": import_batches(reg),
-        "cohort": _cohort_record(reg, cohort),
-        "options": options,
-        "versions": software_versions(versions),
-        "numbers": numbers,
-        "files": {path.name: _sha256(path) for path in sorted(files)},
-    }
-    text = to_json(manifest)
-    (out / MANIFEST).write_text(text + "\n", encoding="utf-8")
+    with whole_folder(out_dir, last=MANIFEST) as out:
+        files = [
+            *_write_km(km, out, formats, preset),
+            *_write_cox(cox, out, formats),
+            *_write_tables(table1, flow, out),
+            *_write_flow(flow, out, formats, preset),
+        ]
+        numbers = _key_numbers(km, cox)
+        (out / INDEX).write_text(_index(options, numbers, km, cox, flow, files), encoding="utf-8")
+        files.append(out / INDEX)
+        manifest = {
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "registry": registry_provenance(reg),
+            "import_batches": import_batches(reg),
+            "cohort": _cohort_record(reg, cohort),
+            "options": options,
+            "versions": software_versions(versions),
+            "numbers": numbers,
+            "files": {path.name: _sha256(path) for path in sorted(files)},
+        }
+        (out / MANIFEST).write_text(to_json(manifest) + "\n", encoding="utf-8")
     return manifest
 
 
@@ -344,13 +349,16 @@ def _key_numbers(km: KMReport, cox: dict) -> dict[str, Any]:
         "concordance": cox["concordance"],
         "concordance_se": cox["concordance_se"],
         "ph_global_p": ph.get("GLOBAL"),
+        "cox_converged": cox["converged"],
+        "cox_warnings": cox["warnings"],
+        "cox_not_estimable": [row["term"] for row in cox["terms"] if not row["estimable"]],
     }
 
 
 def _index(options: Mapping[str, Any], numbers: Mapping[str, Any], km: KMReport, cox: dict,
            flow: pl.DataFrame, files: Sequence[Path]) -> str:
     """`report.md`: what was analysed, the key numbers and the list of files."""
-    from netpet.analysis.outputs.tables import cox_table, format_p, to_markdown
+    from netpet.analysis.outputs.tables import cox_table, to_markdown
 
     unit = options["time_unit"]
     who = f"cohort `{options['cohort']}`" if options["cohort"] else "all registry patients"
@@ -359,17 +367,17 @@ def _index(options: Mapping[str, Any], numbers: Mapping[str, Any], km: KMReport,
         "group", "n", "events",
         *[pl.col(c).round(1).cast(pl.String).fill_null("NR").alias(name) for c, name in (
             ("median", f"median ({unit})"), ("median_lower", "95% CI lower"), ("median_upper", "95% CI upper"))])
-    ph = format_p(numbers["ph_global_p"]) if numbers["ph_global_p"] is not None else "not tested"
+    ph = _p_text(numbers["ph_global_p"], "not tested")
     lines = [
         f"# Survival report: {options['endpoint'].upper()} by {options['by']}",
         "",
-        f"Patients: {who}; time from the first dual-PET timepoint in {unit}. "
+        f"Patients: {who}; time from {_ORIGIN_TEXT[options['origin']]} in {unit}. "
         f"Cox model adjusted for {', '.join(options['covariates']) or 'nothing'}. "
         "Every result uses the same complete-case set of patients.",
         "",
         f"- Analysed: {numbers['patients_analysed']} patients, {numbers['events']} events "
         f"of {flow['remaining'][0]} in the registry (excluded: {excluded})",
-        f"- Log-rank: chi-square {km.logrank.chisq:.2f} on {km.logrank.df} df, {format_p(km.logrank.p)}",
+        f"- Log-rank: chi-square {km.logrank.chisq:.2f} on {km.logrank.df} df, {_p_text(km.logrank.p, 'not testable')}",
         f"- Cox concordance (Harrell's C): {cox['concordance']:.3f} (SE {cox['concordance_se']:.3f})",
         f"- Proportional hazards (cox.zph, global): {ph}",
         "",
@@ -378,6 +386,7 @@ def _index(options: Mapping[str, Any], numbers: Mapping[str, Any], km: KMReport,
         to_markdown(medians),
         "## Cox model",
         "",
+        *_warning_lines(cox),
         to_markdown(cox_table(pl.DataFrame(cox["terms"]), cox["reference"])),
         "## Files",
         "",
@@ -386,6 +395,25 @@ def _index(options: Mapping[str, Any], numbers: Mapping[str, Any], km: KMReport,
         "",
     ]
     return "\n".join(lines)
+
+
+def _p_text(p: float | None, missing: str) -> str:
+    """A p value as journals print it, or `missing` where there is none (NaN: untestable, as R's NA)."""
+    from netpet.analysis.outputs.tables import format_p
+
+    return missing if p is None or math.isnan(p) else format_p(p)
+
+
+def _warning_lines(cox: Mapping[str, Any]) -> list[str]:
+    """R's warnings about the Cox fit, as a quoted block above its table (none when the fit is sound)."""
+    undefined = [row["term"] for row in cox["terms"] if not row["estimable"]]
+    if not cox["warnings"] and not undefined:
+        return []
+    lines = ["> **Warning** (as R's coxph warns):", ">", *(f"> - {text}" for text in cox["warnings"])]
+    if undefined:
+        lines += [">", f"> Not estimable, shown without a hazard ratio: {', '.join(undefined)}. These data cannot "
+                  "estimate them (too few patients or events for the terms, or complete separation)."]
+    return [*lines, ""]
 
 
 def registry_provenance(reg: Registry) -> dict[str, Any]:

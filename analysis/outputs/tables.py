@@ -230,7 +230,8 @@ def cox_table(coef_table: pl.DataFrame, reference: Mapping[str, str] | None = No
     ----------
     coef_table : pl.DataFrame
         The tidy coefficients of `netpet.analysis.survival.cox`: term (``variable=level`` for factor levels), hr,
-        hr_lower, hr_upper and p.
+        hr_lower, hr_upper, p and optionally estimable; an estimate that is not estimable (R's warning of
+        no convergence or an infinite coefficient, or a non-finite number) shows as "not estimable".
     reference : mapping of str to str, optional
         Reference level of each factor, e.g. ``{"netpet_group": "P1"}``; shown as ``1 (reference)``.
 
@@ -239,10 +240,14 @@ def cox_table(coef_table: pl.DataFrame, reference: Mapping[str, str] | None = No
     pl.DataFrame
         Columns variable, level, "HR (95% CI)" and p, all strings, factor levels under their variable.
     """
+    from netpet.analysis.studies.cox_warnings import NOT_ESTIMABLE, estimable_row
+
     rows = []
     for variable, level, coef in term_rows(coef_table, reference):
         if coef is None:
             rows.append((LABELS.get(variable, variable), level, "1 (reference)", ""))
+        elif not estimable_row(coef):
+            rows.append((LABELS.get(variable, variable), level, NOT_ESTIMABLE, ""))
         else:
             estimate = f"{coef['hr']:.2f} ({coef['hr_lower']:.2f}–{coef['hr_upper']:.2f})"
             rows.append((LABELS.get(variable, variable), level, estimate, format_p(coef["p"], prefix=False)))
@@ -317,7 +322,7 @@ def _cell(name: str, value: object) -> str:
         return ""
     if isinstance(value, float):
         if name == "p":
-            return format_p(value, prefix=False)
+            return "NA" if math.isnan(value) else format_p(value, prefix=False)  # NA: R's untestable p
         return f"{value:.3g}"
     return str(value)
 

@@ -6,14 +6,14 @@ from `netpet.analysis.studies.frames`; the dict it returns is the contract of `n
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Literal
 
 from netpet.analysis.errors import AnalysisError
-from netpet.analysis.studies.frames import SurvivalData
+from netpet.analysis.studies.cox_warnings import estimable, fit_warnings
+from netpet.analysis.studies.frames import SurvivalData, analysed_rows
 from netpet.analysis.survival.concordance import Concordance, concordance_index
-from netpet.analysis.survival.cox import CoxConvergenceWarning, CoxResult, ModelTest, cox_coefficients, fit_cox
+from netpet.analysis.survival.cox import CoxResult, ModelTest, cox_coefficients, fit_cox
 from netpet.analysis.survival.phtest import ph_test
 
 
@@ -38,9 +38,12 @@ def cox_summary(result: CoxResult) -> dict:
     PH test, plus ties, reference levels, iterations, robust and notes.
 
     The keys "terms", "n", "events", "loglik", "concordance", "concordance_se", "tests" and "ph_test" are
-    the contract of ``netpet cox --format json``.
+    the contract of ``netpet cox --format json``. Each term has "estimable": false where R's estimate is
+    undefined (no convergence, an infinite or NA coefficient; `netpet.analysis.studies.cox_warnings.estimable`).
     """
     c, c_se = cox_concordance(result)
+    defined = estimable(result.columns, result.coef, result.var, converged=result.converged, notes=result.notes)
+    terms = [{**row, "estimable": ok} for row, ok in zip(cox_coefficients(result).to_dicts(), defined, strict=True)]
     tests = {
         "likelihood_ratio": _test_entry(result.likelihood_ratio),
         "wald": _test_entry(result.wald),
@@ -49,7 +52,7 @@ def cox_summary(result: CoxResult) -> dict:
     if result.robust_score is not None:
         tests["robust_score"] = _test_entry(result.robust_score)
     return {
-        "terms": cox_coefficients(result).to_dicts(),
+        "terms": terms,
         "n": result.n,
         "events": result.events,
         "loglik": result.loglik,
@@ -79,9 +82,13 @@ def cox_analysis(
 ) -> dict:
     """Fit the Cox model of `survival.by` (if any) and `covariates` on a `survival_frame` result.
 
-    Returns `cox_summary` of the fit plus "excluded" ({reason: patients}), "endpoint", "origin" and
-    "time_unit", so that every number comes with the patients it leaves out.
+    Returns `cox_summary` of the fit plus "excluded" ({reason: patients}), "endpoint", "origin",
+    "time_unit", so that every number comes with the patients it leaves out, and "warnings": what R would
+    warn about the fit (non-convergence, infinite coefficients), which every output shows beside it.
+    Rows with an empty (entry, time] interval are left out by `netpet.analysis.studies.frames.analysed_rows`, the rule
+    `km_report` shares.
     """
+    survival = analysed_rows(survival)
     by = survival.by
     frame = survival.frame
     if by and "group" in frame.columns:
@@ -91,15 +98,14 @@ def cox_analysis(
         raise AnalysisError("a Cox model needs a grouping (by) or at least one covariate")
     if frame.height == 0 or frame.get_column("event").sum() == 0:
         raise AnalysisError("no events among the analysable patients; a Cox model cannot be fitted")
-    with warnings.catch_warnings():  # the summary carries them as notes
-        warnings.simplefilter("ignore", CoxConvergenceWarning)
+    with fit_warnings() as raised:  # R's warnings, carried by the summary rather than printed
         result = fit_cox(
             frame, terms=terms, reference={by: reference} if by and reference else None, ties=ties,
             strata=strata, cluster=cluster, robust=robust,
         )
-    summary = cox_summary(result)
+        summary = cox_summary(result)
     summary.update(
         excluded=dict(survival.excluded), endpoint=survival.endpoint, origin=survival.origin,
-        time_unit=survival.time_unit,
+        time_unit=survival.time_unit, warnings=raised,
     )
     return summary

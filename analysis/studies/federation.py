@@ -326,19 +326,19 @@ def pool_summaries(
 
 
 def write_pooled(result: PooledResult, folder: Path) -> list[Path]:
-    """Write the pooled KM table and summary, the Cox terms (CSV) and the whole result (JSON) to `folder`."""
+    """Write the pooled KM table and summary, the Cox terms (CSV) and the whole result (JSON) to `folder`,
+    whole or not at all (`netpet.registry.whole_folder`)."""
     import json
 
-    folder.mkdir(parents=True, exist_ok=True)
+    from netpet.registry.whole_folder import whole_folder
+
     cox = result.cox.coefficients if result.cox is not None else pl.DataFrame({"term": []}, schema={"term": pl.String})
-    written = []
-    for name, frame in (("km_table", result.km_table), ("km_summary", result.km_summary), ("cox", cox)):
-        written.append(folder / f"{name}.csv")
-        frame.write_csv(written[-1])
-    written.append(folder / "pooled.json")
-    written[-1].write_text(json.dumps(result.to_dict(), indent=2) + "\n",
-                           encoding="utf-8")
-    return written
+    tables = (("km_table", result.km_table), ("km_summary", result.km_summary), ("cox", cox))
+    with whole_folder(folder, last="pooled.json") as staging:
+        for name, frame in tables:
+            frame.write_csv(staging / f"{name}.csv")
+        (staging / "pooled.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+    return [*(folder / f"{name}.csv" for name, _ in tables), folder / "pooled.json"]
 
 
 def _check_compatible(summaries: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:

@@ -8,7 +8,7 @@ so that no exclusion is silent.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -18,6 +18,9 @@ from netpet.analysis.vocabulary import COVARIATES, ENDPOINTS, GROUPINGS, ORIGINS
 
 if TYPE_CHECKING:
     from netpet.registry import Registry
+
+#: The exclusion reason of a row whose (entry, time] interval is empty, in every command's output.
+NO_FOLLOWUP_AFTER_ENTRY = "no follow-up after entry"
 
 
 @dataclass
@@ -120,5 +123,26 @@ def _prepare(
         *([pl.col(by).alias("group")] if by else []),
         *[pl.col(c) for c in covariates if c != by],
     )
-    return SurvivalData(out, excluded, endpoint, origin, time_unit, by)
+    return analysed_rows(SurvivalData(out, excluded, endpoint, origin, time_unit, by))
+
+
+def analysed_rows(data: SurvivalData) -> SurvivalData:
+    """Leave out, and count, rows whose (entry, time] interval is empty: the one rule of km, cox and report.
+
+    With delayed entry (origin at diagnosis, or any entry after 0) the rows are R's `Surv(entry, time,
+    event)`, which makes a row with entry >= time NA, so that `survfit` and `coxph` drop it (an event on the
+    day of entry). Without it they are `Surv(time, event)`, where a time of 0 is kept.
+    """
+    frame = data.frame
+    if "entry" not in frame.columns:
+        return data
+    if data.origin != "diagnosis" and frame.filter(pl.col("entry") != 0).is_empty():
+        return data
+    empty = pl.col("time") <= pl.col("entry")
+    n = frame.filter(empty).height
+    if not n:
+        return data
+    excluded = dict(data.excluded)
+    excluded[NO_FOLLOWUP_AFTER_ENTRY] = excluded.get(NO_FOLLOWUP_AFTER_ENTRY, 0) + n
+    return replace(data, frame=frame.filter(~empty), excluded=excluded)
 

@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from netpet.analysis.errors import AnalysisError
-from netpet.analysis.studies.frames import SurvivalData
+from netpet.analysis.studies.frames import SurvivalData, analysed_rows
 from netpet.analysis.survival.km import KMResult, km_fit, survival_at, survival_counts
 from netpet.analysis.survival.logrank import LogrankResult, logrank_test, logrank_trend, pairwise_logrank
 from netpet.analysis.vocabulary import GROUPINGS
@@ -71,7 +71,8 @@ def km_report(
     """Fit curves by group and test them: log-rank, pairwise (Holm) and, for ordered groups, trend.
 
     Rows whose (entry, time] interval is empty (an event on the day of entry when the origin is the
-    diagnosis) are left out and counted, as R's `Surv(entry, time, event)` makes them NA.
+    diagnosis) are left out and counted by `netpet.analysis.studies.frames.analysed_rows`, the rule `cox_analysis`
+    shares.
 
     Parameters
     ----------
@@ -84,12 +85,8 @@ def km_report(
     ordered
         Whether the group levels are ordered (NETPET score, WHO grade), so a trend test makes sense.
     """
+    data = analysed_rows(data)
     frame, excluded = data.frame, dict(data.excluded)
-    if "entry" in frame.columns and frame.filter(pl.col("entry") != 0).height:
-        empty = pl.col("time") <= pl.col("entry")
-        if frame.filter(empty).height:
-            excluded["no follow-up after entry"] = frame.filter(empty).height
-            frame = frame.filter(~empty)
     if frame.height == 0:
         reasons = "; ".join(f"{reason}: {n}" for reason, n in excluded.items()) or "the registry is empty"
         raise AnalysisError(f"no patients to analyse (excluded: {reasons})")

@@ -86,13 +86,28 @@ def _render(summary: dict, fmt: str) -> str:
         f"Cox model of {summary['endpoint'].upper()} ({summary['time_unit']} from {summary['origin']}), "
         f"ties {summary['ties']}, reference levels {reference}",
         f"n = {summary['n']}, events = {summary['events']}; excluded: {excluded}",
-        render(coefficients.with_columns(pl.col(pl.Float64).round_sig_figs(4)), "table"),
+        *(f"warning: {text}" for text in summary["warnings"]),
+        render(_shown(coefficients), "table"),
         f"log-likelihood {summary['loglik']:.4f} (null {summary['loglik_null']:.4f}); "
         f"concordance {summary['concordance']:.4f} (SE {summary['concordance_se']:.4f})",
         render(tests.with_columns(pl.col("chisq", "p").round_sig_figs(4)), "table"),
         "Proportional hazards test (cox.zph, transform km):",
         render(pl.DataFrame(summary["ph_test"]).with_columns(pl.col("chisq", "p").round_sig_figs(4)),
                "table"),
-        *(f"note: {note}" for note in summary["notes"]),
+        *(f"note: {note}" for note in summary["notes"] if note not in summary["warnings"]),
     ]
     return "\n".join(lines)
+
+
+def _shown(coefficients: pl.DataFrame) -> pl.DataFrame:
+    """The coefficient table for people: 4 significant digits, and no numbers where R's estimate is undefined."""
+    import polars as pl
+
+    from netpet.analysis.studies.cox_warnings import NOT_ESTIMABLE
+
+    undefined = ~pl.col("estimable")
+    numbers = [c for c, t in coefficients.schema.items() if t == pl.Float64]
+    return coefficients.with_columns(
+        *(pl.when(undefined).then(None).otherwise(pl.col(c).round_sig_figs(4)).alias(c) for c in numbers),
+        pl.when(undefined).then(pl.lit(NOT_ESTIMABLE)).otherwise(pl.lit("")).alias("estimable"),
+    )
