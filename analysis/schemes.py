@@ -173,9 +173,9 @@ def scheme_frame(
                   else f"missing {predictor.column}")
         frame = _drop(frame, pl.col(predictor.column).is_null(), reason, excluded)
     for scheme in kept:
-        single = [c for c in scheme.levels if frame.get_column(c).n_unique() < 2]
+        single = [c for c in scheme.columns if frame.get_column(c).n_unique() < 2]
         if single or frame.height == 0:
-            skipped[scheme.name] = (f"{', '.join(single)} has a single level among the analysed patients"
+            skipped[scheme.name] = (f"{' and '.join(single)} take a single value among the analysed patients"
                                     if single else "no patients left to analyse")
     columns = ["patient_id", "entry", "time", "event", *dict.fromkeys(PREDICTORS[p].column for p in used)]
     return SchemeData(frame.select(columns), [s for s in kept if s.name not in skipped], excluded, skipped)
