@@ -59,6 +59,7 @@ class ValidationReport:
     seed: int
     excluded: dict[str, int]
     skipped: dict[str, str]
+    study: dict[str, Any]
     schemes: pl.DataFrame
     auc: pl.DataFrame
     medians: pl.DataFrame
@@ -155,8 +156,22 @@ def validate_schemes(
         raise RegistryError(f"the reference scheme {reference} cannot be measured: {data.skipped[reference]}")
     if data.frame.get_column("event").sum() == 0:
         raise RegistryError("no events among the analysed patients; the schemes cannot be compared")
-    return _measure(data, endpoint=endpoint, origin=origin, time_unit=time_unit, at=tuple(float(t) for t in at),
-                    tau=tau, reference=reference, bootstrap=bootstrap, seed=seed, progress=progress)
+    return _measure(data, _study(reg, data, cohort), endpoint=endpoint, origin=origin, time_unit=time_unit,
+                    at=tuple(float(t) for t in at), tau=tau, reference=reference, bootstrap=bootstrap, seed=seed,
+                    progress=progress)
+
+
+def _study(reg: Registry, data: SchemeData, cohort: str | None) -> dict[str, Any]:
+    """The facts of the study design a TRIPOD methods section states, read from the registry."""
+    from registry.cohorts import registry_state
+
+    dates = reg.query_file("queries", "patient_survival").join(data.frame.select("patient_id"), on="patient_id",
+                                                               how="semi")
+    return {"registry_patients": int(registry_state(reg)["patients"]), "cohort": cohort,
+            "score_source": reg.setting("score_source"),
+            "pairing_window_days": int(reg.setting("pairing_window_days")),
+            "first_origin_date": dates["origin_date"].min(), "last_origin_date": dates["origin_date"].max(),
+            "last_followup_date": dates["followup_end_date"].max()}
 
 
 @dataclass(frozen=True)
@@ -169,7 +184,7 @@ class _Fitted:
     levels: list[str]
 
 
-def _measure(data: SchemeData, *, endpoint: str, origin: str, time_unit: str, at: tuple[float, ...],
+def _measure(data: SchemeData, study: dict[str, Any], *, endpoint: str, origin: str, time_unit: str, at: tuple[float, ...],
              tau: float | None, reference: str, bootstrap: int, seed: int,
              progress: Callable[[int, int], None] | None) -> ValidationReport:
     frame = data.frame
@@ -184,6 +199,7 @@ def _measure(data: SchemeData, *, endpoint: str, origin: str, time_unit: str, at
     return ValidationReport(
         endpoint=endpoint, origin=origin, time_unit=time_unit, tau=horizon, at=at, reference=reference,
         bootstrap=bootstrap, seed=seed, excluded=dict(data.excluded), skipped=dict(data.skipped),
+        study=study,
         schemes=_scheme_rows(fitted, time, event, entry, horizon, ipcw=ipcw),
         auc=_auc_rows(fitted, time, event, at) if ipcw else _empty_auc(),
         medians=medians,
