@@ -273,18 +273,18 @@ def _auc_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray, at
 def _rmst_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray, tau: float) -> pl.DataFrame:
     from analysis.rmst import rmst
 
-    frames = [rmst(time, event, tau, group=f.level)
+    frames = [rmst(time, event, tau, group=f.level, levels=f.levels)
               .select(pl.lit(f.scheme.name).alias("scheme"), pl.col("level").cast(pl.String), "rmst", "se",
                       "lower", "upper")
               for f in fitted]
-    return _ordered(pl.concat(frames), fitted) if frames else _empty_rmst()
+    return pl.concat(frames) if frames else _empty_rmst()
 
 
 def _rmst_difference_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray,
                           tau: float) -> pl.DataFrame:
     from analysis.rmst import rmst_differences
 
-    frames = [rmst_differences(time, event, tau, group=f.level, reference=f.levels[0])
+    frames = [rmst_differences(time, event, tau, group=f.level, reference=f.levels[0], levels=f.levels)
               .select(pl.lit(f.scheme.name).alias("scheme"), pl.col("level").cast(pl.String),
                       pl.col("reference").cast(pl.String), "difference", "se", "lower", "upper", "p")
               for f in fitted]
