@@ -22,8 +22,9 @@ Z95 = 1.959963984540054  # qnorm(0.975)
 RMST_SCHEMA = {"level": pl.String, "rmst": pl.Float64, "se": pl.Float64, "lower": pl.Float64, "upper": pl.Float64}
 
 
-def _area(time: np.ndarray, surv: np.ndarray, n_risk: np.ndarray, n_event: np.ndarray, tau: float):
-    """Return the RMST to tau of one KM curve and its variance, as R's survmean."""
+def _area(curve: pl.DataFrame, tau: float) -> tuple[float, float]:
+    """Return the RMST to tau of one KM curve (a km_fit table) and its variance, as R's survmean."""
+    time, surv, n_risk, n_event = (curve[c].to_numpy().astype(float) for c in ("time", "surv", "n_risk", "n_event"))
     keep = time <= tau
     knots = np.concatenate([time[keep], [tau]])
     steps = np.concatenate([[1.0], surv[keep]])  # S on each interval [previous knot, knot)
@@ -74,8 +75,7 @@ def rmst(
     fit = km_fit(frame, levels=levels)
     rows = []
     for level, curve in fit.table.group_by("group", maintain_order=True):
-        area, variance = _area(*(curve[c].to_numpy().astype(float) for c in ("time", "surv", "n_risk", "n_event")),
-                               tau=tau)
+        area, variance = _area(curve, tau)
         se = float(np.sqrt(variance))
         rows.append({"level": level[0], "rmst": area, "se": se, "lower": area - Z95 * se, "upper": area + Z95 * se})
     return pl.DataFrame(rows, schema=RMST_SCHEMA)
