@@ -358,16 +358,15 @@ def _calibration_rows(frame: pl.DataFrame, fitted: Sequence[_Fitted], at: Sequen
                               "predicted", "observed", "observed_lower", "observed_upper"))
     if not frames:
         return _empty_calibration()
-    return _ordered(pl.concat(frames), fitted).sort("scheme", "time", maintain_order=True)
+    return _ordered(pl.concat(frames), fitted)
 
 
 def _ordered(table: pl.DataFrame, fitted: Sequence[_Fitted]) -> pl.DataFrame:
-    """Rows in scheme order, then level order."""
+    """Rows in scheme order, then time, then level order."""
     rank = {(f.scheme.name, level): (i, j) for i, f in enumerate(fitted) for j, level in enumerate(f.levels)}
     keys = [rank[(s, lv)] for s, lv in zip(table["scheme"], table["level"], strict=True)]
-    order = sorted(range(table.height), key=lambda i: (keys[i], table["time"][i] if "time" in table.columns
-                                                       else 0.0))
-    return table[order]
+    times = table["time"].to_list()
+    return table[sorted(range(table.height), key=lambda i: (keys[i][0], times[i], keys[i][1]))]
 
 
 def _optimism_rows(fitted: Sequence[_Fitted], replicates: int, seed: int,

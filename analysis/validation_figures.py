@@ -44,7 +44,7 @@ def km_panels_figure(report: ValidationReport, *, columns: int = 2, max_ticks: i
         table = report.curves.filter(pl.col("scheme") == name).drop("scheme")
         summary = report.medians.filter(pl.col("scheme") == name).drop("scheme").rename({"level": "group"})
         km_figure(table, summary, ax=ax, time_unit=report.time_unit, xticks=ticks,
-                  ylabel=f"{name}\nsurvival probability")
+                  ylabel=f"{name}\nsurvival probability", order=summary["group"].to_list())
         ax.set_gid(f"panel:{name}")
     return fig
 
