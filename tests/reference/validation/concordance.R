@@ -31,7 +31,7 @@ pbc_in <- write_input(data.frame(time = pb$time, event = as.integer(pb$status ==
 cl <- subset(colon, etype == 2)[, c("time", "status", "rx", "nodes", "age")]
 cl <- na.omit(cl)
 heart_in <- write_input(data.frame(entry = heart$start, time = heart$stop, event = heart$event,
-                                   age = heart$age), "heart")
+                                   age = heart$age, surgery = heart$surgery), "heart")
 colon_in <- write_input(data.frame(time = cl$time, event = cl$status, rx = as.character(cl$rx),
                                    nodes = cl$nodes, age = cl$age), "colon")
 
