@@ -184,8 +184,8 @@ class _Fitted:
     levels: list[str]
 
 
-def _measure(data: SchemeData, study: dict[str, Any], *, endpoint: str, origin: str, time_unit: str, at: tuple[float, ...],
-             tau: float | None, reference: str, bootstrap: int, seed: int,
+def _measure(data: SchemeData, study: dict[str, Any], *, endpoint: str, origin: str, time_unit: str,
+             at: tuple[float, ...], tau: float | None, reference: str, bootstrap: int, seed: int,
              progress: Callable[[int, int], None] | None) -> ValidationReport:
     frame = data.frame
     time = frame.get_column("time").to_numpy()
