@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -180,6 +180,7 @@ class _Fitted:
 
     scheme: Scheme
     result: CoxResult
+    x: np.ndarray
     level: np.ndarray
     levels: list[str]
 
@@ -216,18 +217,20 @@ def _measure(data: SchemeData, study: dict[str, Any], *, endpoint: str, origin: 
 def _fit(frame: pl.DataFrame, scheme: Scheme) -> _Fitted:
     """Fit the scheme's Cox model and place each patient in a level (its category, or a third of risk)."""
     from analysis.cox import CoxConvergenceWarning, fit_cox
+    from analysis.design import model_matrix
 
     with warnings.catch_warnings():  # kept in the result's notes
         warnings.simplefilter("ignore", CoxConvergenceWarning)
         result = fit_cox(frame, terms=scheme.columns, levels=scheme.levels)
+    x = model_matrix(frame, scheme.columns, levels=scheme.levels).matrix
     if scheme.is_grouping:
         column = scheme.columns[0]
         levels = [lv for lv in scheme.levels[column] if lv in set(frame.get_column(column).to_list())]
-        return _Fitted(scheme, result, frame.get_column(column).to_numpy().astype(str), levels)
+        return _Fitted(scheme, result, x, frame.get_column(column).to_numpy().astype(str), levels)
     lp = result.linear_predictor
     cuts = np.quantile(lp, [1 / 3, 2 / 3])
     thirds = np.asarray(RISK_LEVELS)[np.searchsorted(cuts, lp, side="left").clip(0, 2)]
-    return _Fitted(scheme, result, thirds, [lv for lv in RISK_LEVELS if lv in set(thirds.tolist())])
+    return _Fitted(scheme, result, x, thirds, [lv for lv in RISK_LEVELS if lv in set(thirds.tolist())])
 
 
 def _default_tau(time: np.ndarray, fitted: Sequence[_Fitted]) -> float:
@@ -385,23 +388,38 @@ def _optimism_rows(fitted: Sequence[_Fitted], replicates: int, seed: int,
             if progress is not None:
                 progress(offset + done, total)
 
-        result = optimism_corrected(_cox_fit_and_score, _arrays(f.result), replicates=replicates, seed=seed,
+        result = optimism_corrected(_cox_fit_and_score, _arrays(f), replicates=replicates, seed=seed,
                                     progress=step)
         rows.append({"scheme": f.scheme.name, "apparent_c": result.apparent, "optimism": result.optimism,
                      "corrected_c": result.corrected, "replicates": result.replicates})
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def _arrays(result: CoxResult) -> dict[str, np.ndarray]:
-    """The rows a bootstrap resamples: the model matrix (as fitted, before centring), time, event, entry."""
-    x = result.risk_sets.x_original if hasattr(result.risk_sets, "x_original") else None
-    if x is None:
-        raise NotImplementedError
-    return {"x": x, "time": result.time, "event": result.event}
+def _arrays(f: _Fitted) -> dict[str, np.ndarray]:
+    """The rows a bootstrap resamples: the scheme's model matrix, time, event and (delayed) entry."""
+    arrays = {"x": f.x, "time": f.result.time, "event": f.result.event}
+    if f.result.entry is not None:
+        arrays["entry"] = f.result.entry
+    return arrays
 
 
-def _cox_fit_and_score(train: dict[str, np.ndarray], test: dict[str, np.ndarray]) -> float:
-    raise NotImplementedError
+def _cox_fit_and_score(fit_rows: Mapping[str, np.ndarray], score_rows: Mapping[str, np.ndarray]) -> float:
+    """Fit the Cox model (Efron, as R's coxph) on `fit_rows` and return its Harrell's C on `score_rows`.
+
+    A level absent from a bootstrap sample leaves a zero column: its coefficient is 0 (the information
+    matrix is solved by pseudo-inverse), as the model cannot use it.
+    """
+    from analysis.concordance import concordance_index
+    from analysis.cox import newton_raphson
+    from analysis.risksets import build_risk_sets
+
+    n = fit_rows["time"].size
+    risk_sets = build_risk_sets(fit_rows.get("entry"), fit_rows["time"], fit_rows["event"],
+                                np.zeros(n, dtype=np.int64), fit_rows["x"], efron=True)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        beta = newton_raphson(risk_sets)["beta"]
+    return concordance_index(score_rows["time"], score_rows["event"], score_rows["x"] @ beta,
+                             entry=score_rows.get("entry"), reverse=True)[0]
 
 
 def _empty_auc() -> pl.DataFrame:
