@@ -226,7 +226,8 @@ def _results(report: ValidationReport) -> list[str]:
     if report.rmst.height:
         sections.append((f"RMST to {report.tau:.1f} {unit} (95% CI)", pl.DataFrame([{
             "scheme": r["scheme"], "level": r["level"],
-            "RMST (95% CI)": _interval(r["rmst"], r["lower"], r["upper"], 1), "SE": _number(r["se"], 2)} for r in report.rmst.iter_rows(named=True)])))
+            "RMST (95% CI)": _interval(r["rmst"], r["lower"], r["upper"], 1), "SE": _number(r["se"], 2)}
+            for r in report.rmst.iter_rows(named=True)])))
     if report.calibration.height:
         sections.append(("Calibration: predicted and observed survival", pl.DataFrame([{
             "scheme": r["scheme"], f"time ({unit})": f"{r['time']:g}", "level": r["level"], "n": str(r["n"]),
