@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -129,7 +129,8 @@ def validate_schemes(
         Times (in `time_unit`) of the time-dependent AUC and of calibration.
     origin : str
         first-timepoint, or diagnosis (delayed entry at the first timepoint: Harrell's C, AIC, the LR test
-        and medians only; the IPCW measures, RMST and calibration assume entry at time 0 and are left empty).
+        and medians only; the IPCW measures, RMST, calibration and the optimism bootstrap assume entry at
+        time 0 and are left empty).
     cohort : str, optional
         A saved cohort to restrict the analysis to.
     tau : float, optional
@@ -196,20 +197,20 @@ def _measure(data: SchemeData, study: dict[str, Any], *, endpoint: str, origin: 
     fitted = [_fit(frame, scheme) for scheme in data.schemes]
     horizon = tau if tau is not None else _default_tau(time, fitted)
     curves, medians = _km_by_level(frame, fitted)
-    ipcw = not delayed
+    from_zero = not delayed
     return ValidationReport(
         endpoint=endpoint, origin=origin, time_unit=time_unit, tau=horizon, at=at, reference=reference,
         bootstrap=bootstrap, seed=seed, excluded=dict(data.excluded), skipped=dict(data.skipped),
         study=study,
-        schemes=_scheme_rows(fitted, time, event, entry, horizon, ipcw=ipcw),
-        auc=_auc_rows(fitted, time, event, at) if ipcw else _empty_auc(),
+        schemes=_scheme_rows(fitted, time, event, entry, horizon, from_zero=from_zero),
+        auc=_auc_rows(fitted, time, event, at) if from_zero else _empty_auc(),
         medians=medians,
-        rmst=_rmst_rows(fitted, time, event, horizon) if ipcw else _empty_rmst(),
-        rmst_differences=_rmst_difference_rows(fitted, time, event, horizon) if ipcw else _empty_differences(),
-        comparisons=_comparison_rows(fitted, time, event, reference) if ipcw else _empty_comparisons(),
+        rmst=_rmst_rows(fitted, time, event, horizon) if from_zero else _empty_rmst(),
+        rmst_differences=_rmst_difference_rows(fitted, time, event, horizon) if from_zero else _empty_differences(),
+        comparisons=_comparison_rows(fitted, time, event, reference) if from_zero else _empty_comparisons(),
         likelihood_ratio=_likelihood_ratio_rows(frame, fitted),
-        optimism=_optimism_rows(fitted, bootstrap, seed, progress),
-        calibration=_calibration_rows(frame, fitted, at) if ipcw else _empty_calibration(),
+        optimism=_optimism_rows(fitted, bootstrap if from_zero else 0, seed, progress),
+        calibration=_calibration_rows(frame, fitted, at) if from_zero else _empty_calibration(),
         curves=curves,
     )
 
@@ -244,14 +245,14 @@ def _aic(result: CoxResult) -> float:
 
 
 def _scheme_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray, entry: np.ndarray,
-                 tau: float, *, ipcw: bool) -> pl.DataFrame:
+                 tau: float, *, from_zero: bool) -> pl.DataFrame:
     from analysis.discrimination import harrell_c, uno_c
 
     rows = []
     for f in fitted:
         lp = f.result.linear_predictor
-        harrell = harrell_c(time, event, lp, entry=None if ipcw else entry)
-        uno = uno_c(time, event, lp, tau=tau) if ipcw else None
+        harrell = harrell_c(time, event, lp, entry=None if from_zero else entry)
+        uno = uno_c(time, event, lp, tau=tau) if from_zero else None
         rows.append({"scheme": f.scheme.name, "predictors": " + ".join(f.scheme.columns), "n": f.result.n,
                      "events": f.result.events, "harrell_c": harrell.c, "harrell_c_se": harrell.se,
                      "harrell_c_lower": harrell.lower, "harrell_c_upper": harrell.upper,
@@ -374,8 +375,8 @@ def _ordered(table: pl.DataFrame, fitted: Sequence[_Fitted]) -> pl.DataFrame:
 
 def _optimism_rows(fitted: Sequence[_Fitted], replicates: int, seed: int,
                    progress: Callable[[int, int], None] | None) -> pl.DataFrame:
-    """Harrell's bootstrap optimism of each scheme's C (as rms::validate), one seeded stream per scheme."""
-    from analysis.optimism import optimism_corrected
+    """Harrell's bootstrap optimism of each scheme's C (as rms::validate), the same seeded samples for each."""
+    from analysis.optimism import cox_harrell_c, optimism_corrected
 
     schema = {"scheme": pl.String, "apparent_c": pl.Float64, "optimism": pl.Float64, "corrected_c": pl.Float64,
               "replicates": pl.Int64}
@@ -388,38 +389,13 @@ def _optimism_rows(fitted: Sequence[_Fitted], replicates: int, seed: int,
             if progress is not None:
                 progress(offset + done, total)
 
-        result = optimism_corrected(_cox_fit_and_score, _arrays(f), replicates=replicates, seed=seed,
-                                    progress=step)
+        # The model matrix's columns (indicators of categorical levels), so every sample has the same design.
+        columns = [f"x{j}" for j in range(f.x.shape[1])]
+        arrays = {"time": f.result.time, "event": f.result.event} | dict(zip(columns, f.x.T, strict=True))
+        result = optimism_corrected(cox_harrell_c(columns), arrays, replicates=replicates, seed=seed, progress=step)
         rows.append({"scheme": f.scheme.name, "apparent_c": result.apparent, "optimism": result.optimism,
                      "corrected_c": result.corrected, "replicates": result.replicates})
     return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-def _arrays(f: _Fitted) -> dict[str, np.ndarray]:
-    """The rows a bootstrap resamples: the scheme's model matrix, time, event and (delayed) entry."""
-    arrays = {"x": f.x, "time": f.result.time, "event": f.result.event}
-    if f.result.entry is not None:
-        arrays["entry"] = f.result.entry
-    return arrays
-
-
-def _cox_fit_and_score(fit_rows: Mapping[str, np.ndarray], score_rows: Mapping[str, np.ndarray]) -> float:
-    """Fit the Cox model (Efron, as R's coxph) on `fit_rows` and return its Harrell's C on `score_rows`.
-
-    A level absent from a bootstrap sample leaves a zero column: its coefficient is 0 (the information
-    matrix is solved by pseudo-inverse), as the model cannot use it.
-    """
-    from analysis.concordance import concordance_index
-    from analysis.cox import newton_raphson
-    from analysis.risksets import build_risk_sets
-
-    n = fit_rows["time"].size
-    risk_sets = build_risk_sets(fit_rows.get("entry"), fit_rows["time"], fit_rows["event"],
-                                np.zeros(n, dtype=np.int64), fit_rows["x"], efron=True)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        beta = newton_raphson(risk_sets)["beta"]
-    return concordance_index(score_rows["time"], score_rows["event"], score_rows["x"] @ beta,
-                             entry=score_rows.get("entry"), reverse=True)[0]
 
 
 def _empty_auc() -> pl.DataFrame:

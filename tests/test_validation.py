@@ -134,9 +134,9 @@ def test_tau_is_the_last_time_every_level_still_has_patients(report: ValidationR
 
 def test_the_bootstrap_is_reproducible_from_its_seed(demo_registry: Path, report: ValidationReport) -> None:
     with Registry.open(demo_registry, read_only=True) as reg:
-        again = validate_schemes(reg, schemes=SCHEMES[:2], at=AT, bootstrap=4, seed=7)
-        other = validate_schemes(reg, schemes=SCHEMES[:2], at=AT, bootstrap=4, seed=8)
-    assert again.optimism.equals(report.optimism.head(2))
+        again = validate_schemes(reg, schemes=SCHEMES, at=AT, bootstrap=4, seed=7)
+        other = validate_schemes(reg, schemes=SCHEMES, at=AT, bootstrap=4, seed=8)
+    assert again.optimism.equals(report.optimism)
     assert not other.optimism["optimism"].equals(again.optimism["optimism"])
 
 
