@@ -12,7 +12,7 @@ its SE) and `analysis.weighted_pairs` (the weighted per-subject counts that the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -64,19 +64,11 @@ def _ranks(score: np.ndarray) -> np.ndarray:
 
 
 def _censoring_weights(time: np.ndarray, event: np.ndarray) -> np.ndarray:
-    """Return 1 / G(t-)^2 per subject (meaningful at events): G is the censoring KM, as R's fastkm1.
-
-    At a time with both, events leave the risk set before censorings (G drops after the events there).
-    """
-    unique, inverse = np.unique(fix_times(time), return_inverse=True)
-    deaths = np.bincount(inverse, weights=event.astype(float), minlength=unique.size)
-    censored = np.bincount(inverse, weights=(~event).astype(float), minlength=unique.size)
-    at_risk = np.cumsum(np.bincount(inverse, minlength=unique.size)[::-1])[::-1].astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(censored > 0, (at_risk - deaths - censored) / (at_risk - deaths), 1.0)
-    g_before = np.concatenate([[1.0], np.cumprod(factor)[:-1]])
+    """Return 1 / G(t-)^2 per subject (meaningful at events), G the censoring KM as R's fastkm1."""
+    fixed = fix_times(time)
+    unique, _, before = _reverse_km(fixed, event)
     with np.errstate(divide="ignore"):
-        return (1.0 / g_before**2)[inverse]
+        return 1.0 / before[np.searchsorted(unique, fixed)] ** 2
 
 
 def _time_weights(time: np.ndarray, event: np.ndarray, timewt: TimeWeight, tau: float | None) -> np.ndarray:
@@ -213,3 +205,91 @@ def compare_concordance(
     schema = {"scheme": pl.String, "reference": pl.String, "c_difference": pl.Float64, "lower": pl.Float64,
               "upper": pl.Float64, "p": pl.Float64}
     return pl.DataFrame(rows, schema=schema)
+
+
+def _reverse_km(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return distinct times, G at and just before each: the censoring KM as prodlim(reverse = TRUE) and
+    R's concordance (fastkm1): events at s leave the risk set before the censorings at s."""
+    unique, inverse = np.unique(time, return_inverse=True)
+    censored = np.bincount(inverse, weights=(~event).astype(float), minlength=unique.size)
+    deaths = np.bincount(inverse, weights=event.astype(float), minlength=unique.size)
+    at_risk = np.cumsum(np.bincount(inverse, minlength=unique.size)[::-1])[::-1].astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        after = np.cumprod(np.where(censored > 0, 1.0 - censored / (at_risk - deaths), 1.0))
+    return unique, after, np.concatenate([[1.0], after[:-1]])
+
+
+def _below_and_tied(rank: np.ndarray, weight: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return per rank the weight at lower ranks and at that rank."""
+    at = np.bincount(rank, weights=weight, minlength=size)
+    return np.cumsum(at) - at, at
+
+
+def _auc_at(
+    time: np.ndarray, event: np.ndarray, rank: np.ndarray, g: tuple[np.ndarray, ...], t: float
+) -> tuple[float, np.ndarray]:
+    """Return the IPCW AUC at t and its influence function, as riskRegression's AUC.survival with KM censoring
+    (getIC0AUC plus getInfluenceFunctionAUCKMCensoringTerm, riskRegression 2022.11.28)."""
+    unique, g_after, g_before = g
+    group = np.searchsorted(unique, time)
+    n = time.size
+    cases, controls = (time <= t) & event, time > t
+    last = int(np.searchsorted(unique, t, side="right")) - 1  # the last distinct time <= t
+    weight = np.zeros(n)
+    weight[cases] = 1.0 / g_before[group[cases]]
+    weight[controls] = 1.0 / (g_after[last] if last >= 0 else 1.0)
+    mu_case, mu_control = weight[cases].sum(), weight[controls].sum()
+    if mu_case == 0 or mu_control == 0:
+        return float("nan"), np.full(n, np.nan)
+    size = int(rank.max()) + 1
+    below, tied = _below_and_tied(rank, np.where(controls, weight, 0.0), size)
+    case_part = below[rank] + 0.5 * tied[rank]  # controls with lower risk, half of those tied (getIC0AUC)
+    below, tied = _below_and_tied(rank, np.where(cases, weight, 0.0), size)
+    above = below[-1] + tied[-1] - below - tied
+    control_part = above[rank] + 0.5 * tied[rank]
+    auc = float(np.sum(weight[cases] * case_part[cases]) / (mu_case * mu_control))
+    mu = mu_case * mu_control / n**2
+    nu = auc * mu
+    ic0 = np.where(cases, weight / n * (case_part * mu - mu_control * nu),
+                   np.where(controls, weight / n * (control_part * mu - mu_case * nu), 0.0)) / mu**2
+
+    # The censoring term: the influence of the KM weights through the Nelson-Aalen censoring hazard.
+    counts = np.bincount(group, minlength=unique.size).astype(float)
+    at_risk = np.cumsum(counts[::-1])[::-1]
+    censored = np.bincount(group, weights=(~event).astype(float), minlength=unique.size)
+    martingale = np.cumsum(censored * n / at_risk**2)
+    f = np.where(time <= t, (~event) * n / at_risk[group] - martingale[group], -martingale[max(last, 0)])
+    terms = []
+    for value in (np.where(cases, case_part * weight, 0.0), np.where(cases, weight, 0.0)):
+        per_group = np.bincount(group, weights=value, minlength=unique.size)
+        remaining = per_group.sum() - np.cumsum(per_group)  # cases in later groups
+        passed = np.cumsum(np.concatenate([[0.0], per_group[1:] * martingale[:-1]]))
+        terms.append((-passed[group] + f * remaining[group]) / n**2)
+    numerator, denominator = terms[0], terms[1] * mu_control
+    return auc, ic0 + (numerator * mu - denominator * nu) / mu**2
+
+
+def time_dependent_auc(
+    time: np.ndarray, event: np.ndarray, marker: np.ndarray, times: Sequence[float] | np.ndarray
+) -> pl.DataFrame:
+    """Return the cumulative/dynamic IPCW AUC of a risk marker at each time: time, auc, se, lower, upper.
+
+    Equals riskRegression::Score(list(marker), Hist(time, event) ~ 1, metrics = "auc", cens.model = "km",
+    se.fit = TRUE): cases at t are events by t weighted 1 / G(T_i-), controls are still event-free after
+    t weighted 1 / G(t), G the reverse Kaplan-Meier of censoring; tied markers count one half. The SE is
+    Score's: sd of the influence function (including the term of the estimated censoring weights) / sqrt(n);
+    the 95% CI is AUC -/+ 1.96 SE clipped to [0, 1]. Chosen over scikit-survival's cumulative_dynamic_auc,
+    which computes the same AUC but no SE. NaN where t has no case or no control.
+    """
+    time, event, marker = _arrays(time, event, marker)
+    order = np.argsort(time, kind="stable")
+    time, event, marker = time[order], event[order], marker[order]
+    rank = _ranks(marker)
+    g = _reverse_km(time, event)
+    rows = []
+    for t in np.asarray(times, dtype=float):
+        auc, influence = _auc_at(time, event, rank, g, float(t))
+        se = float(np.std(influence, ddof=1) / np.sqrt(time.size))
+        rows.append({"time": float(t), "auc": auc, "se": se, "lower": max(0.0, auc - Z95 * se),
+                     "upper": min(1.0, auc + Z95 * se)})
+    return pl.DataFrame(rows, schema=dict.fromkeys(("time", "auc", "se", "lower", "upper"), pl.Float64))

@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.discrimination import compare_concordance, harrell_c, uno_c
+from analysis.discrimination import compare_concordance, harrell_c, time_dependent_auc, uno_c
 from analysis.weighted_pairs import weighted_pair_counts
 
 REFERENCE = Path(__file__).parent / "reference" / "validation"
@@ -173,3 +173,51 @@ def test_mismatched_lengths_are_refused() -> None:
     """Scores must be on the same patients as time and event."""
     with pytest.raises(ValueError, match=r"differ in length \(3, 3, 2\)"):
         harrell_c(np.ones(3), np.ones(3), np.ones(2))
+
+
+AUC = {
+    # case -> (data, marker column, negate); times are stored with R's values (auc.R)
+    "veteran_karno": ("veteran", "karno", True),
+    "pbc_bili": ("pbc", "bili", False),
+    "lung_ecog": ("lung", "ph_ecog", False),
+    "colon_nodes": ("colon", "nodes", False),
+}
+
+
+@pytest.mark.parametrize("case", list(AUC))
+def test_time_dependent_auc_matches_riskregression_score(case: str) -> None:
+    """R: Score(list(marker), Hist(time, event) ~ 1, data, times, metrics = "auc", cens.model = "km",
+    se.fit = TRUE)$AUC$score: AUC, se (influence function), lower, upper."""
+    name, column, negate = AUC[case]
+    d = data(name)
+    marker = -d[column].to_numpy() if negate else d[column].to_numpy()
+    expected = pl.read_csv(REFERENCE / "auc.csv").filter(pl.col("case") == case)
+    got = time_dependent_auc(d["time"].to_numpy(), d["event"].to_numpy(), marker, expected["time"].to_numpy())
+    assert got["time"].to_list() == expected["time"].to_list()
+    for column_name in ("auc", "se", "lower", "upper"):
+        assert got[column_name].to_list() == pytest.approx(expected[column_name].to_list(), rel=REL), column_name
+
+
+def test_auc_without_censoring_is_the_share_of_correctly_ordered_case_control_pairs() -> None:
+    """No censoring: every weight is 1, so the AUC at t is the Mann-Whitney share (ties 1/2) of
+    (event by t, event-free after t) pairs where the case has the higher marker."""
+    time = np.array([1.0, 2, 3, 4, 5, 6])
+    marker = np.array([5.0, 2, 4, 4, 1, 3])
+    got = time_dependent_auc(time, np.ones(6), marker, [3.0]).row(0, named=True)
+    cases, controls = marker[:3], marker[3:]
+    pairs = [(a > b) + 0.5 * (a == b) for a in cases for b in controls]
+    assert got["auc"] == pytest.approx(sum(pairs) / len(pairs))
+
+
+def test_auc_is_missing_where_a_time_has_no_case_or_no_control() -> None:
+    """Before the first event there are no cases; after the last time, no controls: NaN, not an error."""
+    got = time_dependent_auc(np.array([2.0, 3, 4]), np.array([1, 0, 1]), np.array([3.0, 2, 1]), [1.0, 4.0])
+    assert all(math.isnan(v) for v in got["auc"])
+
+
+def test_a_perfect_marker_has_auc_one_and_its_interval_is_clipped() -> None:
+    """Every case above every control: AUC 1; the upper limit is clipped to 1, as Score does."""
+    time = np.arange(1.0, 21)
+    got = time_dependent_auc(time, np.ones(20), -time, [10.0]).row(0, named=True)
+    assert got["auc"] == 1.0
+    assert got["upper"] == 1.0
