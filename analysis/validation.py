@@ -14,7 +14,6 @@ written by `analysis.validation_report`.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -264,11 +263,7 @@ def _scheme_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray,
 def _auc_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray, at: Sequence[float]) -> pl.DataFrame:
     from analysis.discrimination import time_dependent_auc
 
-    # The AUC needs cases before and controls beyond each time: times past the last follow-up are left out.
-    times = [t for t in at if time[event == 1].min(initial=math.inf) <= t < time.max()]
-    if not times:
-        return _empty_auc()
-    frames = [time_dependent_auc(time, event, f.result.linear_predictor, times)
+    frames = [time_dependent_auc(time, event, f.result.linear_predictor, at)
               .select(pl.lit(f.scheme.name).alias("scheme"), "time", "auc", "se", "lower", "upper")
               for f in fitted]
     return pl.concat(frames)

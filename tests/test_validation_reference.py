@@ -5,7 +5,8 @@ R (survival 3.5-3): tests/reference/validation_study/validation_study.R reads de
 validation_study.csv: per scheme `coxph` -> `concordance(fit)`, `concordance(fit, timewt = "n/G2",
 ymax = 48)`, `AIC(fit)`; `concordance(fit1, ..., fit5)` -> differences from the NETPET group and their SE;
 `anova(fit, update(fit, . ~ . + netpet_group))`; per level `summary(survfit(...), rmean = 48)$table`,
-`summary(survfit(...), times = c(12, 36, 60))` and `survfit(fit, newdata = d)` averaged per level.
+`summary(survfit(...), times = c(12, 36, 60))` and `survfit(fit, newdata = d)` averaged per level; and
+riskRegression's `Score(list(lp), Hist(time, event) ~ 1, metrics = "auc", se.fit = TRUE)` of each linear predictor.
 """
 
 from __future__ import annotations
@@ -93,6 +94,14 @@ def test_calibration_equals_r_survfit_of_the_levels_and_of_the_cox_model(report:
         key = f"{row['level']} {row['time']:g}"
         assert row["observed"] == pytest.approx(r_values[(row["scheme"], "observed", key)], rel=1e-6), key
         assert row["predicted"] == pytest.approx(r_values[(row["scheme"], "predicted", key)], rel=1e-6), key
+
+
+def test_time_dependent_auc_equals_riskregression_score(report: ValidationReport, r_values: dict) -> None:
+    assert report.auc.height == 15
+    for row in report.auc.iter_rows(named=True):
+        key = (row["scheme"], "auc", f"{row['time']:g}")
+        assert row["auc"] == pytest.approx(r_values[key], rel=1e-6), key
+        assert row["se"] == pytest.approx(r_values[(row["scheme"], "auc_se", key[2])], rel=1e-6), key
 
 
 if __name__ == "__main__":  # write demo_frame.csv from a fresh default demo registry

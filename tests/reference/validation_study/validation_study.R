@@ -3,7 +3,7 @@
 # timepoint, months; schemes netpet_group, fdg_status, who_grade, who_grade+age, bjc2023; tau = 48 months;
 # times 12, 36, 60).
 # demo_frame.csv is those rows (no patient IDs), written by `python -m tests.test_validation_reference`.
-# Run from this folder: Rscript validation_study.R  (R 4.2, survival 3.5-3) -> validation_study.csv
+# Run from this folder: Rscript validation_study.R  (R 4.2, survival 3.5-3, riskRegression) -> validation_study.csv
 library(survival)
 d <- read.csv("demo_frame.csv", stringsAsFactors = FALSE)
 d$netpet_group <- factor(d$netpet_group, levels = c("P1", "P2-4", "P5"))
@@ -69,6 +69,17 @@ for (name in c("netpet_group", "fdg_status", "who_grade")) {
   for (lv in levels) {
     mine <- d[[name]] == lv
     for (j in seq_along(at)) add(name, "predicted", paste(lv, at[j]), mean(predicted[j, mine]))
+  }
+}
+# Time-dependent AUC of the Cox linear predictors at the times, as riskRegression::Score computes it.
+library(riskRegression)
+for (name in names(fits)) {
+  d$lp <- fits[[name]]$linear.predictors
+  score <- Score(list(lp = d$lp), formula = Hist(time, event) ~ 1, data = d, times = at, metrics = "auc",
+                 cens.model = "km", se.fit = TRUE, null.model = FALSE)$AUC$score
+  for (j in seq_len(nrow(score))) {
+    add(name, "auc", score$times[j], score$AUC[j])
+    add(name, "auc_se", score$times[j], score$se[j])
   }
 }
 write.csv(do.call(rbind, rows), "validation_study.csv", row.names = FALSE, quote = TRUE)
