@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = ["calibration_figure", "concordance_figure", "km_panels_figure"]
 
+#: Marker per scheme in the calibration plot, so schemes that coincide stay visible.
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 #: Height of one KM panel with its risk table, mm (the table grows with the number of levels).
 _PANEL_MM = 62.0
 _LEVEL_MM = 3.4
@@ -81,6 +83,7 @@ def calibration_figure(report: ValidationReport) -> Figure:
     fig = new_figure("double", height_mm=70.0)
     names = report.schemes["scheme"].to_list()
     colours = {name: OKABE_ITO[i % len(OKABE_ITO)] for i, name in enumerate(names)}
+    markers = {name: _MARKERS[i % len(_MARKERS)] for i, name in enumerate(names)}
     axes = fig.subplots(1, len(times), squeeze=False)[0]
     with journal_style():
         for ax, t in zip(axes, times, strict=True):
@@ -94,8 +97,9 @@ def calibration_figure(report: ValidationReport) -> Figure:
                                                                           strict=True)]
                 high = [(hi if hi is not None else o) - o for o, hi in zip(observed, rows["observed_upper"],
                                                                            strict=True)]
-                ax.errorbar(rows["predicted"].to_list(), observed, yerr=[low, high], fmt="o", markersize=3,
-                            capsize=1.5, linewidth=0.7, color=colours[name], label=name, gid=f"cal:{name}:{t:g}")
+                ax.errorbar(rows["predicted"].to_list(), observed, yerr=[low, high], fmt=markers[name],
+                            markersize=3, markerfacecolor="none", capsize=1.5, linewidth=0.7, color=colours[name],
+                            label=name, gid=f"cal:{name}:{t:g}")
             ax.set_xlim(0, 1)
             ax.set_ylim(0, 1)
             ax.set_aspect("equal")

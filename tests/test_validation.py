@@ -178,3 +178,26 @@ def test_without_lesion_reads_the_lesion_schemes_are_set_aside_and_the_rest_run(
     assert report.schemes["scheme"].to_list() == ["netpet_group", "who_grade"]
     assert report.schemes["n"][0] > 800
     assert np.isfinite(report.schemes["harrell_c"].to_numpy()).all()
+
+
+def test_the_figures_plot_the_reports_numbers(report: ValidationReport) -> None:
+    from analysis.validation_figures import calibration_figure, concordance_figure, km_panels_figure
+
+    panels = [ax for ax in km_panels_figure(report).axes if ax.get_label() == "km"]
+    assert [ax.get_gid() for ax in panels] == [f"panel:{name}" for name in SCHEMES]
+    p1 = next(line for line in panels[0].get_lines() if line.get_gid() == "km:P1")
+    curve = report.curves.filter((pl.col("scheme") == "netpet_group") & (pl.col("group") == "P1"))
+    assert list(p1.get_ydata())[1:] == curve["surv"].to_list()
+
+    ax = concordance_figure(report)
+    harrell = next(line for line in ax.get_lines() if line.get_gid() == "c:harrell")
+    assert list(harrell.get_xdata()) == report.schemes["harrell_c"].to_list()
+    corrected = next(line for line in ax.get_lines() if line.get_gid() == "c:corrected")
+    assert list(corrected.get_xdata()) == report.optimism["corrected_c"].to_list()
+
+    calibration = calibration_figure(report)
+    assert [a.get_title() for a in calibration.axes] == ["12 months", "36 months", "60 months"]
+    points = next(c for c in calibration.axes[0].containers if c.get_label() == "who_grade")
+    rows = report.calibration.filter((pl.col("scheme") == "who_grade") & (pl.col("time") == 12.0))
+    assert list(points.lines[0].get_xdata()) == rows["predicted"].to_list()
+    assert list(points.lines[0].get_ydata()) == rows["observed"].to_list()
