@@ -201,3 +201,22 @@ def test_the_figures_plot_the_reports_numbers(report: ValidationReport) -> None:
     rows = report.calibration.filter((pl.col("scheme") == "who_grade") & (pl.col("time") == 12.0))
     assert list(points.lines[0].get_xdata()) == rows["predicted"].to_list()
     assert list(points.lines[0].get_ydata()) == rows["observed"].to_list()
+
+
+def test_the_demo_makes_extrahepatic_disease_vary_within_every_group(frame: pl.DataFrame) -> None:
+    """About a third of the demo's patients have liver-limited disease (DemoParameters.liver_only_share)."""
+    shares = frame.group_by("netpet_group").agg((pl.col("extrahepatic") == "no").mean().alias("liver_only"))
+    assert shares["liver_only"].is_between(0.25, 0.5).all(), shares
+
+
+def test_with_recorded_scores_some_p2_4_patients_have_another_karfis_class(demo_registry: Path,
+                                                                           tmp_path: Path) -> None:
+    path = tmp_path / "recorded.duckdb"
+    shutil.copy(demo_registry, path)
+    with Registry.open(path) as reg:
+        reg.set_setting("score_source", "recorded")
+        frame = scheme_frame(reg, resolve_schemes(["netpet_group", "karfis"])).frame
+        report = validate_schemes(reg, schemes=["netpet_group", "karfis"], bootstrap=0)
+    moved = frame.filter((pl.col("netpet_group") == "P2-4") & (pl.col("karfis") != "C2"))
+    assert 0 < moved.height < 0.05 * frame.height
+    assert report.comparisons["c_difference"][0] != 0.0
