@@ -97,6 +97,8 @@ def test_karfis_from_the_same_reads_discriminates_exactly_as_the_netpet_group(re
     row = report.comparisons.filter(pl.col("scheme") == "karfis").row(0, named=True)
     assert row["c_difference"] == 0.0
     assert math.isnan(row["p"])
+    optimism = report.optimism.filter(pl.col("scheme").is_in(["netpet_group", "karfis"])).drop("scheme")
+    assert optimism.n_unique() == 1
 
 
 def test_the_netpet_group_adds_to_every_clinical_model(report: ValidationReport, frame: pl.DataFrame) -> None:
