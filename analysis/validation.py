@@ -149,6 +149,8 @@ def validate_schemes(
     from registry import RegistryError
     from registry.cohorts import cohort_members
 
+    if not at or any(not t > 0 for t in at) or (tau is not None and not tau > 0):
+        raise RegistryError(f"times and tau must be positive numbers of {time_unit} (at: {list(at)}, tau: {tau})")
     chosen = resolve_schemes([reference, *[s for s in schemes if s.strip() != reference]])
     patients = cohort_members(reg, cohort) if cohort else None
     data = scheme_frame(reg, chosen, endpoint=endpoint, origin=origin, time_unit=time_unit, patients=patients)
@@ -192,11 +194,10 @@ def _measure(data: SchemeData, study: dict[str, Any], *, endpoint: str, origin: 
     time = frame.get_column("time").to_numpy()
     event = frame.get_column("event").to_numpy().astype(np.int64)
     entry = frame.get_column("entry").to_numpy()
-    delayed = bool(np.any(entry != 0))
+    from_zero = not np.any(entry != 0)  # no delayed entry: every measure is defined
     fitted = [_fit(frame, scheme) for scheme in data.schemes]
     horizon = tau if tau is not None else _default_tau(time, fitted)
     curves, medians = _km_by_level(frame, fitted)
-    from_zero = not delayed
     return ValidationReport(
         endpoint=endpoint, origin=origin, time_unit=time_unit, tau=horizon, at=at, reference=reference,
         bootstrap=bootstrap, seed=seed, excluded=dict(data.excluded), skipped=dict(data.skipped),

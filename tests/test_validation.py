@@ -180,6 +180,15 @@ def test_without_lesion_reads_the_lesion_schemes_are_set_aside_and_the_rest_run(
     assert report.schemes["scheme"].to_list() == ["netpet_group", "who_grade"]
     assert report.schemes["n"][0] > 800
     assert np.isfinite(report.schemes["harrell_c"].to_numpy()).all()
+    with Registry.open(path, read_only=True) as reg, pytest.raises(
+            RegistryError, match=f"the reference scheme karfis cannot be measured: karfis {reason}"):
+        validate_schemes(reg, schemes=["who_grade"], reference="karfis", bootstrap=0)
+
+
+@pytest.mark.parametrize(("at", "tau"), [((), None), ((12.0, -1.0), None), ((12.0,), 0.0)])
+def test_times_and_tau_must_be_positive(demo_registry: Path, at: tuple[float, ...], tau: float | None) -> None:
+    with Registry.open(demo_registry, read_only=True) as reg, pytest.raises(RegistryError, match="must be positive"):
+        validate_schemes(reg, at=at, tau=tau, bootstrap=0)
 
 
 def test_the_figures_plot_the_reports_numbers(report: ValidationReport) -> None:
