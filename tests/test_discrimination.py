@@ -85,16 +85,17 @@ def test_uno_c_matches_r(case: str) -> None:
     assert_matches_r(uno_c(d["time"].to_numpy(), d["event"].to_numpy(), score, tau=tau), case)
 
 
-@pytest.mark.parametrize("timewt", ["n", "n/G2"])
-def test_compare_concordance_matches_r_joint_covariance(timewt: str) -> None:
-    """R: cfit <- concordance(fit_bili, fit_clinical, fit_full [, timewt = "n/G2"]) on pbc; the contrast
-    c_k - c_bili with variance v_kk + v_11 - 2 v_k1 from cfit$var, 95% CI and 2 * pnorm(-|z|)."""
+@pytest.mark.parametrize(("case", "timewt", "tau"), [("n", "n", None), ("n/G2", "n/G2", None),
+                                                     ("n/G2 ymax 3000", "n/G2", 3000.0)])
+def test_compare_concordance_matches_r_joint_covariance(case: str, timewt: str, tau: float | None) -> None:
+    """R: cfit <- concordance(fit_bili, fit_clinical, fit_full [, timewt = "n/G2"] [, ymax = 3000]) on pbc;
+    the contrast c_k - c_bili with variance v_kk + v_11 - 2 v_k1 from cfit$var, 95% CI, 2 * pnorm(-|z|)."""
     lp = data("pbc_lp")
     scores = {name: lp[name].to_numpy() for name in ("bili", "clinical", "full")}
     got = compare_concordance(lp["time"].to_numpy(), lp["event"].to_numpy(), scores, reference="bili",
-                              timewt=timewt)  # type: ignore[arg-type]
+                              timewt=timewt, tau=tau)  # type: ignore[arg-type]
     expected = (pl.read_csv(REFERENCE / "comparison.csv", null_values="NA")
-                .filter((pl.col("case") == timewt) & (pl.col("fit") != "bili")))
+                .filter((pl.col("case") == case) & (pl.col("fit") != "bili")))
     assert got["scheme"].to_list() == expected["fit"].to_list()
     assert set(got["reference"]) == {"bili"}
     for column in ("c_difference", "lower", "upper", "p"):

@@ -83,6 +83,7 @@ comparison_rows <- function(case, joint) {
 }
 comparisons <- rbind(
   comparison_rows("n", concordance(fit_bili, fit_clinical, fit_full)),
-  comparison_rows("n/G2", concordance(fit_bili, fit_clinical, fit_full, timewt = "n/G2"))
+  comparison_rows("n/G2", concordance(fit_bili, fit_clinical, fit_full, timewt = "n/G2")),
+  comparison_rows("n/G2 ymax 3000", concordance(fit_bili, fit_clinical, fit_full, timewt = "n/G2", ymax = 3000))
 )
 write.csv(comparisons, file.path(out, "comparison.csv"), row.names = FALSE)
