@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -120,3 +123,16 @@ def test_a_scheme_that_cannot_be_measured_is_reported_and_the_rest_run(demo_db: 
     result = _run(db, tmp_path / "out", "--cohort", "g1", "--schemes", "netpet_group,who_grade", "--bootstrap", "0")
     assert result.exit_code == 0, result.output
     assert "scheme who_grade set aside: who_grade take a single value among the analysed patients" in result.stderr
+
+
+def test_the_installed_command_runs_as_a_process(demo_db: Path, tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run(
+        [sys.executable, "-m", "netpet", "--db", str(demo_db), "validate", "--out", str(tmp_path / "v"),
+         "--schemes", "netpet_group,fdg_status", "--bootstrap", "2", "--format", "json"],
+        capture_output=True, text=True, env=env, check=False, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [s["scheme"] for s in json.loads(done.stdout)["schemes"]] == ["netpet_group", "fdg_status"]
+    assert (tmp_path / "v" / "validation.md").exists()
