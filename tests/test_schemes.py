@@ -187,3 +187,13 @@ def test_combinations_and_aliases_resolve_to_their_predictors() -> None:
     ]
     assert [s.is_clinical for s in schemes] == [True, False, False]
     assert [s.is_grouping for s in schemes] == [False, False, True]
+
+
+def test_the_rules_hold_on_every_backend(registry: Registry) -> None:
+    """The same derivation on the embedded file and on PostgreSQL (through DuckDB's postgres extension)."""
+    _fill(registry)
+    got = {r["patient_id"]: r for r in registry.query_file("queries", "baseline_schemes").iter_rows(named=True)}
+    for i, lesions in enumerate(COMBINATIONS):
+        row = got[f"S{i:04d}"]
+        assert (row["karfis"], row["fdg_status"], row["extrahepatic"]) == (
+            karfis_rule(lesions), fdg_rule(lesions), extrahepatic_rule(lesions)), lesions
