@@ -3,7 +3,7 @@ Harrell's bootstrap optimism (200 replicates), on the same synthetic rows.
 
 Run: python benchmarks/validate_speed.py [n_rows] [pairs] [replicates]   (defaults 10000, 3, 200)
 Writes the rows once to a temporary CSV; then `pairs` times, interleaved, runs the Python loop
-(`analysis.optimism.optimism_corrected` with `cox_harrell_c`, which also gives the apparent C) and
+(`netpet.analysis.survival.optimism.optimism_corrected` with `cox_harrell_c`, which also gives the apparent C) and
 benchmarks/validate_baseline.R (coxph + concordance + the same bootstrap loop as rms::validate), each in a
 fresh process, and prints the median wall time of each, their ratio and both corrected C's (the bootstrap
 samples differ, so these agree to about the Monte Carlo error, not exactly). Not run by pytest; on a
@@ -55,7 +55,7 @@ def make_data(n: int, seed: int = 20261205) -> pl.DataFrame:
 
 def python_loop(path: str, replicates: int) -> dict[str, float]:
     """Return each scheme's optimism-corrected C (the work timed)."""
-    from analysis.optimism import cox_harrell_c, optimism_corrected
+    from netpet.analysis.survival.optimism import cox_harrell_c, optimism_corrected
 
     data = pl.read_csv(path)
     arrays = {c: data[c].to_numpy() for c in data.columns}

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from netpet.cli import cli
-from registry.backup import file_sha256
+from netpet.registry.backup import file_sha256
 
 SCHEMES = "netpet_group,karfis,fdg_status,who_grade,bjc2023"
 FIGURES = ("km_by_scheme", "concordance", "calibration")
@@ -113,8 +113,8 @@ def test_bad_times_are_a_usage_error(demo_db: Path, tmp_path: Path, at: str) -> 
 
 def test_a_scheme_that_cannot_be_measured_is_reported_and_the_rest_run(demo_db: Path, tmp_path: Path) -> None:
     """In a cohort of G1 patients WHO grade has one level: it is set aside, the NETPET group still measured."""
-    from registry import Registry
-    from registry.cohorts import build_cohort
+    from netpet.registry import Registry
+    from netpet.registry.cohorts import build_cohort
 
     db = tmp_path / "demo.duckdb"
     shutil.copy(demo_db, db)

@@ -1,4 +1,4 @@
-"""analysis.discrimination agrees with R's concordance() (survival 3.5.3) and with counting every pair."""
+"""netpet.analysis.survival.discrimination agrees with R's concordance() (survival 3.5.3) and with counting every pair."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.discrimination import compare_concordance, harrell_c, time_dependent_auc, uno_c
-from analysis.weighted_pairs import weighted_pair_counts
+from netpet.analysis.survival.discrimination import compare_concordance, harrell_c, time_dependent_auc, uno_c
+from netpet.analysis.survival.weighted_pairs import weighted_pair_counts
 
 REFERENCE = Path(__file__).parent / "reference" / "validation"
 REL = 1e-6

@@ -1,4 +1,4 @@
-"""analysis.optimism agrees with rms::validate(cph(...), B) replayed on the same bootstrap samples."""
+"""netpet.analysis.survival.optimism agrees with rms::validate(cph(...), B) replayed on the same bootstrap samples."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.discrimination import harrell_c
-from analysis.optimism import cox_harrell_c, optimism_corrected
+from netpet.analysis.survival.discrimination import harrell_c
+from netpet.analysis.survival.optimism import cox_harrell_c, optimism_corrected
 
 REFERENCE = Path(__file__).parent / "reference" / "validation"
 REL = 1e-6

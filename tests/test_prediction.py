@@ -1,4 +1,4 @@
-"""analysis.prediction agrees with R's survfit(coxph_fit, newdata) (survival 3.5.3)."""
+"""netpet.analysis.survival.prediction agrees with R's survfit(coxph_fit, newdata) (survival 3.5.3)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.cox import fit_cox
-from analysis.prediction import cox_predicted_survival
+from netpet.analysis.survival.cox import fit_cox
+from netpet.analysis.survival.prediction import cox_predicted_survival
 
 REFERENCE = Path(__file__).parent / "reference" / "validation"
 REL = 1e-6

@@ -1,4 +1,4 @@
-"""analysis.rmst agrees with R's survfit rmean (survival 3.5.3) and survRM2's rmst2 differences."""
+"""netpet.analysis.survival.rmst agrees with R's survfit rmean (survival 3.5.3) and survRM2's rmst2 differences."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.rmst import rmst, rmst_differences
+from netpet.analysis.survival.rmst import rmst, rmst_differences
 
 REFERENCE = Path(__file__).parent / "reference" / "validation"
 REL = 1e-6

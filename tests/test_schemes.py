@@ -14,8 +14,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis.schemes import ALIASES, known_schemes, resolve_schemes, scheme_frame
-from registry import Registry, RegistryError
+from netpet.analysis.studies.schemes import ALIASES, known_schemes, resolve_schemes, scheme_frame
+from netpet.registry import Registry, RegistryError
 from tests.scoring_fixtures import rederive
 
 #: (sstr_avid, fdg_avid, fdg_vs_sstr): negative, SSTR only, concordant lower/similar/higher, discordant.

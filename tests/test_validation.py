@@ -1,7 +1,7 @@
 """`validate_schemes` measures every scheme on the same patients and returns the JSON contract of issue 17.
 
 On the default demo registry (read-only), with a few bootstrap replicates. Each number is checked against
-an independent path: the scheme's own Cox fit and `analysis.concordance` (tested against R), the KM
+an independent path: the scheme's own Cox fit and `netpet.analysis.survival.concordance` (tested against R), the KM
 estimator, or two Cox fits for the likelihood-ratio test. tests/test_validation_reference.py checks the
 same report against R run on the analysed rows.
 """
@@ -16,12 +16,12 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.concordance import cox_concordance
-from analysis.cox import fit_cox
-from analysis.km import km_fit, survival_at
-from analysis.schemes import resolve_schemes, scheme_frame
-from analysis.validation import ValidationReport, validate_schemes
-from registry import Registry, RegistryError
+from netpet.analysis.studies.cox_analysis import cox_concordance
+from netpet.analysis.survival.cox import fit_cox
+from netpet.analysis.survival.km import km_fit, survival_at
+from netpet.analysis.studies.schemes import resolve_schemes, scheme_frame
+from netpet.analysis.studies.validation import ValidationReport, validate_schemes
+from netpet.registry import Registry, RegistryError
 from tests.scoring_fixtures import rederive
 
 SCHEMES = ["netpet_group", "karfis", "fdg_status", "who_grade", "ki67", "extrahepatic", "who_grade+age", "bjc2023"]
@@ -192,7 +192,7 @@ def test_times_and_tau_must_be_positive(demo_registry: Path, at: tuple[float, ..
 
 
 def test_the_figures_plot_the_reports_numbers(report: ValidationReport) -> None:
-    from analysis.validation_figures import calibration_figure, concordance_figure, km_panels_figure
+    from netpet.analysis.outputs.validation_figures import calibration_figure, concordance_figure, km_panels_figure
 
     panels = [ax for ax in km_panels_figure(report).axes if ax.get_label() == "km"]
     assert [ax.get_gid() for ax in panels] == [f"panel:{name}" for name in SCHEMES]

@@ -17,9 +17,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis.schemes import resolve_schemes, scheme_frame
-from analysis.validation import ValidationReport, validate_schemes
-from registry import Registry
+from netpet.analysis.studies.schemes import resolve_schemes, scheme_frame
+from netpet.analysis.studies.validation import ValidationReport, validate_schemes
+from netpet.registry import Registry
 
 HERE = Path(__file__).parent / "reference" / "validation_study"
 SCHEMES = ["netpet_group", "fdg_status", "who_grade", "who_grade+age", "bjc2023"]
@@ -107,7 +107,7 @@ def test_time_dependent_auc_equals_riskregression_score(report: ValidationReport
 if __name__ == "__main__":  # write demo_frame.csv from a fresh default demo registry
     import tempfile
 
-    from registry.demo import build_demo_registry
+    from netpet.registry.demo import build_demo_registry
 
     folder = Path(tempfile.mkdtemp())
     build_demo_registry(folder / "demo.duckdb", folder / "data")

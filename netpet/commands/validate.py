@@ -9,7 +9,7 @@ import click
 from netpet.options import cohort_option, db_option, dumps, open_registry, progress_bar, render
 
 if TYPE_CHECKING:
-    from analysis.validation import ValidationReport
+    from netpet.analysis.studies.validation import ValidationReport
 
 
 def _names(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -51,8 +51,8 @@ def validate(db: str | None, endpoint: str, schemes: tuple[str, ...], at: tuple[
              cohort: str | None, origin: str, reference: str, tau: float | None, bootstrap: int, seed: int,
              fmt: str) -> None:
     """Measure and compare prognostic schemes on the same patients (C, AUC, RMST, calibration)."""
-    from analysis.validation import validate_schemes
-    from analysis.validation_report import write_validation
+    from netpet.analysis.studies.validation import validate_schemes
+    from netpet.analysis.outputs.validation_report import write_validation
     from netpet import __version__
 
     options = {"endpoint": endpoint, "schemes": list(schemes), "at": list(at), "cohort": cohort, "origin": origin,

@@ -1,4 +1,4 @@
-# Reference values for analysis.discrimination.time_dependent_auc: cumulative/dynamic IPCW AUC with its
+# Reference values for netpet.analysis.survival.discrimination.time_dependent_auc: cumulative/dynamic IPCW AUC with its
 # influence-function SE and CI, from riskRegression::Score(..., metrics = "auc", cens.model = "km",
 # se.fit = TRUE) (riskRegression 2022.11.28, prodlim 2019.11.13).
 #

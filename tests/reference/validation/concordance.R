@@ -1,4 +1,4 @@
-# Reference values for analysis.discrimination (Harrell's and Uno's C, and the comparison of several C's),
+# Reference values for netpet.analysis.survival.discrimination (Harrell's and Uno's C, and the comparison of several C's),
 # from R's survival package.
 #
 # Run from the repository root:  Rscript tests/reference/validation/concordance.R

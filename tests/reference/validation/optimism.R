@@ -1,4 +1,4 @@
-# Reference values for analysis.optimism: Harrell's bootstrap optimism of the C index, from
+# Reference values for netpet.analysis.survival.optimism: Harrell's bootstrap optimism of the C index, from
 # rms::validate(cph(..., x = TRUE, y = TRUE), B = B) with the bootstrap samples fixed.
 #
 # rms draws its samples with sample(n, replace = TRUE) inside predab.resample; here that call is answered
@@ -6,7 +6,7 @@
 # the 1-based row drawn), so that Python replays exactly the same samples rather than other random draws.
 # rms reports Somers' Dxy; C = (Dxy + 1) / 2, so the C optimism is the Dxy optimism / 2.
 # rms refits each sample with coxphFit(..., iter.max = 10, eps = 1e-4), looser than coxph's defaults
-# (20, 1e-9) that analysis.cox follows; with continuous predictors the loose fits reorder a few nearly tied
+# (20, 1e-9) that netpet.analysis.survival.cox follows; with continuous predictors the loose fits reorder a few nearly tied
 # linear predictors. So rms runs twice: stock (optimism_rms_stock, kept for comparison) and with its refits
 # at coxph's default convergence (apparent, optimism, corrected: the values the tests equal).
 #

@@ -1,4 +1,4 @@
-# Reference values for analysis.prediction: each patient's predicted survival from a Cox model, as
+# Reference values for netpet.analysis.survival.prediction: each patient's predicted survival from a Cox model, as
 # summary(survfit(fit, newdata = data), times = times, extend = TRUE)$surv (Efron or Breslow baseline as
 # the fit's ties; strata: each patient on the curve of its own stratum; (entry, time] rows for heart).
 #

@@ -1,4 +1,4 @@
-# Reference values for analysis.rmst: restricted mean survival time as R's survfit prints it
+# Reference values for netpet.analysis.survival.rmst: restricted mean survival time as R's survfit prints it
 # (summary(fit, rmean = tau)$table: rmean, se(rmean)), and differences between levels as survRM2's rmst2
 # computes them (survRM2 is not installed here; its formula, written out below, is
 #   difference = rmst_1 - rmst_0, se = sqrt(se_1^2 + se_0^2), CI difference -/+ qnorm(0.975) se,

@@ -1,5 +1,5 @@
 # Reference values for tests/test_validation_reference.py: what R's survival package gives for the measures
-# of `analysis.validation.validate_schemes` on the demo registry's analysed rows (OS from the first dual-PET
+# of `netpet.analysis.studies.validation.validate_schemes` on the demo registry's analysed rows (OS from the first dual-PET
 # timepoint, months; schemes netpet_group, fdg_status, who_grade, who_grade+age, bjc2023; tau = 48 months;
 # times 12, 36, 60).
 # demo_frame.csv is those rows (no patient IDs), written by `python -m tests.test_validation_reference`.

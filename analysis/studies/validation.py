@@ -7,9 +7,9 @@ adding the NETPET group to clinical models, Harrell's bootstrap optimism, and ca
 against KM-observed survival by level) at each time asked for. A scheme's score is its Cox linear predictor
 (higher = higher risk), as R's ``concordance(fit1, fit2)`` scores fitted models. Schemes with one
 categorical predictor are grouped by its levels; others by thirds of the linear predictor ("low", "middle",
-"high"). The estimators are `analysis.discrimination`, `analysis.rmst`, `analysis.optimism`,
-`analysis.prediction`, `analysis.cox` and `analysis.km`; the schemes are `analysis.schemes`; files are
-written by `analysis.validation_report`.
+"high"). The estimators are `netpet.analysis.survival.discrimination`, `netpet.analysis.survival.rmst`, `netpet.analysis.survival.optimism`,
+`netpet.analysis.survival.prediction`, `netpet.analysis.survival.cox` and `netpet.analysis.survival.km`; the schemes are `netpet.analysis.studies.schemes`; files are
+written by `netpet.analysis.outputs.validation_report`.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
-from analysis.schemes import Scheme, SchemeData
+from netpet.analysis.studies.schemes import Scheme, SchemeData
 
 if TYPE_CHECKING:
-    from analysis.cox import CoxResult
-    from registry import Registry
+    from netpet.analysis.survival.cox import CoxResult
+    from netpet.registry import Registry
 
 __all__ = ["RISK_LEVELS", "ValidationReport", "validate_schemes"]
 
@@ -123,7 +123,7 @@ def validate_schemes(
     endpoint : str
         os, pfs or ttp.
     schemes : sequence of str
-        Scheme names (`analysis.schemes.known_schemes`, `+` combines); the reference is added if missing.
+        Scheme names (`netpet.analysis.studies.schemes.known_schemes`, `+` combines); the reference is added if missing.
     at : sequence of float
         Times (in `time_unit`) of the time-dependent AUC and of calibration.
     origin : str
@@ -145,9 +145,9 @@ def validate_schemes(
     -------
     ValidationReport
     """
-    from analysis.schemes import resolve_schemes, scheme_frame
-    from registry import RegistryError
-    from registry.cohorts import cohort_members
+    from netpet.analysis.studies.schemes import resolve_schemes, scheme_frame
+    from netpet.registry import RegistryError
+    from netpet.registry.cohorts import cohort_members
 
     if not at or any(not t > 0 for t in at) or (tau is not None and not tau > 0):
         raise RegistryError(f"times and tau must be positive numbers of {time_unit} (at: {list(at)}, tau: {tau})")
@@ -165,7 +165,7 @@ def validate_schemes(
 
 def _study(reg: Registry, data: SchemeData, cohort: str | None) -> dict[str, Any]:
     """The facts of the study design a TRIPOD methods section states, read from the registry."""
-    from registry.cohorts import registry_state
+    from netpet.registry.cohorts import registry_state
 
     dates = reg.query_file("queries", "patient_survival").join(data.frame.select("patient_id"), on="patient_id",
                                                                how="semi")
@@ -217,8 +217,8 @@ def _measure(data: SchemeData, study: dict[str, Any], *, endpoint: str, origin: 
 
 def _fit(frame: pl.DataFrame, scheme: Scheme) -> _Fitted:
     """Fit the scheme's Cox model and place each patient in a level (its category, or a third of risk)."""
-    from analysis.cox import CoxConvergenceWarning, fit_cox
-    from analysis.design import model_matrix
+    from netpet.analysis.survival.cox import CoxConvergenceWarning, fit_cox
+    from netpet.analysis.survival.design import model_matrix
 
     with warnings.catch_warnings():  # kept in the result's notes
         warnings.simplefilter("ignore", CoxConvergenceWarning)
@@ -246,7 +246,7 @@ def _aic(result: CoxResult) -> float:
 
 def _scheme_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray, entry: np.ndarray,
                  tau: float, *, from_zero: bool) -> pl.DataFrame:
-    from analysis.discrimination import harrell_c, uno_c
+    from netpet.analysis.survival.discrimination import harrell_c, uno_c
 
     rows = []
     for f in fitted:
@@ -262,7 +262,7 @@ def _scheme_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray,
 
 
 def _auc_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray, at: Sequence[float]) -> pl.DataFrame:
-    from analysis.discrimination import time_dependent_auc
+    from netpet.analysis.survival.discrimination import time_dependent_auc
 
     frames = [time_dependent_auc(time, event, f.result.linear_predictor, at)
               .select(pl.lit(f.scheme.name).alias("scheme"), "time", "auc", "se", "lower", "upper")
@@ -271,7 +271,7 @@ def _auc_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray, at
 
 
 def _rmst_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray, tau: float) -> pl.DataFrame:
-    from analysis.rmst import rmst
+    from netpet.analysis.survival.rmst import rmst
 
     frames = [rmst(time, event, tau, group=f.level, levels=f.levels)
               .select(pl.lit(f.scheme.name).alias("scheme"), pl.col("level").cast(pl.String), "rmst", "se",
@@ -282,7 +282,7 @@ def _rmst_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray, t
 
 def _rmst_difference_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray,
                           tau: float) -> pl.DataFrame:
-    from analysis.rmst import rmst_differences
+    from netpet.analysis.survival.rmst import rmst_differences
 
     frames = [rmst_differences(time, event, tau, group=f.level, reference=f.levels[0], levels=f.levels)
               .select(pl.lit(f.scheme.name).alias("scheme"), pl.col("level").cast(pl.String),
@@ -293,7 +293,7 @@ def _rmst_difference_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np
 
 def _comparison_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray,
                      reference: str) -> pl.DataFrame:
-    from analysis.discrimination import compare_concordance
+    from netpet.analysis.survival.discrimination import compare_concordance
 
     if len(fitted) < 2:
         return _empty_comparisons()
@@ -306,7 +306,7 @@ def _likelihood_ratio_rows(frame: pl.DataFrame, fitted: Sequence[_Fitted]) -> pl
     """For each clinical scheme, the LR test of adding the NETPET group (R's anova(fit, fit_plus_group))."""
     from scipy.special import chdtrc
 
-    from analysis.cox import CoxConvergenceWarning, fit_cox
+    from netpet.analysis.survival.cox import CoxConvergenceWarning, fit_cox
 
     rows = []
     for f in fitted:
@@ -325,7 +325,7 @@ def _likelihood_ratio_rows(frame: pl.DataFrame, fitted: Sequence[_Fitted]) -> pl
 
 def _km_by_level(frame: pl.DataFrame, fitted: Sequence[_Fitted]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """KM curves and medians (with CIs, R's log intervals) of each scheme's levels."""
-    from analysis.km import km_fit
+    from netpet.analysis.survival.km import km_fit
 
     curves, medians = [], []
     for f in fitted:
@@ -338,8 +338,8 @@ def _km_by_level(frame: pl.DataFrame, fitted: Sequence[_Fitted]) -> tuple[pl.Dat
 
 def _calibration_rows(frame: pl.DataFrame, fitted: Sequence[_Fitted], at: Sequence[float]) -> pl.DataFrame:
     """Mean Cox-predicted survival against the KM estimate (95% CI) in each level at each time."""
-    from analysis.km import km_fit, survival_at
-    from analysis.prediction import cox_predicted_survival
+    from netpet.analysis.survival.km import km_fit, survival_at
+    from netpet.analysis.survival.prediction import cox_predicted_survival
 
     frames = []
     for f in fitted:
@@ -372,7 +372,7 @@ def _ordered(table: pl.DataFrame, fitted: Sequence[_Fitted]) -> pl.DataFrame:
 def _optimism_rows(fitted: Sequence[_Fitted], replicates: int, seed: int,
                    progress: Callable[[int, int], None] | None) -> pl.DataFrame:
     """Harrell's bootstrap optimism of each scheme's C (as rms::validate), the same seeded samples for each."""
-    from analysis.optimism import cox_harrell_c, optimism_corrected
+    from netpet.analysis.survival.optimism import cox_harrell_c, optimism_corrected
 
     schema = {"scheme": pl.String, "apparent_c": pl.Float64, "optimism": pl.Float64, "corrected_c": pl.Float64,
               "replicates": pl.Int64}

@@ -7,7 +7,7 @@ Ki-67 and age at diagnosis. Schemes combine with `+` (`who_grade+age`), and `bjc
 model of the 2023 validation. `scheme_frame` builds the one set of patients every scheme is measured on
 (complete cases over all of them), counting each patient left out by reason, and sets aside a scheme that
 cannot be derived at all (no lesion reads, no Ki-67 recorded) with its reason. The estimators are left to
-`analysis.discrimination`, `analysis.rmst` and `analysis.cox`; the study to `analysis.validation`.
+`netpet.analysis.survival.discrimination`, `netpet.analysis.survival.rmst` and `netpet.analysis.survival.cox`; the study to `netpet.analysis.studies.validation`.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from registry.columns import WHO_GRADES
+from netpet.registry.columns import WHO_GRADES
 
 if TYPE_CHECKING:
-    from registry import Registry
+    from netpet.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def known_schemes() -> list[str]:
 
 def resolve_schemes(names: Sequence[str]) -> list[Scheme]:
     """Return the schemes named (`a+b` combines predictors), or raise naming the unknown ones and the known."""
-    from registry import RegistryError
+    from netpet.registry import RegistryError
 
     schemes, unknown = [], []
     for raw in names:
@@ -146,7 +146,7 @@ def scheme_frame(
     schemes : sequence of Scheme
         From `resolve_schemes`.
     endpoint, origin, time_unit : str
-        As `analysis.frames.survival_frame`.
+        As `netpet.analysis.studies.frames.survival_frame`.
     patients : pl.DataFrame, optional
         Restrict to these `patient_id`s (a saved cohort).
 
@@ -154,7 +154,7 @@ def scheme_frame(
     -------
     SchemeData
     """
-    from analysis.frames import survival_frame
+    from netpet.analysis.studies.frames import survival_frame
 
     data = survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit, by="netpet_group",
                           patients=patients)

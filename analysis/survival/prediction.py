@@ -4,7 +4,7 @@ As R's ``survfit(coxph_fit, newdata = data)`` for the patients the model was fit
 cumulative hazard has, at each event time of a stratum, the increment sum_k 1 / (S0 - k/d S0_dead) over
 its d tied deaths (Efron, R's default for an Efron fit) or d / S0 (Breslow); then
 S_i(t) = exp(-H0(t) exp(eta_i)) in the patient's own stratum, with H0 and eta on the same centring. The
-risk-set sums come from `analysis.risksets`, the fit from `analysis.cox`.
+risk-set sums come from `netpet.analysis.survival.risksets`, the fit from `netpet.analysis.survival.cox`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from analysis.cox import CoxResult
-from analysis.risksets import _group_sums_at, _risk, fix_times
+from netpet.analysis.survival.cox import CoxResult
+from netpet.analysis.survival.risksets import _group_sums_at, _risk, fix_times
 
 
 def _baseline_increments(result: CoxResult) -> tuple[np.ndarray, np.ndarray]:

@@ -19,8 +19,8 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from analysis.concordance import concordance_index
-from analysis.cox import CoxConvergenceWarning, fit_cox
+from netpet.analysis.survival.concordance import concordance_index
+from netpet.analysis.survival.cox import CoxConvergenceWarning, fit_cox
 
 Arrays = Mapping[str, np.ndarray]
 #: Fit a model on the given patients and return the function that scores any patients' data with it.
@@ -74,7 +74,7 @@ def optimism_corrected(
     -------
     Optimism
     """
-    from registry import RegistryError  # what fit_cox raises for a sample it cannot fit
+    from netpet.registry import RegistryError  # what fit_cox raises for a sample it cannot fit
 
     n = len(next(iter(data_arrays.values())))
     if any(len(values) != n for values in data_arrays.values()):

@@ -6,8 +6,8 @@ shorter survival. That is R's convention for a Cox linear predictor in ``concord
 score R needs ``concordance(Surv(time, event) ~ score, reverse = TRUE)``, which these functions equal.
 
 Confidence intervals are C +/- 1.96 SE with R's infinitesimal-jackknife (IJ) SE. For Uno's C the IJ
-treats the censoring weights as fixed, as R does. Pair counting: `analysis.concordance` (Harrell's C and
-its SE) and `analysis.weighted_pairs` (the weighted per-subject counts that the covariances need).
+treats the censoring weights as fixed, as R does. Pair counting: `netpet.analysis.survival.concordance` (Harrell's C and
+its SE) and `netpet.analysis.survival.weighted_pairs` (the weighted per-subject counts that the covariances need).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import numpy as np
 import polars as pl
 from scipy.special import ndtr
 
-from analysis.concordance import concordance_index
-from analysis.risksets import fix_times
-from analysis.weighted_pairs import PairCounts, weighted_pair_counts
+from netpet.analysis.survival.concordance import concordance_index
+from netpet.analysis.survival.risksets import fix_times
+from netpet.analysis.survival.weighted_pairs import PairCounts, weighted_pair_counts
 
 Z95 = 1.959963984540054  # qnorm(0.975)
 TimeWeight = Literal["n", "n/G2"]

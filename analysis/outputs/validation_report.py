@@ -2,8 +2,8 @@
 
 `write_validation` writes everything into a temporary folder beside `DIR` and renames it into place, so a
 reader never sees half a report and a failed run leaves the previous one intact. The manifest is
-`analysis.report.manifest_record`'s, as `netpet report` writes it. The measures come from
-`analysis.validation.validate_schemes`; the figures from `analysis.validation_figures`.
+`netpet.analysis.outputs.report.manifest_record`'s, as `netpet report` writes it. The measures come from
+`netpet.analysis.studies.validation.validate_schemes`; the figures from `netpet.analysis.outputs.validation_figures`.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from analysis.serialise import to_json
+from netpet.analysis.serialise import to_json
 
 if TYPE_CHECKING:
-    from analysis.validation import ValidationReport
-    from registry import Registry
+    from netpet.analysis.studies.validation import ValidationReport
+    from netpet.registry import Registry
 
 __all__ = ["INDEX", "write_validation"]
 
@@ -60,7 +60,7 @@ def write_validation(
     dict
         The manifest, also written as ``manifest.json``.
     """
-    from analysis.report import MANIFEST, manifest_record
+    from netpet.analysis.outputs.report import MANIFEST, manifest_record
 
     out = Path(out_dir).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -101,9 +101,9 @@ def _write_tables(report: ValidationReport, folder: Path) -> list[Path]:
 
 
 def _write_figures(report: ValidationReport, folder: Path, formats: Sequence[str]) -> list[Path]:
-    from analysis.figures import save_figure
-    from analysis.report import FIGURE_FORMATS
-    from analysis.validation_figures import calibration_figure, concordance_figure, km_panels_figure
+    from netpet.analysis.outputs.figures import save_figure
+    from netpet.analysis.outputs.report import FIGURE_FORMATS
+    from netpet.analysis.outputs.validation_figures import calibration_figure, concordance_figure, km_panels_figure
 
     unknown = [f for f in formats if f not in FIGURE_FORMATS]
     if unknown or not formats:
@@ -138,7 +138,7 @@ def _interval(value: float | None, lower: float | None, upper: float | None, dig
 
 
 def _p(value: float | None) -> str:
-    from analysis.tables import format_p
+    from netpet.analysis.outputs.tables import format_p
 
     return "NA" if value is None or value != value else format_p(value, prefix=False)
 
@@ -152,7 +152,7 @@ def validation_markdown(report: ValidationReport, files: Sequence[str]) -> str:
 
 
 def _methods(report: ValidationReport) -> list[str]:
-    from analysis.schemes import PREDICTORS, resolve_schemes
+    from netpet.analysis.studies.schemes import PREDICTORS, resolve_schemes
 
     study, unit = report.study, report.time_unit
     analysed = int(report.schemes["n"][0]) if report.schemes.height else 0
@@ -197,7 +197,7 @@ def _methods(report: ValidationReport) -> list[str]:
 
 
 def _results(report: ValidationReport) -> list[str]:
-    from analysis.tables import to_markdown
+    from netpet.analysis.outputs.tables import to_markdown
 
     unit = report.time_unit
     corrected = {r["scheme"]: r["corrected_c"] for r in report.optimism.iter_rows(named=True)}

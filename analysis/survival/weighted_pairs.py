@@ -3,7 +3,7 @@
 R's ``concordancefit`` gives each comparable pair (an event at t, a subject still at risk after t) the weight
 of its event time (1 for Harrell's C, 1/G(t-)^2 for Uno's), and adds that weight to both members' rows of
 its influence matrix (concordant, discordant, tied on the predictor). The IJ variance and the joint
-covariance of several concordances come from those rows. `analysis.concordance` counts unit-weight pairs
+covariance of several concordances come from those rows. `netpet.analysis.survival.concordance` counts unit-weight pairs
 only; this module carries a weight per event time, with the same (entry, time] rules and R's `timefix`.
 
 Each count is a weighted two-dimensional dominance sum (time order x predictor rank), answered with
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.risksets import fix_times
+from netpet.analysis.survival.risksets import fix_times
 
 
 class _DominanceSums:

@@ -5,7 +5,7 @@ The RMST of a level is the area under its Kaplan-Meier curve from 0 to tau, with
 A_i^2 d_i / (n_i (n_i - d_i)), A_i the area under the curve from t_i to tau. A curve that ends before tau
 is carried flat to tau, as R does. Differences between levels are survRM2's ``rmst2``: the difference of
 the RMSTs with se = sqrt(se_1^2 + se_0^2) (independent groups) and a two-sided normal p. The KM curves
-themselves come from `analysis.km` (R's timefix and at-risk conventions).
+themselves come from `netpet.analysis.survival.km` (R's timefix and at-risk conventions).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 from scipy.special import ndtr
 
-from analysis.km import ALL, km_fit
+from netpet.analysis.survival.km import ALL, km_fit
 
 Z95 = 1.959963984540054  # qnorm(0.975)
 RMST_SCHEMA = {"level": pl.String, "rmst": pl.Float64, "se": pl.Float64, "lower": pl.Float64, "upper": pl.Float64}
