@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "score": ("netpet.commands.scoring:score", "Show a patient's score timeline, or score disagreements."),
     "swimmer": ("netpet.commands.longitudinal:swimmer", "Draw a swimmer plot: scores, treatments, outcomes."),
     "transitions": ("netpet.commands.longitudinal:transitions", "Tabulate score transitions between timepoints."),
+    "validate": ("netpet.commands.validate:validate", "Compare the NETPET score with other schemes: C, AUC, RMST."),
     "views": ("netpet.commands.setup:views", "List the registry's analysis views with their descriptions."),
 }
 

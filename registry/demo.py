@@ -163,6 +163,10 @@ class DemoParameters:
         }
     )
     primary_in_situ_share: float = 0.6
+    # Share of patients whose metastases are all in the liver (no extrahepatic disease), drawn from a stream of
+    # its own. Assumption: liver-limited disease is common in metastatic GEP-NENs; BJC 2023 tested extrahepatic
+    # disease and found it not prognostic, so survival does not depend on it here.
+    liver_only_share: float = 0.35
     # Treatment line at a timepoint: at baseline, after progression or new P5, otherwise rarely.
     treat_at_baseline: float = 0.85
     treat_after_progression: float = 0.8
@@ -372,7 +376,9 @@ def demo_chunks(
             first = block * BLOCK_PATIENTS
             n = min(BLOCK_PATIENTS, patients - first)
             rng = np.random.default_rng([seed, block])
-            parts.append(_block(rng, first, n, as_of_day, lesions_per_timepoint, params, model))
+            # Attributes added later draw from their own stream, so the original draws never change.
+            extra = np.random.default_rng([seed, block, 1])
+            parts.append(_block(rng, extra, first, n, as_of_day, lesions_per_timepoint, params, model))
         yield _finish({name: pl.concat([p[name] for p in parts]) for name in parts[0]})
 
 
@@ -380,10 +386,11 @@ def demo_chunks(
 
 
 def _block(
-    rng: np.random.Generator, first: int, n: int, as_of_day: int, lam: float, params: DemoParameters,
-    model: dict[str, tuple[np.ndarray, MixtureQuantiles]],
+    rng: np.random.Generator, extra: np.random.Generator, first: int, n: int, as_of_day: int, lam: float,
+    params: DemoParameters, model: dict[str, tuple[np.ndarray, MixtureQuantiles]],
 ) -> dict[str, pl.DataFrame]:
     pat = _patients(rng, first, n, as_of_day, params, model)
+    pat["liver_only"] = extra.random(n) < params.liver_only_share
     tps = _timepoints(rng, pat, params)
     reads = _reads(rng, pat, tps, lam, params)
     return {
@@ -642,6 +649,8 @@ def _lesion_rows(
     shares = np.array([params.lesion_location_shares.get(loc, 0.0) for loc in LOCATIONS])
     pool_location = _draw(rng, shares, n=int(pool.sum()))
     in_situ = (rng.random(n) < params.primary_in_situ_share) & (pool > 0)
+    # Liver-limited patients: every metastasis in the liver (the primary, if seen, stays where it is).
+    pool_location[np.repeat(pat["liver_only"], pool)] = LOCATIONS.index("liver")
     pool_location[pool_start[in_situ]] = LOCATIONS.index("primary")
     location = pool_location[pool_start[i[row_tp]] + j]
     s = score[row_tp]

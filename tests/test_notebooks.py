@@ -31,9 +31,9 @@ def kernel(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(folder.parent.parent)
 
 
-def test_there_are_three_notebooks_stored_without_outputs() -> None:
+def test_there_are_four_notebooks_stored_without_outputs() -> None:
     assert [p.name for p in NOTEBOOKS] == ["01_build_demo_registry.ipynb", "02_survival_by_netpet_group.ipynb",
-                                           "03_score_over_time.ipynb"]
+                                           "03_score_over_time.ipynb", "04_validate_the_score.ipynb"]
     for path in NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)

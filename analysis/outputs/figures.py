@@ -159,6 +159,7 @@ def km_figure(
     xticks: Sequence[float] | None = None,
     xlabel: str | None = None,
     ylabel: str = "Survival probability",
+    order: Sequence[str] | None = None,
 ) -> Figure:
     """Draw Kaplan-Meier curves by group with a number-at-risk table aligned with the x ticks.
 
@@ -192,12 +193,14 @@ def km_figure(
         The x ticks, which are also the times of the at-risk table.
     xlabel, ylabel : str, optional
         Axis labels; the x label defaults to "Time (<unit>)".
+    order : sequence of str, optional
+        The groups' order (legend, colours, table rows); by default prognostic (`group_order`).
 
     Returns
     -------
     Figure
     """
-    groups = group_order(km_table["group"].unique().to_list())
+    groups = list(order) if order is not None else group_order(km_table["group"].unique().to_list())
     styles = group_styles(groups, palette)
     n_by_group = _group_sizes(km_table, summary)
     t_max = float(km_table["time"].cast(pl.Float64).max() or 0.0)  # type: ignore[arg-type]

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from netpet.registry import Registry
 
 __all__ = ["DEFAULT_COVARIATES", "FIGURE_FORMATS", "flow_table", "forest_report_figure", "km_report_figure",
-           "registry_provenance", "software_versions", "write_report"]
+           "manifest_record", "registry_provenance", "software_versions", "write_report"]
 
 DEFAULT_COVARIATES = ("who_grade", "age_at_origin")
 FIGURE_FORMATS = ("pdf", "png", "svg")
@@ -124,18 +124,27 @@ def write_report(
         numbers = _key_numbers(km, cox)
         (out / INDEX).write_text(_index(options, numbers, km, cox, flow, files), encoding="utf-8")
         files.append(out / INDEX)
-        manifest = {
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "registry": registry_provenance(reg),
-            "import_batches": import_batches(reg),
-            "cohort": _cohort_record(reg, cohort),
-            "options": options,
-            "versions": software_versions(versions),
-            "numbers": numbers,
-            "files": {path.name: _sha256(path) for path in sorted(files)},
-        }
+        manifest = manifest_record(reg, cohort=cohort, options=options, versions=versions, numbers=numbers,
+                                   files=files)
         (out / MANIFEST).write_text(to_json(manifest) + "\n", encoding="utf-8")
     return manifest
+
+
+def manifest_record(reg: Registry, *, cohort: str | None, options: Mapping[str, Any],
+                    versions: Mapping[str, str] | None, numbers: Mapping[str, Any],
+                    files: Sequence[Path]) -> dict[str, Any]:
+    """Return the manifest tying written `files` to the registry's state: time, registry checksum, import
+    batches, cohort, options, software versions, key numbers and each file's SHA-256."""
+    return {
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "registry": registry_provenance(reg),
+        "import_batches": import_batches(reg),
+        "cohort": _cohort_record(reg, cohort),
+        "options": dict(options),
+        "versions": software_versions(versions),
+        "numbers": dict(numbers),
+        "files": {path.name: _sha256(path) for path in sorted(files)},
+    }
 
 
 def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:

@@ -54,7 +54,7 @@ def missing_rows(*columns: pl.Series | np.ndarray | Sequence[object] | None) -> 
         missing = series.is_null().to_numpy()
         out = missing if out is None else out | missing
     if out is None:
-        raise ValueError("missing_rows needs at least one column")
+        raise AnalysisError("missing_rows needs at least one column")
     return out
 
 
