@@ -70,7 +70,7 @@ def import_folder(
         The registry, open for writing.
     folder : str or Path
         Folder holding any of `patients`, `pet_scans`, `timepoints`, `lesion_reads`, `treatments`,
-        `outcomes` as `.csv` or `.parquet` (see `shared/registry-format.md`).
+        `outcomes` as `.csv` or `.parquet` (see `docs/import-format.md`).
     update : bool
         Replace registry rows the files give with different values (logged in `change_log`); without it a
         changed row is a validation error.

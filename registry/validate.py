@@ -632,7 +632,7 @@ def validate_folder(
     reg : Registry
         The registry the folder would be imported into (its rows count for keys, references and dates).
     folder : str or Path
-        The folder of table files (see `shared/registry-format.md`).
+        The folder of table files (see `docs/import-format.md`).
     update, ignore_unknown_columns : bool
         As for `registry.ingest.import_folder`.
 
