@@ -34,6 +34,7 @@ from registry.validate import (
     each,
     find_import_files,
     format_issues,
+    issues_frame,
     key_text,
     memory_budget,
     run,
@@ -95,13 +96,38 @@ def import_folder(
         With `.issues` (file, row, column, message) holding every problem; the registry is unchanged.
     """
     files, misnamed = find_import_files(Path(folder))
-    con = reg.con
-    with memory_budget(con):
+    return import_files(
+        reg, files, source=str(folder), found_issues=misnamed, update=update,
+        ignore_unknown_columns=ignore_unknown_columns, operator=operator, command=command, pair=pair,
+        progress=progress,
+    )
+
+
+def import_files(
+    reg: Any,
+    files: list[ImportFile],
+    *,
+    source: str,
+    found_issues: pl.DataFrame | None = None,
+    update: bool = False,
+    ignore_unknown_columns: bool = False,
+    operator: str | None = None,
+    command: str = "import",
+    pair: bool = False,
+    progress: Progress | None = None,
+) -> pl.DataFrame:
+    """Import tables already read from one source (a workbook's sheets, a REDCap export's instruments), all or nothing.
+
+    `found_issues` are the problems the reader found (file, row, column, message in the source's own terms); they
+    are reported with validation's and take the place of validation's issue at the same cell. `source` is
+    recorded as the batch's source. Otherwise as `import_folder`, whose summary this returns.
+    """
+    with memory_budget(reg.con):
         return _import_files(
             reg,
             files,
-            misnamed,
-            folder=str(folder),
+            issues_frame() if found_issues is None else found_issues,
+            folder=source,
             update=update,
             ignore_unknown_columns=ignore_unknown_columns,
             log={"operator": operator or current_operator(), "command": command},
@@ -133,7 +159,7 @@ def _import_files(
             window_days=int(reg.setting("pairing_window_days")),
             progress=progress,
         )
-        issues = pl.concat([misnamed, issues])
+        issues = pl.concat([misnamed, issues.join(misnamed, on=["file", "row", "column"], how="anti")])
         if issues.height:
             raise ValidationError(issues, _failure_summary(issues))
         counts = {f.table.name: _count_changes(con, f.table) for f in files}

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ import polars as pl
 
 from registry.columns import SSTR_TRACERS, TABLES, TABLES_BY_NAME, Column, Table, stored_name
 from registry.errors import IngestError
+from registry.origins import Origin, relocate_issues
 from registry.sqlfiles import read_sql
 
 FORMATS = ("csv", "parquet")
@@ -138,15 +139,17 @@ def _printable(text: str) -> str:
 
 @dataclass(frozen=True)
 class ImportFile:
-    """One table file of an import folder."""
+    """One table file of an import folder, or one table read from a workbook or REDCap export (`frame`, `origin`)."""
 
     table: Table
     path: Path
     fmt: str
+    frame: pl.DataFrame | None = field(default=None, compare=False)  # the table's cells as text, already read
+    origin: Origin | None = None  # where the frame's rows and columns came from, for issue locations
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return self.origin.label if self.origin else self.path.name
 
     @cached_property
     def scan(self) -> FileScan:
@@ -156,7 +159,7 @@ class ImportFile:
             for block in iter(lambda: handle.read(1 << 22), b""):
                 digest.update(block)
                 control = control or bool(block.translate(None, _NOT_CONTROL))
-        # A Parquet file's bytes are encoded: only its decoded cells can tell.
+        # A Parquet file's (or workbook's) bytes are encoded: only its decoded cells can tell.
         return FileScan(digest.hexdigest(), control or self.fmt != "csv")
 
 
@@ -248,6 +251,8 @@ def stage_file(
     The file is read once, by the parse itself: no staged copy of its text is kept beside the parsed table.
     """
     try:
+        if file.frame is not None:
+            return _stage_frame(con, file)
         if file.fmt == "csv":
             header = _csv_header(file.path)
             problems = _csv_header_problems(file, header)
@@ -270,6 +275,21 @@ def stage_file(
             return None, [_issue(file, row, None, message)]
         first = str(exc).strip().splitlines()[0].replace(str(file.path), file.name)
         return None, [_issue(file, None, None, f"cannot read Parquet: {first}")]
+    return header, []
+
+
+def _stage_frame(con: duckdb.DuckDBPyConnection, file: ImportFile) -> tuple[list[str] | None, list[dict[str, Any]]]:
+    """Parse a table already read into text cells (a workbook sheet, a REDCap instrument) like a CSV file."""
+    assert file.frame is not None
+    header = file.frame.columns
+    problems = _csv_header_problems(file, header)
+    if problems:
+        return None, problems
+    con.register("_import_frame", file.frame.to_arrow())
+    try:
+        parse_source(con, file.table, header, file.name, spec_sql("source_frame"), {})
+    finally:
+        con.unregister("_import_frame")
     return header, []
 
 
@@ -609,7 +629,8 @@ def stage_and_check(
         issues.append(cross_issues(con, update=update, window_days=window_days))
     if progress:
         progress("validate", 1, 1)
-    return _in_file_order(pl.concat(issues), files)
+    located = _in_file_order(pl.concat(issues), files)
+    return relocate_issues(located, [f.origin for f in files if f.origin])
 
 
 def _in_file_order(issues: pl.DataFrame, files: list[ImportFile]) -> pl.DataFrame:

@@ -18,24 +18,33 @@ from netpet.options import (
 
 
 @click.command("import")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.argument("source", type=click.Path(exists=True))
 @db_option
+@click.option("--from", "kind", type=click.Choice(["auto", "folder", "xlsx", "redcap"]), default="auto",
+              show_default=True, help="What SOURCE is; auto: a folder, or a workbook by its .xlsx suffix.")
 @click.option("--update", is_flag=True, help="Replace rows already in the registry that the files change.")
 @click.option("--ignore-unknown-columns", is_flag=True, help="Skip columns the format does not define.")
 @click.option("--pair", is_flag=True, help="Also pair unpaired SSTR and FDG scans into timepoints (netpet pair).")
 @format_option
-def import_(folder: str, db: str | None, update: bool, ignore_unknown_columns: bool, pair: bool, fmt: str) -> None:
-    """Import FOLDER's tables (CSV or Parquet) into the registry, all or nothing."""
+def import_(
+    source: str, db: str | None, kind: str, update: bool, ignore_unknown_columns: bool, pair: bool, fmt: str
+) -> None:
+    """Import SOURCE into the registry, all or nothing.
+
+    SOURCE is a folder of tables (CSV or Parquet), an Excel workbook (.xlsx, one sheet per table) or, with
+    --from redcap, the "CSV (raw data)" export of the NETPET REDCap project. The format of every table and
+    column is docs/import-format.md; `netpet template` writes empty tables to fill in.
+    """
     import polars as pl
 
     from registry import ValidationError
-    from registry.ingest import import_folder
+    from registry.sources import import_source
     from registry.validate import format_issues
 
     with open_registry(db) as reg, progress_bar("import") as progress:
         try:
-            summary = import_folder(
-                reg, folder, update=update, ignore_unknown_columns=ignore_unknown_columns, pair=pair,
+            summary = import_source(
+                reg, source, source=kind, update=update, ignore_unknown_columns=ignore_unknown_columns, pair=pair,
                 progress=progress,
             )
         except ValidationError as exc:
