@@ -32,8 +32,11 @@ def import_(
     """Import SOURCE into the registry, all or nothing.
 
     SOURCE is a folder of tables (CSV or Parquet), an Excel workbook (.xlsx, one sheet per table) or, with
-    --from redcap, the "CSV (raw data)" export of the NETPET REDCap project. The format of every table and
-    column is docs/import-format.md; `netpet template` writes empty tables to fill in.
+    --from redcap, the "CSV (raw data)" export of the NETPET REDCap project. `netpet template` writes empty
+    tables to fill in.
+
+    \b
+    The format of every table and column: docs/import-format.md
     """
     import polars as pl
 
@@ -90,3 +93,15 @@ def demo(
     click.echo(f"log-rank chi-square {report.logrank.chisq:.2f} on {report.logrank.df} df, p = {report.logrank.p:.3g}")
     for file in files:
         click.echo(f"wrote {file}")
+
+
+@click.command()
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True,
+              help="One CSV file per table, or one workbook with a sheet per table and drop-down lists.")
+def template(out_dir: str, fmt: str) -> None:
+    """Write empty import tables to fill in (format: docs/import-format.md), then `netpet import` them."""
+    from registry.templates import write_templates
+
+    for path in write_templates(out_dir, fmt=fmt):
+        click.echo(f"wrote {path}")
