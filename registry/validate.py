@@ -10,6 +10,7 @@ Each problem is one row of a tidy frame (file, row, column, message). Writing is
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -46,6 +47,8 @@ CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 _NOT_CONTROL = bytes(b for b in range(256) if not re.fullmatch(CONTROL_CHARACTERS.encode(), bytes([b])))
 #: Separators a misexported file uses instead of commas.
 OTHER_DELIMITERS = (";", "\t", "|")
+#: A date written day and month first (03/04/2021, 3.4.21): which comes first cannot be told, so it is refused.
+AMBIGUOUS_DATE = r"^[0-9]{1,2}[./-][0-9]{1,2}[./-][0-9]{2,4}$"
 
 _PREFIXES = ("", "_typed_", "_parsed_", "_file_", "_all_", "r_")
 _VOCABULARY = frozenset(
@@ -214,7 +217,8 @@ def _csv_header_problems(file: ImportFile, header: list[str]) -> list[dict[str, 
         return [_issue(file, 1, None, "the header holds control characters (such as NUL): not UTF-8 CSV text")]
     separator = _wrong_separator(header)
     if separator:
-        return [_issue(file, 1, None, f"the header is one column holding {separator!r}: save the file comma-separated")]
+        fix = "save the file comma-separated (Excel: Save As 'CSV UTF-8 (Comma delimited)', decimals with a point)"
+        return [_issue(file, 1, None, f"the header is one column holding {separator!r}: {fix}")]
     if "" in header:
         return [_issue(file, 1, None, f"the header has {header.count('')} empty column name(s); name or remove them")]
     doubled = sorted({h for h in header if header.count(h) > 1})
@@ -314,12 +318,19 @@ def header_issues(
                 file,
                 1,
                 h,
-                f"unknown column; {table.name} accepts {accepted} (or use --ignore-unknown-columns)",
+                f"unknown column; {_closest(h, table.column_names)}{table.name} accepts {accepted} "
+                "(or use --ignore-unknown-columns)",
             )
             for h in header
             if h not in table.column_names
         ]
     return issues
+
+
+def _closest(name: str, known: Iterable[str]) -> str:
+    """`did you mean 'x'? ` for the known name closest to a mistyped one (difflib), else nothing."""
+    close = difflib.get_close_matches(name.strip().lower(), list(known), n=1, cutoff=0.75)
+    return f"did you mean {close[0]!r}? " if close else ""
 
 
 def parse_source(
@@ -469,6 +480,11 @@ def _cell_message(column: Column) -> pl.Expr:
         parse = pl.format("'{}' is not one of: " + ", ".join(column.values), value)
     else:
         parse = pl.format(_PARSE_PROBLEMS.get(column.kind, "'{}' is not valid"), value)
+    if column.kind == "date":
+        ambiguous = (
+            "'{}' is ambiguous (day or month first?): write dates as YYYY-MM-DD, e.g. 2021-04-03 for 3 April 2021"
+        )
+        parse = pl.when(value.str.contains(AMBIGUOUS_DATE)).then(pl.format(ambiguous, value)).otherwise(parse)
     return (
         pl.when(pl.col("problem") == "required")
         .then(pl.lit("required value is empty"))
@@ -570,6 +586,7 @@ def cross_issues(con: duckdb.DuckDBPyConnection, *, update: bool, window_days: i
         "check_lesion_comparison",
         "check_treatment_dates",
         "check_patient_dates",
+        "check_patient_id_lookalikes",
     ):
         frames.append(run(con, spec_sql(name), params).pl())
     return issues_frame(pl.concat([issues_frame(f) for f in frames]))
