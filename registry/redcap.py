@@ -205,13 +205,29 @@ def read_redcap_export(path: str | Path, *, ignore_unknown_columns: bool = False
     frame = frame.with_row_index("_line", offset=2)
     if REPEAT_INSTRUMENT not in frame.columns:  # REDCap leaves it out when no record has a repeating instance
         frame = frame.with_columns(pl.lit(None, pl.String).alias(REPEAT_INSTRUMENT))
-    issues = _unknown_instruments(path.name, frame)
+    issues = _unknown_instruments(path.name, frame) + _lesions_of_other_records(path.name, frame)
     files = []
     for instrument in INSTRUMENTS:
         staged, found = _instrument_table(path, frame, instrument)
         files.append(staged)
         issues += found
     return RedcapTables(files, issues_frame(issues))
+
+
+def _lesions_of_other_records(name: str, frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """Refuse a lesion read that names a timepoint entered in another record (another patient's timepoint)."""
+    field = INSTRUMENTS_BY_NAME["lesion_read"].field_of("timepoint_id")
+    timepoints = frame.filter(pl.col(REPEAT_INSTRUMENT) == "dual_pet_timepoint").select(
+        pl.col("timepoint_id"), pl.col(RECORD_ID).alias("owner")
+    )
+    lesions = frame.filter(pl.col(REPEAT_INSTRUMENT) == "lesion_read").select("_line", RECORD_ID, field)
+    wrong = lesions.join(timepoints, left_on=field, right_on="timepoint_id")
+    wrong = wrong.filter(pl.col("owner") != pl.col(RECORD_ID))
+    message = "timepoint {} is in record {}, not {}: enter the lesion read in that record, or correct the timepoint"
+    return [
+        {"file": name, "row": line, "column": field, "message": message.format(timepoint, owner, record)}
+        for line, record, timepoint, owner in wrong.unique("_line", maintain_order=True).iter_rows()
+    ]
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[list[str | None]]]:

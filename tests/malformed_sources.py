@@ -168,6 +168,10 @@ REDCAP_CASES: dict[str, tuple[TextEdit, list[str]]] = {
     "lesion_of_unknown_timepoint": (_cell(6, "lesion_timepoint_id", "T9"), [
         "e.csv:6:lesion_timepoint_id: unknown timepoint_id T9: not in the registry or in this import"
     ]),
+    "lesion_read_in_another_record": (_cell(6, "lesion_timepoint_id", "T2"), [
+        "e.csv:6:lesion_timepoint_id: timepoint T2 is in record P2, not P1: enter the lesion read in that record, or "
+        "correct the timepoint"
+    ]),
     "number_out_of_range": (_cell(2, "ki67_percent", "140"), [
         "e.csv:2:ki67_percent: 140 is out of range: must be between 0 and 100"
     ]),

@@ -96,3 +96,17 @@ def test_a_single_csv_file_is_refused_with_the_ways_to_import_it(tmp_path: Path)
     assert result.exit_code == 1
     assert "patients.csv is one file: put table files in a folder" in result.output
     assert "--from redcap" in result.output
+
+
+def test_workbook_and_export_import_on_each_backend(registry: Registry, tmp_path: Path) -> None:
+    """The staged frames reach DuckDB's temp tables on PostgreSQL registries too."""
+    from tests.malformed_sources import example_tables
+
+    tables = example_tables()
+    write_workbook(tables, tmp_path / "site.xlsx")
+    write_redcap_export(tables, tmp_path / "export.csv")
+    first = import_source(registry, tmp_path / "site.xlsx")
+    again = import_source(registry, tmp_path / "export.csv", source="redcap")
+    assert first["inserted"].to_list() == [t.height for t in tables.values()]
+    assert again["unchanged"].to_list() == first["inserted"].to_list()
+    assert again["inserted"].sum() == 0
