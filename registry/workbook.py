@@ -122,6 +122,8 @@ def _read_sheet(
     issues: list[_ISSUE] = []
     used = [j for j, name in enumerate(names) if name and names.index(name) == j]
     columns: dict[str, list[str | None]] = {names[j]: [] for j in used}
+    kinds = [table.column(n).kind if n in table.column_names else "text" for n in names]
+    epoch = sheet.parent.epoch
     source_rows = []
     for row in rows[1:]:
         if all(_blank(c.value) for c in row):
@@ -130,7 +132,7 @@ def _read_sheet(
         for j in used:
             cell = row[j] if j < len(row) else None
             value = _saved_value(cell, saved)
-            text, problem = _cell_text(cell, value, table, names[j])
+            text, problem = _cell_text(cell, value, kinds[j], epoch)
             columns[names[j]].append(text)
             if problem and cell is not None:
                 issues.append(_at(shown, cell.row, names[j], problem))
@@ -171,19 +173,23 @@ def _saved_value(cell: Cell | None, saved: Worksheet | None) -> object:
     return cell.value
 
 
-def _cell_text(cell: Cell | None, value: object, table: Table, name: str) -> tuple[str | None, str | None]:
-    """Return the cell as import text and, when Excel's value cannot stand for what was meant, the problem."""
+def _cell_text(cell: Cell | None, value: object, kind: str, epoch: dt.datetime) -> tuple[str | None, str | None]:
+    """Return the cell as import text and, when Excel's value cannot stand for what was meant, the problem.
+
+    `kind` is the column's kind in the spec; `epoch` the workbook's date system (1900, or 1904 from old Macs).
+    """
     if cell is None:
         return None, None
+    if cell.data_type == "s" and isinstance(value, str) and not value.startswith("#"):  # the common case: text
+        return value, None
     if cell.data_type == "f" and value is None:
         return None, "the formula has no value saved in the file: open and save the workbook in Excel, or paste values"
     if isinstance(value, str) and (cell.data_type == "e" or value in _EXCEL_ERRORS):
         return value, f"the cell shows Excel's error {value}: fix the formula or enter the value"
-    kind = table.column(name).kind if name in table.column_names else "text"
     if kind == "date" and isinstance(value, int | float) and not isinstance(value, bool):
         shown = f"{value:g}"
         try:
-            as_date = f" (as a date it reads {from_excel(value).date().isoformat()})"
+            as_date = f" (as a date it reads {from_excel(value, epoch).date().isoformat()})"
         except (ValueError, OverflowError, TypeError):
             as_date = ""
         fix = "format the column as Date in Excel, or type YYYY-MM-DD"
