@@ -23,8 +23,9 @@ accept more (Excel workbooks, REDCap exports: below), but it always accepts exac
 
 Identifiers are the registry's pseudonyms (never names or medical record numbers). Enumerated values are
 lower-case and case-insensitive on input; the registry stores them canonically. Booleans are `true`/`false`
-(also `t`/`f`, `yes`/`no`, `1`/`0`). A worked example that imports cleanly is in `docs/examples/site-folder/`;
-`netpet template --out DIR` writes empty tables with these headers.
+(also `t`/`f`, `yes`/`no`, `1`/`0`). A date such as `03/04/2021` is refused as ambiguous unless the import names
+its format (`netpet import --date-format %d/%m/%Y`). A worked example that imports cleanly is in
+`docs/examples/site-folder/`; `netpet template --out DIR` writes empty tables with these headers.
 """
 
 OUTRO = """\

@@ -29,6 +29,7 @@ from registry.validate import (
     ImportFile,
     Progress,
     Sql,
+    date_format_accepted,
     differs,
     drop_temporaries,
     each,
@@ -61,6 +62,7 @@ def import_folder(
     operator: str | None = None,
     command: str = "import",
     pair: bool = False,
+    date_format: str | None = None,
     progress: Progress | None = None,
 ) -> pl.DataFrame:
     """Import a folder of interchange tables into the registry, all or nothing.
@@ -79,6 +81,8 @@ def import_folder(
         Drop columns the format does not define instead of reporting them.
     operator, command : str
         Recorded in `import_batches` and `change_log`; `operator` defaults to `registry.history.current_operator()`.
+    date_format : str, optional
+        A strptime format (`%d/%m/%Y`) in which dates may be written beside ISO `YYYY-MM-DD`.
     pair : bool
         Also pair the registry's unpaired SSTR and FDG scans into timepoints (`registry.pairing`), in the
         same transaction; a summary row `(pairing)` counts the timepoints added.
@@ -99,7 +103,7 @@ def import_folder(
     return import_files(
         reg, files, source=str(folder), found_issues=misnamed, update=update,
         ignore_unknown_columns=ignore_unknown_columns, operator=operator, command=command, pair=pair,
-        progress=progress,
+        date_format=date_format, progress=progress,
     )
 
 
@@ -114,6 +118,7 @@ def import_files(
     operator: str | None = None,
     command: str = "import",
     pair: bool = False,
+    date_format: str | None = None,
     progress: Progress | None = None,
 ) -> pl.DataFrame:
     """Import tables already read from one source (a workbook's sheets, a REDCap export's instruments), all or nothing.
@@ -122,7 +127,7 @@ def import_files(
     are reported with validation's and take the place of validation's issue at the same cell. `source` is
     recorded as the batch's source. Otherwise as `import_folder`, whose summary this returns.
     """
-    with memory_budget(reg.con):
+    with memory_budget(reg.con), date_format_accepted(reg.con, date_format):
         return _import_files(
             reg,
             files,

@@ -116,6 +116,22 @@ def memory_budget(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
             run(con, spec_sql("set_memory_limit"), {"limit": previous[0]})
 
 
+@contextmanager
+def date_format_accepted(con: duckdb.DuckDBPyConnection, date_format: str | None) -> Iterator[None]:
+    """Accept dates written as `date_format` (a strptime format such as `%d/%m/%Y`) beside ISO dates in the block."""
+    if date_format is not None:
+        try:
+            run(con, spec_sql("check_date_format"), {"date_format": date_format})
+        except duckdb.Error:
+            message = f"--date-format {date_format!r} is not a date format; give one such as %d/%m/%Y"
+            raise IngestError(message) from None
+    run(con, spec_sql("set_date_format"), {"date_format": date_format})
+    try:
+        yield
+    finally:
+        run(con, spec_sql("set_date_format"), {"date_format": None})
+
+
 def issues_frame(rows: Iterable[Mapping[str, Any]] | pl.DataFrame = ()) -> pl.DataFrame:
     """Return issues as the tidy frame (file, row, column, message)."""
     if isinstance(rows, pl.DataFrame):
@@ -482,7 +498,8 @@ def _cell_message(column: Column) -> pl.Expr:
         parse = pl.format(_PARSE_PROBLEMS.get(column.kind, "'{}' is not valid"), value)
     if column.kind == "date":
         ambiguous = (
-            "'{}' is ambiguous (day or month first?): write dates as YYYY-MM-DD, e.g. 2021-04-03 for 3 April 2021"
+            "'{}' is ambiguous (day or month first?): write dates as YYYY-MM-DD (2021-04-03 for 3 April 2021), "
+            "or import with --date-format %d/%m/%Y"
         )
         parse = pl.when(value.str.contains(AMBIGUOUS_DATE)).then(pl.format(ambiguous, value)).otherwise(parse)
     return (

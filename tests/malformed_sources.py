@@ -86,7 +86,7 @@ WORKBOOK_CASES: dict[str, tuple[Edit, list[str]]] = {
     ]),
     "ambiguous_text_date": (_set("outcomes", "C3", "01/06/2018"), [
         "w.xlsx[outcomes]:3:outcome_date: '01/06/2018' is ambiguous (day or month first?): write dates as "
-        "YYYY-MM-DD, e.g. 2021-04-03 for 3 April 2021"
+        "YYYY-MM-DD (2021-04-03 for 3 April 2021), or import with --date-format %d/%m/%Y"
     ]),
     "row_numbers_as_excel_shows_them": (_blank_rows, [
         "w.xlsx[pet_scans]:5:tracer: 'dotatate' is not one of: ga68_dotatate, ga68_dotatoc, ga68_dotanoc, "
@@ -162,8 +162,8 @@ REDCAP_CASES: dict[str, tuple[TextEdit, list[str]]] = {
     ]),
     "required_value_empty": (_cell(4, "scan_date", ""), ["e.csv:4:scan_date: required value is empty"]),
     "ambiguous_date": (_cell(4, "scan_date", "10/01/2016"), [
-        "e.csv:4:scan_date: '10/01/2016' is ambiguous (day or month first?): write dates as YYYY-MM-DD, e.g. "
-        "2021-04-03 for 3 April 2021"
+        "e.csv:4:scan_date: '10/01/2016' is ambiguous (day or month first?): write dates as YYYY-MM-DD "
+        "(2021-04-03 for 3 April 2021), or import with --date-format %d/%m/%Y"
     ]),
     "lesion_of_unknown_timepoint": (_cell(6, "lesion_timepoint_id", "T9"), [
         "e.csv:6:lesion_timepoint_id: unknown timepoint_id T9: not in the registry or in this import"

@@ -110,3 +110,30 @@ def test_workbook_and_export_import_on_each_backend(registry: Registry, tmp_path
     assert first["inserted"].to_list() == [t.height for t in tables.values()]
     assert again["unchanged"].to_list() == first["inserted"].to_list()
     assert again["inserted"].sum() == 0
+
+
+def test_date_format_option_reads_day_first_dates(tmp_path: Path) -> None:
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "patients.csv").write_text(
+        "patient_id,diagnosis_date,primary_site\nQ1,03/04/2021,pancreas\nQ2,2020-12-31,lung\n", encoding="utf-8"
+    )
+    db = str(tmp_path / "r.duckdb")
+    assert CliRunner().invoke(cli, ["--db", db, "init"]).exit_code == 0
+    refused = CliRunner().invoke(cli, ["--db", db, "import", str(folder)])
+    assert refused.exit_code == 1
+    assert "or import with --date-format %d/%m/%Y" in refused.output
+    result = CliRunner().invoke(cli, ["--db", db, "import", str(folder), "--date-format", "%d/%m/%Y"])
+    assert result.exit_code == 0, result.output
+    with Registry.open(db, read_only=True) as reg:
+        dates = reg.query("select patient_id, diagnosis_date::varchar from patients order by 1").rows()
+    assert dates == [("Q1", "2021-04-03"), ("Q2", "2020-12-31")]
+
+
+def test_a_date_format_duckdb_cannot_read_is_refused(tmp_path: Path) -> None:
+    db = str(tmp_path / "r.duckdb")
+    assert CliRunner().invoke(cli, ["--db", db, "init"]).exit_code == 0
+    example = Path(__file__).resolve().parent.parent / "docs" / "examples" / "site-folder"
+    result = CliRunner().invoke(cli, ["--db", db, "import", str(example), "--date-format", "%Q"])
+    assert result.exit_code == 1
+    assert "--date-format '%Q' is not a date format; give one such as %d/%m/%Y" in result.output

@@ -41,8 +41,8 @@ EXPECTED = {
     "bad_enum": [f"patients.csv:2:primary_site: 'liver' is not one of: {PRIMARY_SITES}"],
     "impossible_date": ["patients.csv:2:diagnosis_date: '2023-02-30' is not a valid date (YYYY-MM-DD)"],
     "non_iso_date": [
-        "patients.csv:2:diagnosis_date: '01/03/2015' is ambiguous (day or month first?): write dates as YYYY-MM-DD, "
-        "e.g. 2021-04-03 for 3 April 2021"
+        "patients.csv:2:diagnosis_date: '01/03/2015' is ambiguous (day or month first?): write dates as YYYY-MM-DD "
+        "(2021-04-03 for 3 April 2021), or import with --date-format %d/%m/%Y"
     ],
     "ki67_out_of_range": ["patients.csv:2:ki67_percent: 150 is out of range: must be between 0 and 100"],
     "not_a_number": ["patients.csv:2:ki67_percent: 'high' is not a number"],

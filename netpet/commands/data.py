@@ -25,9 +25,11 @@ from netpet.options import (
 @click.option("--update", is_flag=True, help="Replace rows already in the registry that the files change.")
 @click.option("--ignore-unknown-columns", is_flag=True, help="Skip columns the format does not define.")
 @click.option("--pair", is_flag=True, help="Also pair unpaired SSTR and FDG scans into timepoints (netpet pair).")
+@click.option("--date-format", help="Also accept dates written so, e.g. %d/%m/%Y (ISO YYYY-MM-DD is always accepted).")
 @format_option
 def import_(
-    source: str, db: str | None, kind: str, update: bool, ignore_unknown_columns: bool, pair: bool, fmt: str
+    source: str, db: str | None, kind: str, update: bool, ignore_unknown_columns: bool, pair: bool,
+    date_format: str | None, fmt: str,
 ) -> None:
     """Import SOURCE into the registry, all or nothing.
 
@@ -48,7 +50,7 @@ def import_(
         try:
             summary = import_source(
                 reg, source, source=kind, update=update, ignore_unknown_columns=ignore_unknown_columns, pair=pair,
-                progress=progress,
+                date_format=date_format, progress=progress,
             )
         except ValidationError as exc:
             lines = format_issues(exc.issues) if isinstance(exc.issues, pl.DataFrame) else [str(exc)]
