@@ -1,9 +1,9 @@
 """Empty import tables for a site to fill in: CSV files with the headers, or one workbook with a sheet per table.
 
 The workbook's header cells carry a comment with the column's type, whether it is required, its unit and its rule
-(worded by `registry.format_page`), and enumerated, boolean and score columns get a drop-down list, so that a site
+(worded by `netpet.registry.format_page`), and enumerated, boolean and score columns get a drop-down list, so that a site
 can fill in a registry in Excel and import it with `netpet import`. openpyxl writes it (as it reads workbooks in
-`registry.workbook`): data validation and comments are part of its documented API.
+`netpet.registry.workbook`): data validation and comments are part of its documented API.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from registry.columns import TABLES, Column
-from registry.format_page import column_type, required_text
+from netpet.registry.columns import TABLES, Column
+from netpet.registry.format_page import column_type, required_text
 
 TEMPLATE_FORMATS = ("csv", "xlsx")
 WORKBOOK_NAME = "netpet-import.xlsx"
