@@ -1,6 +1,6 @@
 """The deterministic synthetic NETPET demo cohort: interchange-format files calibrated to published results.
 
-`write_demo_files` writes a folder of the six import tables (shared/registry-format.md, column names from
+`write_demo_files` writes a folder of the six import tables (docs/import-format.md, column names from
 `netpet.registry.columns`) for a synthetic multicentre dual-PET registry. Its survival times are calibrated to the
 NETPET validation study (Chan et al., Br J Cancer 2023;128:549-555: median OS / TTP 101.8 / 25.5 months for
 P1, 46.5 / 16.7 for P2-4, 11.5 / 6.6 for P5, from the first dual-PET timepoint) and its scores follow the
@@ -172,7 +172,7 @@ class DemoParameters:
     treat_after_progression: float = 0.8
     treat_otherwise: float = 0.1
     # Treatment mix by current score: PRRT mostly for P1-P4 (P1 suited to PRRT, P5 not: Chan 2017 via
-    # shared/domain.md), chemotherapy mostly for P5; a few P5 patients get PRRT so the audit has
+    # docs/domain.md), chemotherapy mostly for P5; a few P5 patients get PRRT so the audit has
     # something to flag.
     treatment_mix: dict[str, dict[str, float]] = field(
         default_factory=lambda: {
@@ -212,7 +212,7 @@ class DemoParameters:
     de_differentiation_share: float = 0.3
     # Score transitions between consecutive timepoints (rows: from P0..P5, columns: to P0..P5).
     # Without progression the score mostly stays; after progression it tends to worsen, toward P5 (the
-    # de-differentiation of the published case P5 -> P5 -> P3 -> P5 in shared/domain.md); P5 after
+    # de-differentiation of the published case P5 -> P5 -> P3 -> P5 in docs/domain.md); P5 after
     # chemotherapy may fall to P3. All probabilities are assumptions.
     transitions_stable: tuple[tuple[float, ...], ...] = (
         (0.90, 0.06, 0.02, 0.01, 0.01, 0.00),

@@ -29,11 +29,13 @@ from netpet.registry.validate import (
     ImportFile,
     Progress,
     Sql,
+    date_format_accepted,
     differs,
     drop_temporaries,
     each,
     find_import_files,
     format_issues,
+    issues_frame,
     key_text,
     memory_budget,
     run,
@@ -60,6 +62,7 @@ def import_folder(
     operator: str | None = None,
     command: str = "import",
     pair: bool = False,
+    date_format: str | None = None,
     progress: Progress | None = None,
 ) -> pl.DataFrame:
     """Import a folder of interchange tables into the registry, all or nothing.
@@ -70,7 +73,7 @@ def import_folder(
         The registry, open for writing.
     folder : str or Path
         Folder holding any of `patients`, `pet_scans`, `timepoints`, `lesion_reads`, `treatments`,
-        `outcomes` as `.csv` or `.parquet` (see `shared/registry-format.md`).
+        `outcomes` as `.csv` or `.parquet` (see `docs/import-format.md`).
     update : bool
         Replace registry rows the files give with different values (logged in `change_log`); without it a
         changed row is a validation error.
@@ -79,6 +82,8 @@ def import_folder(
     operator, command : str
         Recorded in `import_batches` and `change_log`; `operator` defaults to
         `netpet.registry.history.current_operator()`.
+    date_format : str, optional
+        A strptime format (`%d/%m/%Y`) in which dates may be written beside ISO `YYYY-MM-DD`.
     pair : bool
         Also pair the registry's unpaired SSTR and FDG scans into timepoints (`netpet.registry.pairing`), in the
         same transaction; a summary row `(pairing)` counts the timepoints added.
@@ -96,13 +101,39 @@ def import_folder(
         With `.issues` (file, row, column, message) holding every problem; the registry is unchanged.
     """
     files, misnamed = find_import_files(Path(folder))
-    con = reg.con
-    with memory_budget(con):
+    return import_files(
+        reg, files, source=str(folder), found_issues=misnamed, update=update,
+        ignore_unknown_columns=ignore_unknown_columns, operator=operator, command=command, pair=pair,
+        date_format=date_format, progress=progress,
+    )
+
+
+def import_files(
+    reg: Any,
+    files: list[ImportFile],
+    *,
+    source: str,
+    found_issues: pl.DataFrame | None = None,
+    update: bool = False,
+    ignore_unknown_columns: bool = False,
+    operator: str | None = None,
+    command: str = "import",
+    pair: bool = False,
+    date_format: str | None = None,
+    progress: Progress | None = None,
+) -> pl.DataFrame:
+    """Import tables already read from one source (a workbook's sheets, a REDCap export's instruments), all or nothing.
+
+    `found_issues` are the problems the reader found (file, row, column, message in the source's own terms); they
+    are reported with validation's and take the place of validation's issue at the same cell. `source` is
+    recorded as the batch's source. Otherwise as `import_folder`, whose summary this returns.
+    """
+    with memory_budget(reg.con), date_format_accepted(reg.con, date_format):
         return _import_files(
             reg,
             files,
-            misnamed,
-            folder=str(folder),
+            issues_frame() if found_issues is None else found_issues,
+            folder=source,
             update=update,
             ignore_unknown_columns=ignore_unknown_columns,
             log={"operator": operator or current_operator(), "command": command},
@@ -134,7 +165,7 @@ def _import_files(
             window_days=int(reg.setting("pairing_window_days")),
             progress=progress,
         )
-        issues = pl.concat([misnamed, issues])
+        issues = pl.concat([misnamed, issues.join(misnamed, on=["file", "row", "column"], how="anti")])
         if issues.height:
             raise ValidationError(issues, _failure_summary(issues))
         counts = {f.table.name: _count_changes(con, f.table) for f in files}

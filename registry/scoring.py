@@ -6,7 +6,7 @@ that scoring needs. Storing scores is `netpet.registry.score_store`'s job; track
 is `netpet.registry.lesions`'.
 
 Rules from Chan et al., Theranostics 2017;7(5):1149-1158, as tabulated in Cancer Imaging 2022
-(doi 10.1186/s40644-022-00465-3, Table 1); see shared/domain.md.
+(doi 10.1186/s40644-022-00465-3, Table 1); see docs/domain.md.
 
 >>> reads = pl.DataFrame({"timepoint_id": ["T1", "T1"], "lesion_id": ["liver-s7", "bone-1"],
 ...                       "sstr_avid": [True, False], "fdg_avid": [True, True],

@@ -10,12 +10,13 @@ Each problem is one row of a tidy frame (file, row, column, message). Writing is
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ import polars as pl
 
 from netpet.registry.columns import SSTR_TRACERS, TABLES, TABLES_BY_NAME, Column, Table, stored_name
 from netpet.registry.errors import IngestError
+from netpet.registry.origins import Origin, relocate_issues
 from netpet.registry.sqlfiles import read_sql
 
 FORMATS = ("csv", "parquet")
@@ -45,6 +47,8 @@ CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 _NOT_CONTROL = bytes(b for b in range(256) if not re.fullmatch(CONTROL_CHARACTERS.encode(), bytes([b])))
 #: Separators a misexported file uses instead of commas.
 OTHER_DELIMITERS = (";", "\t", "|")
+#: A date written day and month first (03/04/2021, 3.4.21): which comes first cannot be told, so it is refused.
+AMBIGUOUS_DATE = r"^[0-9]{1,2}[./-][0-9]{1,2}[./-][0-9]{2,4}$"
 
 _PREFIXES = ("", "_typed_", "_parsed_", "_file_", "_all_", "r_")
 _VOCABULARY = frozenset(
@@ -112,6 +116,22 @@ def memory_budget(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
             run(con, spec_sql("set_memory_limit"), {"limit": previous[0]})
 
 
+@contextmanager
+def date_format_accepted(con: duckdb.DuckDBPyConnection, date_format: str | None) -> Iterator[None]:
+    """Accept dates written as `date_format` (a strptime format such as `%d/%m/%Y`) beside ISO dates in the block."""
+    if date_format is not None:
+        try:
+            run(con, spec_sql("check_date_format"), {"date_format": date_format})
+        except duckdb.Error:
+            message = f"--date-format {date_format!r} is not a date format; give one such as %d/%m/%Y"
+            raise IngestError(message) from None
+    run(con, spec_sql("set_date_format"), {"date_format": date_format})
+    try:
+        yield
+    finally:
+        run(con, spec_sql("set_date_format"), {"date_format": None})
+
+
 def issues_frame(rows: Iterable[Mapping[str, Any]] | pl.DataFrame = ()) -> pl.DataFrame:
     """Return issues as the tidy frame (file, row, column, message)."""
     if isinstance(rows, pl.DataFrame):
@@ -138,15 +158,17 @@ def _printable(text: str) -> str:
 
 @dataclass(frozen=True)
 class ImportFile:
-    """One table file of an import folder."""
+    """One table file of an import folder, or one table read from a workbook or REDCap export (`frame`, `origin`)."""
 
     table: Table
     path: Path
     fmt: str
+    frame: pl.DataFrame | None = field(default=None, compare=False)  # the table's cells as text, already read
+    origin: Origin | None = None  # where the frame's rows and columns came from, for issue locations
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return self.origin.label if self.origin else self.path.name
 
     @cached_property
     def scan(self) -> FileScan:
@@ -156,7 +178,7 @@ class ImportFile:
             for block in iter(lambda: handle.read(1 << 22), b""):
                 digest.update(block)
                 control = control or bool(block.translate(None, _NOT_CONTROL))
-        # A Parquet file's bytes are encoded: only its decoded cells can tell.
+        # A Parquet file's (or workbook's) bytes are encoded: only its decoded cells can tell.
         return FileScan(digest.hexdigest(), control or self.fmt != "csv")
 
 
@@ -211,7 +233,8 @@ def _csv_header_problems(file: ImportFile, header: list[str]) -> list[dict[str, 
         return [_issue(file, 1, None, "the header holds control characters (such as NUL): not UTF-8 CSV text")]
     separator = _wrong_separator(header)
     if separator:
-        return [_issue(file, 1, None, f"the header is one column holding {separator!r}: save the file comma-separated")]
+        fix = "save the file comma-separated (Excel: Save As 'CSV UTF-8 (Comma delimited)', decimals with a point)"
+        return [_issue(file, 1, None, f"the header is one column holding {separator!r}: {fix}")]
     if "" in header:
         return [_issue(file, 1, None, f"the header has {header.count('')} empty column name(s); name or remove them")]
     doubled = sorted({h for h in header if header.count(h) > 1})
@@ -248,6 +271,8 @@ def stage_file(
     The file is read once, by the parse itself: no staged copy of its text is kept beside the parsed table.
     """
     try:
+        if file.frame is not None:
+            return _stage_frame(con, file)
         if file.fmt == "csv":
             header = _csv_header(file.path)
             problems = _csv_header_problems(file, header)
@@ -273,6 +298,21 @@ def stage_file(
     return header, []
 
 
+def _stage_frame(con: duckdb.DuckDBPyConnection, file: ImportFile) -> tuple[list[str] | None, list[dict[str, Any]]]:
+    """Parse a table already read into text cells (a workbook sheet, a REDCap instrument) like a CSV file."""
+    assert file.frame is not None
+    header = file.frame.columns
+    problems = _csv_header_problems(file, header)
+    if problems:
+        return None, problems
+    con.register("_import_frame", file.frame.to_arrow())
+    try:
+        parse_source(con, file.table, header, file.name, spec_sql("source_frame"), {})
+    finally:
+        con.unregister("_import_frame")
+    return header, []
+
+
 def _issue(file: ImportFile, row: int | None, column: str | None, message: str) -> dict[str, Any]:
     return {"file": file.name, "row": row, "column": column, "message": message}
 
@@ -294,12 +334,19 @@ def header_issues(
                 file,
                 1,
                 h,
-                f"unknown column; {table.name} accepts {accepted} (or use --ignore-unknown-columns)",
+                f"unknown column; {_closest(h, table.column_names)}{table.name} accepts {accepted} "
+                "(or use --ignore-unknown-columns)",
             )
             for h in header
             if h not in table.column_names
         ]
     return issues
+
+
+def _closest(name: str, known: Iterable[str]) -> str:
+    """`did you mean 'x'? ` for the known name closest to a mistyped one (difflib), else nothing."""
+    close = difflib.get_close_matches(name.strip().lower(), list(known), n=1, cutoff=0.75)
+    return f"did you mean {close[0]!r}? " if close else ""
 
 
 def parse_source(
@@ -449,6 +496,12 @@ def _cell_message(column: Column) -> pl.Expr:
         parse = pl.format("'{}' is not one of: " + ", ".join(column.values), value)
     else:
         parse = pl.format(_PARSE_PROBLEMS.get(column.kind, "'{}' is not valid"), value)
+    if column.kind == "date":
+        ambiguous = (
+            "'{}' is ambiguous (day or month first?): write dates as YYYY-MM-DD (2021-04-03 for 3 April 2021), "
+            "or import with --date-format %d/%m/%Y"
+        )
+        parse = pl.when(value.str.contains(AMBIGUOUS_DATE)).then(pl.format(ambiguous, value)).otherwise(parse)
     return (
         pl.when(pl.col("problem") == "required")
         .then(pl.lit("required value is empty"))
@@ -550,6 +603,7 @@ def cross_issues(con: duckdb.DuckDBPyConnection, *, update: bool, window_days: i
         "check_lesion_comparison",
         "check_treatment_dates",
         "check_patient_dates",
+        "check_patient_id_lookalikes",
     ):
         frames.append(run(con, spec_sql(name), params).pl())
     return issues_frame(pl.concat([issues_frame(f) for f in frames]))
@@ -609,7 +663,8 @@ def stage_and_check(
         issues.append(cross_issues(con, update=update, window_days=window_days))
     if progress:
         progress("validate", 1, 1)
-    return _in_file_order(pl.concat(issues), files)
+    located = _in_file_order(pl.concat(issues), files)
+    return relocate_issues(located, [f.origin for f in files if f.origin])
 
 
 def _in_file_order(issues: pl.DataFrame, files: list[ImportFile]) -> pl.DataFrame:
@@ -632,7 +687,7 @@ def validate_folder(
     reg : Registry
         The registry the folder would be imported into (its rows count for keys, references and dates).
     folder : str or Path
-        The folder of table files (see `shared/registry-format.md`).
+        The folder of table files (see `docs/import-format.md`).
     update, ignore_unknown_columns : bool
         As for `netpet.registry.ingest.import_folder`.
 

@@ -269,7 +269,7 @@ def test_prrt_goes_mostly_to_p1_to_p4_and_chemotherapy_mostly_to_p5(tables):
 
 
 def survival_rows(tables: dict[str, pl.DataFrame], *, all_timepoints: bool = False) -> pl.DataFrame:
-    """OS and TTP in months from the first timepoint by baseline group, as shared/registry-format.md defines.
+    """OS and TTP in months from the first timepoint by baseline group, as docs/import-format.md defines.
 
     Timepoint date = later scan date; score = derived from lesions, else recorded; follow-up ends at death,
     else the latest outcome or scan date; TTP censored at that end.

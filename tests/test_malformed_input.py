@@ -32,6 +32,7 @@ FORMULA = (
 TOO_LONG_LINE = "cannot read CSV: Maximum line size of 2000000 bytes exceeded. Actual Size:{} bytes."
 CONTROL = "holds a control character (such as NUL): is the file corrupt, or not UTF-8 text?"
 NOT_UTF8 = "cannot read CSV: the file is not UTF-8 encoded"
+SAVE_COMMAS = "save the file comma-separated (Excel: Save As 'CSV UTF-8 (Comma delimited)', decimals with a point)"
 
 #: case folder -> the exact lines `netpet import` prints for it (before its "N problem(s)" line).
 EXPECTED = {
@@ -61,8 +62,8 @@ EXPECTED = {
     "nul_byte": [f"patients.csv:2:patient_id: 'P3\\x00' {CONTROL}"],
     "terminal_escape": [f"outcomes.csv:2:detail: '\\x1b[2Jgone' {CONTROL}"],  # would clear the screen
     "binary_garbage": ["patients.csv:1: the header holds control characters (such as NUL): not UTF-8 CSV text"],
-    "semicolon_separated": ["patients.csv:1: the header is one column holding ';': save the file comma-separated"],
-    "tab_separated": ["patients.csv:1: the header is one column holding '\\t': save the file comma-separated"],
+    "semicolon_separated": [f"patients.csv:1: the header is one column holding ';': {SAVE_COMMAS}"],
+    "tab_separated": [f"patients.csv:1: the header is one column holding '\\t': {SAVE_COMMAS}"],
     "mixed_delimiters": ["patients.csv:3: cannot read CSV: Expected Number of Columns: 8 Found: 1"],
     "empty_header_names": ["patients.csv:1: the header has 2 empty column name(s); name or remove them"],
     "not_parquet": [

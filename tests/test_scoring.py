@@ -1,6 +1,6 @@
 """The NETPET scoring rules (netpet.registry.scoring): lesion class, patient score, P4a/P4b, group, validation.
 
-Expected values are read off the rules in shared/domain.md (Chan et al. 2017; Cancer Imaging 2022 Table 1),
+Expected values are read off the rules in docs/domain.md (Chan et al. 2017; Cancer Imaging 2022 Table 1),
 never produced by the code under test.
 """
 

@@ -32,10 +32,18 @@ EXPECTED = {
         f"patients.csv:1:name: unknown column; patients accepts {ACCEPTED_PATIENTS} "
         "(or use --ignore-unknown-columns)"
     ],
+    "misspelt_column": [
+        "patients.csv:1:diagnosis_dat: unknown column; did you mean 'diagnosis_date'? patients accepts "
+        f"{ACCEPTED_PATIENTS} (or use --ignore-unknown-columns)",
+        "patients.csv:1:diagnosis_date: required column is missing",
+    ],
     "empty_required_value": ["patients.csv:2:diagnosis_date: required value is empty"],
     "bad_enum": [f"patients.csv:2:primary_site: 'liver' is not one of: {PRIMARY_SITES}"],
     "impossible_date": ["patients.csv:2:diagnosis_date: '2023-02-30' is not a valid date (YYYY-MM-DD)"],
-    "non_iso_date": ["patients.csv:2:diagnosis_date: '01/03/2015' is not a valid date (YYYY-MM-DD)"],
+    "non_iso_date": [
+        "patients.csv:2:diagnosis_date: '01/03/2015' is ambiguous (day or month first?): write dates as YYYY-MM-DD "
+        "(2021-04-03 for 3 April 2021), or import with --date-format %d/%m/%Y"
+    ],
     "ki67_out_of_range": ["patients.csv:2:ki67_percent: 150 is out of range: must be between 0 and 100"],
     "not_a_number": ["patients.csv:2:ki67_percent: 'high' is not a number"],
     "negative_suvmax": ["lesion_reads.csv:2:sstr_suvmax: -1 is out of range: must be >= 0"],

@@ -18,25 +18,39 @@ from netpet.options import (
 
 
 @click.command("import")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.argument("source", type=click.Path(exists=True))
 @db_option
+@click.option("--from", "kind", type=click.Choice(["auto", "folder", "xlsx", "redcap"]), default="auto",
+              show_default=True, help="What SOURCE is; auto: a folder, or a workbook by its .xlsx suffix.")
 @click.option("--update", is_flag=True, help="Replace rows already in the registry that the files change.")
 @click.option("--ignore-unknown-columns", is_flag=True, help="Skip columns the format does not define.")
 @click.option("--pair", is_flag=True, help="Also pair unpaired SSTR and FDG scans into timepoints (netpet pair).")
+@click.option("--date-format", help="Also accept dates written so, e.g. %d/%m/%Y (ISO YYYY-MM-DD is always accepted).")
 @format_option
-def import_(folder: str, db: str | None, update: bool, ignore_unknown_columns: bool, pair: bool, fmt: str) -> None:
-    """Import FOLDER's tables (CSV or Parquet) into the registry, all or nothing."""
+def import_(
+    source: str, db: str | None, kind: str, update: bool, ignore_unknown_columns: bool, pair: bool,
+    date_format: str | None, fmt: str,
+) -> None:
+    """Import SOURCE into the registry, all or nothing.
+
+    SOURCE is a folder of tables (CSV or Parquet), an Excel workbook (.xlsx, one sheet per table) or, with
+    --from redcap, the "CSV (raw data)" export of the NETPET REDCap project. `netpet template` writes empty
+    tables to fill in.
+
+    \b
+    The format of every table and column: docs/import-format.md
+    """
     import polars as pl
 
     from netpet.registry import ValidationError
-    from netpet.registry.ingest import import_folder
+    from netpet.registry.sources import import_source
     from netpet.registry.validate import format_issues
 
     with open_registry(db) as reg, progress_bar("import") as progress:
         try:
-            summary = import_folder(
-                reg, folder, update=update, ignore_unknown_columns=ignore_unknown_columns, pair=pair,
-                progress=progress,
+            summary = import_source(
+                reg, source, source=kind, update=update, ignore_unknown_columns=ignore_unknown_columns, pair=pair,
+                date_format=date_format, progress=progress,
             )
         except ValidationError as exc:
             lines = format_issues(exc.issues) if isinstance(exc.issues, pl.DataFrame) else [str(exc)]
@@ -81,3 +95,15 @@ def demo(
     click.echo(f"log-rank chi-square {report.logrank.chisq:.2f} on {report.logrank.df} df, p = {report.logrank.p:.3g}")
     for file in files:
         click.echo(f"wrote {file}")
+
+
+@click.command()
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True,
+              help="One CSV file per table, or one workbook with a sheet per table and drop-down lists.")
+def template(out_dir: str, fmt: str) -> None:
+    """Write empty import tables to fill in (format: docs/import-format.md), then `netpet import` them."""
+    from netpet.registry.templates import write_templates
+
+    for path in write_templates(out_dir, fmt=fmt):
+        click.echo(f"wrote {path}")
