@@ -25,6 +25,7 @@ import polars as pl
 
 from registry.columns import SSTR_TRACERS, TABLES, TABLES_BY_NAME, Column, Table, stored_name
 from registry.errors import IngestError
+from registry.identifiers import case_collisions, character_issues
 from registry.sqlfiles import read_sql
 
 FORMATS = ("csv", "parquet")
@@ -602,11 +603,13 @@ def stage_and_check(
                         issues_frame(header_issues(file, header, ignore_unknown_columns=ignore_unknown_columns))
                     )
                     issues.append(cell_issues(con, file, header))
+                    issues.append(issues_frame(character_issues(con, file, header)))
             if progress:
                 progress("read", done + 1, len(TABLES))
     create_all_views(con)
     if readable:
         issues.append(cross_issues(con, update=update, window_days=window_days))
+        issues.extend(case_collisions(con, file.table) for file in files)
     if progress:
         progress("validate", 1, 1)
     return _in_file_order(pl.concat(issues), files)
