@@ -28,7 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "km": ("netpet.commands.survival:km", "Kaplan–Meier survival by group with log-rank tests (as R)."),
     "migrate": ("netpet.commands.setup:migrate", "Apply pending schema migrations and rebuild the views."),
     "pair": ("netpet.commands.scoring:pair", "Pair unpaired SSTR and FDG scans into dual-PET timepoints."),
-    "query": ("netpet.commands.cohort:query", "Run one read-only SQL SELECT over the registry's views."),
+    "query": ("netpet.commands.cohort:query", "Run one sandboxed read-only SELECT over the analysis views."),
     "report": ("netpet.commands.report:report", "Write the survival report of a cohort: figures, tables, manifest."),
     "restore": ("netpet.commands.safety:restore", "Verify a backup against its manifest and restore it."),
     "restore-patient": ("netpet.commands.history:restore_patient", "Restore a deleted patient from the history."),

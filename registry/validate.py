@@ -25,7 +25,9 @@ import duckdb
 import polars as pl
 
 from netpet.registry.columns import SSTR_TRACERS, TABLES, TABLES_BY_NAME, Column, Table, stored_name
+from netpet.registry.csv_lines import LineCounter
 from netpet.registry.errors import IngestError
+from netpet.registry.identifiers import case_collisions, character_issues
 from netpet.registry.origins import Origin, relocate_issues
 from netpet.registry.sqlfiles import read_sql
 
@@ -45,6 +47,9 @@ FORMULA_START = r"^[=+@\t\r]"
 #: Control characters (NUL, ESC, ...) other than tab and line breaks: never data, a sign of a corrupt file.
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 _NOT_CONTROL = bytes(b for b in range(256) if not re.fullmatch(CONTROL_CHARACTERS.encode(), bytes([b])))
+#: A header longer than this, or with a longer name, is a file on one line, not a header (no table comes close).
+MAX_HEADER_NAMES = 256
+MAX_NAME_CHARS = 128
 #: Separators a misexported file uses instead of commas.
 OTHER_DELIMITERS = (";", "\t", "|")
 #: A date written day and month first (03/04/2021, 3.4.21): which comes first cannot be told, so it is refused.
@@ -172,22 +177,27 @@ class ImportFile:
 
     @cached_property
     def scan(self) -> FileScan:
-        """The file's SHA-256 and whether it holds a control character, from one read of its bytes."""
-        digest, control = hashlib.sha256(), False
+        """The file's SHA-256, whether it holds a control character, and its lines, from one read of its bytes."""
+        digest, control, lines = hashlib.sha256(), False, LineCounter()
         with self.path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 22), b""):
                 digest.update(block)
                 control = control or bool(block.translate(None, _NOT_CONTROL))
+                if self.fmt == "csv":
+                    lines.update(block)
         # A Parquet file's (or workbook's) bytes are encoded: only its decoded cells can tell.
-        return FileScan(digest.hexdigest(), control or self.fmt != "csv")
+        whole = lines.total() if self.fmt == "csv" and not lines.quoted else None
+        return FileScan(digest.hexdigest(), control or self.fmt != "csv", whole)
 
 
 @dataclass(frozen=True)
 class FileScan:
-    """What one read of an import file's bytes tells: its SHA-256, and whether a cell could hold a control character."""
+    """What one read of an import file's bytes tells: its SHA-256, whether a cell could hold a control character,
+    and its non-empty lines (None for Parquet, and for a CSV with quotes, whose cells may hold line breaks)."""
 
     sha256: str
     control: bool
+    lines: int | None
 
 
 def find_import_files(folder: Path) -> tuple[list[ImportFile], pl.DataFrame]:
@@ -235,6 +245,10 @@ def _csv_header_problems(file: ImportFile, header: list[str]) -> list[dict[str, 
     if separator:
         fix = "save the file comma-separated (Excel: Save As 'CSV UTF-8 (Comma delimited)', decimals with a point)"
         return [_issue(file, 1, None, f"the header is one column holding {separator!r}: {fix}")]
+    if len(header) > MAX_HEADER_NAMES or max(map(len, header)) > MAX_NAME_CHARS:
+        message = (f"the header row holds {len(header)} names, up to {max(map(len, header))} characters long: "
+                   "is the whole file on one line? Lines must end with LF or CRLF")
+        return [_issue(file, 1, None, message)]
     if "" in header:
         return [_issue(file, 1, None, f"the header has {header.count('')} empty column name(s); name or remove them")]
     doubled = sorted({h for h in header if header.count(h) > 1})
@@ -311,6 +325,19 @@ def _stage_frame(con: duckdb.DuckDBPyConnection, file: ImportFile) -> tuple[list
     finally:
         con.unregister("_import_frame")
     return header, []
+
+
+def unread_lines(con: duckdb.DuckDBPyConnection, file: ImportFile) -> list[dict[str, Any]]:
+    """Return an issue when the parse read fewer rows than the file has non-empty lines after its header."""
+    if file.scan.lines is None:
+        return []
+    row = run(con, spec_sql("parsed_rows", parsed="_parsed_" + file.table.name)).fetchone()
+    rows = int(row[0]) if row else 0
+    if rows >= file.scan.lines - 1:
+        return []
+    message = (f"only {rows} row(s) were read from {file.scan.lines - 1} non-empty line(s) after the header; "
+               "from this row on, a line was not read as a row (a missing line break, or a line of empty cells)")
+    return [_issue(file, rows + 2, None, message)]
 
 
 def _issue(file: ImportFile, row: int | None, column: str | None, message: str) -> dict[str, Any]:
@@ -603,7 +630,6 @@ def cross_issues(con: duckdb.DuckDBPyConnection, *, update: bool, window_days: i
         "check_lesion_comparison",
         "check_treatment_dates",
         "check_patient_dates",
-        "check_patient_id_lookalikes",
     ):
         frames.append(run(con, spec_sql(name), params).pl())
     return issues_frame(pl.concat([issues_frame(f) for f in frames]))
@@ -656,11 +682,14 @@ def stage_and_check(
                         issues_frame(header_issues(file, header, ignore_unknown_columns=ignore_unknown_columns))
                     )
                     issues.append(cell_issues(con, file, header))
+                    issues.append(issues_frame(character_issues(con, file, header)))
+                    issues.append(issues_frame(unread_lines(con, file)))
             if progress:
                 progress("read", done + 1, len(TABLES))
     create_all_views(con)
     if readable:
         issues.append(cross_issues(con, update=update, window_days=window_days))
+        issues.extend(case_collisions(con, file.table) for file in files)
     if progress:
         progress("validate", 1, 1)
     located = _in_file_order(pl.concat(issues), files)

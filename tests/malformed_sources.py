@@ -93,8 +93,8 @@ WORKBOOK_CASES: dict[str, tuple[Edit, list[str]]] = {
         "cu64_dotatate, fdg"
     ]),
     "patient_id_differs_only_in_case": (_set("patients", "A3", "p1"), [
-        "w.xlsx[patients]:3:patient_id: patient_id p1 differs from patient P1 only in case or spacing: if it is the "
-        "same patient, write P1 exactly (IDs are matched as written)",
+        "w.xlsx[patients]:3:patient_id: patient_id p1 differs from P1 only in case: if it is the same record, "
+        "write P1 exactly (IDs are matched as written)",
         "w.xlsx[pet_scans]:4:patient_id: unknown patient_id P2: not in the registry or in this import",
         "w.xlsx[pet_scans]:5:patient_id: unknown patient_id P2: not in the registry or in this import",
         "w.xlsx[timepoints]:3:patient_id: unknown patient_id P2: not in the registry or in this import",

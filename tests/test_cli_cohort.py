@@ -94,7 +94,7 @@ def test_query_refuses_writes(db: str) -> None:
 def test_query_parquet_needs_output(db: str, tmp_path: Path) -> None:
     assert run(db, "query", "select 1 as x", "--format", "parquet").exit_code == 2
     out = tmp_path / "q.parquet"
-    sql = "select patient_id from patients order by 1"
+    sql = "select patient_id from patient_survival order by 1"
     result = run(db, "query", sql, "--format", "parquet", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert pl.read_parquet(out).height == 8
@@ -124,7 +124,7 @@ def test_cohort_build_runs_as_a_process(db: str) -> None:
 
 def test_query_csv_to_a_file(db: str, tmp_path: Path) -> None:
     out = tmp_path / "q.csv"
-    sql = "select patient_id from patients where site = 'london' order by 1"
+    sql = "select patient_id from patient_survival where site = 'london' order by 1"
     result = run(db, "query", sql, "-o", str(out), "--format", "csv")
     assert result.exit_code == 0, result.output
     assert out.read_text() == "patient_id\nA3\nA4\n"

@@ -101,14 +101,19 @@ def drop(name: str, db: str | None) -> None:
               show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of the terminal (required for parquet).")
-def query(sql: str, db: str | None, fmt: str, output: Path | None) -> None:
-    """Run one read-only SELECT over the registry's views and tables (the registry is opened read-only)."""
+@click.option("--tables", is_flag=True,
+              help="Also read the base tables (exact dates such as birth dates; for data managers).")
+def query(sql: str, db: str | None, fmt: str, output: Path | None, tables: bool) -> None:
+    """Run one read-only SELECT (or DESCRIBE VIEW) over the registry's analysis views (`netpet views`).
+
+    Base tables only with --tables. The query runs sandboxed: no files, network or extensions.
+    """
     from netpet.registry.query import run_query
 
     if fmt == "parquet" and output is None:
         raise click.UsageError("--format parquet writes a file: give --output FILE")
     with open_registry(db, read_only=True) as reg:
-        frame = run_query(reg, sql)
+        frame = run_query(reg, sql, tables=tables)
     if output is None:
         _echo(frame, fmt)
         return
