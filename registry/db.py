@@ -55,7 +55,7 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _postgres_has_registry(url: str) -> bool:
+def postgres_has_registry(url: str) -> bool:
     """Tell whether the PostgreSQL database at `url` already holds a migrated registry."""
     probe = Registry(url, read_only=True, migrate=False, views=False)
     try:
@@ -166,7 +166,7 @@ class Registry:
         """Create a new registry at `path` and migrate it; an existing file (or non-empty database) is refused."""
         if not is_postgres_url(path) and Path(path).exists():
             raise RegistryError(f"{path} already exists; open it instead, or choose another path")
-        if is_postgres_url(path) and _postgres_has_registry(str(path)):
+        if is_postgres_url(path) and postgres_has_registry(str(path)):
             raise RegistryError(f"{display_name(path)} already holds a registry; open it instead")
         return cls(path, key=key)
 
@@ -174,7 +174,10 @@ class Registry:
     def open(cls, path: str | Path, *, read_only: bool = False, key: str | None = None) -> Registry:
         """Open an existing registry; a missing file is an error naming `netpet init`."""
         if not is_postgres_url(path) and not Path(path).exists():
-            raise RegistryError(f"no registry at {path}: create one with `netpet init` or `netpet demo`")
+            raise RegistryError(
+                f"no registry at {path}: name yours with --db PATH or $NETPET_DB, "
+                "or create one with `netpet init` or `netpet demo`"
+            )
         return cls(path, read_only=read_only, key=key)
 
     # -- lifecycle ----------------------------------------------------------------------------------

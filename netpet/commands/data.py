@@ -56,7 +56,7 @@ def import_(folder: str, db: str | None, update: bool, ignore_unknown_columns: b
 @click.option("--patients", default=1000, show_default=True, type=click.IntRange(min=1), help="Number of patients.")
 @click.option("--seed", default=42, show_default=True, help="Random seed; the same seed gives the same registry.")
 @click.option("--lesions-per-timepoint", default=6.0, show_default=True, help="Mean lesion reads per timepoint.")
-@click.option("--replace", is_flag=True, help="Replace an existing registry file at --db.")
+@click.option("--replace", is_flag=True, help="Rebuild the registry at --db (without it an existing demo registry is kept).")
 @format_option
 def demo(
     db: str | None, out_dir: str, patients: int, seed: int, lesions_per_timepoint: float, replace: bool, fmt: str
@@ -65,18 +65,23 @@ def demo(
     from pathlib import Path
 
     from analysis.summary import km_by_group, write_km_summary
-    from registry.demo import build_demo_registry
+    from registry.demo import build_demo_registry, is_demo_registry
 
     path = resolve_db(db)
-    with registry_errors(), progress_bar("demo") as progress:
-        build_demo_registry(
-            path, Path(out_dir) / "data", patients=patients, seed=seed,
-            lesions_per_timepoint=lesions_per_timepoint, replace=replace, progress=progress,
-        )
+    with registry_errors():
+        keep = not replace and is_demo_registry(path)
+    if not keep:
+        with registry_errors(), progress_bar("demo") as progress:
+            build_demo_registry(
+                path, Path(out_dir) / "data", patients=patients, seed=seed,
+                lesions_per_timepoint=lesions_per_timepoint, replace=replace, progress=progress,
+            )
     with open_registry(path, read_only=True) as reg:
         report = km_by_group(reg)
+        count = reg.row_counts()["patients"]
     files = write_km_summary(report, out_dir)
-    click.echo(f"demo registry {path}: {patients} patients (seed {seed})")
+    kept = " (kept as it was; --replace rebuilds it)" if keep else f" (seed {seed})"
+    click.echo(f"demo registry {path}: {count} patients{kept}")
     click.echo(render(report.fit.summary, fmt))
     click.echo(f"log-rank chi-square {report.logrank.chisq:.2f} on {report.logrank.df} df, p = {report.logrank.p:.3g}")
     for file in files:
