@@ -56,7 +56,7 @@ def import_(folder: str, db: str | None, update: bool, ignore_unknown_columns: b
 @click.option("--patients", default=1000, show_default=True, type=click.IntRange(min=1), help="Number of patients.")
 @click.option("--seed", default=42, show_default=True, help="Random seed; the same seed gives the same registry.")
 @click.option("--lesions-per-timepoint", default=6.0, show_default=True, help="Mean lesion reads per timepoint.")
-@click.option("--replace", is_flag=True, help="Rebuild the registry at --db (without it an existing demo registry is kept).")
+@click.option("--replace", is_flag=True, help="Rebuild the registry at --db (else an existing demo registry is kept).")
 @format_option
 def demo(
     db: str | None, out_dir: str, patients: int, seed: int, lesions_per_timepoint: float, replace: bool, fmt: str
