@@ -246,13 +246,22 @@ class Registry:
         rows = self.query_file("queries", "get_setting", {"name": name})
         return str(rows["value"][0]) if rows.height else DEFAULT_SETTINGS[name]
 
-    def set_setting(self, name: str, value: str) -> None:
-        """Store a registry setting; the analysis rows follow a change of `score_source` in the same transaction."""
-        from registry.analysis_tables import refresh_analysis_tables
+    def set_setting(self, name: str, value: str, *, command: str = "set_setting") -> None:
+        """Store a checked registry setting and log the change; analysis rows follow `score_source` at once."""
+        import json
 
-        self.setting(name)  # validates the name
+        from registry.analysis_tables import refresh_analysis_tables
+        from registry.history import current_operator
+        from registry.settings import check_setting
+
+        value = check_setting(name, value)
+        before = self.setting(name)
         with self.transaction() as con:
             self.query_file("queries", "delete_setting", {"name": name})
-            self.query_file("queries", "insert_setting", {"name": name, "value": str(value)})
+            self.query_file("queries", "insert_setting", {"name": name, "value": value})
+            self.query_file("queries", "log_setting_change", {
+                "operator": current_operator(), "command": command, "name": name,
+                "before": json.dumps({"value": before}), "after": json.dumps({"value": value}),
+            })
             if name == "score_source":
                 refresh_analysis_tables(con)

@@ -61,6 +61,7 @@ def import_folder(
     command: str = "import",
     pair: bool = False,
     progress: Progress | None = None,
+    window_days: int | None = None,
 ) -> pl.DataFrame:
     """Import a folder of interchange tables into the registry, all or nothing.
 
@@ -83,6 +84,9 @@ def import_folder(
         same transaction; a summary row `(pairing)` counts the timepoints added.
     progress : callable, optional
         Called as `progress(step, done, total)` while reading, validating and writing.
+    window_days : int, optional
+        Largest gap between the paired scans of a timepoint, for this import's checks and pairing only;
+        default: the registry setting `pairing_window_days`.
 
     Returns
     -------
@@ -107,6 +111,7 @@ def import_folder(
             log={"operator": operator or current_operator(), "command": command},
             pair=pair,
             progress=progress,
+            window_days=int(reg.setting("pairing_window_days")) if window_days is None else window_days,
         )
 
 
@@ -121,6 +126,7 @@ def _import_files(
     log: dict[str, str],
     pair: bool,
     progress: Progress | None,
+    window_days: int,
 ) -> pl.DataFrame:
     """Validate staged files and, when valid, write them; always drop the temporaries."""
     con = reg.con
@@ -130,7 +136,7 @@ def _import_files(
             files,
             update=update,
             ignore_unknown_columns=ignore_unknown_columns,
-            window_days=int(reg.setting("pairing_window_days")),
+            window_days=window_days,
             progress=progress,
         )
         issues = pl.concat([misnamed, issues])
@@ -152,7 +158,8 @@ def _import_files(
             schema=SUMMARY_SCHEMA,
         )
         if summary.select(pl.col("inserted") + pl.col("updated")).to_series().sum() > 0:
-            paired = _write(reg, files, summary, folder=folder, update=update, log=log, pair=pair, progress=progress)
+            paired = _write(reg, files, summary, folder=folder, update=update, log=log,
+                            pair=window_days if pair else None, progress=progress)
             if pair:
                 row = {"file": "(pairing)", "table": "timepoints", "rows": paired, "inserted": paired,
                        "updated": 0, "unchanged": 0}
@@ -191,10 +198,10 @@ def _write(
     folder: str,
     update: bool,
     log: dict[str, str],
-    pair: bool,
+    pair: int | None,
     progress: Progress | None,
 ) -> int:
-    """Write the validated import in one transaction; return the timepoints `pair` added."""
+    """Write the validated import in one transaction; pair scans within `pair` days when given; return pairs added."""
     rows = {r["table"]: r for r in summary.iter_rows(named=True)}
     with _conflicts_as_errors(), reg.transaction() as con:
         rescore = "lesion_reads" in rows
@@ -228,13 +235,12 @@ def _write(
         if rescore:
             refresh_listed_scores(con)
         refresh_analysis_tables(con)
-        if not pair:
+        if pair is None:
             return 0
         from registry.pairing import pair_unpaired_scans
 
         result = pair_unpaired_scans(
-            con, window_days=int(reg.setting("pairing_window_days")), operator=log["operator"],
-            command=log["command"], batch_id=params["batch_id"],
+            con, window_days=pair, operator=log["operator"], command=log["command"], batch_id=params["batch_id"]
         )
         return result.pairs.height
 

@@ -18,8 +18,8 @@ from registry.errors import RegistryError
 if TYPE_CHECKING:
     from registry.db import Registry
 
-#: The first word of an allowed statement (DuckDB also reads `from t select ...`).
-ALLOWED_FIRST_WORDS = ("select", "with", "from")
+#: The first word of an allowed statement (DuckDB also reads `from t select ...`; `describe v` lists v's columns).
+ALLOWED_FIRST_WORDS = ("select", "with", "from", "describe")
 _LEADING_NOISE = re.compile(r"^(\s+|--[^\n]*(\n|$)|/\*.*?\*/|\()+", re.DOTALL)
 
 

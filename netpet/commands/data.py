@@ -23,8 +23,12 @@ from netpet.options import (
 @click.option("--update", is_flag=True, help="Replace rows already in the registry that the files change.")
 @click.option("--ignore-unknown-columns", is_flag=True, help="Skip columns the format does not define.")
 @click.option("--pair", is_flag=True, help="Also pair unpaired SSTR and FDG scans into timepoints (netpet pair).")
+@click.option("--window-days", type=click.IntRange(min=0), default=None, metavar="DAYS",
+              help="Largest gap between a timepoint's paired scans, for this import only [default: the setting "
+              "pairing_window_days; `netpet config set pairing_window_days DAYS` changes it for good].")
 @format_option
-def import_(folder: str, db: str | None, update: bool, ignore_unknown_columns: bool, pair: bool, fmt: str) -> None:
+def import_(folder: str, db: str | None, update: bool, ignore_unknown_columns: bool, pair: bool,
+            window_days: int | None, fmt: str) -> None:
     """Import FOLDER's tables (CSV or Parquet) into the registry, all or nothing."""
     import polars as pl
 
@@ -36,7 +40,7 @@ def import_(folder: str, db: str | None, update: bool, ignore_unknown_columns: b
         try:
             summary = import_folder(
                 reg, folder, update=update, ignore_unknown_columns=ignore_unknown_columns, pair=pair,
-                progress=progress,
+                progress=progress, window_days=window_days,
             )
         except ValidationError as exc:
             lines = format_issues(exc.issues) if isinstance(exc.issues, pl.DataFrame) else [str(exc)]
