@@ -34,10 +34,16 @@ def test_a_setting_change_is_checked_stored_and_logged(registry: Registry) -> No
     assert registry.setting("min_cell_count") == "5"
 
 
-def test_config_commands_list_get_set_and_history(tmp_path: Path) -> None:
-    db = str(tmp_path / "r.duckdb")
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    """An empty registry file made by `netpet init`."""
+    path = str(tmp_path / "r.duckdb")
+    assert CliRunner().invoke(cli, ["--db", path, "init"]).exit_code == 0
+    return path
+
+
+def test_config_commands_list_get_set_and_history(db: str) -> None:
     runner = CliRunner()
-    assert runner.invoke(cli, ["--db", db, "init"]).exit_code == 0
     listed = pl.read_csv(runner.invoke(cli, ["--db", db, "config", "list", "--format", "csv"]).output.encode())
     assert listed["name"].to_list() == sorted(DEFAULT_SETTINGS)
     assert listed["value"].cast(pl.String).to_list() == [DEFAULT_SETTINGS[n] for n in sorted(DEFAULT_SETTINGS)]
@@ -55,10 +61,8 @@ def test_config_commands_list_get_set_and_history(tmp_path: Path) -> None:
     ]
 
 
-def test_import_window_days_pairs_scans_further_apart_for_that_import_only(tmp_path: Path) -> None:
-    db = str(tmp_path / "r.duckdb")
+def test_import_window_days_pairs_scans_further_apart_for_that_import_only(db: str) -> None:
     runner = CliRunner()
-    assert runner.invoke(cli, ["--db", db, "init"]).exit_code == 0
     assert runner.invoke(cli, ["--db", db, "import", str(DATA / "valid")]).exit_code == 0
     refused = runner.invoke(cli, ["--db", db, "import", str(DATA / "pairing_window")])
     assert refused.exit_code == 1
@@ -89,10 +93,8 @@ def test_the_data_dictionary_in_docs_is_current(tmp_path: Path) -> None:
     )
 
 
-def test_views_name_lists_columns_and_md_writes_the_dictionary(tmp_path: Path) -> None:
-    db = str(tmp_path / "r.duckdb")
+def test_views_name_lists_columns_and_md_writes_the_dictionary(db: str, tmp_path: Path) -> None:
     runner = CliRunner()
-    assert runner.invoke(cli, ["--db", db, "init"]).exit_code == 0
     shown = runner.invoke(cli, ["--db", db, "views", "timepoint_scores", "--format", "csv"])
     assert shown.exit_code == 0, shown.output
     rows = {r["column"]: r for r in pl.read_csv(shown.output.encode()).to_dicts()}
@@ -110,10 +112,8 @@ def test_views_name_lists_columns_and_md_writes_the_dictionary(tmp_path: Path) -
     assert "| os_event | boolean |  |  | Overall survival event: true = died, false = censored. |" in text
 
 
-def test_query_describes_a_view(tmp_path: Path) -> None:
-    db = str(tmp_path / "r.duckdb")
+def test_query_describes_a_view(db: str) -> None:
     runner = CliRunner()
-    assert runner.invoke(cli, ["--db", db, "init"]).exit_code == 0
     described = runner.invoke(cli, ["--db", db, "query", "describe patient_survival", "--format", "csv"])
     assert described.exit_code == 0, described.output
     columns = pl.read_csv(described.output.encode())
