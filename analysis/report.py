@@ -10,16 +10,17 @@ every covariate (complete cases), so the flow diagram, the curves, the model and
 
 from __future__ import annotations
 
-import math
 import platform
 import textwrap
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from analysis.km_style import KMStyle, styled_km_figure
 from analysis.serialise import to_json
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ def write_report(
     formats: Sequence[str] = ("pdf", "png"),
     preset: str = "single",
     versions: Mapping[str, str] | None = None,
+    style: KMStyle | None = None,
 ) -> dict[str, Any]:
     """Write the survival report of the registry (or of saved cohort `cohort`) into `out_dir`.
 
@@ -84,6 +86,8 @@ def write_report(
         Figure width: "single" (85 mm) or "double" (174 mm) column; the forest plot is always double.
     versions : mapping, optional
         Software versions to record over those found installed (e.g. netpet's own when run from source).
+    style : KMStyle, optional
+        The look of the KM figure (`analysis.km_style`); its `preset` is not used (`preset` is).
 
     Returns
     -------
@@ -98,7 +102,7 @@ def write_report(
     formats = _check_formats(formats)
     options = {"cohort": cohort, "endpoint": endpoint, "origin": "first-timepoint", "by": by,
                "covariates": list(covariates), "time_unit": time_unit, "conf_type": conf_type,
-               "formats": list(formats), "preset": preset}
+               "formats": list(formats), "preset": preset, "style": asdict(style or KMStyle())}
     patients = cohort_members(reg, cohort) if cohort else None
     data = survival_frame(reg, endpoint=endpoint, time_unit=time_unit, by=by, covariates=covariates,
                           patients=patients)
@@ -109,7 +113,7 @@ def write_report(
     flow = flow_table(reg, km.excluded, by=by, cohort=cohort)
     table1 = _table_one(reg, data, by)
     files = [
-        *_write_km(km, out, formats, preset),
+        *_write_km(km, out, formats, preset, style or KMStyle()),
         *_write_cox(cox, out, formats),
         *_write_tables(table1, flow, out),
         *_write_flow(flow, out, formats, preset),
@@ -253,7 +257,7 @@ def _save(fig: Any, out: Path, stem: str, formats: Sequence[str], preset: str) -
     return [save_figure(fig, out / f"{stem}.{fmt}", preset=preset) for fmt in formats]
 
 
-def _write_km(km: KMReport, out: Path, formats: Sequence[str], preset: str) -> list[Path]:
+def _write_km(km: KMReport, out: Path, formats: Sequence[str], preset: str, style: KMStyle) -> list[Path]:
     fit = km.fit
     paths = [out / "km_curves.csv", out / "km_medians.csv", out / "logrank.csv"]
     fit.table.write_csv(paths[0])
@@ -266,25 +270,12 @@ def _write_km(km: KMReport, out: Path, formats: Sequence[str], preset: str) -> l
     if km.at is not None:
         paths.append(out / "km_landmarks.csv")
         km.at.write_csv(paths[-1])
-    return [*paths, *_save(km_report_figure(km), out, "km", formats, preset)]
+    return [*paths, *_save(km_report_figure(km, style), out, "km", formats, preset)]
 
 
-def km_report_figure(km: KMReport, *, max_ticks: int = 9) -> Figure:
-    """Draw the report's KM figure: curves, medians, log-rank p and a number-at-risk table.
-
-    The x ticks (the at-risk times) are the default breaks, their step doubled until at most `max_ticks`
-    remain, so the at-risk counts stay legible at a single-column width.
-    """
-    from analysis.figures import km_figure, time_breaks
-
-    t_max = float(km.fit.table["time"].max() or 0.0)  # type: ignore[arg-type]
-    ticks = time_breaks(t_max, km.time_unit)
-    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
-    while len(ticks) > max_ticks:
-        step *= 2
-        ticks = [step * i for i in range(math.ceil(t_max / step) + 1)]
-    return km_figure(km.fit.table, km.fit.summary, logrank=km.logrank._asdict(), time_unit=km.time_unit,
-                     xticks=ticks)
+def km_report_figure(km: KMReport, style: KMStyle | None = None) -> Figure:
+    """Draw the report's KM figure: curves, medians, log-rank p and a number-at-risk table, in `style`."""
+    return styled_km_figure(km, style or KMStyle())
 
 
 def _write_cox(cox: dict, out: Path, formats: Sequence[str]) -> list[Path]:

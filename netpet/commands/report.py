@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from netpet.figure_options import figure_options, km_style
 from netpet.options import cohort_option, db_option, open_registry
 
 ENDPOINTS = ("os", "pfs", "ttp")
@@ -30,19 +31,23 @@ def _split(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str,
               show_default=True, help="KM confidence interval type (R's survfit default: log).")
 @click.option("--format", "formats", default="pdf,png", show_default=True, callback=_split,
               metavar="pdf,png,svg", help="Figure formats, comma-separated.")
-@click.option("--preset", type=click.Choice(["single", "double"]), default="single", show_default=True,
-              help="Figure width: single (85 mm) or double (174 mm) journal column.")
+@click.option("--preset", type=click.Choice(["single", "double"]), default=None,
+              help="Figure width: single (85 mm) or double (174 mm) journal column [default: the --style "
+              "file's preset, else single].")
+@figure_options
 def report(db: str | None, out_dir: str, cohort: str | None, endpoint: str, by: str, covariates: tuple[str, ...],
-           time_unit: str, conf_type: str, formats: tuple[str, ...], preset: str) -> None:
+           time_unit: str, conf_type: str, formats: tuple[str, ...], preset: str | None, style_file: str | None,
+           **figure: object) -> None:
     """Write KM curves, the Cox table and forest plot, Table 1, the cohort flow, PH checks and a manifest."""
     from analysis.report import MANIFEST, write_report
     from netpet import __version__
 
+    style = km_style(style_file, figure, preset=preset)
     with open_registry(db, read_only=True) as reg:
         try:
             manifest = write_report(reg, out_dir, cohort=cohort, endpoint=endpoint, by=by, covariates=covariates,
-                                    time_unit=time_unit, conf_type=conf_type, formats=formats, preset=preset,
-                                    versions={"netpet": __version__})
+                                    time_unit=time_unit, conf_type=conf_type, formats=formats, preset=style.preset,
+                                    versions={"netpet": __version__}, style=style)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
     numbers = manifest["numbers"]

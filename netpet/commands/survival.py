@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from netpet.figure_options import figure_options, km_style
 from netpet.options import cohort_option, cohort_patients, db_option, dumps, format_option, open_registry, render
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from registry import Registry
 
 #: Groupings offered by `netpet km --by` (the levels come from analysis.frames.GROUPINGS).
-KM_GROUPINGS = ("netpet_group", "netpet_score", "who_grade", "primary_site", "none")
+KM_GROUPINGS = ("netpet_group", "netpet_score", "who_grade", "primary_site", "site", "sex", "none")
 #: Groupings whose levels are ordered, so a test for trend is reported.
 ORDERED_GROUPINGS = ("netpet_group", "netpet_score", "who_grade")
 
@@ -44,7 +45,7 @@ def _parse_times(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option("--origin", type=click.Choice(["first-timepoint", "diagnosis"]), default="first-timepoint",
               show_default=True, help="Time zero; from diagnosis, patients enter the risk set at their first "
               "dual-PET timepoint (delayed entry).")
-@click.option("--time-unit", type=click.Choice(["days", "months", "years"]), default="months",
+@click.option("--time-unit", type=click.Choice(["days", "weeks", "months", "years"]), default="months",
               show_default=True, help="Unit of times and medians (a month is 30.4375 days).")
 @click.option("--conf-type", type=click.Choice(["log", "log-log", "plain", "logit", "arcsin"]), default="log",
               show_default=True, help="Confidence interval type; log is R's default, so numbers match papers "
@@ -58,11 +59,16 @@ def _parse_times(ctx: click.Context, param: click.Parameter, value: str | None) 
               help="Time from the first course of TREATMENT (e.g. prrt_lu177_dotatate), grouped by the "
               "NETPET group at the last timepoint before it; OS or PFS.")
 @format_option
+@click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Also draw the curves to FILE (.png, .pdf, .svg or .tiff), styled by the options below.")
+@figure_options
 def km(db: str | None, cohort: str | None, by: str, endpoint: str, origin: str, time_unit: str, conf_type: str,
-       at: tuple[float, ...], landmark: float | None, treatment: str | None, fmt: str) -> None:
+       at: tuple[float, ...], landmark: float | None, treatment: str | None, fmt: str, plot: str | None,
+       style_file: str | None, **figure: object) -> None:
     """Kaplan–Meier survival by group with log-rank, trend and pairwise tests, as R's survfit/survdiff."""
     from analysis.km import km_report
 
+    style = km_style(style_file, figure) if plot is not None else None
     with open_registry(db, read_only=True) as reg:
         data = _km_data(reg, by, endpoint, origin, time_unit, landmark, treatment, cohort_patients(reg, cohort))
     try:
@@ -70,6 +76,11 @@ def km(db: str | None, cohort: str | None, by: str, endpoint: str, origin: str, 
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(_render_km(report, fmt, by))
+    if plot is not None and style is not None:
+        from analysis.figures import save_figure
+        from analysis.km_style import styled_km_figure
+
+        click.echo(f"wrote {save_figure(styled_km_figure(report, style), plot, preset=style.preset)}", err=True)
 
 
 def _km_data(reg: Registry, by: str, endpoint: str, origin: str, time_unit: str, landmark: float | None,
