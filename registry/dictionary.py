@@ -125,7 +125,7 @@ MEANINGS: dict[str, str] = {
     "days_since_timepoint": "Days from the scoring timepoint to the start of the course.",
     "outcome": "The outcome recorded: death, progression or last contact.",
     "outcome_date": "Date of the outcome.",
-    "detail": "Free-text detail of the outcome as recorded by the site (e.g. recist_1_1).",
+    "detail": "Free-text detail of the outcome as recorded by the site (e.g. the response criteria used).",
     "batch_id": "The import batch that wrote the row (netpet history).",
 }
 
