@@ -369,8 +369,9 @@ def cox_analysis(
 ) -> dict:
     """Fit the Cox model of `survival.by` (if any) and `covariates` on a `survival_frame` result.
 
-    Returns `cox_summary` of the fit plus "excluded" ({reason: patients}), "endpoint", "origin" and
-    "time_unit", so that every number comes with the patients it leaves out.
+    Returns `cox_summary` of the fit plus "excluded" ({reason: patients}), "endpoint", "origin",
+    "time_unit" and "patients" (patients in the model; n counts rows, intervals when time-varying), so that
+    every number comes with the patients it leaves out.
     """
     from registry import RegistryError
 
@@ -390,8 +391,11 @@ def cox_analysis(
             strata=strata, cluster=cluster, robust=robust,
         )
     summary = cox_summary(result)
+    used = frame.drop_nulls(subset=[t for t in terms if t in frame.columns])
     summary.update(
         excluded=dict(survival.excluded), endpoint=survival.endpoint, origin=survival.origin,
         time_unit=survival.time_unit,
+        # n counts rows: (start, stop] intervals in a time-varying model, so the patients are counted apart.
+        patients=used["patient_id"].n_unique() if "patient_id" in used.columns else result.n,
     )
     return summary

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from analysis.tables import LABELS, format_p, term_rows
+from analysis.tables import LABELS, PER_UNIT, format_p, term_rows
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -423,7 +423,8 @@ def _forest_rows(coef_table: pl.DataFrame, reference: Mapping[str, str] | None,
     headed: set[str] = set()
     for variable, level, coef in term_rows(coef_table, reference):
         if level is None:
-            rows.append((names.get(variable, variable), coef, False))
+            per = PER_UNIT.get(variable)
+            rows.append((f"{names.get(variable, variable)}{f', {per}' if per else ''}", coef, False))
             continue
         if variable not in headed:
             headed.add(variable)
@@ -523,9 +524,12 @@ def _draw_exclusions(ax: Axes, y: float, step: dict[str, Any], box: dict, arrow:
         return
     total = sum(n for n, _ in pairs)
     lines = [f"Excluded (n = {total:,})"]
+    if len(pairs) == 1:  # one reason: its count is the total, stated once
+        pairs = [(0, pairs[0][1])]
     for n, reason in pairs:
         # No-break spaces keep "(n = 12)" on one line.
-        lines += textwrap.wrap(f"{reason or 'other'} (n\u00a0=\u00a0{n:,})", FLOW_WRAP, initial_indent="  ",
+        count = f" (n\u00a0=\u00a0{n:,})" if n else ""
+        lines += textwrap.wrap(f"{reason or 'other'}{count}", FLOW_WRAP, initial_indent="  ",
                                subsequent_indent="    ")
     side = ax.text(0.53, y, "\n".join(lines), ha="left", va="center", bbox=box, gid="flow:excluded")
     ax.annotate("", xy=(0.0, 0.5), xycoords=side, xytext=(0.25, y), textcoords="data",

@@ -55,6 +55,8 @@ def write_report(
     *,
     cohort: str | None = None,
     endpoint: str = "os",
+    origin: str = "first-timepoint",
+    at: Sequence[float] | None = None,
     by: str = "netpet_group",
     covariates: Sequence[str] = DEFAULT_COVARIATES,
     time_unit: str = "months",
@@ -74,8 +76,11 @@ def write_report(
         Folder for the files; created if missing, files of the same names replaced.
     cohort : str, optional
         A saved cohort (`registry.cohorts`): the analysis is restricted to its members.
-    endpoint, by, time_unit : str
-        As `analysis.frames.survival_frame`: endpoint (os, pfs, ttp), grouping and unit of time.
+    endpoint, origin, by, time_unit : str
+        As `analysis.frames.survival_frame`: endpoint (os, pfs, ttp), time zero (first-timepoint, or
+        diagnosis with delayed entry), grouping and unit of time.
+    at : sequence of float, optional
+        Times (in `time_unit`) of the survival table `km_landmarks.csv`; default 1, 2 and 5 years.
     covariates : sequence of str
         Adjustment terms of the Cox model, beside `by`; patients missing one are left out of everything.
     conf_type : str
@@ -100,13 +105,13 @@ def write_report(
     from registry.cohorts import cohort_members
 
     formats = _check_formats(formats)
-    options = {"cohort": cohort, "endpoint": endpoint, "origin": "first-timepoint", "by": by,
+    options = {"cohort": cohort, "endpoint": endpoint, "origin": origin, "by": by,
                "covariates": list(covariates), "time_unit": time_unit, "conf_type": conf_type,
                "formats": list(formats), "preset": preset, "style": asdict(style or KMStyle())}
     patients = cohort_members(reg, cohort) if cohort else None
-    data = survival_frame(reg, endpoint=endpoint, time_unit=time_unit, by=by, covariates=covariates,
-                          patients=patients)
-    km = _km(data, conf_type)
+    data = survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit, by=by,
+                          covariates=covariates, patients=patients)
+    km = _km(data, conf_type, at)
     cox = cox_analysis(data, covariates=covariates)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -144,13 +149,13 @@ def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
     return chosen
 
 
-def _km(data: SurvivalData, conf_type: str) -> KMReport:
+def _km(data: SurvivalData, conf_type: str, at: Sequence[float] | None = None) -> KMReport:
     from analysis.frames import TIME_UNITS
     from analysis.km import km_report
 
     scale = TIME_UNITS["years"] / TIME_UNITS[data.time_unit]
-    return km_report(data, conf_type=conf_type, at=[y * scale for y in LANDMARK_YEARS],
-                     ordered=data.by in ORDERED_GROUPINGS)
+    times = list(at) if at else [y * scale for y in LANDMARK_YEARS]
+    return km_report(data, conf_type=conf_type, at=times, ordered=data.by in ORDERED_GROUPINGS)
 
 
 def flow_table(

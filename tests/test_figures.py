@@ -245,7 +245,7 @@ def test_forest_points_are_the_hazard_ratios_on_a_log_axis():
     assert [tuple(s[:, 0]) for s in ci] == [(1.5, 3.3), (5.0, 13.3), (1.0, 1.04)]
     assert ax.get_xscale() == "log"
     assert [t.get_text() for t in ax.get_yticklabels()] == [
-        "NETPET group", "   P1", "   P2-4", "   P5", "Ki-67 index (%)"]
+        "NETPET group", "   P1", "   P2-4", "   P5", "Ki-67 index (%), per percentage point"]
 
 
 def test_forest_text_column_gives_hr_ci_and_p_with_reference_rows():
@@ -271,7 +271,7 @@ def test_cohort_flow_boxes_show_counts_and_exclusions_by_reason():
     excluded = [t.get_text().replace("\u00a0", " ") for t in texts(ax, "flow:excluded")]
     assert excluded == [
         "Excluded (n = 50)\n  no FDG PET (n = 30)\n  scans > 31 days apart\n    (n = 20)",
-        "Excluded (n = 31)\n  P0 (no disease) (n = 31)",
+        "Excluded (n = 31)\n  P0 (no disease)",  # one reason: n once
     ]
     assert not ax.axison
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from netpet.commands.survival import parse_times
 from netpet.figure_options import figure_options, km_style
 from netpet.options import cohort_option, db_option, open_registry
 
@@ -21,6 +22,11 @@ def _split(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str,
 @cohort_option
 @click.option("--endpoint", type=click.Choice(ENDPOINTS), default="os", show_default=True,
               help="Overall survival, progression-free survival or time to progression.")
+@click.option("--origin", type=click.Choice(["first-timepoint", "diagnosis"]), default="first-timepoint",
+              show_default=True, help="Time zero; from diagnosis, patients enter the risk set at their first "
+              "dual-PET timepoint (delayed entry).")
+@click.option("--at", "at", callback=parse_times, default=None, metavar="T1,T2,...",
+              help="Survival at these times (in --time-unit) in km_landmarks.csv [default: 1, 2 and 5 years].")
 @click.option("--by", type=click.Choice(GROUPS), default="netpet_group", show_default=True,
               help="Grouping of the curves, Table 1 and the Cox model's main term.")
 @click.option("--covariates", default="who_grade,age_at_origin", show_default=True, callback=_split,
@@ -35,7 +41,8 @@ def _split(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str,
               help="Figure width: single (85 mm) or double (174 mm) journal column [default: the --style "
               "file's preset, else single].")
 @figure_options
-def report(db: str | None, out_dir: str, cohort: str | None, endpoint: str, by: str, covariates: tuple[str, ...],
+def report(db: str | None, out_dir: str, cohort: str | None, endpoint: str, origin: str, at: tuple[float, ...],
+           by: str, covariates: tuple[str, ...],
            time_unit: str, conf_type: str, formats: tuple[str, ...], preset: str | None, style_file: str | None,
            **figure: object) -> None:
     """Write KM curves, the Cox table and forest plot, Table 1, the cohort flow, PH checks and a manifest."""
@@ -45,7 +52,8 @@ def report(db: str | None, out_dir: str, cohort: str | None, endpoint: str, by: 
     style = km_style(style_file, figure, preset=preset)
     with open_registry(db, read_only=True) as reg:
         try:
-            manifest = write_report(reg, out_dir, cohort=cohort, endpoint=endpoint, by=by, covariates=covariates,
+            manifest = write_report(reg, out_dir, cohort=cohort, endpoint=endpoint, origin=origin, at=at, by=by,
+                                    covariates=covariates,
                                     time_unit=time_unit, conf_type=conf_type, formats=formats, preset=style.preset,
                                     versions={"netpet": __version__}, style=style)
         except ValueError as exc:

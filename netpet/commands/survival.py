@@ -26,7 +26,7 @@ KM_GROUPINGS = ("netpet_group", "netpet_score", "who_grade", "primary_site", "si
 ORDERED_GROUPINGS = ("netpet_group", "netpet_score", "who_grade")
 
 
-def _parse_times(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, ...]:
+def parse_times(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, ...]:
     if not value:
         return ()
     try:
@@ -50,7 +50,7 @@ def _parse_times(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option("--conf-type", type=click.Choice(["log", "log-log", "plain", "logit", "arcsin"]), default="log",
               show_default=True, help="Confidence interval type; log is R's default, so numbers match papers "
               "computed with R's survfit.")
-@click.option("--at", "at", callback=_parse_times, default=None, metavar="T1,T2,...",
+@click.option("--at", "at", callback=parse_times, default=None, metavar="T1,T2,...",
               help="Also report survival at these times (in --time-unit), e.g. 12,24,60.")
 @click.option("--landmark", type=click.FloatRange(min=0), default=None, metavar="T",
               help="Landmark analysis: patients event-free at T (in --time-unit), grouped by their latest "
