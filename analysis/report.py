@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import platform
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,6 +65,7 @@ def write_report(
     preset: str = "single",
     versions: Mapping[str, str] | None = None,
     style: KMStyle | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Write the survival report of the registry (or of saved cohort `cohort`) into `out_dir`.
 
@@ -93,6 +94,8 @@ def write_report(
         Software versions to record over those found installed (e.g. netpet's own when run from source).
     style : KMStyle, optional
         The look of the KM figure (`analysis.km_style`); its `preset` is not used (`preset` is).
+    progress : callable, optional
+        Called as `progress("report", done, 5)` after each stage (data, KM, Cox, tables, files).
 
     Returns
     -------
@@ -111,12 +114,17 @@ def write_report(
     patients = cohort_members(reg, cohort) if cohort else None
     data = survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit, by=by,
                           covariates=covariates, patients=patients)
+    step = _stepper(progress, "report", 5)
+    step()
     km = _km(data, conf_type, at)
+    step()
     cox = cox_analysis(data, covariates=covariates)
+    step()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     flow = flow_table(reg, km.excluded, by=by, cohort=cohort)
     table1 = _table_one(reg, data, by)
+    step()
     files = [
         *_write_km(km, out, formats, preset, style or KMStyle()),
         *_write_cox(cox, out, formats),
@@ -138,7 +146,20 @@ def write_report(
     }
     text = to_json(manifest)
     (out / MANIFEST).write_text(text + "\n", encoding="utf-8")
+    step()
     return manifest
+
+
+def _stepper(progress: Callable[[str, int, int], None] | None, label: str, total: int) -> Callable[[], None]:
+    """Return a function reporting one more of `total` steps done to `progress` (if any)."""
+    done = [0]
+
+    def step() -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(label, done[0], total)
+
+    return step
 
 
 def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:

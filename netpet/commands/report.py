@@ -6,7 +6,7 @@ import click
 
 from netpet.commands.survival import parse_times
 from netpet.figure_options import figure_options, km_style
-from netpet.options import cohort_option, db_option, open_registry
+from netpet.options import cohort_option, db_option, open_registry, progress_bar
 
 ENDPOINTS = ("os", "pfs", "ttp")
 GROUPS = ("netpet_group", "netpet_score", "who_grade", "primary_site", "site", "sex")
@@ -50,12 +50,12 @@ def report(db: str | None, out_dir: str, cohort: str | None, endpoint: str, orig
     from netpet import __version__
 
     style = km_style(style_file, figure, preset=preset)
-    with open_registry(db, read_only=True) as reg:
+    with open_registry(db, read_only=True) as reg, progress_bar("report") as progress:
         try:
             manifest = write_report(reg, out_dir, cohort=cohort, endpoint=endpoint, origin=origin, at=at, by=by,
                                     covariates=covariates,
                                     time_unit=time_unit, conf_type=conf_type, formats=formats, preset=style.preset,
-                                    versions={"netpet": __version__}, style=style)
+                                    versions={"netpet": __version__}, style=style, progress=progress)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
     numbers = manifest["numbers"]
