@@ -10,10 +10,10 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from analysis.swimmer import SCORE_MARKERS, swimmer_frames, swimmer_plot
-from analysis.tables import FISHER_RESAMPLES, FISHER_SEED, TEST_FISHER_MC
+from netpet.analysis.outputs.swimmer import SCORE_MARKERS, swimmer_frames, swimmer_plot
+from netpet.analysis.outputs.tables import FISHER_RESAMPLES, FISHER_SEED, TEST_FISHER_MC
 from netpet.cli import cli
-from registry import Registry
+from netpet.registry import Registry
 from tests.longitudinal_fixtures import add_patient
 
 COHORTS = Path(__file__).resolve().parent.parent / "cohorts" / "examples"

@@ -8,9 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from registry import Registry, ValidationError
-from registry.ingest import import_folder
-from registry.validate import format_issues, spec_sql, validate_folder
+from netpet.registry import Registry, ValidationError
+from netpet.registry.ingest import import_folder
+from netpet.registry.validate import format_issues, spec_sql, validate_folder
 from tests.ingest_fixtures import DATA, assert_same_tables, loaded, shared_loaded, snapshot
 
 __all__ = ["loaded", "shared_loaded"]
