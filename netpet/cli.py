@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("netpet.commands.audit:audit", "Run the data checks and write the audit report (HTML + CSVs)."),
     "backup": ("netpet.commands.safety:backup", "Write a consistent copy of the registry with a checksum manifest."),
     "cohort": ("netpet.commands.cohort:cohort", "Build, list, show and drop saved cohorts."),
+    "config": ("netpet.commands.config:config", "Show and change the registry's settings; changes are logged."),
     "cox": ("netpet.commands.cox:cox", "Cox model by NETPET group and covariates; PH test; concordance."),
     "delete-patient": ("netpet.commands.history:delete_patient", "Delete a patient; the history keeps the values."),
     "demo": ("netpet.commands.data:demo", "Build the synthetic demo registry and a first survival summary."),

@@ -147,5 +147,5 @@ def render(frame: pl.DataFrame, fmt: str) -> str:
     if fmt == "json":
         return dumps(frame.to_dicts())
     with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_hide_dataframe_shape=True, tbl_formatting="ASCII_MARKDOWN",
-                   tbl_hide_column_data_types=True, fmt_str_lengths=80, tbl_width_chars=200):
+                   tbl_hide_column_data_types=True, fmt_str_lengths=1000, tbl_width_chars=1000):
         return str(frame)

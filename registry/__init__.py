@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from netpet.registry.cohorts import build_cohort, cohort_members
-    from netpet.registry.db import DEFAULT_SETTINGS, Registry, default_db_path
+    from netpet.registry.db import Registry, default_db_path
     from netpet.registry.demo import build_demo_registry, write_demo_files
     from netpet.registry.errors import (
         IngestError,
@@ -24,10 +24,11 @@ if TYPE_CHECKING:
     from netpet.registry.ingest import import_folder
     from netpet.registry.interchange import write_interchange
     from netpet.registry.scoring import derive_scores
+    from netpet.registry.settings import DEFAULT_SETTINGS
 
 #: public name -> the module that defines it
 _HOMES = {
-    "DEFAULT_SETTINGS": "db",
+    "DEFAULT_SETTINGS": "settings",
     "Registry": "db",
     "default_db_path": "db",
     "IngestError": "errors",

@@ -17,6 +17,7 @@ from netpet.registry.sqlfiles import sql_files
 
 if TYPE_CHECKING:
     from netpet.registry.db import Registry
+    from netpet.registry.validate import Progress
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -51,7 +52,8 @@ def check_catalogue() -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"check": pl.String, "description": pl.String})
 
 
-def run_checks(reg: Registry, *, as_of: date, lost_after_days: int = 365) -> pl.DataFrame:
+def run_checks(reg: Registry, *, as_of: date, lost_after_days: int = 365,
+               progress: Progress | None = None) -> pl.DataFrame:
     """Run every check and return their failing rows as one table.
 
     Parameters
@@ -62,6 +64,8 @@ def run_checks(reg: Registry, *, as_of: date, lost_after_days: int = 365) -> pl.
         The date the audit describes: open treatment courses run to it, and follow-up is judged at it.
     lost_after_days
         A living patient with no contact for longer than this before `as_of` is lost to follow-up.
+    progress
+        Called as `progress("checks", done, total)` after each check.
 
     Returns
     -------
@@ -75,7 +79,8 @@ def run_checks(reg: Registry, *, as_of: date, lost_after_days: int = 365) -> pl.
         "pairing_window_days": int(reg.setting("pairing_window_days")),
     }
     frames = [pl.DataFrame(schema=FAILURE_SCHEMA)]
-    for path in sql_files("checks"):
+    checks = sql_files("checks")
+    for done, path in enumerate(checks, start=1):
         try:
             rows = reg.query_file("checks", path.stem, params)
         except Exception as exc:  # a broken check file is the registry's fault, named by file
@@ -92,6 +97,8 @@ def run_checks(reg: Registry, *, as_of: date, lost_after_days: int = 365) -> pl.
                 pl.col("message").cast(pl.String),
             )
         )
+        if progress is not None:
+            progress("checks", done, len(checks))
     return pl.concat(frames).sort("check", "patient_id", "record_id", nulls_last=True)
 
 

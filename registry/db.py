@@ -8,6 +8,7 @@ rebuilds the views; opening read-only never writes. Everything that reads return
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -21,7 +22,9 @@ import polars as pl
 from netpet.registry.analysis_tables import ensure_current, refresh_analysis_tables
 from netpet.registry.errors import MigrationError, RegistryError, RegistryInUseError
 from netpet.registry.extensions import load_extension
+from netpet.registry.history import current_operator
 from netpet.registry.migrations import apply_migrations, pending_migrations
+from netpet.registry.settings import DEFAULT_SETTINGS, check_setting
 from netpet.registry.sqlfiles import read_sql
 from netpet.registry.views import create_views
 
@@ -31,13 +34,6 @@ POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 
 #: The registry's sequences (migrations 0001 and 0003).
 SEQUENCES = ("import_batch_seq", "change_log_seq")
-
-#: Settings a registry keeps in its `settings` table, with their defaults.
-DEFAULT_SETTINGS: dict[str, str] = {
-    "pairing_window_days": "31",  # Chan et al. 2017 paired scans within 31 days
-    "min_cell_count": "5",  # OHDSI minCellCount; 10 in some jurisdictions
-    "score_source": "auto",  # auto = derived when lesion reads exist, else recorded
-}
 
 
 def default_db_path() -> str:
@@ -59,7 +55,7 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _postgres_has_registry(url: str) -> bool:
+def postgres_has_registry(url: str) -> bool:
     """Tell whether the PostgreSQL database at `url` already holds a migrated registry."""
     probe = Registry(url, read_only=True, migrate=False, views=False)
     try:
@@ -166,7 +162,7 @@ class Registry:
         """Create a new registry at `path` and migrate it; an existing file (or non-empty database) is refused."""
         if not is_postgres_url(path) and Path(path).exists():
             raise RegistryError(f"{path} already exists; open it instead, or choose another path")
-        if is_postgres_url(path) and _postgres_has_registry(str(path)):
+        if is_postgres_url(path) and postgres_has_registry(str(path)):
             raise RegistryError(f"{display_name(path)} already holds a registry; open it instead")
         return cls(path, key=key)
 
@@ -174,7 +170,10 @@ class Registry:
     def open(cls, path: str | Path, *, read_only: bool = False, key: str | None = None) -> Registry:
         """Open an existing registry; a missing file is an error naming `netpet init`."""
         if not is_postgres_url(path) and not Path(path).exists():
-            raise RegistryError(f"no registry at {path}: create one with `netpet init` or `netpet demo`")
+            raise RegistryError(
+                f"no registry at {path}: name yours with --db PATH or $NETPET_DB, "
+                "or create one with `netpet init` or `netpet demo`"
+            )
         return cls(path, read_only=read_only, key=key)
 
     # -- lifecycle ----------------------------------------------------------------------------------
@@ -241,11 +240,16 @@ class Registry:
         rows = self.query_file("queries", "get_setting", {"name": name})
         return str(rows["value"][0]) if rows.height else DEFAULT_SETTINGS[name]
 
-    def set_setting(self, name: str, value: str) -> None:
-        """Store a registry setting; the analysis rows follow a change of `score_source` in the same transaction."""
-        self.setting(name)  # validates the name
+    def set_setting(self, name: str, value: str, *, command: str = "set_setting") -> None:
+        """Store a checked registry setting and log the change; analysis rows follow `score_source` at once."""
+        value = check_setting(name, value)
+        before = self.setting(name)
         with self.transaction() as con:
             self.query_file("queries", "delete_setting", {"name": name})
-            self.query_file("queries", "insert_setting", {"name": name, "value": str(value)})
+            self.query_file("queries", "insert_setting", {"name": name, "value": value})
+            self.query_file("queries", "log_setting_change", {
+                "operator": current_operator(), "command": command, "name": name,
+                "before": json.dumps({"value": before}), "after": json.dumps({"value": value}),
+            })
             if name == "score_source":
                 refresh_analysis_tables(con)

@@ -356,6 +356,17 @@ def build_demo_registry(
         return import_folder(reg, data_dir, operator="demo", command="demo", progress=progress)
 
 
+def is_demo_registry(path: str | Path) -> bool:
+    """Tell whether `path` holds a registry that only `netpet demo` wrote, so the set-up may keep it."""
+    from netpet.registry.db import Registry, is_postgres_url, postgres_has_registry
+
+    if not (postgres_has_registry(str(path)) if is_postgres_url(path) else Path(path).exists()):
+        return False
+    with Registry.open(path, read_only=True) as reg:
+        commands = set(reg.query_file("queries", "import_batches")["command"].to_list())
+    return commands == {"demo"}
+
+
 def demo_chunks(
     *,
     patients: int = 1000,

@@ -17,6 +17,7 @@ import polars as pl
 from netpet.registry.cohorts import cohort_members
 from netpet.registry.deidentify import DEFAULT_MAX_SHIFT_DAYS, deidentify_tables
 from netpet.registry.errors import RegistryError
+from netpet.registry.export_formats import analysis_ready, codebook, codebook_markdown, load_r_script, write_labelled
 from netpet.registry.sqlfiles import read_sql
 from netpet.registry.whole_folder import whole_folder
 
@@ -30,7 +31,7 @@ EXPORT_VIEWS: dict[str, str] = {
     "treatments": "v.patient_id, v.start_date, v.treatment_id",
     "outcomes": "v.patient_id, v.outcome_date, v.outcome",
 }
-FORMATS = ("parquet", "csv")
+FORMATS = ("parquet", "csv", "dta", "sav")
 #: What a spreadsheet treats as the start of a formula (OWASP "CSV injection").
 FORMULA_START = r"^[=+\-@\t\r]"
 
@@ -44,6 +45,7 @@ def export_views(
     deidentify: bool = False,
     secret: bytes | None = None,
     max_shift_days: int = DEFAULT_MAX_SHIFT_DAYS,
+    time_unit: str = "days",
 ) -> list[Path]:
     """Write each analysis view (restricted to `cohort` when given) to `out_dir/<view>.<fmt>`.
 
@@ -66,11 +68,15 @@ def export_views(
         The project secret (`netpet.registry.deidentify.project_secret`); required with `deidentify`.
     max_shift_days
         The largest date shift either way.
+    time_unit
+        Unit of the survival times (os_days becomes os_months, ...; `netpet.registry.export_formats`). CSV, Stata
+        and SPSS files carry flags as 0/1 and come with `codebook.csv` and `codebook.md`; a CSV export also
+        with `load.R`; Stata and SPSS files label variables and factor values (clinical order).
 
     Returns
     -------
     list[Path]
-        The files written, in order.
+        The view files written, in order (`companion_files` names the codebook and load.R).
     """
     if fmt not in FORMATS:
         raise RegistryError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -87,14 +93,29 @@ def export_views(
     if deidentify:
         assert secret is not None
         frames = deidentify_tables(frames, secret, max_shift_days=max_shift_days)
+    frames = {name: analysis_ready(f, time_unit=time_unit, binary_events=fmt != "parquet")
+              for name, f in frames.items()}
+    book = codebook(frames, fmt)
     with whole_folder(out_dir) as staging:
         for name, frame in frames.items():
             path = staging / f"{name}.{fmt}"
             if fmt == "parquet":
                 frame.write_parquet(path)
-            else:
+            elif fmt == "csv":
                 neutralise_formulas(frame).write_csv(path)
+            else:
+                write_labelled(frame, path, book.filter(pl.col("file") == path.name))
+        book.write_csv(staging / "codebook.csv")
+        (staging / "codebook.md").write_text(codebook_markdown(book), encoding="utf-8")
+        if fmt == "csv":
+            (staging / "load.R").write_text(load_r_script(frames), encoding="utf-8")
     return [Path(out_dir) / f"{name}.{fmt}" for name in frames]
+
+
+def companion_files(out_dir: str | Path, fmt: str) -> list[Path]:
+    """Return the files `export_views` writes beside the views: the codebook, and load.R for CSV."""
+    names = ["codebook.csv", "codebook.md", *(["load.R"] if fmt == "csv" else [])]
+    return [Path(out_dir) / name for name in names]
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:

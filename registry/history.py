@@ -21,7 +21,7 @@ from netpet.registry.errors import RegistryError
 from netpet.registry.sqlfiles import read_sql
 
 if TYPE_CHECKING:
-    from netpet.registry.db import Registry
+    from netpet.registry.session import RegistrySession
 
 #: Tables a patient's records live in, parents first (the order a restore inserts them).
 PATIENT_TABLES = ("patients", "pet_scans", "timepoints", "lesion_reads", "derived_scores", "treatments", "outcomes")
@@ -32,17 +32,17 @@ def current_operator() -> str:
     return os.environ.get("NETPET_USER") or getpass.getuser()
 
 
-def patient_history(reg: Registry, patient_id: str) -> pl.DataFrame:
+def patient_history(reg: RegistrySession, patient_id: str) -> pl.DataFrame:
     """Return every recorded change to one patient's records, oldest first."""
     return reg.query_file("history", "patient_history", {"patient_id": patient_id})
 
 
-def _exists(reg: Registry, patient_id: str) -> bool:
+def _exists(reg: RegistrySession, patient_id: str) -> bool:
     return bool(reg.query_file("history", "patient_exists", {"patient_id": patient_id})["n"][0])
 
 
 def delete_patient(
-    reg: Registry, patient_id: str, *, command: str = "delete-patient", operator: str | None = None
+    reg: RegistrySession, patient_id: str, *, command: str = "delete-patient", operator: str | None = None
 ) -> int:
     """Delete a patient and all their records in one transaction, logging each record's values; return rows."""
     if not _exists(reg, patient_id):
@@ -57,7 +57,7 @@ def delete_patient(
 
 
 def restore_patient(
-    reg: Registry, patient_id: str, *, command: str = "restore-patient", operator: str | None = None
+    reg: RegistrySession, patient_id: str, *, command: str = "restore-patient", operator: str | None = None
 ) -> pl.DataFrame:
     """Put back every record of the patient's latest deletion from the change log; return rows per table."""
     if _exists(reg, patient_id):

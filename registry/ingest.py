@@ -24,22 +24,16 @@ from netpet.registry.analysis_tables import refresh_analysis_tables
 from netpet.registry.columns import TABLES, Table, stored_name
 from netpet.registry.errors import ValidationError, WriteConflictError
 from netpet.registry.history import current_operator
+from netpet.registry.import_issues import format_issues, issues_frame
+from netpet.registry.ingest_sql import Sql, date_format_accepted, each, memory_budget, run, spec_sql
 from netpet.registry.score_store import refresh_listed_scores
 from netpet.registry.validate import (
     ImportFile,
     Progress,
-    Sql,
-    date_format_accepted,
     differs,
     drop_temporaries,
-    each,
     find_import_files,
-    format_issues,
-    issues_frame,
     key_text,
-    memory_budget,
-    run,
-    spec_sql,
     stage_and_check,
 )
 
@@ -64,6 +58,7 @@ def import_folder(
     pair: bool = False,
     date_format: str | None = None,
     progress: Progress | None = None,
+    window_days: int | None = None,
 ) -> pl.DataFrame:
     """Import a folder of interchange tables into the registry, all or nothing.
 
@@ -89,6 +84,9 @@ def import_folder(
         same transaction; a summary row `(pairing)` counts the timepoints added.
     progress : callable, optional
         Called as `progress(step, done, total)` while reading, validating and writing.
+    window_days : int, optional
+        Largest gap between the paired scans of a timepoint, for this import's checks and pairing only;
+        default: the registry setting `pairing_window_days`.
 
     Returns
     -------
@@ -104,7 +102,7 @@ def import_folder(
     return import_files(
         reg, files, source=str(folder), found_issues=misnamed, update=update,
         ignore_unknown_columns=ignore_unknown_columns, operator=operator, command=command, pair=pair,
-        date_format=date_format, progress=progress,
+        date_format=date_format, progress=progress, window_days=window_days,
     )
 
 
@@ -121,6 +119,7 @@ def import_files(
     pair: bool = False,
     date_format: str | None = None,
     progress: Progress | None = None,
+    window_days: int | None = None,
 ) -> pl.DataFrame:
     """Import tables already read from one source (a workbook's sheets, a REDCap export's instruments), all or nothing.
 
@@ -139,6 +138,7 @@ def import_files(
             log={"operator": operator or current_operator(), "command": command},
             pair=pair,
             progress=progress,
+            window_days=int(reg.setting("pairing_window_days")) if window_days is None else window_days,
         )
 
 
@@ -153,6 +153,7 @@ def _import_files(
     log: dict[str, str],
     pair: bool,
     progress: Progress | None,
+    window_days: int,
 ) -> pl.DataFrame:
     """Validate staged files and, when valid, write them; always drop the temporaries."""
     con = reg.con
@@ -162,7 +163,7 @@ def _import_files(
             files,
             update=update,
             ignore_unknown_columns=ignore_unknown_columns,
-            window_days=int(reg.setting("pairing_window_days")),
+            window_days=window_days,
             progress=progress,
         )
         issues = pl.concat([misnamed, issues.join(misnamed, on=["file", "row", "column"], how="anti")])
@@ -184,7 +185,8 @@ def _import_files(
             schema=SUMMARY_SCHEMA,
         )
         if summary.select(pl.col("inserted") + pl.col("updated")).to_series().sum() > 0:
-            paired = _write(reg, files, summary, folder=folder, update=update, log=log, pair=pair, progress=progress)
+            paired = _write(reg, files, summary, folder=folder, update=update, log=log,
+                            pair=window_days if pair else None, progress=progress)
             if pair:
                 row = {"file": "(pairing)", "table": "timepoints", "rows": paired, "inserted": paired,
                        "updated": 0, "unchanged": 0}
@@ -223,10 +225,10 @@ def _write(
     folder: str,
     update: bool,
     log: dict[str, str],
-    pair: bool,
+    pair: int | None,
     progress: Progress | None,
 ) -> int:
-    """Write the validated import in one transaction; return the timepoints `pair` added."""
+    """Write the validated import in one transaction; pair scans within `pair` days when given; return pairs added."""
     rows = {r["table"]: r for r in summary.iter_rows(named=True)}
     with _conflicts_as_errors(), reg.transaction() as con:
         rescore = "lesion_reads" in rows
@@ -260,13 +262,12 @@ def _write(
         if rescore:
             refresh_listed_scores(con)
         refresh_analysis_tables(con)
-        if not pair:
+        if pair is None:
             return 0
         from netpet.registry.pairing import pair_unpaired_scans
 
         result = pair_unpaired_scans(
-            con, window_days=int(reg.setting("pairing_window_days")), operator=log["operator"],
-            command=log["command"], batch_id=params["batch_id"],
+            con, window_days=pair, operator=log["operator"], command=log["command"], batch_id=params["batch_id"]
         )
         return result.pairs.height
 

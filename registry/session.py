@@ -1,4 +1,4 @@
-"""What migrations, views and the stored analysis rows need of an open registry, as a Protocol.
+"""What migrations, views, stored analysis rows, history and settings need of an open registry (a Protocol).
 
 Opening a `netpet.registry.db.Registry` migrates it and rebuilds its views and stored rows, so `db` imports
 those modules; they type their argument against this Protocol rather than import `Registry` back.
@@ -25,6 +25,10 @@ class RegistrySession(Protocol):
 
     def query_file(self, kind: str, name: str, params: Mapping[str, Any] | None = None) -> pl.DataFrame:
         """Run `sql/<kind>/<name>.sql` with bound parameters."""
+        ...
+
+    def setting(self, name: str) -> str:
+        """Return a registry setting."""
         ...
 
     def table_names(self) -> list[str]:

@@ -13,9 +13,8 @@ import csv
 import difflib
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,15 +27,19 @@ from netpet.registry.columns import SSTR_TRACERS, TABLES, TABLES_BY_NAME, Column
 from netpet.registry.csv_lines import LineCounter
 from netpet.registry.errors import IngestError
 from netpet.registry.identifiers import case_collisions, character_issues
+from netpet.registry.import_issues import issues_frame
+from netpet.registry.ingest_sql import (
+    CONTROL_CHARACTERS,
+    Sql,
+    each,
+    memory_budget,
+    run,
+    spec_sql,
+)
 from netpet.registry.origins import Origin, relocate_issues
-from netpet.registry.sqlfiles import read_sql
 
 FORMATS = ("csv", "parquet")
-ISSUE_SCHEMA = {"file": pl.String, "row": pl.Int64, "column": pl.String, "message": pl.String}
 Progress = Callable[[str, int, int], None]
-#: DuckDB's memory cap during an import: beyond it temp tables spill to disk, leaving room for Python
-#: and polars under an 8 GB budget at tens of millions of rows.
-IMPORT_MEMORY_LIMIT = "6GB"
 #: The longest cell accepted, in characters: IDs, codes and a cause of death fit; a pasted report does not.
 MAX_CELL_CHARS = 1000
 #: How much of a bad value a message quotes.
@@ -44,8 +47,6 @@ SHOWN_CHARS = 60
 #: A text cell may not start with what a spreadsheet would run as a formula (OWASP CSV injection); `-`
 #: is allowed here (codes such as `-` for "none") and neutralised on CSV export instead (netpet.registry.export).
 FORMULA_START = r"^[=+@\t\r]"
-#: Control characters (NUL, ESC, ...) other than tab and line breaks: never data, a sign of a corrupt file.
-CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 _NOT_CONTROL = bytes(b for b in range(256) if not re.fullmatch(CONTROL_CHARACTERS.encode(), bytes([b])))
 #: A header longer than this, or with a longer name, is a file on one line, not a header (no table comes close).
 MAX_HEADER_NAMES = 256
@@ -55,13 +56,6 @@ OTHER_DELIMITERS = (";", "\t", "|")
 #: A date written day and month first (03/04/2021, 3.4.21): which comes first cannot be told, so it is refused.
 AMBIGUOUS_DATE = r"^[0-9]{1,2}[./-][0-9]{1,2}[./-][0-9]{2,4}$"
 
-_PREFIXES = ("", "_typed_", "_parsed_", "_file_", "_all_", "r_")
-_VOCABULARY = frozenset(
-    prefix + name
-    for table in TABLES
-    for name in (table.name, *table.column_names, *(stored_name(table.name, c) for c in table.column_names))
-    for prefix in _PREFIXES
-)
 _PARSE_PROBLEMS = {
     "date": "'{}' is not a valid date (YYYY-MM-DD)",
     "number": "'{}' is not a number",
@@ -72,93 +66,6 @@ _PARSE_PROBLEMS = {
     "remove that first character",
 }
 
-
-
-class Sql(str):
-    """SQL text rendered from a file under `sql/queries/ingest/` with identifiers from the spec only."""
-
-
-def spec_sql(name: str, /, **slots: str) -> Sql:
-    """Read `sql/queries/ingest/<name>.sql` and fill its `{{slot}}`s with spec identifiers or rendered SQL."""
-    text = read_sql("queries", f"ingest/{name}").strip().rstrip(";")
-    for slot, value in slots.items():
-        if not isinstance(value, Sql) and value not in _VOCABULARY:
-            raise ValueError(f"{value!r} is not an identifier of the column spec")
-        text = text.replace("{{" + slot + "}}", value)
-    if "{{" in text:
-        raise ValueError(f"unfilled slot in ingest/{name}.sql")
-    return Sql(text)
-
-
-def each(fragment: str, table: Table, columns: Iterable[str], sep: str = ", ") -> Sql:
-    """Render `fragments/<fragment>.sql` once per column and join the pieces with `sep`."""
-    return Sql(
-        sep.join(
-            spec_sql(f"fragments/{fragment}", column=c, stored=stored_name(table.name, c)) for c in columns
-        )
-    )
-
-
-def run(
-    con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None
-) -> duckdb.DuckDBPyConnection:
-    """Execute `sql`, binding only the `$parameters` it uses."""
-    used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
-    return con.execute(sql, {k: v for k, v in (params or {}).items() if k in used})
-
-
-@contextmanager
-def memory_budget(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Cap DuckDB's memory at `IMPORT_MEMORY_LIMIT` for the block, then restore the previous limit."""
-    previous = run(con, spec_sql("memory_limit")).fetchone()
-    run(con, spec_sql("set_memory_limit"), {"limit": IMPORT_MEMORY_LIMIT})
-    try:
-        yield
-    finally:
-        # The limit reads back rounded ("18.8 GiB"), so a default limit is reset rather than set again.
-        run(con, spec_sql("reset_memory_limit"))
-        if previous is not None and run(con, spec_sql("memory_limit")).fetchone() != previous:
-            run(con, spec_sql("set_memory_limit"), {"limit": previous[0]})
-
-
-@contextmanager
-def date_format_accepted(con: duckdb.DuckDBPyConnection, date_format: str | None) -> Iterator[None]:
-    """Accept dates written as `date_format` (a strptime format such as `%d/%m/%Y`) beside ISO dates in the block."""
-    if date_format is not None:
-        try:
-            run(con, spec_sql("check_date_format"), {"date_format": date_format})
-        except duckdb.Error:
-            message = f"--date-format {date_format!r} is not a date format; give one such as %d/%m/%Y"
-            raise IngestError(message) from None
-    run(con, spec_sql("set_date_format"), {"date_format": date_format})
-    try:
-        yield
-    finally:
-        run(con, spec_sql("set_date_format"), {"date_format": None})
-
-
-def issues_frame(rows: Iterable[Mapping[str, Any]] | pl.DataFrame = ()) -> pl.DataFrame:
-    """Return issues as the tidy frame (file, row, column, message)."""
-    if isinstance(rows, pl.DataFrame):
-        return rows.select(pl.col(c).cast(t) for c, t in ISSUE_SCHEMA.items())
-    return pl.DataFrame(list(rows), schema=ISSUE_SCHEMA)
-
-
-def format_issues(issues: pl.DataFrame) -> list[str]:
-    """Render each issue as `file:row:column: message` (row and column left out when the issue has none).
-
-    Unprintable characters a bad file carries into a column name or a value (NUL, ESC, a stray byte-order
-    mark) are shown escaped (`\\x00`, `\\ufeff`), so that an issue is always one printable line.
-    """
-    lines = []
-    for file, row, column, message in issues.iter_rows():
-        where = ":".join(str(part) for part in (file, row, column) if part is not None)
-        lines.append(_printable(f"{where}: {message}"))
-    return lines
-
-
-def _printable(text: str) -> str:
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 @dataclass(frozen=True)

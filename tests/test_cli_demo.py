@@ -54,9 +54,28 @@ def test_demo_command_writes_registry_and_summary(registries, tmp_path: Path) ->
     assert (out / "data" / "patients.parquet").exists()
     with Registry.open(db, read_only=True) as reg:
         assert reg.row_counts()["patients"] == 200
-    again = runner.invoke(cli, ["--db", db, "demo", "--out", str(out), "--patients", "200"])
+    (out / "km_by_netpet_group.png").unlink()
+    again = runner.invoke(cli, ["--db", db, "demo", "--out", str(out), "--patients", "300"])
+    assert again.exit_code == 0, again.output
+    assert "200 patients (kept as it was; --replace rebuilds it)" in again.output
+    assert (out / "km_by_netpet_group.png").stat().st_size > 0
+    with Registry.open(db, read_only=True) as reg:
+        assert reg.row_counts()["patients"] == 200
+
+
+def test_demo_refuses_a_registry_it_did_not_build(registries, tmp_path: Path) -> None:
+    db = registries.empty()
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", db, "init"]).exit_code == 0
+    again = runner.invoke(cli, ["--db", db, "demo", "--out", str(tmp_path / "out"), "--patients", "20"])
     assert again.exit_code == 1
     assert ("--replace" if registries.backend == "duckdb" else "already holds a registry") in again.output
+
+
+def test_a_missing_registry_names_db_and_the_environment_variable(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "none.duckdb"), "km"])
+    assert result.exit_code == 1
+    assert "--db PATH or $NETPET_DB" in result.output
 
 
 @pytest.mark.postgres

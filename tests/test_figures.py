@@ -191,9 +191,11 @@ def test_format_p_refuses_a_value_that_is_not_a_probability():
 
 def test_default_ticks_are_12_months_and_shorter_for_short_follow_up():
     assert time_breaks(96.0, "months") == [0, 12, 24, 36, 48, 60, 72, 84, 96]
-    assert time_breaks(100.0, "months")[-1] == 108
-    assert time_breaks(20.0, "months") == [0, 6, 12, 18, 24]
-    assert time_breaks(7.5, "years") == [0, 1, 2, 3, 4, 5, 6, 7, 8]
+    assert time_breaks(100.0, "months")[-1] == 96  # never past the last time anyone is at risk
+    assert time_breaks(20.0, "months") == [0, 6, 12, 18]
+    assert time_breaks(7.5, "years") == [0, 1, 2, 3, 4, 5, 6, 7]
+    assert time_breaks(192.0, "months") == [0, 24, 48, 72, 96, 120, 144, 168, 192]  # at most 9 ticks
+    assert time_breaks(150.0, "months", every=30) == [0, 30, 60, 90, 120, 150]
 
 
 def test_colour_palette_is_okabe_ito_and_grey_palette_uses_greys_and_dashes(cohort_km):
@@ -243,7 +245,7 @@ def test_forest_points_are_the_hazard_ratios_on_a_log_axis():
     assert [tuple(s[:, 0]) for s in ci] == [(1.5, 3.3), (5.0, 13.3), (1.0, 1.04)]
     assert ax.get_xscale() == "log"
     assert [t.get_text() for t in ax.get_yticklabels()] == [
-        "NETPET group", "   P1", "   P2-4", "   P5", "Ki-67 index (%)"]
+        "NETPET group", "   P1", "   P2-4", "   P5", "Ki-67 index (%), per percentage point"]
 
 
 def test_forest_text_column_gives_hr_ci_and_p_with_reference_rows():
@@ -269,7 +271,7 @@ def test_cohort_flow_boxes_show_counts_and_exclusions_by_reason():
     excluded = [t.get_text().replace("\u00a0", " ") for t in texts(ax, "flow:excluded")]
     assert excluded == [
         "Excluded (n = 50)\n  no FDG PET (n = 30)\n  scans > 31 days apart\n    (n = 20)",
-        "Excluded (n = 31)\n  P0 (no disease) (n = 31)",
+        "Excluded (n = 31)\n  P0 (no disease)",  # one reason: n once
     ]
     assert not ax.axison
 

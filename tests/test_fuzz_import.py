@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from netpet.registry import Registry, ValidationError
+from netpet.registry.import_issues import ISSUE_SCHEMA, format_issues
 from netpet.registry.ingest import import_folder
-from netpet.registry.validate import ISSUE_SCHEMA, format_issues
 from tests.ingest_fixtures import DATA, snapshot
 
 VALID = DATA / "valid"

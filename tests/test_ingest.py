@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from netpet.cli import cli
 from netpet.registry import IngestError, Registry, ValidationError
 from netpet.registry.history import patient_history
+from netpet.registry.import_issues import format_issues
 from netpet.registry.ingest import import_folder
-from netpet.registry.validate import format_issues
 from tests.ingest_fixtures import DATA, assert_same_tables, load_valid, loaded, snapshot
 
 __all__ = ["loaded"]

@@ -44,6 +44,7 @@ def test_with_query_and_leading_comment_are_allowed(reader: Registry) -> None:
         ("copy patients to '/tmp/out.csv'", r"not COPY"),
         ("attach '/tmp/other.duckdb' as other", r"not ATTACH"),
         ("describe patients", r"'patients' cannot be read here"),
+        ("show tables", r"not SHOW"),
         ("selec * from patients", r"cannot parse the query"),
         ("select * from no_such_view", r"'no_such_view' cannot be read here"),
         ("select * from patient_survival where no_such_column", r"query failed: Binder Error"),
@@ -53,6 +54,12 @@ def test_anything_but_one_select_is_refused(reader: Registry, sql: str, message:
     with pytest.raises(QueryError, match=message):
         run_query(reader, sql)
     assert run_query(reader, "select count(*) as n from patients", tables=True)["n"][0] == 8
+
+
+def test_describe_lists_a_views_columns(reader: Registry) -> None:
+    columns = run_query(reader, "describe timepoint_scores")
+    assert columns["column_name"].to_list()[:3] == ["timepoint_id", "patient_id", "timepoint_number"]
+    assert dict(columns.select("column_name", "column_type").iter_rows())["score"] == "SMALLINT"
 
 
 def test_a_writable_registry_is_refused(registry: Registry) -> None:

@@ -95,6 +95,8 @@ def test_manifest_records_options_versions_and_time(manifest: dict) -> None:
         "cohort": None, "endpoint": "os", "origin": "first-timepoint", "by": "netpet_group",
         "covariates": ["who_grade", "age_at_origin"], "time_unit": "months", "conf_type": "log-log",
         "formats": ["pdf", "png", "svg"], "preset": "single",
+        "style": {"ci": False, "risk_table": True, "cumulative_events": False, "xmax": None, "break_every": None,
+                  "ylabel": None, "title": None, "palette": "okabe-ito", "font_size": None, "preset": "single"},
     }
     assert set(manifest["versions"]) >= {"netpet", "duckdb", "polars", "numpy", "matplotlib",
                                          "python"}
@@ -172,7 +174,12 @@ def test_km_figure_plots_the_curves_with_at_most_nine_at_risk_times(demo_db: Pat
     # The demo's follow-up (about 15 years) gets 12-month breaks by default, 16 ticks: thinned to every 24.
     assert len(ticks) <= 9
     assert ticks[1] - ticks[0] == 24
-    assert ticks[-1] >= km.fit.table["time"].max()
+    # The axis ends where the last group still has patients at risk: no all-zero at-risk column.
+    t_end = km.fit.table["time"].max()
+    assert ticks[-1] <= t_end < ticks[-1] + 24
+    assert curves.get_xlim()[1] == pytest.approx(t_end * 1.01)
+    assert max(at_risk_counts(km.fit.table, group, ticks)[-1] for group in ("P1", "P2-4", "P5")) > 0
+    assert curves.get_ylabel() == "Overall survival"
     for group in ("P1", "P2-4", "P5"):
         [line] = [ln for ln in curves.lines if ln.get_gid() == f"km:{group}"]
         rows = km.fit.table.filter(pl.col("group") == group)

@@ -137,7 +137,7 @@ def test_cox_table_formats_hr_ci_and_p_with_reference_rows():
         ("NETPET group", "P1", "1 (reference)", ""),
         ("NETPET group", "P2-4", "2.23 (1.50–3.30)", "<0.001"),
         ("NETPET group", "P5", "8.17 (5.00–13.30)", "<0.001"),
-        ("Ki-67 index (%)", None, "1.02 (1.00–1.04)", "0.045"),
+        ("Ki-67 index (%)", "per percentage point", "1.02 (1.00–1.04)", "0.045"),
     ]
 
 

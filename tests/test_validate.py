@@ -9,8 +9,10 @@ import polars as pl
 import pytest
 
 from netpet.registry import Registry, ValidationError
+from netpet.registry.import_issues import format_issues
 from netpet.registry.ingest import import_folder
-from netpet.registry.validate import format_issues, spec_sql, validate_folder
+from netpet.registry.ingest_sql import spec_sql
+from netpet.registry.validate import validate_folder
 from tests.ingest_fixtures import DATA, assert_same_tables, loaded, shared_loaded, snapshot
 
 __all__ = ["loaded", "shared_loaded"]

@@ -9,8 +9,8 @@ import openpyxl
 import polars as pl
 
 from netpet.registry import Registry
+from netpet.registry.import_issues import issues_frame
 from netpet.registry.origins import Origin, relocate_issues
-from netpet.registry.validate import issues_frame
 from netpet.registry.workbook import import_workbook, read_workbook
 from tests.malformed_sources import example_tables
 from tests.source_fixtures import write_workbook

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from netpet.registry import Registry
+    from netpet.registry.validate import Progress
 
 #: Patient fields whose completeness the report measures: column in audit_patient_fields -> label.
 FIELDS: dict[str, str] = {
@@ -418,6 +419,7 @@ def audit_report(
     threshold: int | None = None,
     include_ids: bool = False,
     lost_after_days: int = 365,
+    progress: Progress | None = None,
 ) -> AuditReport:
     """Build the audit report's tables and figures.
 
@@ -433,6 +435,8 @@ def audit_report(
         Add the failing rows with patient IDs to the report (internal use only).
     lost_after_days
         Passed to the `lost_to_follow_up` check.
+    progress
+        Called as `progress("checks", done, total)` while the checks run.
 
     Returns
     -------
@@ -440,7 +444,7 @@ def audit_report(
         Suppressed text tables, embedded figures and the raw failing rows.
     """
     threshold = int(threshold if threshold is not None else reg.setting("min_cell_count"))
-    failures = run_checks(reg, as_of=as_of, lost_after_days=lost_after_days)
+    failures = run_checks(reg, as_of=as_of, lost_after_days=lost_after_days, progress=progress)
     summary = check_summary(failures)
     report = AuditReport(as_of, threshold, include_ids, failures, summary)
     params = {"as_of": as_of, "window_days": TREATMENT_WINDOW_DAYS}

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from netpet.analysis.errors import AnalysisError
-from netpet.analysis.outputs.tables import LABELS, format_p, term_rows
+from netpet.analysis.outputs.tables import LABELS, PER_UNIT, format_p, term_rows
 from netpet.analysis.studies.cox_warnings import NOT_ESTIMABLE, estimable_row
 
 if TYPE_CHECKING:
@@ -74,11 +74,16 @@ GROUP_ORDER = ("P0", "P1", "P2-4", "P2", "P3", "P4", "P5")
 FLOW_WRAP = 28
 
 
-def journal_style():
-    """Return a context manager applying `JOURNAL_RC`; fonts are fixed when artists are created."""
+def journal_style(font_size: float | None = None):
+    """Return a context manager applying `JOURNAL_RC` (text at `font_size` pt when given); fonts are fixed when
+    artists are created."""
     import matplotlib as mpl
 
-    return mpl.rc_context(JOURNAL_RC)  # type: ignore[arg-type]  # the stubs list keys as literals
+    rc = dict(JOURNAL_RC)
+    if font_size is not None:
+        sizes = ("font.size", "xtick.labelsize", "ytick.labelsize", "legend.fontsize", "legend.title_fontsize")
+        rc.update(dict.fromkeys(sizes, font_size) | {"axes.titlesize": font_size + 1, "axes.labelsize": font_size})
+    return mpl.rc_context(rc)  # type: ignore[arg-type]  # the stubs list keys as literals
 
 
 def new_figure(preset: str = "single", height_mm: float = 75.0) -> Figure:
@@ -118,13 +123,32 @@ def group_styles(groups: Sequence[str], palette: str = "color") -> dict[str, dic
     return styles
 
 
-def time_breaks(t_max: float, time_unit: str = "months") -> list[float]:
-    """Return x-axis ticks from 0 past `t_max`: 12-month steps (6 or 3 on short follow-up), whole years."""
-    steps = {"months": (12, 6, 3), "years": (1, 0.5), "weeks": (52, 26, 4), "days": (365, 180, 30)}
-    options = steps.get(time_unit, (1,))
-    step = next((s for s in options if t_max >= 3 * s), options[-1])
-    n = int(t_max // step) + (t_max % step > 0)
-    return [step * i for i in range(max(n, 1) + 1)]
+#: Tick steps per time unit, smallest first, and the usual step (a year) of each unit.
+TICK_STEPS: dict[str, tuple[float, ...]] = {
+    "months": (3, 6, 12, 24, 36, 48, 60, 120), "years": (0.5, 1, 2, 5, 10), "weeks": (4, 26, 52, 104, 260),
+    "days": (30, 180, 365, 730, 1825),
+}
+USUAL_STEP: dict[str, float] = {"months": 12, "years": 1, "weeks": 52, "days": 365}
+
+
+def time_breaks(t_end: float, time_unit: str = "months", *, every: float | None = None,
+                max_ticks: int = 9) -> list[float]:
+    """Return x-axis ticks 0, step, 2 step, ... up to `t_end`: the one tick rule of every KM figure.
+
+    The step is `every` when given; else 12 months (whole years, 52 weeks, 365 days), a shorter step when
+    follow-up is under three steps, doubled up the unit's steps until at most `max_ticks` ticks remain.
+    """
+    if every is not None:
+        if every <= 0:
+            raise ValueError(f"the tick step must be positive, not {every}")
+        step = every
+    else:
+        options = TICK_STEPS.get(time_unit, (1,))
+        shorter = [s for s in options if s <= USUAL_STEP.get(time_unit, 1)]
+        start = next((s for s in reversed(shorter) if t_end >= 3 * s), shorter[0])
+        larger = [s for s in options if s >= start]
+        step = next((s for s in larger if t_end // s + 1 <= max_ticks), larger[-1])
+    return [step * i for i in range(int(t_end // step) + 1)] if t_end > 0 else [0.0]
 
 
 def at_risk_counts(km_table: pl.DataFrame, group: str, times: Sequence[float]) -> list[int]:
@@ -160,6 +184,10 @@ def km_figure(
     xlabel: str | None = None,
     ylabel: str = "Survival probability",
     order: Sequence[str] | None = None,
+    xmax: float | None = None,
+    break_every: float | None = None,
+    title: str | None = None,
+    font_size: float | None = None,
 ) -> Figure:
     """Draw Kaplan-Meier curves by group with a number-at-risk table aligned with the x ticks.
 
@@ -195,6 +223,15 @@ def km_figure(
         Axis labels; the x label defaults to "Time (<unit>)".
     order : sequence of str, optional
         The groups' order (legend, colours, table rows); by default prognostic (`group_order`).
+    xmax : float, optional
+        End of the x axis; by default the last time anyone is at risk (the axis never runs into an
+        all-zero at-risk column).
+    break_every : float, optional
+        Tick step in `time_unit` (default: `time_breaks`' rule).
+    title : str, optional
+        Title above the figure.
+    font_size : float, optional
+        Text size in points (default 7-8 pt, the journal style).
 
     Returns
     -------
@@ -204,9 +241,10 @@ def km_figure(
     styles = group_styles(groups, palette)
     n_by_group = _group_sizes(km_table, summary)
     t_max = float(km_table["time"].cast(pl.Float64).max() or 0.0)  # type: ignore[arg-type]
-    ticks = list(xticks) if xticks is not None else time_breaks(t_max, time_unit)
+    t_end = t_max if xmax is None else float(xmax)
+    ticks = list(xticks) if xticks is not None else time_breaks(t_end, time_unit, every=break_every)
     tables = [kind for kind, wanted in (("at-risk", risk_table), ("events", cumulative_events)) if wanted]
-    with journal_style():
+    with journal_style(font_size):
         fig, ax, table_axes = _km_axes(ax, len(tables), len(groups))
         for group in groups:
             _draw_group(ax, km_table.filter(pl.col("group") == group).sort("time"), group,
@@ -214,7 +252,7 @@ def km_figure(
         if median_lines and summary is not None:
             _draw_medians(ax, summary)
         ax.set_xticks(ticks)
-        ax.set_xlim(ticks[0], ticks[-1] * 1.01 if len(ticks) > 1 else t_max)
+        ax.set_xlim(0, max(t_end, ticks[-1]) * 1.01 or 1.0)
         ax.set_ylim(0, 1.02)
         ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
         ax.set_xlabel(xlabel or f"Time ({time_unit})")
@@ -229,9 +267,11 @@ def km_figure(
                     bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"})
         for kind, tax in zip(tables, table_axes, strict=True):
             counter = at_risk_counts if kind == "at-risk" else cumulative_event_counts
-            title = "Number at risk" if kind == "at-risk" else "Cumulative events"
-            _draw_count_table(tax, km_table, groups, ticks, counter, title, styles, label=kind,
-                              palette=palette)
+            heading = "Number at risk" if kind == "at-risk" else "Cumulative events"
+            _draw_count_table(tax, km_table, groups, ticks, counter, heading, styles, label=kind,
+                              palette=palette, font_size=font_size)
+        if title:
+            fig.suptitle(title, fontsize=(font_size or JOURNAL_RC["axes.titlesize"]) + 1)
     return fig
 
 
@@ -312,7 +352,7 @@ def _draw_medians(ax: Axes, summary: pl.DataFrame) -> None:
 
 def _draw_count_table(tax: Axes, km_table: pl.DataFrame, groups: list[str], ticks: list[float],
                       counter, title: str, styles: dict[str, dict[str, Any]], *, label: str,
-                      palette: str) -> None:
+                      palette: str, font_size: float | None = None) -> None:
     """Write counts per group (rows, first group on top) at each tick (columns) in a frameless Axes."""
     tax.set_label(label)
     for row, group in enumerate(groups):
@@ -324,11 +364,11 @@ def _draw_count_table(tax: Axes, km_table: pl.DataFrame, groups: list[str], tick
     for tick_label, group in zip(tax.get_yticklabels(), groups, strict=True):
         tick_label.set_color(styles[group]["color"] if palette == "color" else "black")
     # The pad keeps the group names clear of the counts centred on the first tick.
-    tax.tick_params(axis="y", length=0, pad=9)
+    tax.tick_params(axis="y", length=0, pad=9 * (font_size or 7) / 7)
     tax.tick_params(axis="x", length=0, labelbottom=False)
     for spine in tax.spines.values():
         spine.set_visible(False)
-    tax.set_title(title, loc="left", fontsize=7, fontweight="bold", pad=2)
+    tax.set_title(title, loc="left", fontsize=font_size or 7, fontweight="bold", pad=2)
 
 
 def forest_plot(
@@ -390,7 +430,8 @@ def _forest_rows(coef_table: pl.DataFrame, reference: Mapping[str, str] | None,
     headed: set[str] = set()
     for variable, level, coef in term_rows(coef_table, reference):
         if level is None:
-            rows.append((names.get(variable, variable), coef, False))
+            per = PER_UNIT.get(variable)
+            rows.append((f"{names.get(variable, variable)}{f', {per}' if per else ''}", coef, False))
             continue
         if variable not in headed:
             headed.add(variable)
@@ -492,9 +533,12 @@ def _draw_exclusions(ax: Axes, y: float, step: dict[str, Any], box: dict, arrow:
         return
     total = sum(n for n, _ in pairs)
     lines = [f"Excluded (n = {total:,})"]
+    if len(pairs) == 1:  # one reason: its count is the total, stated once
+        pairs = [(0, pairs[0][1])]
     for n, reason in pairs:
         # No-break spaces keep "(n = 12)" on one line.
-        lines += textwrap.wrap(f"{reason or 'other'} (n\u00a0=\u00a0{n:,})", FLOW_WRAP, initial_indent="  ",
+        count = f" (n\u00a0=\u00a0{n:,})" if n else ""
+        lines += textwrap.wrap(f"{reason or 'other'}{count}", FLOW_WRAP, initial_indent="  ",
                                subsequent_indent="    ")
     side = ax.text(0.53, y, "\n".join(lines), ha="left", va="center", bbox=box, gid="flow:excluded")
     ax.annotate("", xy=(0.0, 0.5), xycoords=side, xytext=(0.25, y), textcoords="data",

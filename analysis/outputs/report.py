@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 import platform
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from netpet.analysis.errors import AnalysisError
+from netpet.analysis.outputs.km_style import KMStyle, styled_km_figure
 from netpet.analysis.serialise import to_json
 from netpet.registry.whole_folder import whole_folder
 
@@ -60,6 +62,7 @@ def write_report(
     cohort: str | None = None,
     endpoint: str = "os",
     origin: str = "first-timepoint",
+    at: Sequence[float] | None = None,
     by: str = "netpet_group",
     covariates: Sequence[str] = DEFAULT_COVARIATES,
     time_unit: str = "months",
@@ -67,6 +70,8 @@ def write_report(
     formats: Sequence[str] = ("pdf", "png"),
     preset: str = "single",
     versions: Mapping[str, str] | None = None,
+    style: KMStyle | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Write the survival report of the registry (or of saved cohort `cohort`) into `out_dir`.
 
@@ -81,7 +86,9 @@ def write_report(
         A saved cohort (`netpet.registry.cohorts`): the analysis is restricted to its members.
     endpoint, origin, by, time_unit : str
         As `netpet.analysis.studies.frames.survival_frame`: endpoint (os, pfs, ttp), time zero (first-timepoint, or
-        diagnosis with entry at the first timepoint), grouping and unit of time.
+        diagnosis with delayed entry), grouping and unit of time.
+    at : sequence of float, optional
+        Times (in `time_unit`) of the survival table `km_landmarks.csv`; default 1, 2 and 5 years.
     covariates : sequence of str
         Adjustment terms of the Cox model, beside `by`; patients missing one are left out of everything.
     conf_type : str
@@ -92,6 +99,10 @@ def write_report(
         Figure width: "single" (85 mm) or "double" (174 mm) column; the forest plot is always double.
     versions : mapping, optional
         Software versions to record over those found installed (e.g. netpet's own when run from source).
+    style : KMStyle, optional
+        The look of the KM figure (`netpet.analysis.outputs.km_style`); its `preset` is not used (`preset` is).
+    progress : callable, optional
+        Called as `progress("report", done, 5)` after each stage (data, KM, Cox, tables, files).
 
     Returns
     -------
@@ -106,17 +117,22 @@ def write_report(
     formats = _check_formats(formats)
     options = {"cohort": cohort, "endpoint": endpoint, "origin": origin, "by": by,
                "covariates": list(covariates), "time_unit": time_unit, "conf_type": conf_type,
-               "formats": list(formats), "preset": preset}
+               "formats": list(formats), "preset": preset, "style": asdict(style or KMStyle())}
     patients = cohort_members(reg, cohort) if cohort else None
     data = survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit, by=by,
                           covariates=covariates, patients=patients)
-    km = _km(data, conf_type)
+    step = _stepper(progress, "report", 5)
+    step()
+    km = _km(data, conf_type, at)
+    step()
     cox = cox_analysis(data, covariates=covariates)
+    step()
     flow = flow_table(reg, km.excluded, by=by, cohort=cohort)
     table1 = _table_one(reg, data, by)
+    step()
     with whole_folder(out_dir, last=MANIFEST) as out:
         files = [
-            *_write_km(km, out, formats, preset),
+            *_write_km(km, out, formats, preset, style or KMStyle()),
             *_write_cox(cox, out, formats),
             *_write_tables(table1, flow, out),
             *_write_flow(flow, out, formats, preset),
@@ -127,6 +143,7 @@ def write_report(
         manifest = manifest_record(reg, cohort=cohort, options=options, versions=versions, numbers=numbers,
                                    files=files)
         (out / MANIFEST).write_text(to_json(manifest) + "\n", encoding="utf-8")
+    step()
     return manifest
 
 
@@ -147,6 +164,18 @@ def manifest_record(reg: Registry, *, cohort: str | None, options: Mapping[str, 
     }
 
 
+def _stepper(progress: Callable[[str, int, int], None] | None, label: str, total: int) -> Callable[[], None]:
+    """Return a function reporting one more of `total` steps done to `progress` (if any)."""
+    done = [0]
+
+    def step() -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(label, done[0], total)
+
+    return step
+
+
 def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in formats if f.strip()))
     unknown = [f for f in chosen if f not in FIGURE_FORMATS]
@@ -155,13 +184,13 @@ def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
     return chosen
 
 
-def _km(data: SurvivalData, conf_type: str) -> KMReport:
+def _km(data: SurvivalData, conf_type: str, at: Sequence[float] | None = None) -> KMReport:
     from netpet.analysis.studies.km_analysis import km_report
     from netpet.analysis.vocabulary import TIME_UNITS
 
     scale = TIME_UNITS["years"] / TIME_UNITS[data.time_unit]
-    return km_report(data, conf_type=conf_type, at=[y * scale for y in LANDMARK_YEARS],
-                     ordered=data.by in ORDERED_GROUPINGS)
+    times = list(at) if at else [y * scale for y in LANDMARK_YEARS]
+    return km_report(data, conf_type=conf_type, at=times, ordered=data.by in ORDERED_GROUPINGS)
 
 
 def flow_table(
@@ -268,7 +297,7 @@ def _save(fig: Any, out: Path, stem: str, formats: Sequence[str], preset: str) -
     return [save_figure(fig, out / f"{stem}.{fmt}", preset=preset) for fmt in formats]
 
 
-def _write_km(km: KMReport, out: Path, formats: Sequence[str], preset: str) -> list[Path]:
+def _write_km(km: KMReport, out: Path, formats: Sequence[str], preset: str, style: KMStyle) -> list[Path]:
     fit = km.fit
     paths = [out / "km_curves.csv", out / "km_medians.csv", out / "logrank.csv"]
     fit.table.write_csv(paths[0])
@@ -281,25 +310,12 @@ def _write_km(km: KMReport, out: Path, formats: Sequence[str], preset: str) -> l
     if km.at is not None:
         paths.append(out / "km_landmarks.csv")
         km.at.write_csv(paths[-1])
-    return [*paths, *_save(km_report_figure(km), out, "km", formats, preset)]
+    return [*paths, *_save(km_report_figure(km, style), out, "km", formats, preset)]
 
 
-def km_report_figure(km: KMReport, *, max_ticks: int = 9) -> Figure:
-    """Draw the report's KM figure: curves, medians, log-rank p and a number-at-risk table.
-
-    The x ticks (the at-risk times) are the default breaks, their step doubled until at most `max_ticks`
-    remain, so the at-risk counts stay legible at a single-column width.
-    """
-    from netpet.analysis.outputs.figures import km_figure, time_breaks
-
-    t_max = float(km.fit.table["time"].max() or 0.0)  # type: ignore[arg-type]
-    ticks = time_breaks(t_max, km.time_unit)
-    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
-    while len(ticks) > max_ticks:
-        step *= 2
-        ticks = [step * i for i in range(math.ceil(t_max / step) + 1)]
-    return km_figure(km.fit.table, km.fit.summary, logrank=km.logrank._asdict(), time_unit=km.time_unit,
-                     xticks=ticks)
+def km_report_figure(km: KMReport, style: KMStyle | None = None) -> Figure:
+    """Draw the report's KM figure: curves, medians, log-rank p and a number-at-risk table, in `style`."""
+    return styled_km_figure(km, style or KMStyle())
 
 
 def _write_cox(cox: dict, out: Path, formats: Sequence[str]) -> list[Path]:

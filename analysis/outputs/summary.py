@@ -26,7 +26,8 @@ def km_by_group(
 
 def write_km_summary(report: KMReport, out_dir: str | Path, *, stem: str = "km_by_netpet_group") -> list[Path]:
     """Write the report's curve table and medians as CSV and its figure as PNG (and PDF); return the paths."""
-    from netpet.analysis.outputs.figures import km_figure, save_figure
+    from netpet.analysis.outputs.figures import save_figure
+    from netpet.analysis.outputs.km_style import styled_km_figure
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -34,7 +35,7 @@ def write_km_summary(report: KMReport, out_dir: str | Path, *, stem: str = "km_b
     paths = [out / f"{stem}_table.csv", out / f"{stem}_medians.csv"]
     fit.table.write_csv(paths[0])
     fit.summary.write_csv(paths[1])
-    fig = km_figure(fit.table, fit.summary, logrank=report.logrank._asdict(), time_unit=report.time_unit)
+    fig = styled_km_figure(report)  # as `netpet report` and `netpet km --plot` draw it
     for suffix in (".png", ".pdf"):
         paths.append(save_figure(fig, out / f"{stem}{suffix}", preset="single"))
     return paths

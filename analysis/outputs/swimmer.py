@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from netpet.analysis.errors import AnalysisError
-from netpet.analysis.outputs.figures import GROUP_COLOURS, group_order, group_styles, journal_style, new_figure
+from netpet.analysis.outputs.figures import group_order, group_styles, journal_style, new_figure
 from netpet.analysis.studies.longitudinal import transition_matrix
 from netpet.analysis.vocabulary import TIME_UNITS
 
@@ -37,9 +37,23 @@ TREATMENT_CLASSES: dict[str, tuple[str, str]] = {
 OTHER_TREATMENT = ("Other therapy", "0.55")
 LANE_COLOUR = "0.88"
 Patients = int | Sequence[str] | pl.DataFrame | None
+#: Timepoint markers by score: colour and shape both differ, so P4, P5 and progression (an open black
+#: diamond) are told apart in colour, in greyscale and by readers with a colour-vision deficiency.
+SCORE_MARKERS: dict[str, tuple[str, str]] = {
+    "P0": ("#FFFFFF", "o"), "P1": ("#0072B2", "o"), "P2": ("#56B4E9", "o"), "P3": ("#009E73", "o"),
+    "P4": ("#E69F00", "^"), "P5": ("#D55E00", "s"),
+}
+#: Lane orders: which patients `--patients N` takes and the order drawn, top to bottom.
+SORTS: dict[str, str] = {
+    "follow-up": "longest follow-up first",
+    "id": "patient ID",
+    "origin": "earliest first dual-PET timepoint first",
+    "score": "worst baseline NETPET score first",
+}
 
 
-def swimmer_frames(reg: Registry, patients: Patients = None, *, time_unit: str = "months") -> dict[str, pl.DataFrame]:
+def swimmer_frames(reg: Registry, patients: Patients = None, *, time_unit: str = "months", sort: str | None = None,
+                   count: int | None = None) -> dict[str, pl.DataFrame]:
     """Return the frames a swimmer plot draws, times in `time_unit` from each patient's origin.
 
     Parameters
@@ -51,17 +65,26 @@ def swimmer_frames(reg: Registry, patients: Patients = None, *, time_unit: str =
         all patients with a dual-PET timepoint by default.
     time_unit : str
         days, weeks, months or years.
+    sort : str, optional
+        Order of the lanes (`SORTS`): the first `count` patients in it are drawn, in it, top to bottom
+        (lanes get a ``rank``, 0 on top). Without it, lanes are drawn longest follow-up on top.
+    count : int, optional
+        At most this many patients (of `patients`, in `sort` order).
 
     Returns
     -------
     dict of pl.DataFrame
-        ``lanes`` (patient_id, end, is_dead), ``timepoints`` (patient_id, time, netpet_score),
+        ``lanes`` (patient_id, end, is_dead[, rank]), ``timepoints`` (patient_id, time, netpet_score),
         ``treatments`` (patient_id, treatment, start, stop, is_ongoing), ``events`` (patient_id, event, time).
     """
     if time_unit not in TIME_UNITS:
         raise AnalysisError(f"unknown time unit {time_unit!r}; choose one of {', '.join(TIME_UNITS)}")
     scale = TIME_UNITS[time_unit]
     lanes = _select_lanes(reg.query_file("queries", "swimmer_lanes"), patients)
+    if sort is not None:
+        lanes = _sorted_lanes(lanes, reg.query_file("queries", "timepoint_days"), sort)
+    if count is not None:
+        lanes = lanes.head(count)
     keep = lanes.select("patient_id")
 
     def scaled(name: str, columns: Mapping[str, str], *extra: str) -> pl.DataFrame:
@@ -69,7 +92,8 @@ def swimmer_frames(reg: Registry, patients: Patients = None, *, time_unit: str =
         return rows.select("patient_id", *extra, *[(pl.col(c) / scale).alias(a) for c, a in columns.items()])
 
     return {
-        "lanes": lanes.select("patient_id", (pl.col("end_day") / scale).alias("end"), "is_dead"),
+        "lanes": lanes.select("patient_id", (pl.col("end_day") / scale).alias("end"), "is_dead",
+                              *(["rank"] if sort is not None else [])),
         "timepoints": scaled("timepoint_days", {"day": "time"}, "netpet_score"),
         "treatments": scaled("swimmer_treatments", {"start_day": "start", "stop_day": "stop"}, "treatment",
                              "is_ongoing"),
@@ -89,12 +113,30 @@ def _select_lanes(lanes: pl.DataFrame, patients: Patients) -> pl.DataFrame:
     return lanes.filter(pl.col("patient_id").is_in(wanted.to_list()))
 
 
+def _sorted_lanes(lanes: pl.DataFrame, timepoints: pl.DataFrame, sort: str) -> pl.DataFrame:
+    """Order lanes by `sort` (see `SORTS`), ties by patient ID, and number them from 0 (`rank`)."""
+    from netpet.registry import RegistryError
+
+    if sort not in SORTS:
+        raise RegistryError(f"unknown swimmer order {sort!r}; choose one of {', '.join(SORTS)}")
+    baseline = timepoints.sort("day").group_by("patient_id", maintain_order=True).first().select(
+        "patient_id", pl.col("score").alias("baseline_score"))
+    lanes = lanes.join(baseline, on="patient_id", how="left")
+    keys = {"follow-up": (["end_day"], [True]), "id": ([], []), "origin": (["origin_date"], [False]),
+            "score": (["baseline_score"], [True])}[sort]
+    ordered = lanes.sort([*keys[0], "patient_id"], descending=[*keys[1], False], nulls_last=True)
+    return ordered.drop("baseline_score").with_row_index("rank")
+
+
 def swimmer_plot(
     data: Registry | Mapping[str, pl.DataFrame],
     patients: Patients = None,
     *,
     ax: Axes | None = None,
     time_unit: str = "months",
+    sort: str | None = None,
+    count: int | None = None,
+    hide_ids: bool = False,
 ) -> Axes:
     """Draw one lane per patient, longest follow-up at the top, and return the Axes.
 
@@ -111,13 +153,20 @@ def swimmer_plot(
         Axes to draw into; by default a new double-column figure sized to the number of lanes.
     time_unit : str
         Unit of the times, for the axis label (and for reading a registry).
+    sort, count : optional
+        Which patients and in which order, when `data` is a registry (see `swimmer_frames`).
+    hide_ids : bool
+        Label lanes 1, 2, ... from the top instead of with patient IDs (for slides and papers).
 
     Returns
     -------
     Axes
     """
-    frames = data if isinstance(data, Mapping) else swimmer_frames(data, patients, time_unit=time_unit)
-    lanes = frames["lanes"].sort("end", "patient_id", descending=[False, True])
+    frames = data if isinstance(data, Mapping) else swimmer_frames(data, patients, time_unit=time_unit,
+                                                                   sort=sort, count=count)
+    lanes = frames["lanes"]
+    lanes = (lanes.sort("rank", descending=True) if "rank" in lanes.columns
+             else lanes.sort("end", "patient_id", descending=[False, True]))
     row = {pid: i for i, pid in enumerate(lanes["patient_id"].to_list())}
     with journal_style():
         if ax is None:
@@ -127,7 +176,7 @@ def swimmer_plot(
         _draw_treatments(ax, frames["treatments"], row)
         _draw_timepoints(ax, frames["timepoints"], row)
         _draw_events(ax, frames["events"], lanes, row)
-        ax.set_yticks(list(row.values()), list(row))
+        ax.set_yticks(list(row.values()), [str(len(row) - i) for i in row.values()] if hide_ids else list(row))
         ax.set_ylim(-0.7, len(row) - 0.3)
         # A little room left of 0, so the first timepoint's marker is not cut in half.
         longest = float(lanes["end"].cast(pl.Float64).max() or 1.0)  # type: ignore[arg-type]
@@ -159,8 +208,9 @@ def _draw_timepoints(ax: Axes, timepoints: pl.DataFrame, row: Mapping[str, int])
     styles = group_styles(scores)
     for score in scores:
         rows = scored.filter(pl.col("netpet_score") == score)
-        ax.scatter(rows["time"].to_list(), [row[p] for p in rows["patient_id"]], s=16, marker="o",
-                   color=styles[score]["color"], edgecolors="black", linewidths=0.4, label=score,
+        colour, marker = SCORE_MARKERS.get(score, (styles[score]["color"], "o"))
+        ax.scatter(rows["time"].to_list(), [row[p] for p in rows["patient_id"]], s=16, marker=marker,
+                   color=colour, edgecolors="black", linewidths=0.4, label=score,
                    gid=f"timepoints:{score}", zorder=4)
     unscored = timepoints.filter(pl.col("netpet_score").is_null())
     if unscored.height:
@@ -171,7 +221,7 @@ def _draw_timepoints(ax: Axes, timepoints: pl.DataFrame, row: Mapping[str, int])
 
 def _draw_events(ax: Axes, events: pl.DataFrame, lanes: pl.DataFrame, row: Mapping[str, int]) -> None:
     marks: dict[str, dict[str, Any]] = {
-        "progression": {"marker": "D", "s": 14, "facecolors": "none", "edgecolors": GROUP_COLOURS["P5"],
+        "progression": {"marker": "D", "s": 16, "facecolors": "none", "edgecolors": "black",
                         "linewidths": 0.9, "label": "Progression"},
         "death": {"marker": "X", "s": 28, "color": "black", "linewidths": 0, "label": "Death"},
     }

@@ -33,6 +33,12 @@ LABELS: dict[str, str] = {
     "netpet_score": "NETPET score",
 }
 
+#: What one unit of a numeric Cox term is: its HR is "per year" of age, "per percentage point" of Ki-67.
+PER_UNIT: dict[str, str] = {
+    "age_at_origin": "per year", "age_at_diagnosis": "per year", "age_at_entry": "per year",
+    "ki67_percent": "per percentage point",
+}
+
 #: Level orders that are not alphabetical (clinical order, from the import column spec).
 LEVEL_ORDERS: dict[str, tuple[str, ...]] = {
     "netpet_group": ("P1", "P2-4", "P5"),
@@ -50,7 +56,7 @@ FISHER_SEED = 2017
 
 TEST_CHISQ = "Chi-square"
 TEST_FISHER = "Fisher exact"
-TEST_FISHER_MC = "Fisher exact (Monte Carlo)"
+TEST_FISHER_MC = f"Fisher exact (Monte Carlo, {FISHER_RESAMPLES:,} tables, seed {FISHER_SEED})"
 TEST_KRUSKAL = "Kruskal-Wallis"
 
 
@@ -238,7 +244,8 @@ def cox_table(coef_table: pl.DataFrame, reference: Mapping[str, str] | None = No
     Returns
     -------
     pl.DataFrame
-        Columns variable, level, "HR (95% CI)" and p, all strings, factor levels under their variable.
+        Columns variable, level, "HR (95% CI)" and p, all strings, factor levels under their variable; the
+        level of a numeric term says what its HR is per (`PER_UNIT`, e.g. "per year" of age).
     """
     from netpet.analysis.studies.cox_warnings import NOT_ESTIMABLE, estimable_row
 
@@ -250,7 +257,8 @@ def cox_table(coef_table: pl.DataFrame, reference: Mapping[str, str] | None = No
             rows.append((LABELS.get(variable, variable), level, NOT_ESTIMABLE, ""))
         else:
             estimate = f"{coef['hr']:.2f} ({coef['hr_lower']:.2f}–{coef['hr_upper']:.2f})"
-            rows.append((LABELS.get(variable, variable), level, estimate, format_p(coef["p"], prefix=False)))
+            rows.append((LABELS.get(variable, variable), level or PER_UNIT.get(variable), estimate,
+                         format_p(coef["p"], prefix=False)))
     return pl.DataFrame(rows, schema=["variable", "level", "HR (95% CI)", "p"], orient="row")
 
 

@@ -83,7 +83,8 @@ def cox_analysis(
     """Fit the Cox model of `survival.by` (if any) and `covariates` on a `survival_frame` result.
 
     Returns `cox_summary` of the fit plus "excluded" ({reason: patients}), "endpoint", "origin",
-    "time_unit", so that every number comes with the patients it leaves out, and "warnings": what R would
+    "time_unit", "patients" (patients in the model; n counts rows, intervals when time-varying), so that every number
+    comes with the patients it leaves out, and "warnings": what R would
     warn about the fit (non-convergence, infinite coefficients), which every output shows beside it.
     Rows with an empty (entry, time] interval are left out by `netpet.analysis.studies.frames.analysed_rows`, the rule
     `km_report` shares.
@@ -104,8 +105,11 @@ def cox_analysis(
             strata=strata, cluster=cluster, robust=robust,
         )
         summary = cox_summary(result)
+    used = frame.drop_nulls(subset=[t for t in terms if t in frame.columns])
     summary.update(
         excluded=dict(survival.excluded), endpoint=survival.endpoint, origin=survival.origin,
         time_unit=survival.time_unit, warnings=raised,
+        # n counts rows: (start, stop] intervals in a time-varying model, so the patients are counted apart.
+        patients=used["patient_id"].n_unique() if "patient_id" in used.columns else result.n,
     )
     return summary

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from netpet.options import db_option, open_registry, render
+from netpet.options import db_option, open_registry, progress_bar, render
 
 
 @click.command()
@@ -43,13 +43,14 @@ def audit(
     from netpet import __version__
     from netpet.analysis.outputs.audit_report import audit_report, write_audit
 
-    with open_registry(db, read_only=True) as reg:
+    with open_registry(db, read_only=True) as reg, progress_bar("audit") as progress:
         report = audit_report(
             reg,
             as_of=as_of.date(),
             threshold=min_cell,
             include_ids=include_ids,
             lost_after_days=lost_after_days,
+            progress=progress,
         )
     written = write_audit(report, out_dir, version=__version__)
     click.echo(render(report.tables[0].frame.drop("description"), "table"))

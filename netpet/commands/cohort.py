@@ -126,8 +126,11 @@ def query(sql: str, db: str | None, fmt: str, output: Path | None, tables: bool)
 
 @click.command()
 @click.option("--cohort", "cohort_name", default=None, help="Export only this saved cohort's patients.")
-@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True,
-              help="File format: parquet for R/Python, csv for Stata and SAS.")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "dta", "sav"]), default="parquet",
+              show_default=True, help="File format: parquet for R/Python, csv (with load.R) for anything, dta for "
+              "Stata, sav for SPSS (variable and value labels).")
+@click.option("--time-unit", type=click.Choice(["days", "weeks", "months", "years"]), default="days",
+              show_default=True, help="Unit of the survival times (os_days becomes os_months, ...).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="export",
               show_default=True, help="Folder to write the files into.")
 @click.option("--deidentify", is_flag=True,
@@ -138,16 +141,16 @@ def query(sql: str, db: str | None, fmt: str, output: Path | None, tables: bool)
               help="Largest date shift either way when de-identifying.")
 @db_option
 def export(
-    cohort_name: str | None, fmt: str, out_dir: Path, deidentify: bool, secret_file: Path | None,
+    cohort_name: str | None, fmt: str, time_unit: str, out_dir: Path, deidentify: bool, secret_file: Path | None,
     max_shift_days: int, db: str | None,
 ) -> None:
-    """Write the analysis views (patient_survival, timepoint_scores, treatments, outcomes) to files."""
+    """Write the analysis views (patient_survival, timepoint_scores, treatments, outcomes) and a codebook."""
     from netpet.registry.deidentify import project_secret
-    from netpet.registry.export import export_views
+    from netpet.registry.export import companion_files, export_views
 
     with open_registry(db, read_only=True) as reg:
         secret = project_secret(secret_file) if deidentify else None
         files = export_views(reg, out_dir, cohort=cohort_name, fmt=fmt, deidentify=deidentify, secret=secret,
-                             max_shift_days=max_shift_days)
-    for path in files:
+                             max_shift_days=max_shift_days, time_unit=time_unit)
+    for path in [*files, *companion_files(out_dir, fmt)]:
         click.echo(str(path))

@@ -74,6 +74,8 @@ def _time_varying_data(reg: Registry, by: str, endpoint: str, origin: str, time_
 def _render(summary: dict, fmt: str) -> str:
     import polars as pl
 
+    from netpet.analysis.outputs.tables import PER_UNIT
+
     coefficients = pl.DataFrame(summary["terms"])
     if fmt == "json":
         return dumps(summary)
@@ -85,9 +87,12 @@ def _render(summary: dict, fmt: str) -> str:
     lines = [
         f"Cox model of {summary['endpoint'].upper()} ({summary['time_unit']} from {summary['origin']}), "
         f"ties {summary['ties']}, reference levels {reference}",
-        f"n = {summary['n']}, events = {summary['events']}; excluded: {excluded}",
+        (f"n = {summary['n']}" if summary["patients"] == summary["n"] else
+         f"n = {summary['n']} intervals of {summary['patients']} patients") +
+        f", events = {summary['events']}; excluded: {excluded}",
         *(f"warning: {text}" for text in summary["warnings"]),
-        render(_shown(coefficients), "table"),
+        render(_shown(coefficients).with_columns(pl.col("term").replace_strict(PER_UNIT, default="").alias("hr per")),
+               "table"),
         f"log-likelihood {summary['loglik']:.4f} (null {summary['loglik_null']:.4f}); "
         f"concordance {summary['concordance']:.4f} (SE {summary['concordance_se']:.4f})",
         render(tests.with_columns(pl.col("chisq", "p").round_sig_figs(4)), "table"),

@@ -26,10 +26,13 @@ from netpet.options import (
 @click.option("--ignore-unknown-columns", is_flag=True, help="Skip columns the format does not define.")
 @click.option("--pair", is_flag=True, help="Also pair unpaired SSTR and FDG scans into timepoints (netpet pair).")
 @click.option("--date-format", help="Also accept dates written so, e.g. %d/%m/%Y (ISO YYYY-MM-DD is always accepted).")
+@click.option("--window-days", type=click.IntRange(min=0), default=None, metavar="DAYS",
+              help="Largest gap between a timepoint's paired scans, for this import only [default: the setting "
+              "pairing_window_days; `netpet config set pairing_window_days DAYS` changes it for good].")
 @format_option
 def import_(
     source: str, db: str | None, kind: str, update: bool, ignore_unknown_columns: bool, pair: bool,
-    date_format: str | None, fmt: str,
+    date_format: str | None, window_days: int | None, fmt: str,
 ) -> None:
     """Import SOURCE into the registry, all or nothing.
 
@@ -43,14 +46,14 @@ def import_(
     import polars as pl
 
     from netpet.registry import ValidationError
+    from netpet.registry.import_issues import format_issues
     from netpet.registry.sources import import_source
-    from netpet.registry.validate import format_issues
 
     with open_registry(db) as reg, progress_bar("import") as progress:
         try:
             summary = import_source(
                 reg, source, source=kind, update=update, ignore_unknown_columns=ignore_unknown_columns, pair=pair,
-                date_format=date_format, progress=progress,
+                date_format=date_format, progress=progress, window_days=window_days,
             )
         except ValidationError as exc:
             lines = format_issues(exc.issues) if isinstance(exc.issues, pl.DataFrame) else [str(exc)]
@@ -70,7 +73,7 @@ def import_(
 @click.option("--patients", default=1000, show_default=True, type=click.IntRange(min=1), help="Number of patients.")
 @click.option("--seed", default=42, show_default=True, help="Random seed; the same seed gives the same registry.")
 @click.option("--lesions-per-timepoint", default=6.0, show_default=True, help="Mean lesion reads per timepoint.")
-@click.option("--replace", is_flag=True, help="Replace an existing registry file at --db.")
+@click.option("--replace", is_flag=True, help="Rebuild the registry at --db (else an existing demo registry is kept).")
 @format_option
 def demo(
     db: str | None, out_dir: str, patients: int, seed: int, lesions_per_timepoint: float, replace: bool, fmt: str
@@ -79,18 +82,23 @@ def demo(
     from pathlib import Path
 
     from netpet.analysis.outputs.summary import km_by_group, write_km_summary
-    from netpet.registry.demo import build_demo_registry
+    from netpet.registry.demo import build_demo_registry, is_demo_registry
 
     path = resolve_db(db)
-    with library_errors(), progress_bar("demo") as progress:
-        build_demo_registry(
-            path, Path(out_dir) / "data", patients=patients, seed=seed,
-            lesions_per_timepoint=lesions_per_timepoint, replace=replace, progress=progress,
-        )
+    with library_errors():
+        keep = not replace and is_demo_registry(path)
+    if not keep:
+        with library_errors(), progress_bar("demo") as progress:
+            build_demo_registry(
+                path, Path(out_dir) / "data", patients=patients, seed=seed,
+                lesions_per_timepoint=lesions_per_timepoint, replace=replace, progress=progress,
+            )
     with open_registry(path, read_only=True) as reg:
         report = km_by_group(reg)
+        count = reg.row_counts()["patients"]
     files = write_km_summary(report, out_dir)
-    click.echo(f"demo registry {path}: {patients} patients (seed {seed})")
+    kept = " (kept as it was; --replace rebuilds it)" if keep else f" (seed {seed})"
+    click.echo(f"demo registry {path}: {count} patients{kept}")
     click.echo(render(report.fit.summary, fmt))
     click.echo(f"log-rank chi-square {report.logrank.chisq:.2f} on {report.logrank.df} df, p = {report.logrank.p:.3g}")
     for file in files:

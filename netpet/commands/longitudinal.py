@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from netpet.analysis.vocabulary import SCORE_GROUPINGS, TIME_UNITS
-from netpet.options import db_option, format_option, open_registry, render
+from netpet.options import cohort_option, cohort_patients, db_option, format_option, open_registry, render
 
 if TYPE_CHECKING:
     import polars as pl
@@ -52,22 +52,45 @@ def transitions(db: str | None, fmt: str, table: str, by: str) -> None:
         click.echo(render(_table(reg, table, by), fmt))
 
 
+def _patients(ctx: click.Context, param: click.Parameter, value: str | None) -> int | list[str] | None:
+    """`--patients 30` (a count) or `--patients D0000001,D0000042` (IDs)."""
+    if value is None:
+        return None
+    if value.strip().isdigit():
+        if int(value) < 1:
+            raise click.BadParameter("give a count of at least 1, or patient IDs separated by commas")
+        return int(value)
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
 @click.command()
 @db_option
+@cohort_option
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Figure file (.png/.pdf/.svg).")
-@click.option("--patients", "count", type=click.IntRange(min=1), default=None,
-              help="The first N patients by ID [default: 30 unless --patient is given].")
+@click.option("--patients", "patients", callback=_patients, default=None, metavar="N|ID1,ID2,...",
+              help="How many patients (the first N in --sort order), or which (IDs, comma-separated) "
+              "[default: 30].")
 @click.option("--patient", "patient_ids", multiple=True, help="A patient to show (repeat for several).")
+@click.option("--sort", type=click.Choice(["follow-up", "id", "origin", "score"]), default="follow-up",
+              show_default=True, help="Lane order, top to bottom, which also picks the first N: longest "
+              "follow-up, patient ID, earliest first timepoint, or worst baseline score.")
+@click.option("--hide-ids", is_flag=True, help="Number the lanes 1, 2, ... instead of showing patient IDs.")
 @click.option("--time-unit", type=click.Choice(list(TIME_UNITS)), default="months",
               show_default=True)
-def swimmer(db: str | None, out: str, count: int | None, patient_ids: tuple[str, ...], time_unit: str) -> None:
+def swimmer(db: str | None, cohort: str | None, out: str, patients: int | list[str] | None,
+            patient_ids: tuple[str, ...], sort: str, hide_ids: bool, time_unit: str) -> None:
     """Draw a swimmer plot: one lane per patient with scores, treatments, progression and death."""
     from netpet.analysis.outputs.figures import save_figure
     from netpet.analysis.outputs.swimmer import swimmer_plot
 
-    if count and patient_ids:
-        raise click.UsageError("give --patients N or --patient ID, not both")
+    ids = [*patient_ids, *(patients if isinstance(patients, list) else [])]
+    count = patients if isinstance(patients, int) else None
+    if ids and (count or cohort):
+        raise click.UsageError("give patient IDs, or --patients N with an optional --cohort, not both")
     with open_registry(db, read_only=True) as reg:
-        fig = swimmer_plot(reg, list(patient_ids) or count or 30, time_unit=time_unit).get_figure(root=True)
+        chosen = ids or cohort_patients(reg, cohort)
+        ax = swimmer_plot(reg, chosen, time_unit=time_unit, sort=sort, count=None if ids else count or 30,
+                          hide_ids=hide_ids)
+    fig = ax.get_figure(root=True)
     assert fig is not None  # swimmer_plot draws on a figure of its own
     click.echo(f"wrote {save_figure(fig, out, preset='double')}", err=True)

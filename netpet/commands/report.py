@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from netpet.analysis.vocabulary import CONF_TYPES, ENDPOINTS, FIGURE_PRESETS, GROUPINGS, ORIGINS, TIME_UNITS
-from netpet.options import cohort_option, db_option, open_registry
+from netpet.commands.survival import parse_times
+from netpet.figure_options import figure_options, km_style
+from netpet.options import cohort_option, db_option, open_registry, progress_bar
 
 
 def _split(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -19,7 +21,10 @@ def _split(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str,
 @click.option("--endpoint", type=click.Choice(list(ENDPOINTS)), default="os", show_default=True,
               help="Overall survival, progression-free survival or time to progression.")
 @click.option("--origin", type=click.Choice(ORIGINS), default="first-timepoint",
-              show_default=True, help="Time zero; from diagnosis, patients enter at their first timepoint.")
+              show_default=True, help="Time zero; from diagnosis, patients enter the risk set at their first "
+              "dual-PET timepoint (delayed entry).")
+@click.option("--at", "at", callback=parse_times, default=None, metavar="T1,T2,...",
+              help="Survival at these times (in --time-unit) in km_landmarks.csv [default: 1, 2 and 5 years].")
 @click.option("--by", type=click.Choice(list(GROUPINGS)), default="netpet_group", show_default=True,
               help="Grouping of the curves, Table 1 and the Cox model's main term.")
 @click.option("--covariates", default="who_grade,age_at_origin", show_default=True, callback=_split,
@@ -30,18 +35,24 @@ def _split(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str,
               show_default=True, help="KM confidence interval type (R's survfit default: log).")
 @click.option("--format", "formats", default="pdf,png", show_default=True, callback=_split,
               metavar="pdf,png,svg", help="Figure formats, comma-separated.")
-@click.option("--preset", type=click.Choice(FIGURE_PRESETS), default="single", show_default=True,
-              help="Figure width: single (85 mm) or double (174 mm) journal column.")
-def report(db: str | None, out_dir: str, cohort: str | None, endpoint: str, origin: str, by: str,
-           covariates: tuple[str, ...], time_unit: str, conf_type: str, formats: tuple[str, ...], preset: str) -> None:
+@click.option("--preset", type=click.Choice(FIGURE_PRESETS), default=None,
+              help="Figure width: single (85 mm) or double (174 mm) journal column [default: the --style "
+              "file's preset, else single].")
+@figure_options
+def report(db: str | None, out_dir: str, cohort: str | None, endpoint: str, origin: str, at: tuple[float, ...],
+           by: str, covariates: tuple[str, ...],
+           time_unit: str, conf_type: str, formats: tuple[str, ...], preset: str | None, style_file: str | None,
+           **figure: object) -> None:
     """Write KM curves, the Cox table and forest plot, Table 1, the cohort flow, PH checks and a manifest."""
     from netpet import __version__
     from netpet.analysis.outputs.report import MANIFEST, write_report
 
-    with open_registry(db, read_only=True) as reg:
-        manifest = write_report(reg, out_dir, cohort=cohort, endpoint=endpoint, origin=origin, by=by,
+    style = km_style(style_file, figure, preset=preset)
+    with open_registry(db, read_only=True) as reg, progress_bar("report") as progress:
+        manifest = write_report(reg, out_dir, cohort=cohort, endpoint=endpoint, origin=origin, at=at, by=by,
                                 covariates=covariates, time_unit=time_unit, conf_type=conf_type, formats=formats,
-                                preset=preset, versions={"netpet": __version__})
+                                preset=style.preset, versions={"netpet": __version__}, style=style,
+                                progress=progress)
     numbers = manifest["numbers"]
     click.echo(f"{numbers['patients_analysed']} patients, {numbers['events']} events; "
                f"wrote {len(manifest['files']) + 1} files to {out_dir} (see report.md, {MANIFEST})")

@@ -42,7 +42,7 @@ def score(
         raise click.UsageError("give --patient ID, --disagreements or --set-source auto|derived|recorded")
     with open_registry(db, read_only=set_source is None) as reg:
         if set_source:
-            reg.set_setting("score_source", set_source)
+            reg.set_setting("score_source", set_source, command="score --set-source")
             click.echo(f"analyses now use the {set_source} score (setting score_source)", err=True)
         if disagreements:
             click.echo(render(score_disagreements(reg, patient_id), fmt))

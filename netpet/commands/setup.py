@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from netpet.options import (
     db_option,
-    format_option,
     library_errors,
     open_registry,
     registry_key,
@@ -54,11 +55,25 @@ def migrate(db: str | None, refresh_analysis: bool) -> None:
 
 
 @click.command()
+@click.argument("name", required=False)
 @db_option
-@format_option
-def views(db: str | None, fmt: str) -> None:
-    """List the analysis views and what each holds."""
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]), default="table",
+              show_default=True, help="Output format; md: the data dictionary of every view, in Markdown.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of the terminal.")
+def views(name: str | None, db: str | None, fmt: str, out: Path | None) -> None:
+    """List the analysis views and what each holds; with NAME, that view's columns, types and meanings."""
+    from netpet.registry.dictionary import data_dictionary_markdown, markdown_table, view_columns
     from netpet.registry.views import list_views
 
     with open_registry(db, read_only=True) as reg:
-        click.echo(render(list_views(reg), fmt))
+        if fmt == "md":
+            text = data_dictionary_markdown(reg) if name is None else markdown_table(view_columns(reg, name))
+        else:
+            text = render(list_views(reg) if name is None else view_columns(reg, name), fmt)
+    if out is None:
+        click.echo(text)
+        return
+    out.write_text(text + "\n", encoding="utf-8")
+    click.echo(f"wrote {out}", err=True)
+

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from netpet.analysis.vocabulary import CONF_TYPES, ENDPOINTS, GROUPINGS, ORDERED_GROUPINGS, ORIGINS, TIME_UNITS
+from netpet.figure_options import figure_options, km_style
 from netpet.options import (
     cohort_option,
     cohort_patients,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 KM_GROUPINGS = (*GROUPINGS, "none")
 
 
-def _parse_times(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, ...]:
+def parse_times(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, ...]:
     if not value:
         return ()
     try:
@@ -57,7 +58,7 @@ def _parse_times(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option("--conf-type", type=click.Choice(CONF_TYPES), default="log",
               show_default=True, help="Confidence interval type; log is R's default, so numbers match papers "
               "computed with R's survfit.")
-@click.option("--at", "at", callback=_parse_times, default=None, metavar="T1,T2,...",
+@click.option("--at", "at", callback=parse_times, default=None, metavar="T1,T2,...",
               help="Also report survival at these times (in --time-unit), e.g. 12,24,60.")
 @click.option("--landmark", type=click.FloatRange(min=0), default=None, metavar="T",
               help="Landmark analysis: patients event-free at T (in --time-unit), grouped by their latest "
@@ -66,16 +67,26 @@ def _parse_times(ctx: click.Context, param: click.Parameter, value: str | None) 
               help="Time from the first course of TREATMENT (e.g. prrt_lu177_dotatate), grouped by the "
               "NETPET group at the last timepoint before it; OS or PFS.")
 @format_option
+@click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Also draw the curves to FILE (.png, .pdf, .svg or .tiff), styled by the options below.")
+@figure_options
 def km(db: str | None, cohort: str | None, by: str, endpoint: str, origin: str, time_unit: str, conf_type: str,
-       at: tuple[float, ...], landmark: float | None, treatment: str | None, fmt: str) -> None:
+       at: tuple[float, ...], landmark: float | None, treatment: str | None, fmt: str, plot: str | None,
+       style_file: str | None, **figure: object) -> None:
     """Kaplan–Meier survival by group with log-rank, trend and pairwise tests, as R's survfit/survdiff."""
     from netpet.analysis.studies.km_analysis import km_report
 
+    style = km_style(style_file, figure) if plot is not None else None
     with open_registry(db, read_only=True) as reg:
         data = _km_data(reg, by, endpoint, origin, time_unit, landmark, treatment, cohort_patients(reg, cohort))
     with library_errors():
         report = km_report(data, conf_type=conf_type, at=at, ordered=by in ORDERED_GROUPINGS)
     click.echo(_render_km(report, fmt, by))
+    if plot is not None and style is not None:
+        from netpet.analysis.outputs.figures import save_figure
+        from netpet.analysis.outputs.km_style import styled_km_figure
+
+        click.echo(f"wrote {save_figure(styled_km_figure(report, style), plot, preset=style.preset)}", err=True)
 
 
 def _km_data(reg: Registry, by: str, endpoint: str, origin: str, time_unit: str, landmark: float | None,

@@ -1,4 +1,4 @@
--- One row per PET scan whose import batch is known: days from the scan to its registry entry.
+-- One row per PET scan up to $as_of whose import batch is known: days from the scan to its registry entry.
 -- Read by analysis.audit_report (timeliness per site and per year).
 select
     s.scan_id,
@@ -9,3 +9,4 @@ select
 from pet_scans as s
 join patients as p using (patient_id)
 join import_batches as b on b.batch_id = s.batch_id
+where s.scan_date <= $as_of::date

@@ -1,0 +1,95 @@
+"""The import's SQL: files under `sql/queries/ingest/` filled with spec identifiers, run with bound values.
+
+Identifiers in that SQL come only from `netpet.registry.columns` (checked against the spec's vocabulary); values
+are always bound. Also the session settings an import runs under (memory cap, accepted date format).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import duckdb
+
+from netpet.registry.columns import TABLES, Table, stored_name
+from netpet.registry.errors import IngestError
+from netpet.registry.sqlfiles import read_sql
+
+#: DuckDB's memory cap during an import: beyond it temp tables spill to disk, leaving room for Python
+#: and polars under an 8 GB budget at tens of millions of rows.
+IMPORT_MEMORY_LIMIT = "6GB"
+#: Control characters (NUL, ESC, ...) other than tab and line breaks: never data, a sign of a corrupt file.
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+_PREFIXES = ("", "_typed_", "_parsed_", "_file_", "_all_", "r_")
+_VOCABULARY = frozenset(
+    prefix + name
+    for table in TABLES
+    for name in (table.name, *table.column_names, *(stored_name(table.name, c) for c in table.column_names))
+    for prefix in _PREFIXES
+)
+
+
+class Sql(str):
+    """SQL text rendered from a file under `sql/queries/ingest/` with identifiers from the spec only."""
+
+
+def spec_sql(name: str, /, **slots: str) -> Sql:
+    """Read `sql/queries/ingest/<name>.sql` and fill its `{{slot}}`s with spec identifiers or rendered SQL."""
+    text = read_sql("queries", f"ingest/{name}").strip().rstrip(";")
+    for slot, value in slots.items():
+        if not isinstance(value, Sql) and value not in _VOCABULARY:
+            raise ValueError(f"{value!r} is not an identifier of the column spec")
+        text = text.replace("{{" + slot + "}}", value)
+    if "{{" in text:
+        raise ValueError(f"unfilled slot in ingest/{name}.sql")
+    return Sql(text)
+
+
+def each(fragment: str, table: Table, columns: Iterable[str], sep: str = ", ") -> Sql:
+    """Render `fragments/<fragment>.sql` once per column and join the pieces with `sep`."""
+    return Sql(
+        sep.join(
+            spec_sql(f"fragments/{fragment}", column=c, stored=stored_name(table.name, c)) for c in columns
+        )
+    )
+
+
+def run(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Execute `sql`, binding only the `$parameters` it uses."""
+    used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
+    return con.execute(sql, {k: v for k, v in (params or {}).items() if k in used})
+
+
+@contextmanager
+def memory_budget(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Cap DuckDB's memory at `IMPORT_MEMORY_LIMIT` for the block, then restore the previous limit."""
+    previous = run(con, spec_sql("memory_limit")).fetchone()
+    run(con, spec_sql("set_memory_limit"), {"limit": IMPORT_MEMORY_LIMIT})
+    try:
+        yield
+    finally:
+        # The limit reads back rounded ("18.8 GiB"), so a default limit is reset rather than set again.
+        run(con, spec_sql("reset_memory_limit"))
+        if previous is not None and run(con, spec_sql("memory_limit")).fetchone() != previous:
+            run(con, spec_sql("set_memory_limit"), {"limit": previous[0]})
+
+
+@contextmanager
+def date_format_accepted(con: duckdb.DuckDBPyConnection, date_format: str | None) -> Iterator[None]:
+    """Accept dates written as `date_format` (a strptime format such as `%d/%m/%Y`) beside ISO dates in the block."""
+    if date_format is not None:
+        try:
+            run(con, spec_sql("check_date_format"), {"date_format": date_format})
+        except duckdb.Error:
+            message = f"--date-format {date_format!r} is not a date format; give one such as %d/%m/%Y"
+            raise IngestError(message) from None
+    run(con, spec_sql("set_date_format"), {"date_format": date_format})
+    try:
+        yield
+    finally:
+        run(con, spec_sql("set_date_format"), {"date_format": None})
