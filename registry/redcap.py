@@ -201,8 +201,7 @@ def read_redcap_export(path: str | Path, *, ignore_unknown_columns: bool = False
     path = Path(path)
     header, body = _read_csv(path)
     _check_header(path, header, ignore_unknown_columns=ignore_unknown_columns)
-    frame = pl.DataFrame(body, schema=dict.fromkeys(header, pl.String), orient="row")
-    frame = frame.with_row_index("_line", offset=2)
+    frame = pl.DataFrame(body, schema={**dict.fromkeys(header, pl.String), "_line": pl.Int64}, orient="row")
     if REPEAT_INSTRUMENT not in frame.columns:  # REDCap leaves it out when no record has a repeating instance
         frame = frame.with_columns(pl.lit(None, pl.String).alias(REPEAT_INSTRUMENT))
     issues = _unknown_instruments(path.name, frame) + _lesions_of_other_records(path.name, frame)
@@ -230,7 +229,8 @@ def _lesions_of_other_records(name: str, frame: pl.DataFrame) -> list[dict[str, 
     ]
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[list[str | None]]]:
+def _read_csv(path: Path) -> tuple[list[str], list[list[str | int | None]]]:
+    """Return the export's header and its non-empty records, each ending with its row number (the header is 1)."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.reader(handle))
@@ -242,7 +242,11 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[str | None]]]:
     if len(header) == 1 and any(d in header[0] for d in OTHER_DELIMITERS):
         raise IngestError(f"{path.name}:1: the export is not comma-separated; export again with the comma delimiter")
     width = len(header)
-    body = [[c if c != "" else None for c in (r + [""] * (width - len(r)))[:width]] for r in rows[1:] if any(r)]
+    body: list[list[str | int | None]] = [
+        [*(c if c != "" else None for c in (r + [""] * (width - len(r)))[:width]), line]
+        for line, r in enumerate(rows[1:], 2)
+        if any(r)
+    ]
     return header, body
 
 
@@ -254,6 +258,11 @@ def _check_header(path: Path, header: list[str], *, ignore_unknown_columns: bool
             f"{path.name}:1: the first column is {header[0]!r}, not {RECORD_ID!r}{hint}; export "
             "'CSV / Microsoft Excel (raw data)' of the NETPET project"
         )
+    doubled = sorted({h for h in header if header.count(h) > 1})
+    if doubled:
+        frame = issues_frame([{"file": path.name, "row": 1, "column": h, "message": "field appears more than once "
+                               "in the header; export again from REDCap"} for h in doubled])
+        raise ValidationError(frame, "\n".join(format_issues(frame)))
     known = set(export_columns()) | set(SYSTEM_COLUMNS)
     needed = [c for c in export_columns() if not c.endswith("_complete") and c not in SYSTEM_COLUMNS]
     issues = [

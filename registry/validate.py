@@ -164,7 +164,7 @@ class ImportFile:
     path: Path
     fmt: str
     frame: pl.DataFrame | None = field(default=None, compare=False)  # the table's cells as text, already read
-    origin: Origin | None = None  # where the frame's rows and columns came from, for issue locations
+    origin: Origin | None = field(default=None, compare=False)  # where the frame's rows came from, for issues
 
     @property
     def name(self) -> str:
