@@ -178,8 +178,9 @@ class ImportFile:
             for block in iter(lambda: handle.read(1 << 22), b""):
                 digest.update(block)
                 control = control or bool(block.translate(None, _NOT_CONTROL))
-        # A Parquet file's (or workbook's) bytes are encoded: only its decoded cells can tell.
-        return FileScan(digest.hexdigest(), control or self.fmt != "csv")
+        # A Parquet file's (or workbook's) bytes are encoded: only its decoded cells can tell. A REDCap export is
+        # CSV text, so its bytes tell as a CSV file's do.
+        return FileScan(digest.hexdigest(), control or self.fmt not in ("csv", "redcap"))
 
 
 @dataclass(frozen=True)

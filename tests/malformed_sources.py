@@ -188,6 +188,10 @@ REDCAP_CASES: dict[str, tuple[TextEdit, list[str]]] = {
     "field_given_twice": (_doubled, [
         "e.csv:1:tracer: field appears more than once in the header; export again from REDCap"
     ]),
+    "escape_character_in_a_cell": (_cell(8, "outcome_detail", "\x1b[2Jgone"), [
+        "e.csv:8:outcome_detail: '\\x1b[2Jgone' holds a control character (such as NUL): is the file corrupt, or not "
+        "UTF-8 text?"
+    ]),
     "labels_export": (_labels, [
         "Error: e.csv:1: the first column is 'Record ID', not 'record_id' (this looks like the labels export); export "
         "'CSV / Microsoft Excel (raw data)' of the NETPET project"
