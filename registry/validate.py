@@ -597,7 +597,8 @@ def cross_issues(con: duckdb.DuckDBPyConnection, *, update: bool, window_days: i
                 parent_typed="_typed_" + parent,
                 parent_key=parent_key,
             )
-            frames.append(run(con, sql, {"column": column}).pl())
+            unknown = run(con, sql, {"column": column}).pl()
+            frames.append(_with_patient_hints(con, typed, unknown) if column == "patient_id" else unknown)
     params = {"window": window_days, "sstr": list(SSTR_TRACERS)}
     for name in (
         "check_timepoint_scans",
@@ -608,6 +609,19 @@ def cross_issues(con: duckdb.DuckDBPyConnection, *, update: bool, window_days: i
     ):
         frames.append(run(con, spec_sql(name), params).pl())
     return issues_frame(pl.concat([issues_frame(f) for f in frames]))
+
+
+def _with_patient_hints(con: duckdb.DuckDBPyConnection, typed: str, unknown: pl.DataFrame) -> pl.DataFrame:
+    """Name the patient an unknown patient_id differs from only in case or spacing, when there is one."""
+    if unknown.height == 0:
+        return unknown
+    hints = run(con, spec_sql("patient_id_hints", typed=typed), {"rows": unknown["row"].to_list()}).pl()
+    if hints.height == 0:
+        return unknown
+    hinted = unknown.join(hints.cast({"row": pl.Int64}), on=["file", "row"], how="left", maintain_order="left")
+    hint = pl.format("{}; did you mean {}? (IDs are matched as written)", pl.col("message"), pl.col("existing"))
+    message = pl.when(pl.col("existing").is_null()).then("message").otherwise(hint).alias("message")
+    return hinted.with_columns(message).select(unknown.columns)
 
 
 def drop_temporaries(con: duckdb.DuckDBPyConnection) -> None:

@@ -100,6 +100,10 @@ WORKBOOK_CASES: dict[str, tuple[Edit, list[str]]] = {
         "w.xlsx[timepoints]:3:patient_id: unknown patient_id P2: not in the registry or in this import",
         "w.xlsx[outcomes]:3:patient_id: unknown patient_id P2: not in the registry or in this import",
     ]),
+    "reference_differs_only_in_case": (_set("outcomes", "A2", "p1"), [
+        "w.xlsx[outcomes]:2:patient_id: unknown patient_id p1: not in the registry or in this import; did you mean "
+        "P1? (IDs are matched as written)"
+    ]),
 }
 
 
