@@ -17,11 +17,11 @@ from pathlib import Path
 
 import polars as pl
 
-from registry import Registry
-from registry.demo import write_demo_files
-from registry.ingest import import_folder
-from registry.redcap import import_redcap
-from registry.workbook import import_workbook
+from netpet.registry import Registry
+from netpet.registry.demo import write_demo_files
+from netpet.registry.ingest import import_folder
+from netpet.registry.redcap import import_redcap
+from netpet.registry.workbook import import_workbook
 from tests.source_fixtures import registry_tables, write_redcap_export, write_workbook
 
 

@@ -1,6 +1,6 @@
 """The import column spec: every table and column of the interchange format, the single source.
 
-The format is a public contract (`docs/import-format.md`, generated from this module by `registry.format_page`);
+The format is a public contract (`docs/import-format.md`, generated from this module by `netpet.registry.format_page`);
 this module states it as data so that validation, the importers, the exporter, the templates and the demo
 generator all agree on names, types, enumerations, units and keys.
 """

@@ -18,8 +18,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from registry.errors import MigrationError, RegistryError, RegistryInUseError
-from registry.extensions import load_extension
+from netpet.registry.errors import MigrationError, RegistryError, RegistryInUseError
+from netpet.registry.extensions import load_extension
 
 DEFAULT_DB = "netpet.duckdb"
 CATALOG = "registry"
@@ -144,9 +144,9 @@ class Registry:
         return RegistryError(f"cannot open registry {self.name}: {_first_line(exc)}")
 
     def _prepare(self, *, migrate: bool) -> None:
-        from registry.analysis_tables import ensure_current
-        from registry.migrations import apply_migrations, pending_migrations
-        from registry.views import create_views
+        from netpet.registry.analysis_tables import ensure_current
+        from netpet.registry.migrations import apply_migrations, pending_migrations
+        from netpet.registry.views import create_views
 
         if self.read_only or not migrate:
             if pending_migrations(self):
@@ -209,7 +209,7 @@ class Registry:
 
     def query_file(self, kind: str, name: str, params: Mapping[str, Any] | None = None) -> pl.DataFrame:
         """Run `sql/<kind>/<name>.sql`, binding the `$name`s it uses from `params`, and return a polars frame."""
-        from registry.sqlfiles import read_sql
+        from netpet.registry.sqlfiles import read_sql
 
         sql = read_sql(kind, name)
         used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
@@ -245,7 +245,7 @@ class Registry:
 
     def set_setting(self, name: str, value: str) -> None:
         """Store a registry setting; the analysis rows follow a change of `score_source` in the same transaction."""
-        from registry.analysis_tables import refresh_analysis_tables
+        from netpet.registry.analysis_tables import refresh_analysis_tables
 
         self.setting(name)  # validates the name
         with self.transaction() as con:

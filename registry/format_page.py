@@ -1,18 +1,18 @@
-"""Render the import format's user page (`docs/import-format.md`) from the column spec in `registry.columns`.
+"""Render the import format's user page (`docs/import-format.md`) from the column spec in `netpet.registry.columns`.
 
-The page is generated, never edited by hand: `python -m registry.format_page > docs/import-format.md` rewrites it,
+The page is generated, never edited by hand: `python -m netpet.registry.format_page > docs/import-format.md` rewrites it,
 and `tests/test_format_page.py` fails when the committed page and the spec disagree. The rules themselves live in
-`registry.columns`; this module only words them.
+`netpet.registry.columns`; this module only words them.
 """
 
 from __future__ import annotations
 
-from registry.columns import TABLES, Column, Table
+from netpet.registry.columns import TABLES, Column, Table
 
 INTRO = """\
 # The registry's import format
 
-<!-- Generated from registry/columns.py by `python -m registry.format_page > docs/import-format.md`; do not edit. -->
+<!-- Generated from registry/columns.py by `python -m netpet.registry.format_page > docs/import-format.md`; do not edit. -->
 
 Sites send their data as a folder of tables, one file per table: CSV (UTF-8, header row, comma-separated,
 ISO dates `YYYY-MM-DD`, empty cell = missing) or Parquet with the same column names. `netpet import FOLDER`

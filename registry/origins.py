@@ -1,7 +1,7 @@
 """Where a staged import row came from: turn issue locations back into the workbook's or export's own terms.
 
-A workbook sheet or a REDCap export is read into a text frame per table before validation (`registry.workbook`,
-`registry.redcap`); validation numbers that frame's rows as a CSV would (header 1, first row 2) and names the
+A workbook sheet or a REDCap export is read into a text frame per table before validation (`netpet.registry.workbook`,
+`netpet.registry.redcap`); validation numbers that frame's rows as a CSV would (header 1, first row 2) and names the
 registry's columns. An `Origin` records, per staged row, the row the user sees (Excel's row number, the export's
 line) and, per column, the name the user typed (the REDCap field), so every issue points where the fix is.
 """

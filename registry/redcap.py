@@ -2,11 +2,11 @@
 
 The project has one record per patient (the record ID is the registry's `patient_id`) and six instruments: the
 patient form, then repeating instruments for PET scans, dual-PET timepoints, lesion reads, treatment courses and
-outcomes. `INSTRUMENTS` states, from the column spec in `registry.columns`, which REDCap field holds which registry
+outcomes. `INSTRUMENTS` states, from the column spec in `netpet.registry.columns`, which REDCap field holds which registry
 column; `data_dictionary` writes the dictionary a site uploads (`redcap/netpet_data_dictionary.csv`, checked against
 this module by a test) and `read_redcap_export` maps an export back to the registry's tables, decoding choice codes
-and checkboxes and keeping the export's row numbers and field names for every issue (`registry.origins`).
-Validation itself is `registry.validate`'s, as for a folder.
+and checkboxes and keeping the export's row numbers and field names for every issue (`netpet.registry.origins`).
+Validation itself is `netpet.registry.validate`'s, as for a folder.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from typing import Any
 
 import polars as pl
 
-from registry.columns import TABLES_BY_NAME, Column
-from registry.errors import IngestError, ValidationError
-from registry.ingest import import_files
-from registry.origins import Origin
-from registry.validate import OTHER_DELIMITERS, ImportFile, format_issues, issues_frame
+from netpet.registry.columns import TABLES_BY_NAME, Column
+from netpet.registry.errors import IngestError, ValidationError
+from netpet.registry.ingest import import_files
+from netpet.registry.origins import Origin
+from netpet.registry.validate import OTHER_DELIMITERS, ImportFile
+from netpet.registry.import_issues import format_issues, issues_frame
 
 #: REDCap's data dictionary columns, in the order REDCap writes and reads them.
 DICTIONARY_COLUMNS = (

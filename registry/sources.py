@@ -1,6 +1,6 @@
 """Choose the reader for what a site hands over: a folder of tables, an Excel workbook or a REDCap export.
 
-Each reader lives in its own module (`registry.ingest` for folders, `registry.workbook`, `registry.redcap`); this one
+Each reader lives in its own module (`netpet.registry.ingest` for folders, `netpet.registry.workbook`, `netpet.registry.redcap`); this one
 only decides which applies and says how to choose when it cannot tell.
 """
 
@@ -11,10 +11,10 @@ from typing import Any
 
 import polars as pl
 
-from registry.errors import IngestError
-from registry.ingest import import_folder
-from registry.redcap import import_redcap
-from registry.workbook import WORKBOOK_SUFFIXES, import_workbook
+from netpet.registry.errors import IngestError
+from netpet.registry.ingest import import_folder
+from netpet.registry.redcap import import_redcap
+from netpet.registry.workbook import WORKBOOK_SUFFIXES, import_workbook
 
 #: The kinds of source `netpet import --from` accepts (`auto` decides from the path).
 SOURCES = ("auto", "folder", "xlsx", "redcap")

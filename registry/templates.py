@@ -2,9 +2,9 @@
 REDCap data dictionary of a project that captures the registry.
 
 The workbook's header cells carry a comment with the column's type, whether it is required, its unit and its rule
-(worded by `registry.format_page`), and enumerated, boolean and score columns get a drop-down list, so that a site
+(worded by `netpet.registry.format_page`), and enumerated, boolean and score columns get a drop-down list, so that a site
 can fill in a registry in Excel and import it with `netpet import`. openpyxl writes it (as it reads workbooks in
-`registry.workbook`): data validation and comments are part of its documented API.
+`netpet.registry.workbook`): data validation and comments are part of its documented API.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from registry.columns import TABLES, Column
-from registry.format_page import column_type, required_text
-from registry.redcap import data_dictionary
+from netpet.registry.columns import TABLES, Column
+from netpet.registry.format_page import column_type, required_text
+from netpet.registry.redcap import data_dictionary
 
 TEMPLATE_FORMATS = ("csv", "xlsx", "redcap")
 WORKBOOK_NAME = "netpet-import.xlsx"
@@ -38,7 +38,7 @@ def write_templates(out_dir: str | Path, *, fmt: str = "csv") -> list[Path]:
         Folder to write into (created if missing).
     fmt : {"csv", "xlsx", "redcap"}
         One header-only CSV file per table, one workbook with a sheet per table, or the REDCap data dictionary
-        of the NETPET project (`registry.redcap`).
+        of the NETPET project (`netpet.registry.redcap`).
     """
     if fmt not in TEMPLATE_FORMATS:
         raise ValueError(f"fmt must be one of {', '.join(TEMPLATE_FORMATS)}, not {fmt!r}")

@@ -1,14 +1,14 @@
 """Read an Excel workbook of import tables (one sheet per table) for the all-or-nothing import.
 
-Each sheet named as an import table becomes a staged table of text cells that `registry.validate` checks exactly
+Each sheet named as an import table becomes a staged table of text cells that `netpet.registry.validate` checks exactly
 as it checks a CSV file; issues name `workbook.xlsx[sheet]`, Excel's row number and the column's header
-(`registry.origins`). What a spreadsheet adds is handled here: real Excel dates become ISO dates; formulas are read
+(`netpet.registry.origins`). What a spreadsheet adds is handled here: real Excel dates become ISO dates; formulas are read
 as the values Excel saved (refused when none was saved); trailing empty rows and columns are ignored; merged cells,
 Excel error values (`#N/A`), numbers in date columns (a lost date format), hidden table sheets, unknown sheets,
 unnamed and doubled columns are refused with the fix.
 
 The reader is openpyxl: maintained, pure Python, and the one library that tells a formula from its saved value,
-exposes merged ranges, sheet visibility and date formats, and also writes the templates (`registry.templates`:
+exposes merged ranges, sheet visibility and date formats, and also writes the templates (`netpet.registry.templates`:
 drop-down validation and header comments). polars' `read_excel` (fastexcel/calamine) reads faster but hides
 formulas and merged cells; `benchmarks/import_formats.py` measures the difference.
 """
@@ -30,11 +30,12 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
-from registry.columns import TABLES, TABLES_BY_NAME, Table
-from registry.errors import IngestError, ValidationError
-from registry.ingest import import_files
-from registry.origins import Origin
-from registry.validate import ImportFile, format_issues, issues_frame
+from netpet.registry.columns import TABLES, TABLES_BY_NAME, Table
+from netpet.registry.errors import IngestError, ValidationError
+from netpet.registry.ingest import import_files
+from netpet.registry.origins import Origin
+from netpet.registry.validate import ImportFile
+from netpet.registry.import_issues import format_issues, issues_frame
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _ISSUE = dict[str, Any]
@@ -227,6 +228,6 @@ def _merged_issues(sheet: Worksheet, shown: str, names: list[str]) -> list[_ISSU
 
 
 def import_workbook(reg: Any, path: str | Path, **options: Any) -> pl.DataFrame:
-    """Import the table sheets of the workbook at `path`, all or nothing (options as `registry.ingest.import_files`)."""
+    """Import the table sheets of the workbook at `path`, all or nothing (options as `netpet.registry.ingest.import_files`)."""
     tables = read_workbook(path)
     return import_files(reg, tables.files, source=str(path), found_issues=tables.issues, **options)

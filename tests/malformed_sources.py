@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 
-from registry.columns import TABLES
+from netpet.registry.columns import TABLES
 from tests.source_fixtures import write_redcap_export, write_workbook
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "site-folder"

@@ -1,7 +1,7 @@
 """Write one registry's content the ways sites hand it over: an Excel workbook, and a REDCap raw-data export.
 
 The REDCap writer works from the shipped data dictionary (`redcap/netpet_data_dictionary.csv`) and REDCap's
-documented export layout, not from `registry.redcap`, so a round trip tests the importer against the dictionary:
+documented export layout, not from `netpet.registry.redcap`, so a round trip tests the importer against the dictionary:
 record ID first, then `redcap_repeat_instrument` and `redcap_repeat_instance`, then each instrument's fields in
 dictionary order (a checkbox as one `field___code` column per choice) followed by `<instrument>_complete`; one row
 per record for the patient form, one per repeating instance; choices as their codes; dates `YYYY-MM-DD`.
@@ -17,8 +17,8 @@ from typing import Any
 import openpyxl
 import polars as pl
 
-from registry.columns import TABLES
-from registry.interchange import interchange_table
+from netpet.registry.columns import TABLES
+from netpet.registry.interchange import interchange_table
 
 DICTIONARY = Path(__file__).resolve().parent.parent / "redcap" / "netpet_data_dictionary.csv"
 #: Which registry table each instrument fills, and the fields named otherwise than their registry column.

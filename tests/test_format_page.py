@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from registry import Registry
-from registry.columns import TABLES
-from registry.format_page import column_type, import_format_markdown
-from registry.ingest import import_folder
+from netpet.registry import Registry
+from netpet.registry.columns import TABLES
+from netpet.registry.format_page import column_type, import_format_markdown
+from netpet.registry.ingest import import_folder
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
 def test_committed_page_equals_the_page_generated_from_the_spec() -> None:
     page = (DOCS / "import-format.md").read_text(encoding="utf-8")
-    assert page == import_format_markdown(), "regenerate: python -m registry.format_page > docs/import-format.md"
+    assert page == import_format_markdown(), "regenerate: python -m netpet.registry.format_page > docs/import-format.md"
 
 
 def test_page_lists_every_column_with_its_allowed_values() -> None:

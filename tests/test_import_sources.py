@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from registry import Registry
-from registry.demo import write_demo_files
-from registry.ingest import import_folder
-from registry.interchange import write_interchange
-from registry.redcap import data_dictionary, import_redcap
-from registry.sources import import_source
+from netpet.registry import Registry
+from netpet.registry.demo import write_demo_files
+from netpet.registry.ingest import import_folder
+from netpet.registry.interchange import write_interchange
+from netpet.registry.redcap import data_dictionary, import_redcap
+from netpet.registry.sources import import_source
 from tests.source_fixtures import DICTIONARY, registry_tables, write_redcap_export, write_workbook
 
 DERIVED = "select * exclude (batch_id) from derived_scores order by all"
@@ -73,7 +73,7 @@ DICTIONARY_TABLES = ("patients", "pet_scans", "timepoints", "lesion_reads", "tre
 
 def test_shipped_dictionary_is_the_one_the_importer_reads() -> None:
     assert DICTIONARY.read_text(encoding="utf-8") == data_dictionary(), (
-        "regenerate: python -c 'from registry.redcap import data_dictionary; print(data_dictionary(), end=\"\")' "
+        "regenerate: python -c 'from netpet.registry.redcap import data_dictionary; print(data_dictionary(), end=\"\")' "
         "> redcap/netpet_data_dictionary.csv"
     )
 

@@ -9,10 +9,10 @@ import openpyxl
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from registry import Registry
-from registry.columns import TABLES
-from registry.templates import WORKBOOK_NAME, column_choices
-from registry.workbook import import_workbook
+from netpet.registry import Registry
+from netpet.registry.columns import TABLES
+from netpet.registry.templates import WORKBOOK_NAME, column_choices
+from netpet.registry.workbook import import_workbook
 
 
 def test_csv_template_has_one_header_only_file_per_table(tmp_path: Path) -> None:

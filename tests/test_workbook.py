@@ -8,10 +8,10 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 
-from registry import Registry
-from registry.origins import Origin, relocate_issues
-from registry.validate import issues_frame
-from registry.workbook import import_workbook, read_workbook
+from netpet.registry import Registry
+from netpet.registry.origins import Origin, relocate_issues
+from netpet.registry.import_issues import issues_frame
+from netpet.registry.workbook import import_workbook, read_workbook
 from tests.malformed_sources import example_tables
 from tests.source_fixtures import write_workbook
 

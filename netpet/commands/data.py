@@ -42,9 +42,9 @@ def import_(
     """
     import polars as pl
 
-    from registry import ValidationError
-    from registry.sources import import_source
-    from registry.validate import format_issues
+    from netpet.registry import ValidationError
+    from netpet.registry.sources import import_source
+    from netpet.registry.import_issues import format_issues
 
     with open_registry(db) as reg, progress_bar("import") as progress:
         try:
@@ -78,8 +78,8 @@ def demo(
     """Build the synthetic demo registry and write a first survival summary (KM by NETPET group)."""
     from pathlib import Path
 
-    from analysis.summary import km_by_group, write_km_summary
-    from registry.demo import build_demo_registry
+    from netpet.analysis.outputs.summary import km_by_group, write_km_summary
+    from netpet.registry.demo import build_demo_registry
 
     path = resolve_db(db)
     with registry_errors(), progress_bar("demo") as progress:
@@ -104,7 +104,7 @@ def demo(
               "data dictionary (docs/redcap.md).")
 def template(out_dir: str, fmt: str) -> None:
     """Write empty import tables to fill in (format: docs/import-format.md), then `netpet import` them."""
-    from registry.templates import write_templates
+    from netpet.registry.templates import write_templates
 
     for path in write_templates(out_dir, fmt=fmt):
         click.echo(f"wrote {path}")
