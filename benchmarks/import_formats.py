@@ -4,7 +4,8 @@
 
 Writes the demo site's tables as a workbook (one sheet per table) and as the NETPET REDCap project's raw export,
 then times the import of each into an empty registry (created beforehand) against `polars.read_excel`
-(fastexcel/calamine, every sheet) and `polars.read_csv` of the same file, and prints the ratios. Never run by pytest.
+(fastexcel/calamine, every sheet) and `polars.read_csv` of the same file, and prints the ratios; the same content
+imported from the CSV folder shows what the readers add. Never run by pytest.
 """
 
 from __future__ import annotations
@@ -46,8 +47,15 @@ def main() -> None:
         export = write_redcap_export(tables, folder / "export.csv")
         rows = sum(t.height for t in tables.values())
 
-        with Registry.create(folder / "w.duckdb") as into_w, Registry.create(folder / "r.duckdb") as into_r:
+        csv_files = sorted((folder / "csv").glob("*.csv"))
+        with (
+            Registry.create(folder / "w.duckdb") as into_w,
+            Registry.create(folder / "r.duckdb") as into_r,
+            Registry.create(folder / "c.duckdb") as into_c,
+        ):
             results = [
+                ("CSV folder (for reference)", _timed(import_folder, into_c, folder / "csv"),
+                 _timed(lambda: [pl.read_csv(f, infer_schema=False) for f in csv_files]), "polars.read_csv"),
                 ("workbook", _timed(import_workbook, into_w, workbook),
                  _timed(lambda: pl.read_excel(workbook, sheet_id=0)), "polars.read_excel"),
                 ("REDCap export", _timed(import_redcap, into_r, export),

@@ -201,10 +201,9 @@ def read_redcap_export(path: str | Path, *, ignore_unknown_columns: bool = False
         Fields the tables need are missing from the export.
     """
     path = Path(path)
-    header, body = _read_csv(path)
+    header = _read_header(path)
     _check_header(path, header, ignore_unknown_columns=ignore_unknown_columns)
-    frame = pl.DataFrame(body, schema=dict.fromkeys(header, pl.String), orient="row")
-    frame = frame.with_row_index("_line", offset=2)
+    frame = _read_records(path, header)
     if REPEAT_INSTRUMENT not in frame.columns:  # REDCap leaves it out when no record has a repeating instance
         frame = frame.with_columns(pl.lit(None, pl.String).alias(REPEAT_INSTRUMENT))
     issues = _unknown_instruments(path.name, frame) + _lesions_of_other_records(path.name, frame)
@@ -232,20 +231,29 @@ def _lesions_of_other_records(name: str, frame: pl.DataFrame) -> list[dict[str, 
     ]
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[list[str | None]]]:
+def _read_header(path: Path) -> list[str]:
+    """Return the export's header row (field names), refusing what is not a comma-separated UTF-8 export."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.reader(handle))
-    except UnicodeDecodeError:
-        raise IngestError(f"{path.name}: not UTF-8 text; export again from REDCap (CSV, raw data)") from None
-    if not rows:
+            header = [h.strip() for h in next(csv.reader(handle), [])]
+    except (UnicodeDecodeError, csv.Error):
+        raise IngestError(f"{path.name}: not UTF-8 CSV text; export again from REDCap (CSV, raw data)") from None
+    if not header:
         raise IngestError(f"{path.name}: the export is empty; expected a header row of REDCap field names")
-    header = [h.strip() for h in rows[0]]
     if len(header) == 1 and any(d in header[0] for d in OTHER_DELIMITERS):
         raise IngestError(f"{path.name}:1: the export is not comma-separated; export again with the comma delimiter")
-    width = len(header)
-    body = [[c if c != "" else None for c in (r + [""] * (width - len(r)))[:width]] for r in rows[1:] if any(r)]
-    return header, body
+    return header
+
+
+def _read_records(path: Path, header: list[str]) -> pl.DataFrame:
+    """Read the export's records as text with their row numbers (header = 1), leaving out empty lines."""
+    try:
+        frame = pl.read_csv(path, infer_schema=False, new_columns=header, encoding="utf8")
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+        reason = str(exc).strip().splitlines()[0]
+        raise IngestError(f"{path.name}: not a readable CSV export ({reason}); export again from REDCap") from None
+    numbered = frame.with_columns(pl.col(pl.String).str.strip_chars().replace("", None)).with_row_index("_line", 2)
+    return numbered.filter(pl.any_horizontal(pl.col(header).is_not_null())).with_columns(pl.col("_line").cast(pl.Int64))
 
 
 def _check_header(path: Path, header: list[str], *, ignore_unknown_columns: bool) -> None:
@@ -256,6 +264,11 @@ def _check_header(path: Path, header: list[str], *, ignore_unknown_columns: bool
             f"{path.name}:1: the first column is {header[0]!r}, not {RECORD_ID!r}{hint}; export "
             "'CSV / Microsoft Excel (raw data)' of the NETPET project"
         )
+    doubled = sorted({h for h in header if header.count(h) > 1})
+    if doubled:
+        frame = issues_frame([{"file": path.name, "row": 1, "column": h, "message": "field appears more than once "
+                               "in the header; export again from REDCap"} for h in doubled])
+        raise ValidationError(frame, "\n".join(format_issues(frame)))
     known = set(export_columns()) | set(SYSTEM_COLUMNS)
     needed = [c for c in export_columns() if not c.endswith("_complete") and c not in SYSTEM_COLUMNS]
     issues = [

@@ -1,4 +1,5 @@
-"""Empty import tables for a site to fill in: CSV files with the headers, or one workbook with a sheet per table.
+"""Empty import tables for a site to fill in: CSV files with the headers, one workbook with a sheet per table, or the
+REDCap data dictionary of a project that captures the registry.
 
 The workbook's header cells carry a comment with the column's type, whether it is required, its unit and its rule
 (worded by `netpet.registry.format_page`), and enumerated, boolean and score columns get a drop-down list, so that a
@@ -20,9 +21,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from netpet.registry.columns import TABLES, Column
 from netpet.registry.format_page import column_type, required_text
+from netpet.registry.redcap import data_dictionary
 
-TEMPLATE_FORMATS = ("csv", "xlsx")
+TEMPLATE_FORMATS = ("csv", "xlsx", "redcap")
 WORKBOOK_NAME = "netpet-import.xlsx"
+DICTIONARY_NAME = "netpet_data_dictionary.csv"
 #: Rows of a template sheet that carry the drop-down lists and date format.
 TEMPLATE_ROWS = 5000
 
@@ -34,8 +37,9 @@ def write_templates(out_dir: str | Path, *, fmt: str = "csv") -> list[Path]:
     ----------
     out_dir : str or Path
         Folder to write into (created if missing).
-    fmt : {"csv", "xlsx"}
-        One header-only CSV file per table, or one workbook with a sheet per table.
+    fmt : {"csv", "xlsx", "redcap"}
+        One header-only CSV file per table, one workbook with a sheet per table, or the REDCap data dictionary
+        of the NETPET project (`netpet.registry.redcap`).
     """
     if fmt not in TEMPLATE_FORMATS:
         raise ValueError(f"fmt must be one of {', '.join(TEMPLATE_FORMATS)}, not {fmt!r}")
@@ -49,6 +53,10 @@ def write_templates(out_dir: str | Path, *, fmt: str = "csv") -> list[Path]:
                 csv.writer(handle, lineterminator="\n").writerow(table.column_names)
             written.append(path)
         return written
+    if fmt == "redcap":
+        path = out / DICTIONARY_NAME
+        path.write_text(data_dictionary(), encoding="utf-8")
+        return [path]
     return [_write_workbook(out / WORKBOOK_NAME)]
 
 

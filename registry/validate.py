@@ -76,7 +76,7 @@ class ImportFile:
     path: Path
     fmt: str
     frame: pl.DataFrame | None = field(default=None, compare=False)  # the table's cells as text, already read
-    origin: Origin | None = None  # where the frame's rows and columns came from, for issue locations
+    origin: Origin | None = field(default=None, compare=False)  # where the frame's rows came from, for issues
 
     @property
     def name(self) -> str:
@@ -92,9 +92,10 @@ class ImportFile:
                 control = control or bool(block.translate(None, _NOT_CONTROL))
                 if self.fmt == "csv":
                     lines.update(block)
-        # A Parquet file's (or workbook's) bytes are encoded: only its decoded cells can tell.
+        # A Parquet file's (or workbook's) bytes are encoded: only its decoded cells can tell. A REDCap export is
+        # CSV text, so its bytes tell as a CSV file's do.
         whole = lines.total() if self.fmt == "csv" and not lines.quoted else None
-        return FileScan(digest.hexdigest(), control or self.fmt != "csv", whole)
+        return FileScan(digest.hexdigest(), control or self.fmt not in ("csv", "redcap"), whole)
 
 
 @dataclass(frozen=True)
@@ -530,7 +531,8 @@ def cross_issues(con: duckdb.DuckDBPyConnection, *, update: bool, window_days: i
                 parent_typed="_typed_" + parent,
                 parent_key=parent_key,
             )
-            frames.append(run(con, sql, {"column": column}).pl())
+            unknown = run(con, sql, {"column": column}).pl()
+            frames.append(_with_patient_hints(con, typed, unknown) if column == "patient_id" else unknown)
     params = {"window": window_days, "sstr": list(SSTR_TRACERS)}
     for name in (
         "check_timepoint_scans",
@@ -540,6 +542,19 @@ def cross_issues(con: duckdb.DuckDBPyConnection, *, update: bool, window_days: i
     ):
         frames.append(run(con, spec_sql(name), params).pl())
     return issues_frame(pl.concat([issues_frame(f) for f in frames]))
+
+
+def _with_patient_hints(con: duckdb.DuckDBPyConnection, typed: str, unknown: pl.DataFrame) -> pl.DataFrame:
+    """Name the patient an unknown patient_id differs from only in case or spacing, when there is one."""
+    if unknown.height == 0:
+        return unknown
+    hints = run(con, spec_sql("patient_id_hints", typed=typed), {"rows": unknown["row"].to_list()}).pl()
+    if hints.height == 0:
+        return unknown
+    hinted = unknown.join(hints.cast({"row": pl.Int64}), on=["file", "row"], how="left", maintain_order="left")
+    hint = pl.format("{}; did you mean {}? (IDs are matched as written)", pl.col("message"), pl.col("existing"))
+    message = pl.when(pl.col("existing").is_null()).then("message").otherwise(hint).alias("message")
+    return hinted.with_columns(message).select(unknown.columns)
 
 
 def drop_temporaries(con: duckdb.DuckDBPyConnection) -> None:

@@ -100,6 +100,10 @@ WORKBOOK_CASES: dict[str, tuple[Edit, list[str]]] = {
         "w.xlsx[timepoints]:3:patient_id: unknown patient_id P2: not in the registry or in this import",
         "w.xlsx[outcomes]:3:patient_id: unknown patient_id P2: not in the registry or in this import",
     ]),
+    "reference_differs_only_in_case": (_set("outcomes", "A2", "p1"), [
+        "w.xlsx[outcomes]:2:patient_id: unknown patient_id p1: not in the registry or in this import; did you mean "
+        "P1? (IDs are matched as written)"
+    ]),
 }
 
 
@@ -140,6 +144,15 @@ def _labels(rows: list[list[str]]) -> None:
     rows[0][0] = "Record ID"
 
 
+def _blank_line(rows: list[list[str]]) -> None:
+    rows.insert(2, [])  # the export's rows 3... move down one
+    _cell(5, "scan_date", "")(rows)
+
+
+def _doubled(rows: list[list[str]]) -> None:
+    rows[0][rows[0].index("scan_id")] = "tracer"
+
+
 #: case -> (edit of the export's rows, line 1 = header, the lines `netpet import --from redcap` prints)
 REDCAP_CASES: dict[str, tuple[TextEdit, list[str]]] = {
     "unknown_choice_code": (_cell(2, "sex", "7"), [
@@ -174,6 +187,14 @@ REDCAP_CASES: dict[str, tuple[TextEdit, list[str]]] = {
     ]),
     "number_out_of_range": (_cell(2, "ki67_percent", "140"), [
         "e.csv:2:ki67_percent: 140 is out of range: must be between 0 and 100"
+    ]),
+    "blank_line_keeps_row_numbers": (_blank_line, ["e.csv:5:scan_date: required value is empty"]),
+    "field_given_twice": (_doubled, [
+        "e.csv:1:tracer: field appears more than once in the header; export again from REDCap"
+    ]),
+    "escape_character_in_a_cell": (_cell(8, "outcome_detail", "\x1b[2Jgone"), [
+        "e.csv:8:outcome_detail: '\\x1b[2Jgone' holds a control character (such as NUL): is the file corrupt, or not "
+        "UTF-8 text?"
     ]),
     "labels_export": (_labels, [
         "Error: e.csv:1: the first column is 'Record ID', not 'record_id' (this looks like the labels export); export "

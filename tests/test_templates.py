@@ -49,3 +49,10 @@ def test_a_filled_in_xlsx_template_imports(tmp_path: Path) -> None:
         summary = import_workbook(reg, tmp_path / "filled.xlsx")
         assert dict(summary.select("table", "inserted").iter_rows())["patients"] == 1
         assert reg.query("select patient_id, who_grade from patients").rows() == [("P1", "G2")]
+
+
+def test_redcap_template_is_the_shipped_data_dictionary(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["template", "--out", str(tmp_path), "--format", "redcap"])
+    assert result.exit_code == 0, result.output
+    shipped = Path(__file__).resolve().parent.parent / "redcap" / "netpet_data_dictionary.csv"
+    assert (tmp_path / "netpet_data_dictionary.csv").read_bytes() == shipped.read_bytes()

@@ -107,8 +107,9 @@ def demo(
 
 @click.command()
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True,
-              help="One CSV file per table, or one workbook with a sheet per table and drop-down lists.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "redcap"]), default="csv", show_default=True,
+              help="One CSV file per table, one workbook (a sheet per table, drop-down lists) or a REDCap "
+              "data dictionary (docs/redcap.md).")
 def template(out_dir: str, fmt: str) -> None:
     """Write empty import tables to fill in (format: docs/import-format.md), then `netpet import` them."""
     from netpet.registry.templates import write_templates
