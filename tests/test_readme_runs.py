@@ -58,7 +58,7 @@ def test_every_readme_command_runs_in_order(tmp_path: Path) -> None:
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     env["HOME"] = str(tmp_path)
     done = subprocess.run(["bash", "-c", "\n".join(script)], cwd=root, env=env, capture_output=True, text=True,
-                          timeout=900, check=False)
+                          timeout=1800, check=False)
     last = [line for line in done.stdout.splitlines() if line.startswith("+ ")][-1:]
     assert done.returncode == 0, f"README line failed: {last}\n{done.stderr[-3000:]}"
     assert last == [f"+ {lines[-1]}"]
