@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from analysis.km_style import KMStyle
+    from netpet.analysis.outputs.km_style import KMStyle
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: The options, outermost first; each maps to the `analysis.km_style.KMStyle` field of the same name.
+#: The options, outermost first; each maps to the `netpet.analysis.outputs.km_style.KMStyle` field of the same name.
 _OPTIONS = (
     click.option("--style", "style_file", type=click.Path(exists=True, dir_okay=False), default=None,
                  help="YAML house style holding any of the figure options below (e.g. 'palette: grey'); "
@@ -49,7 +49,7 @@ def figure_options(func: F) -> F:
 
 def km_style(style_file: str | None, options: dict[str, Any], **extra: Any) -> KMStyle:
     """Return the style of the house style file (if any) with the command line's options put over it."""
-    from analysis.km_style import KMStyle, load_style, merge_style
+    from netpet.analysis.outputs.km_style import KMStyle, load_style, merge_style
 
     try:
         base = load_style(style_file) if style_file else KMStyle()

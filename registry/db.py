@@ -18,8 +18,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from registry.errors import MigrationError, RegistryError, RegistryInUseError
-from registry.extensions import load_extension
+from netpet.registry.errors import MigrationError, RegistryError, RegistryInUseError
+from netpet.registry.extensions import load_extension
 
 DEFAULT_DB = "netpet.duckdb"
 CATALOG = "registry"
@@ -144,9 +144,9 @@ class Registry:
         return RegistryError(f"cannot open registry {self.name}: {_first_line(exc)}")
 
     def _prepare(self, *, migrate: bool) -> None:
-        from registry.analysis_tables import ensure_current
-        from registry.migrations import apply_migrations, pending_migrations
-        from registry.views import create_views
+        from netpet.registry.analysis_tables import ensure_current
+        from netpet.registry.migrations import apply_migrations, pending_migrations
+        from netpet.registry.views import create_views
 
         if self.read_only or not migrate:
             if pending_migrations(self):
@@ -212,7 +212,7 @@ class Registry:
 
     def query_file(self, kind: str, name: str, params: Mapping[str, Any] | None = None) -> pl.DataFrame:
         """Run `sql/<kind>/<name>.sql`, binding the `$name`s it uses from `params`, and return a polars frame."""
-        from registry.sqlfiles import read_sql
+        from netpet.registry.sqlfiles import read_sql
 
         sql = read_sql(kind, name)
         used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
@@ -250,9 +250,9 @@ class Registry:
         """Store a checked registry setting and log the change; analysis rows follow `score_source` at once."""
         import json
 
-        from registry.analysis_tables import refresh_analysis_tables
-        from registry.history import current_operator
-        from registry.settings import check_setting
+        from netpet.registry.analysis_tables import refresh_analysis_tables
+        from netpet.registry.history import current_operator
+        from netpet.registry.settings import check_setting
 
         value = check_setting(name, value)
         before = self.setting(name)

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from registry.columns import OUTCOMES, PRIMARY_SITES, SEXES, STOP_REASONS, TRACERS, TREATMENTS, WHO_GRADES
-from registry.errors import RegistryError
+from netpet.registry.columns import OUTCOMES, PRIMARY_SITES, SEXES, STOP_REASONS, TRACERS, TREATMENTS, WHO_GRADES
+from netpet.registry.errors import RegistryError
 
 if TYPE_CHECKING:
-    from registry.db import Registry
+    from netpet.registry.db import Registry
 
 #: Relations the dictionary documents: the analysis views and the two clinical tables exports carry.
 EXPORTED_TABLES = ("treatments", "outcomes")

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
-from registry.errors import RegistryError
+from netpet.registry.errors import RegistryError
 
 if TYPE_CHECKING:
-    from registry.db import Registry
+    from netpet.registry.db import Registry
 
 #: The first word of an allowed statement (DuckDB also reads `from t select ...`; `describe v` lists v's columns).
 ALLOWED_FIRST_WORDS = ("select", "with", "from", "describe")

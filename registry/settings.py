@@ -1,6 +1,6 @@
 """The registry's settings: what each means, which values it takes, and every setting's value in one table.
 
-Values live in the `settings` table (absent = the default in `registry.db.DEFAULT_SETTINGS`);
+Values live in the `settings` table (absent = the default in `netpet.registry.db.DEFAULT_SETTINGS`);
 `Registry.set_setting` stores a checked value and records the change in the change history.
 """
 
@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from registry.errors import RegistryError
+from netpet.registry.errors import RegistryError
 
 if TYPE_CHECKING:
-    from registry.db import Registry
+    from netpet.registry.db import Registry
 
 #: What each setting means (shown by `netpet config list`).
 MEANINGS: dict[str, str] = {
@@ -29,7 +29,7 @@ MINIMUM: dict[str, int] = {"pairing_window_days": 0, "min_cell_count": 1}
 
 def check_setting(name: str, value: str) -> str:
     """Return `value` in its stored form, or raise `RegistryError` saying which values `name` takes."""
-    from registry.db import DEFAULT_SETTINGS
+    from netpet.registry.settings import DEFAULT_SETTINGS
 
     if name not in DEFAULT_SETTINGS:
         raise RegistryError(f"unknown setting {name!r}; known: {', '.join(sorted(DEFAULT_SETTINGS))}")
@@ -45,7 +45,7 @@ def check_setting(name: str, value: str) -> str:
 
 def list_settings(reg: Registry) -> pl.DataFrame:
     """Return every setting with its value, its default and its meaning (name, value, default, meaning)."""
-    from registry.db import DEFAULT_SETTINGS
+    from netpet.registry.settings import DEFAULT_SETTINGS
 
     return pl.DataFrame(
         [

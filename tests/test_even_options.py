@@ -10,10 +10,10 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from analysis.swimmer import SCORE_MARKERS, swimmer_frames, swimmer_plot
-from analysis.tables import FISHER_RESAMPLES, FISHER_SEED, TEST_FISHER_MC
+from netpet.analysis.outputs.swimmer import SCORE_MARKERS, swimmer_frames, swimmer_plot
+from netpet.analysis.outputs.tables import FISHER_RESAMPLES, FISHER_SEED, TEST_FISHER_MC
 from netpet.cli import cli
-from registry import Registry
+from netpet.registry import Registry
 from tests.longitudinal_fixtures import add_patient
 
 COHORTS = Path(__file__).resolve().parent.parent / "cohorts" / "examples"
@@ -149,7 +149,7 @@ def test_swimmer_cli_takes_cohort_ids_sort_and_hide_ids(demo_db: str, tmp_path: 
 
 
 def test_transitions_take_a_cohort_and_a_time_unit(demo_db: str) -> None:
-    from analysis.longitudinal import score_transitions
+    from netpet.analysis.studies.longitudinal import score_transitions
 
     result = run("--db", demo_db, "transitions", "--cohort", "pancreatic", "--format", "json")
     assert result.exit_code == 0, result.output

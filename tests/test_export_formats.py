@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from registry import Registry
-from registry.dictionary import LEVELS
-from registry.export_formats import analysis_ready
+from netpet.registry import Registry
+from netpet.registry.dictionary import LEVELS
+from netpet.registry.export_formats import analysis_ready
 
 needs_r = pytest.mark.skipif(shutil.which("Rscript") is None, reason="R is not installed")
 

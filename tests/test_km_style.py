@@ -13,12 +13,12 @@ import pytest
 from click.testing import CliRunner
 from matplotlib.image import imread
 
-from analysis.figures import at_risk_counts
-from analysis.frames import survival_frame
-from analysis.km import km_report
-from analysis.km_style import KMStyle, load_style, merge_style, styled_km_figure
+from netpet.analysis.outputs.figures import at_risk_counts
+from netpet.analysis.studies.frames import survival_frame
+from netpet.analysis.studies.km_analysis import km_report
+from netpet.analysis.outputs.km_style import KMStyle, load_style, merge_style, styled_km_figure
 from netpet.cli import cli
-from registry import Registry
+from netpet.registry import Registry
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def test_style_options_shape_the_figure(os_report) -> None:
 
 @pytest.mark.parametrize(("palette", "colourful"), [("grey", False), ("okabe-ito", True)])
 def test_palettes_by_their_pixels(os_report, tmp_path: Path, palette: str, colourful: bool) -> None:
-    from analysis.figures import save_figure
+    from netpet.analysis.outputs.figures import save_figure
 
     path = save_figure(styled_km_figure(os_report, KMStyle(palette=palette, ci=True)), tmp_path / "km.png", dpi=80)
     rgb = imread(path)[..., :3]

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from analysis.report import write_report
+from netpet.analysis.outputs.report import write_report
 from netpet.cli import cli
-from registry import Registry
-from registry.audit import run_checks
-from registry.sqlfiles import sql_files
+from netpet.registry import Registry
+from netpet.registry.audit import run_checks
+from netpet.registry.sqlfiles import sql_files
 
 
 def test_report_and_checks_report_each_stage(demo_registry: Path, tmp_path: Path) -> None:
@@ -66,7 +66,7 @@ def test_a_bar_on_a_terminal(demo_registry: Path, tmp_path: Path) -> None:
 def test_cohort_build_reports_each_criterion(demo_registry: Path, tmp_path: Path) -> None:
     import shutil
 
-    from registry.cohorts import build_cohort, compile_definition, parse_definition
+    from netpet.registry.cohorts import build_cohort, compile_definition, parse_definition
 
     definition = Path(__file__).resolve().parent.parent / "cohorts" / "examples" / "pancreatic.yaml"
     path = tmp_path / "demo.duckdb"

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from registry import Registry, RegistryError
-from registry.db import DEFAULT_SETTINGS
-from registry.dictionary import MEANINGS, data_dictionary_markdown, documented_relations, view_columns
-from registry.settings import setting_changes
+from netpet.registry import Registry, RegistryError
+from netpet.registry.settings import DEFAULT_SETTINGS
+from netpet.registry.dictionary import MEANINGS, data_dictionary_markdown, documented_relations, view_columns
+from netpet.registry.settings import setting_changes
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

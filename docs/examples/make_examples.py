@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 import polars as pl  # noqa: E402
 
-from registry.demo import write_demo_files  # noqa: E402
+from netpet.registry.demo import write_demo_files  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SITE = "Leeds"

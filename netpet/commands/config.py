@@ -17,7 +17,7 @@ def config() -> None:
 @format_option
 def list_(db: str | None, fmt: str) -> None:
     """List every setting with its value, default and meaning."""
-    from registry.settings import list_settings
+    from netpet.registry.settings import list_settings
 
     with open_registry(db, read_only=True) as reg:
         click.echo(render(list_settings(reg), fmt))
@@ -49,7 +49,7 @@ def set_(name: str, value: str, db: str | None) -> None:
 @format_option
 def history(db: str | None, fmt: str) -> None:
     """List every recorded change of a setting: when, who, which command, old and new value."""
-    from registry.settings import setting_changes
+    from netpet.registry.settings import setting_changes
 
     with open_registry(db, read_only=True) as reg:
         click.echo(render(setting_changes(reg), fmt))

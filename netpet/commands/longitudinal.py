@@ -11,13 +11,13 @@ from netpet.options import cohort_option, cohort_patients, db_option, format_opt
 if TYPE_CHECKING:
     import polars as pl
 
-    from registry import Registry
+    from netpet.registry import Registry
 
 TABLES = ("pairs", "matrix", "time-in-score", "discordance", "prrt-p5")
 
 
 def _table(reg: Registry, table: str, by: str, time_unit: str, patients: pl.DataFrame | None) -> pl.DataFrame:
-    from analysis import longitudinal as lo
+    from netpet.analysis.studies import longitudinal as lo
 
     if table == "pairs":
         return lo.score_transitions(reg, by=by, patients=patients)
@@ -82,8 +82,8 @@ def _patients(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 def swimmer(db: str | None, cohort: str | None, out: str, patients: int | list[str] | None,
             patient_ids: tuple[str, ...], sort: str, hide_ids: bool, time_unit: str) -> None:
     """Draw a swimmer plot: one lane per patient with scores, treatments, progression and death."""
-    from analysis.figures import save_figure
-    from analysis.swimmer import swimmer_plot
+    from netpet.analysis.outputs.figures import save_figure
+    from netpet.analysis.outputs.swimmer import swimmer_plot
 
     ids = [*patient_ids, *(patients if isinstance(patients, list) else [])]
     count = patients if isinstance(patients, int) else None

@@ -46,7 +46,7 @@ def report(db: str | None, out_dir: str, cohort: str | None, endpoint: str, orig
            time_unit: str, conf_type: str, formats: tuple[str, ...], preset: str | None, style_file: str | None,
            **figure: object) -> None:
     """Write KM curves, the Cox table and forest plot, Table 1, the cohort flow, PH checks and a manifest."""
-    from analysis.report import MANIFEST, write_report
+    from netpet.analysis.outputs.report import MANIFEST, write_report
     from netpet import __version__
 
     style = km_style(style_file, figure, preset=preset)

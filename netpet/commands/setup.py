@@ -21,7 +21,7 @@ from netpet.options import (
 @click.option("--encrypt", is_flag=True, help="Encrypt the file; the key comes from $NETPET_KEY or $NETPET_KEY_FILE.")
 def init(db: str | None, encrypt: bool) -> None:
     """Create an empty registry at --db and apply the schema."""
-    from registry import Registry
+    from netpet.registry import Registry
 
     path = resolve_db(db)
     key = registry_key()
@@ -43,8 +43,8 @@ def init(db: str | None, encrypt: bool) -> None:
 )
 def migrate(db: str | None, refresh_analysis: bool) -> None:
     """Apply pending migrations and rebuild every view (opening for writing does both)."""
-    from registry.analysis_tables import refresh_analysis_tables
-    from registry.migrations import applied_migrations
+    from netpet.registry.analysis_tables import refresh_analysis_tables
+    from netpet.registry.migrations import applied_migrations
 
     with open_registry(db) as reg:
         if refresh_analysis:
@@ -63,8 +63,8 @@ def migrate(db: str | None, refresh_analysis: bool) -> None:
               help="Write to this file instead of the terminal.")
 def views(name: str | None, db: str | None, fmt: str, out: Path | None) -> None:
     """List the analysis views and what each holds; with NAME, that view's columns, types and meanings."""
-    from registry.dictionary import data_dictionary_markdown, markdown_table, view_columns
-    from registry.views import list_views
+    from netpet.registry.dictionary import data_dictionary_markdown, markdown_table, view_columns
+    from netpet.registry.views import list_views
 
     with open_registry(db, read_only=True) as reg:
         if fmt == "md":

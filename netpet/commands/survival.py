@@ -1,6 +1,6 @@
 """Survival commands: `netpet km` (Kaplan–Meier curves by group, log-rank tests, survival at chosen times).
 
-Each command opens the registry read-only, builds its frame with `analysis.frames.survival_frame`, calls
+Each command opens the registry read-only, builds its frame with `netpet.analysis.studies.frames.survival_frame`, calls
 one library function and renders the result; the numbers follow R's survival package.
 """
 
@@ -16,11 +16,11 @@ from netpet.options import cohort_option, cohort_patients, db_option, dumps, for
 if TYPE_CHECKING:
     import polars as pl
 
-    from analysis.frames import SurvivalData
-    from analysis.km import KMReport
-    from registry import Registry
+    from netpet.analysis.studies.frames import SurvivalData
+    from netpet.analysis.studies.km_analysis import KMReport
+    from netpet.registry import Registry
 
-#: Groupings offered by `netpet km --by` (the levels come from analysis.frames.GROUPINGS).
+#: Groupings offered by `netpet km --by` (the levels come from netpet.analysis.studies.frames.GROUPINGS).
 KM_GROUPINGS = ("netpet_group", "netpet_score", "who_grade", "primary_site", "site", "sex", "none")
 #: Groupings whose levels are ordered, so a test for trend is reported.
 ORDERED_GROUPINGS = ("netpet_group", "netpet_score", "who_grade")
@@ -66,7 +66,7 @@ def km(db: str | None, cohort: str | None, by: str, endpoint: str, origin: str, 
        at: tuple[float, ...], landmark: float | None, treatment: str | None, fmt: str, plot: str | None,
        style_file: str | None, **figure: object) -> None:
     """Kaplan–Meier survival by group with log-rank, trend and pairwise tests, as R's survfit/survdiff."""
-    from analysis.km import km_report
+    from netpet.analysis.studies.km_analysis import km_report
 
     style = km_style(style_file, figure) if plot is not None else None
     with open_registry(db, read_only=True) as reg:
@@ -77,8 +77,8 @@ def km(db: str | None, cohort: str | None, by: str, endpoint: str, origin: str, 
         raise click.ClickException(str(exc)) from None
     click.echo(_render_km(report, fmt, by))
     if plot is not None and style is not None:
-        from analysis.figures import save_figure
-        from analysis.km_style import styled_km_figure
+        from netpet.analysis.outputs.figures import save_figure
+        from netpet.analysis.outputs.km_style import styled_km_figure
 
         click.echo(f"wrote {save_figure(styled_km_figure(report, style), plot, preset=style.preset)}", err=True)
 
@@ -86,8 +86,8 @@ def km(db: str | None, cohort: str | None, by: str, endpoint: str, origin: str, 
 def _km_data(reg: Registry, by: str, endpoint: str, origin: str, time_unit: str, landmark: float | None,
              treatment: str | None, patients: pl.DataFrame | None) -> SurvivalData:
     """The frame of a plain, landmark (`--landmark`) or after-treatment (`--from-treatment`) analysis."""
-    from analysis.frames import survival_frame
-    from analysis.longitudinal import landmark_frame, treatment_outcomes
+    from netpet.analysis.studies.frames import survival_frame
+    from netpet.analysis.studies.longitudinal import landmark_frame, treatment_outcomes
 
     if landmark is None and treatment is None:
         return survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit,

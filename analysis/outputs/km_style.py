@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from analysis.km import KMReport
+    from netpet.analysis.studies.km_analysis import KMReport
 
 #: The y label of each endpoint: what the curve is the probability of.
 ENDPOINT_LABELS: dict[str, str] = {
@@ -23,7 +23,7 @@ ENDPOINT_LABELS: dict[str, str] = {
     "pfs": "Progression-free survival",
     "ttp": "Freedom from progression",
 }
-#: Palettes offered on the command line -> `analysis.figures.group_styles` palette.
+#: Palettes offered on the command line -> `netpet.analysis.outputs.figures.group_styles` palette.
 PALETTES: dict[str, str] = {"okabe-ito": "color", "grey": "grey"}
 
 
@@ -77,7 +77,7 @@ def merge_style(base: KMStyle, overrides: dict[str, Any]) -> KMStyle:
 
 def styled_km_figure(report: KMReport, style: KMStyle = KMStyle()) -> Figure:
     """Draw `report`'s curves, medians, log-rank p and count tables in `style`."""
-    from analysis.figures import km_figure
+    from netpet.analysis.outputs.figures import km_figure
 
     return km_figure(
         report.fit.table, report.fit.summary, logrank=report.logrank._asdict(), time_unit=report.time_unit,

@@ -20,15 +20,15 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from analysis.km_style import KMStyle, styled_km_figure
-from analysis.serialise import to_json
+from netpet.analysis.outputs.km_style import KMStyle, styled_km_figure
+from netpet.analysis.serialise import to_json
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from analysis.frames import SurvivalData
-    from analysis.km import KMReport
-    from registry import Registry
+    from netpet.analysis.studies.frames import SurvivalData
+    from netpet.analysis.studies.km_analysis import KMReport
+    from netpet.registry import Registry
 
 __all__ = ["DEFAULT_COVARIATES", "FIGURE_FORMATS", "flow_table", "forest_report_figure", "km_report_figure",
            "registry_provenance", "software_versions", "write_report"]
@@ -76,9 +76,9 @@ def write_report(
     out_dir : str or Path
         Folder for the files; created if missing, files of the same names replaced.
     cohort : str, optional
-        A saved cohort (`registry.cohorts`): the analysis is restricted to its members.
+        A saved cohort (`netpet.registry.cohorts`): the analysis is restricted to its members.
     endpoint, origin, by, time_unit : str
-        As `analysis.frames.survival_frame`: endpoint (os, pfs, ttp), time zero (first-timepoint, or
+        As `netpet.analysis.studies.frames.survival_frame`: endpoint (os, pfs, ttp), time zero (first-timepoint, or
         diagnosis with delayed entry), grouping and unit of time.
     at : sequence of float, optional
         Times (in `time_unit`) of the survival table `km_landmarks.csv`; default 1, 2 and 5 years.
@@ -93,7 +93,7 @@ def write_report(
     versions : mapping, optional
         Software versions to record over those found installed (e.g. netpet's own when run from source).
     style : KMStyle, optional
-        The look of the KM figure (`analysis.km_style`); its `preset` is not used (`preset` is).
+        The look of the KM figure (`netpet.analysis.outputs.km_style`); its `preset` is not used (`preset` is).
     progress : callable, optional
         Called as `progress("report", done, 5)` after each stage (data, KM, Cox, tables, files).
 
@@ -103,9 +103,9 @@ def write_report(
         The manifest, also written as ``manifest.json``: created_at, registry, import_batches, cohort,
         options, versions, numbers and files ({name: sha256} of every other file written).
     """
-    from analysis.cox import cox_analysis
-    from analysis.frames import survival_frame
-    from registry.cohorts import cohort_members
+    from netpet.analysis.studies.cox_analysis import cox_analysis
+    from netpet.analysis.studies.frames import survival_frame
+    from netpet.registry.cohorts import cohort_members
 
     formats = _check_formats(formats)
     options = {"cohort": cohort, "endpoint": endpoint, "origin": origin, "by": by,
@@ -171,8 +171,8 @@ def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
 
 
 def _km(data: SurvivalData, conf_type: str, at: Sequence[float] | None = None) -> KMReport:
-    from analysis.frames import TIME_UNITS
-    from analysis.km import km_report
+    from netpet.analysis.studies.frames import TIME_UNITS
+    from netpet.analysis.studies.km_analysis import km_report
 
     scale = TIME_UNITS["years"] / TIME_UNITS[data.time_unit]
     times = list(at) if at else [y * scale for y in LANDMARK_YEARS]
@@ -203,7 +203,7 @@ def flow_table(
     Returns
     -------
     pl.DataFrame
-        step, label, remaining, excluded, reason: the input of `analysis.figures.cohort_flow`, one row
+        step, label, remaining, excluded, reason: the input of `netpet.analysis.outputs.figures.cohort_flow`, one row
         per exclusion reason (a step without exclusions has one row, excluded 0 and no reason). After a
         cohort's steps, analysis steps that exclude nobody are left out, but for the last.
     """
@@ -236,15 +236,15 @@ _NONE_LEFT: tuple[int, str | None] = (0, None)  # a flow step nobody left at
 
 
 def _patient_count(reg: Registry) -> int:
-    from registry.cohorts import registry_state
+    from netpet.registry.cohorts import registry_state
 
     return int(registry_state(reg)["patients"])
 
 
 def _cohort_steps(reg: Registry, cohort: str) -> list[tuple[int, str, int, list[tuple[int, str | None]]]]:
     """The saved cohort's attrition as flow steps: box label, remaining, and why the removed left."""
-    from analysis.tables import LABELS
-    from registry.cohorts import attrition
+    from netpet.analysis.outputs.tables import LABELS
+    from netpet.registry.cohorts import attrition
 
     steps = []
     for row in attrition(reg, cohort).iter_rows(named=True):
@@ -270,7 +270,7 @@ def _cohort_steps(reg: Registry, cohort: str) -> list[tuple[int, str, int, list[
 
 def _table_one(reg: Registry, data: SurvivalData, by: str) -> pl.DataFrame:
     """Table 1 of the analysed patients by group."""
-    from analysis.tables import TABLE_ONE_VARIABLES, table_one
+    from netpet.analysis.outputs.tables import TABLE_ONE_VARIABLES, table_one
 
     patients = reg.query_file("queries", "patient_survival").join(
         data.frame.select("patient_id"), on="patient_id", how="semi")
@@ -278,7 +278,7 @@ def _table_one(reg: Registry, data: SurvivalData, by: str) -> pl.DataFrame:
 
 
 def _save(fig: Any, out: Path, stem: str, formats: Sequence[str], preset: str) -> list[Path]:
-    from analysis.figures import save_figure
+    from netpet.analysis.outputs.figures import save_figure
 
     return [save_figure(fig, out / f"{stem}.{fmt}", preset=preset) for fmt in formats]
 
@@ -305,7 +305,7 @@ def km_report_figure(km: KMReport, style: KMStyle | None = None) -> Figure:
 
 
 def _write_cox(cox: dict, out: Path, formats: Sequence[str]) -> list[Path]:
-    from analysis.tables import cox_table, write_table
+    from netpet.analysis.outputs.tables import cox_table, write_table
 
     coefficients = pl.DataFrame(cox["terms"])
     paths = [out / "cox_coefficients.csv", out / "cox_tests.csv", out / "ph_test.csv"]
@@ -320,14 +320,14 @@ def _write_cox(cox: dict, out: Path, formats: Sequence[str]) -> list[Path]:
 
 def forest_report_figure(cox: dict) -> Figure:
     """Draw the report's forest plot of a `cox_analysis` summary, reference levels shown."""
-    from analysis.figures import forest_plot
+    from netpet.analysis.outputs.figures import forest_plot
 
     ax = forest_plot(pl.DataFrame(cox["terms"]), reference=cox["reference"])
     return ax.figure  # type: ignore[return-value]  # a new forest plot is on a top-level Figure
 
 
 def _write_tables(table1: pl.DataFrame, flow: pl.DataFrame, out: Path) -> list[Path]:
-    from analysis.tables import write_table
+    from netpet.analysis.outputs.tables import write_table
 
     paths = [write_table(table1, out / "table_one.csv"), write_table(table1, out / "table_one.md")]
     flow.write_csv(out / "cohort_flow.csv")
@@ -335,7 +335,7 @@ def _write_tables(table1: pl.DataFrame, flow: pl.DataFrame, out: Path) -> list[P
 
 
 def _write_flow(flow: pl.DataFrame, out: Path, formats: Sequence[str], preset: str) -> list[Path]:
-    from analysis.figures import FLOW_WRAP, cohort_flow, new_figure
+    from netpet.analysis.outputs.figures import FLOW_WRAP, cohort_flow, new_figure
 
     # Each step gets room for the tallest box (3.2 mm a line), so long criteria never touch the next box.
     texts = [*flow["label"].to_list(), *[r for r in flow["reason"].to_list() if r]]
@@ -366,7 +366,7 @@ def _key_numbers(km: KMReport, cox: dict) -> dict[str, Any]:
 def _index(options: Mapping[str, Any], numbers: Mapping[str, Any], km: KMReport, cox: dict,
            flow: pl.DataFrame, files: Sequence[Path]) -> str:
     """`report.md`: what was analysed, the key numbers and the list of files."""
-    from analysis.tables import cox_table, format_p, to_markdown
+    from netpet.analysis.outputs.tables import cox_table, format_p, to_markdown
 
     unit = options["time_unit"]
     who = f"cohort `{options['cohort']}`" if options["cohort"] else "all registry patients"
@@ -407,8 +407,8 @@ def _index(options: Mapping[str, Any], numbers: Mapping[str, Any], km: KMReport,
 def registry_provenance(reg: Registry) -> dict[str, Any]:
     """Return what identifies the registry's data: the file's SHA-256 and size, or for PostgreSQL the
     URL without password; with both, the fingerprint (last import batch id and clinical row counts)."""
-    from registry.backup import file_sha256
-    from registry.cohorts import registry_state
+    from netpet.registry.backup import file_sha256
+    from netpet.registry.cohorts import registry_state
 
     fingerprint = registry_state(reg)
     if reg.is_postgres:
@@ -445,7 +445,7 @@ def import_batches(reg: Registry) -> list[dict[str, Any]]:
 
 
 def _cohort_record(reg: Registry, cohort: str | None) -> dict[str, Any] | None:
-    from registry.cohorts import show_cohort
+    from netpet.registry.cohorts import show_cohort
 
     if cohort is None:
         return None
@@ -469,6 +469,6 @@ def software_versions(overrides: Mapping[str, str] | None = None) -> dict[str, s
 
 
 def _sha256(path: Path) -> str:
-    from registry.backup import file_sha256
+    from netpet.registry.backup import file_sha256
 
     return file_sha256(path)
