@@ -375,6 +375,7 @@ def build_cohort(
     name: str,
     *,
     replace: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> pl.DataFrame:
     """Build and save cohort `name` from a definition, in one transaction; return its attrition.
 
@@ -388,6 +389,8 @@ def build_cohort(
         The cohort's name: letters, digits, `_`, `.`, `-` (at most 64).
     replace
         Replace a saved cohort of the same name instead of refusing.
+    progress
+        Called as `progress("criteria", done, total)` as each step of the definition starts.
 
     Returns
     -------
@@ -405,7 +408,7 @@ def build_cohort(
                     f"cohort {name!r} already exists; rebuild it (replace=True) or drop it", fix="replace"
                 )
             _delete(con, name)
-        rows = _run_steps(con, steps, state["patients"])
+        rows = _run_steps(con, steps, state["patients"], progress)
         _execute(con, "insert_members", {"name": name, "end_of_followup": defn.end_of_followup})
         _execute(con, "insert_cohort", {
             "name": name, "definition": defn.text, "definition_sha256": defn.sha256,
@@ -419,11 +422,14 @@ def build_cohort(
     return attrition(reg, name)
 
 
-def _run_steps(con: duckdb.DuckDBPyConnection, steps: list[Step], patients: int) -> list[dict[str, Any]]:
+def _run_steps(con: duckdb.DuckDBPyConnection, steps: list[Step], patients: int,
+               progress: Callable[[str, int, int], None] | None = None) -> list[dict[str, Any]]:
     rows = [{"step": 0, "kind": "registry", "criterion": "patients in the registry",
              "remaining": patients, "removed": 0}]
     remaining = patients
-    for step in steps:
+    for done, step in enumerate(steps, start=1):
+        if progress is not None:
+            progress("criteria", done, len(steps))
         try:
             result = con.execute(step.sql, dict(step.params) or None).fetchone()
             if step.kind == "entry":

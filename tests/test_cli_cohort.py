@@ -106,8 +106,8 @@ def test_export_writes_cohort_files(db: str, tmp_path: Path) -> None:
     result = run(db, "export", "--cohort", "pg2", "--format", "csv", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
-        "cohort_survival.csv", "outcomes.csv", "patient_survival.csv", "timepoint_scores.csv",
-        "treatments.csv",
+        "codebook.csv", "codebook.md", "cohort_survival.csv", "load.R", "outcomes.csv", "patient_survival.csv",
+        "timepoint_scores.csv", "treatments.csv",
     ]
     assert pl.read_csv(out / "patient_survival.csv")["patient_id"].to_list() == ["A1"]
 

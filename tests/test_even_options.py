@@ -146,3 +146,21 @@ def test_swimmer_cli_takes_cohort_ids_sort_and_hide_ids(demo_db: str, tmp_path: 
                       ["patient_id"].to_list())
         lanes = swimmer_frames(reg, reg.query("select patient_id from cohort_members"), sort="score", count=5)
     assert set(lanes["lanes"]["patient_id"].to_list()) <= members
+
+
+def test_transitions_take_a_cohort_and_a_time_unit(demo_db: str) -> None:
+    from netpet.analysis.studies.longitudinal import score_transitions
+
+    result = run("--db", demo_db, "transitions", "--cohort", "pancreatic", "--format", "json")
+    assert result.exit_code == 0, result.output
+    with Registry.open(demo_db, read_only=True) as reg:
+        members = reg.query("select patient_id from cohort_members where cohort_name = 'pancreatic'")
+        expected = score_transitions(reg, patients=members)
+        everyone = score_transitions(reg)
+    assert [r["n"] for r in json.loads(result.output)] == expected["n"].to_list()
+    assert expected["n"].sum() < everyone["n"].sum()
+    months = json.loads(run("--db", demo_db, "transitions", "--table", "time-in-score", "--format", "json").output)
+    years = json.loads(run("--db", demo_db, "transitions", "--table", "time-in-score", "--time-unit", "years",
+                           "--format", "json").output)
+    for m, y in zip(months, years, strict=True):
+        assert y["person_time"] == pytest.approx(m["person_time"] * 30.4375 / 365.25, rel=1e-12)

@@ -61,3 +61,18 @@ def test_a_bar_on_a_terminal(demo_registry: Path, tmp_path: Path) -> None:
     os.close(main)
     assert b"checks" in drawn
     assert b"100%" in drawn
+
+
+def test_cohort_build_reports_each_criterion(demo_registry: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from netpet.registry.cohorts import build_cohort, compile_definition, parse_definition
+
+    definition = Path(__file__).resolve().parent.parent / "cohorts" / "examples" / "pancreatic.yaml"
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_registry, path)
+    seen: list[tuple[str, int, int]] = []
+    with Registry.open(path) as reg:
+        build_cohort(reg, definition, "pancreatic", progress=lambda *step: seen.append(step))
+    n = len(compile_definition(parse_definition(definition)))
+    assert seen == [("criteria", i, n) for i in range(1, n + 1)]

@@ -38,7 +38,8 @@ def readme_lines() -> list[str]:
 
 def test_the_readme_names_the_example_files_it_uses() -> None:
     lines = readme_lines()
-    for folder in ("docs/examples/site-data/", "docs/examples/fixes/", "cohorts/examples/pancreatic.yaml"):
+    for folder in ("docs/examples/site-data/", "docs/examples/fixes/", "docs/examples/late-pair/",
+                   "docs/examples/km-style.yaml", "cohorts/examples/pancreatic.yaml"):
         assert any(folder in line for line in lines), folder
         assert (ROOT / folder).exists(), folder
     setup = [line for line in lines if re.search(r"netpet --db demo\.duckdb demo\b", line)]
@@ -57,9 +58,10 @@ def test_every_readme_command_runs_in_order(tmp_path: Path) -> None:
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     env["HOME"] = str(tmp_path)
     done = subprocess.run(["bash", "-c", "\n".join(script)], cwd=root, env=env, capture_output=True, text=True,
-                          timeout=900, check=False)
+                          timeout=1800, check=False)
     last = [line for line in done.stdout.splitlines() if line.startswith("+ ")][-1:]
     assert done.returncode == 0, f"README line failed: {last}\n{done.stderr[-3000:]}"
     assert last == [f"+ {lines[-1]}"]
-    for made in ("demo.duckdb", "my.duckdb", "report/report.md", "deidentified/patient_survival.csv"):
+    for made in ("demo.duckdb", "my.duckdb", "report/report.md", "deidentified/patient_survival.csv", "km-pfs.pdf",
+                 "data-dictionary.md", "stata-export/patient_survival.dta", "stata-export/codebook.md"):
         assert (root / made).exists(), made

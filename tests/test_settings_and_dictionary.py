@@ -119,3 +119,14 @@ def test_query_describes_a_view(db: str) -> None:
     assert columns["column_name"].to_list()[:2] == ["patient_id", "site"]
     refused = runner.invoke(cli, ["--db", db, "query", "drop view patient_survival"])
     assert refused.exit_code == 1
+
+
+def test_views_prints_each_description_whole(db: str) -> None:
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["--db", db, "views"])
+    assert listed.exit_code == 0, listed.output
+    assert "…" not in listed.output
+    with Registry.open(db, read_only=True) as reg:
+        comment = reg.query_file("queries", "registry_views", {"is_postgres": False})
+    for text in comment["comment"].to_list():
+        assert text in listed.output

@@ -1,8 +1,11 @@
-"""Write the README's example import folders: `site-data/` (one site's tables) and `fixes/` (corrections).
+"""Write the README's example import folders: `site-data/` (one site's tables), `fixes/` (corrections) and
+`late-pair/` (a dual-PET timepoint whose scans are 75 days apart).
 
 `site-data/` holds 40 synthetic patients of one site as CSV in the interchange format (the demo
 generator, seed 7, with the site's own IDs); `fixes/` holds two of those patients' rows with a corrected
-Ki-67, for `netpet import docs/examples/fixes/ --update`. Run from the repository root:
+Ki-67, for `netpet import docs/examples/fixes/ --update`; `late-pair/` holds one more patient whose scans
+are paired 75 days apart, which imports only with a wider window (`netpet import docs/examples/late-pair/
+--window-days 90`). Run from the repository root:
 ``python docs/examples/make_examples.py``; the files are the same on every run.
 """
 
@@ -43,9 +46,24 @@ def site_tables() -> dict[str, pl.DataFrame]:
     return renamed
 
 
+#: One patient whose SSTR and FDG scans, read together, are 75 days apart.
+LATE_PAIR: dict[str, dict[str, list]] = {
+    "patients": {"patient_id": ["LDS-0040"], "site": [SITE], "sex": ["female"], "birth_date": ["1961-03-02"],
+                 "diagnosis_date": ["2019-05-14"], "primary_site": ["lung"], "who_grade": ["G2"],
+                 "ki67_percent": [6.0]},
+    "pet_scans": {"scan_id": ["LDS-0040-S1", "LDS-0040-F1"], "patient_id": ["LDS-0040", "LDS-0040"],
+                  "tracer": ["ga68_dotatate", "fdg"], "scan_date": ["2019-06-03", "2019-08-17"]},
+    "timepoints": {"timepoint_id": ["LDS-0040-T1"], "patient_id": ["LDS-0040"], "sstr_scan_id": ["LDS-0040-S1"],
+                   "fdg_scan_id": ["LDS-0040-F1"], "netpet_score": ["P2"]},
+}
+
+
 def main() -> None:
-    """Write site-data/*.csv and fixes/patients.csv beside this script."""
+    """Write site-data/*.csv, fixes/patients.csv and late-pair/*.csv beside this script."""
     tables = site_tables()
+    for name, columns in LATE_PAIR.items():
+        (HERE / "late-pair").mkdir(exist_ok=True)
+        pl.DataFrame(columns).write_csv(HERE / "late-pair" / f"{name}.csv")
     for folder in ("site-data", "fixes"):
         (HERE / folder).mkdir(exist_ok=True)
     for name, frame in tables.items():

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from netpet.options import db_option, dumps, format_option, open_registry, render
+from netpet.options import db_option, dumps, format_option, open_registry, progress_bar, render
 
 if TYPE_CHECKING:
     import polars as pl
@@ -33,8 +33,8 @@ def build(definition: Path, name: str, replace: bool, db: str | None, fmt: str) 
     """Build cohort NAME from the YAML file DEFINITION, save it, and print its attrition."""
     from netpet.registry.cohorts import build_cohort
 
-    with open_registry(db) as reg:
-        steps = build_cohort(reg, definition, name, replace=replace)
+    with open_registry(db) as reg, progress_bar("cohort") as progress:
+        steps = build_cohort(reg, definition, name, replace=replace, progress=progress)
     _echo(steps, fmt)
 
 

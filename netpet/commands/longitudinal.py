@@ -17,18 +17,18 @@ if TYPE_CHECKING:
 TABLES = ("pairs", "matrix", "time-in-score", "discordance", "prrt-p5")
 
 
-def _table(reg: Registry, table: str, by: str) -> pl.DataFrame:
+def _table(reg: Registry, table: str, by: str, time_unit: str, patients: pl.DataFrame | None) -> pl.DataFrame:
     from netpet.analysis.studies import longitudinal as lo
 
     if table == "pairs":
-        return lo.score_transitions(reg, by=by)
+        return lo.score_transitions(reg, by=by, patients=patients)
     if table == "matrix":
-        return lo.transition_matrix(lo.score_transitions(reg, by=by))
+        return lo.transition_matrix(lo.score_transitions(reg, by=by, patients=patients))
     if table == "time-in-score":
-        return lo.time_in_score(reg, by=by)
+        return lo.time_in_score(reg, by=by, time_unit=time_unit, patients=patients)
     if table == "discordance":
-        return lo.discordant_after_prrt(reg)
-    return lo.prrt_given_to_p5(reg)
+        return lo.discordant_after_prrt(reg, patients=patients)
+    return lo.prrt_given_to_p5(reg, patients=patients)
 
 
 @click.command()
@@ -46,10 +46,13 @@ def _table(reg: Registry, table: str, by: str) -> pl.DataFrame:
     "--by", type=click.Choice(SCORE_GROUPINGS), default="netpet_score", show_default=True,
     help="Single scores (P0-P5) or NETPET groups (P1, P2-4, P5).",
 )
-def transitions(db: str | None, fmt: str, table: str, by: str) -> None:
+@cohort_option
+@click.option("--time-unit", type=click.Choice(["days", "weeks", "months", "years"]), default="months",
+              show_default=True, help="Unit of person-time (--table time-in-score).")
+def transitions(db: str | None, fmt: str, table: str, by: str, cohort: str | None, time_unit: str) -> None:
     """Show how NETPET scores change between consecutive dual-PET timepoints, and around PRRT."""
     with open_registry(db, read_only=True) as reg:
-        click.echo(render(_table(reg, table, by), fmt))
+        click.echo(render(_table(reg, table, by, time_unit, cohort_patients(reg, cohort)), fmt))
 
 
 def _patients(ctx: click.Context, param: click.Parameter, value: str | None) -> int | list[str] | None:
