@@ -1,4 +1,5 @@
-"""Write the README's example import folders: `site-data/` (one site's tables), `fixes/` (corrections) and
+"""Write the README's example imports: `site-data/` (one site's tables), the same patients as a workbook
+(`site-data.xlsx`) and as a REDCap raw-data export (`site-data-redcap.csv`), `fixes/` (corrections) and
 `late-pair/` (a dual-PET timepoint whose scans are 75 days apart).
 
 `site-data/` holds 40 synthetic patients of one site as CSV in the interchange format (the demo
@@ -21,6 +22,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 import polars as pl  # noqa: E402
 
 from netpet.registry.demo import write_demo_files  # noqa: E402
+from tests.source_fixtures import write_redcap_export, write_workbook  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SITE = "Leeds"
@@ -59,8 +61,10 @@ LATE_PAIR: dict[str, dict[str, list]] = {
 
 
 def main() -> None:
-    """Write site-data/*.csv, fixes/patients.csv and late-pair/*.csv beside this script."""
+    """Write site-data/*.csv, site-data.xlsx, site-data-redcap.csv, fixes/ and late-pair/ beside this script."""
     tables = site_tables()
+    write_workbook(tables, HERE / "site-data.xlsx")
+    write_redcap_export(tables, HERE / "site-data-redcap.csv")
     for name, columns in LATE_PAIR.items():
         (HERE / "late-pair").mkdir(exist_ok=True)
         pl.DataFrame(columns).write_csv(HERE / "late-pair" / f"{name}.csv")
