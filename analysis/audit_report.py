@@ -106,9 +106,9 @@ def _binary_grid(
         yes_text.append(
             f"{full[i, 0]} ({_pct(int(full[i, 0]), int(full[i, 2]))})"
             if shown
-            else result.label(i * 3, threshold)
+            else result.label(i * 3)
         )
-        total_text.append(result.label(i * 3 + 2, threshold))
+        total_text.append(result.label(i * 3 + 2))
     margins = [(i, 2) for i in range(n + 1)] + [(n, 0), (n, 1)]
     return yes_text, total_text, {(i, j) for i, j in margins if result.status[i * 3 + j] is not None}
 
@@ -225,7 +225,7 @@ def delay_table(delays: pl.DataFrame, *, by: str, threshold: int) -> pl.DataFram
     return pl.DataFrame(
         {
             by: [*groups, TOTAL],
-            "scans": [result.label(i, threshold) for i in range(len(groups) + 1)],
+            "scans": [result.label(i) for i in range(len(groups) + 1)],
             "median days scan to entry": shown_median,
         }
     )
@@ -303,7 +303,7 @@ def practice_by_group(practice: pl.DataFrame, *, threshold: int) -> pl.DataFrame
             if shown and j < len(classes):
                 column.append(f"{full[i, j]} ({_pct(int(full[i, j]), int(full[i, -1]))})")
             else:
-                column.append(result.label(cell, threshold))
+                column.append(result.label(cell))
         data[name] = column
     return pl.DataFrame(data)
 
