@@ -449,8 +449,8 @@ def audit_report(
     followup = reg.query_file("queries", "audit_followup", params)
     practice = reg.query_file("queries", "audit_treatment_after_timepoint", params)
     shown = (
-        f"Counts from 1 to {threshold - 1} show as <{threshold}; "
-        "* marks a cell hidden so that none can be recovered from the totals."
+        f"* marks a hidden count: from 1 to {threshold - 1}, or hidden beside one so that none can be worked "
+        "out from the totals."
     )
     completeness = completeness_tables(fields, by=("site", "diagnosis_year"), threshold=threshold)
     by_site = completeness["site"]
@@ -607,7 +607,10 @@ def render_html(report: AuditReport, *, version: str = "") -> str:
 
 
 def write_audit(report: AuditReport, out_dir: str | Path, *, version: str = "") -> list[Path]:
-    """Write `audit.html`, one CSV per table and `failing_rows.csv` (for the data manager) into `out_dir`.
+    """Write `audit.html` and one CSV per table into `out_dir`.
+
+    Row-level files (`failing_rows.csv`, `discordant_prrt.csv`, with registry IDs) are tables of the report
+    only when it was made with `include_ids`; without it the folder holds suppressed aggregates only.
 
     Returns
     -------
@@ -621,9 +624,5 @@ def write_audit(report: AuditReport, out_dir: str | Path, *, version: str = "") 
     for table in report.tables:
         path = out / f"{table.name}.csv"
         table.frame.write_csv(path)
-        written.append(path)
-    if not report.include_ids:
-        path = out / "failing_rows.csv"
-        report.failures.write_csv(path)
         written.append(path)
     return written
