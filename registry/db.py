@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from registry.credentials import mask, masked_url
 from registry.errors import MigrationError, RegistryError, RegistryInUseError
 from registry.extensions import load_extension
 
@@ -47,8 +48,8 @@ def is_postgres_url(path: str | Path) -> bool:
 
 
 def display_name(path: str | Path) -> str:
-    """Return `path` fit for messages: a PostgreSQL URL loses its password."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", str(path))
+    """Return `path` fit for messages: a PostgreSQL URL's passwords are masked (`registry.credentials`)."""
+    return masked_url(str(path)) if is_postgres_url(path) else str(path)
 
 
 def _first_line(exc: Exception) -> str:
@@ -141,7 +142,7 @@ class Registry:
             return RegistryError(
                 f"registry {self.name} is encrypted: give its key with $NETPET_KEY or $NETPET_KEY_FILE"
             )
-        return RegistryError(f"cannot open registry {self.name}: {_first_line(exc)}")
+        return RegistryError(f"cannot open registry {self.name}: {mask(_first_line(exc), self.path)}")
 
     def _prepare(self, *, migrate: bool) -> None:
         from registry.analysis_tables import ensure_current
