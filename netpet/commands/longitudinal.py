@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from netpet.options import db_option, format_option, open_registry, render
+from netpet.options import db_option, disclosure_options, format_option, min_cell_count, open_registry, render
 
 if TYPE_CHECKING:
     import polars as pl
@@ -45,10 +45,22 @@ def _table(reg: Registry, table: str, by: str) -> pl.DataFrame:
     "--by", type=click.Choice(["netpet_score", "netpet_group"]), default="netpet_score", show_default=True,
     help="Single scores (P0-P5) or NETPET groups (P1, P2-4, P5).",
 )
-def transitions(db: str | None, fmt: str, table: str, by: str) -> None:
-    """Show how NETPET scores change between consecutive dual-PET timepoints, and around PRRT."""
+@disclosure_options
+def transitions(db: str | None, fmt: str, table: str, by: str, min_cell: int | None, shareable: bool) -> None:
+    """Show how NETPET scores change between consecutive dual-PET timepoints, and around PRRT.
+
+    With --shareable (or --min-cell) only the matrix is shown, suppressed with its totals.
+    """
+    from registry.suppression import suppressed_crosstab
+
+    if (shareable or min_cell is not None) and table != "matrix":
+        raise click.UsageError("--shareable and --min-cell apply to --table matrix only: the other tables show "
+                               "proportions of small counts or row-level courses")
     with open_registry(db, read_only=True) as reg:
-        click.echo(render(_table(reg, table, by), fmt))
+        frame = _table(reg, table, by)
+        if shareable or min_cell is not None:
+            frame = suppressed_crosstab(frame, index="from", threshold=min_cell_count(reg, min_cell))
+        click.echo(render(frame, fmt))
 
 
 @click.command()

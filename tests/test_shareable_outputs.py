@@ -1,0 +1,46 @@
+"""`--shareable` / `--min-cell` on aggregate commands: small counts hidden, none recoverable, row-level refused."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from netpet.cli import cli
+from tests.disclosure_checker import count, grid
+
+
+def transitions(db: Path, *options: str) -> pl.DataFrame:
+    result = CliRunner().invoke(cli, ["--db", str(db), "transitions", "--format", "csv", *options])
+    assert result.exit_code == 0, result.output
+    return pl.read_csv(io.StringIO(result.output), infer_schema=False)
+
+
+@pytest.mark.parametrize("options", [("--shareable",), ("--min-cell", "10")])
+def test_shareable_transition_matrix_hides_small_counts_so_none_is_recoverable(demo_registry: Path, options) -> None:
+    threshold = 10 if "--min-cell" in options else 5
+    shown = transitions(demo_registry, "--table", "matrix", *options)
+    truth = transitions(demo_registry, "--table", "matrix", "--min-cell", "1")
+    assert shown.columns == truth.columns
+    assert shown.columns[-1] == "Total"
+    for column in shown.columns[1:]:
+        assert all(v == "*" or count(v) == 0 or count(v) >= threshold for v in shown[column].to_list())
+    rows = {r["from"]: r for r in truth.iter_rows(named=True)}
+    for name, (low, high) in grid(shown, total_column="Total").ranges().items():
+        group, column = name.split("/")
+        actual = int(rows[group][column])
+        assert low < high, (name, actual)
+        if 0 < actual < threshold:
+            assert low == 0 or high >= threshold, (name, low, high)
+    raw = transitions(demo_registry, "--table", "matrix")
+    assert any(0 < int(v) < 5 for c in raw.columns[1:] for v in raw[c].to_list())  # the default shows them
+
+
+@pytest.mark.parametrize("table", ["pairs", "prrt-p5", "time-in-score", "discordance"])
+def test_shareable_refuses_tables_it_cannot_suppress(demo_registry: Path, table: str) -> None:
+    result = CliRunner().invoke(cli, ["--db", str(demo_registry), "transitions", "--table", table, "--shareable"])
+    assert result.exit_code == 2
+    assert "--table matrix only" in result.output
