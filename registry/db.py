@@ -164,12 +164,18 @@ class Registry:
     # -- construction -----------------------------------------------------------------------------
     @classmethod
     def create(cls, path: str | Path, *, key: str | None = None) -> Registry:
-        """Create a new registry at `path` and migrate it; an existing file (or non-empty database) is refused."""
+        """Create a new registry at `path` and migrate it; an existing file (or non-empty database) is refused.
+
+        An encrypted registry's file is made readable and writable by its owner only.
+        """
         if not is_postgres_url(path) and Path(path).exists():
             raise RegistryError(f"{path} already exists; open it instead, or choose another path")
         if is_postgres_url(path) and _postgres_has_registry(str(path)):
             raise RegistryError(f"{display_name(path)} already holds a registry; open it instead")
-        return cls(path, key=key)
+        reg = cls(path, key=key)
+        if key is not None:
+            Path(path).chmod(0o600)  # owner-only, whatever the umask: the file is the whole registry
+        return reg
 
     @classmethod
     def open(cls, path: str | Path, *, read_only: bool = False, key: str | None = None) -> Registry:

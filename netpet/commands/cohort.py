@@ -149,5 +149,11 @@ def export(
         secret = project_secret(secret_file) if deidentify else None
         files = export_views(reg, out_dir, cohort=cohort_name, fmt=fmt, deidentify=deidentify, secret=secret,
                              max_shift_days=max_shift_days)
+        encrypted = reg.encrypted
     for path in files:
+        if encrypted:
+            path.chmod(0o600)
         click.echo(str(path))
+    if encrypted:
+        click.echo("the registry is encrypted, but these files are not: they are plain files readable by you only; "
+                   "delete them when done (docs/disclosure.md)", err=True)
