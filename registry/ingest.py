@@ -227,7 +227,7 @@ def _write(
                 progress("write", done + 1, len(files))
         if rescore:
             refresh_listed_scores(con)
-        refresh_analysis_tables(con)
+        refresh_analysis_tables(con, _imported_patients(con) if reg.is_postgres else None)
         if not pair:
             return 0
         from registry.pairing import pair_unpaired_scans
@@ -237,6 +237,11 @@ def _write(
             command=log["command"], batch_id=params["batch_id"],
         )
         return result.pairs.height
+
+
+def _imported_patients(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Return the patients the staged import writes rows of (PostgreSQL re-derives only theirs)."""
+    return [str(row[0]) for row in run(con, spec_sql("imported_patients")).fetchall()]
 
 
 @contextmanager
