@@ -22,7 +22,7 @@ import polars as pl
 
 from registry.analysis_tables import refresh_analysis_tables
 from registry.columns import TABLES, Table, stored_name
-from registry.errors import ValidationError, WriteConflictError
+from registry.errors import RegistryError, ValidationError, WriteConflictError
 from registry.history import current_operator
 from registry.score_store import refresh_listed_scores
 from registry.validate import (
@@ -246,7 +246,8 @@ def _imported_patients(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 @contextmanager
 def _conflicts_as_errors() -> Iterator[None]:
-    """Turn PostgreSQL's refusal of a concurrent write into a `WriteConflictError` naming the row.
+    """Turn PostgreSQL's refusal of a concurrent write into a `WriteConflictError` naming the row (and a role's
+    missing write privilege into a `RegistryError`).
 
     Two imports writing the same key at once both pass validation (neither sees the other's uncommitted
     rows); PostgreSQL then makes the second wait and fails it with a unique violation, or a serialization
@@ -263,6 +264,12 @@ def _conflicts_as_errors() -> Iterator[None]:
             raise WriteConflictError(
                 f"conflicting change to {what} {value}: another import wrote it at the same time; "
                 "nothing was written, retry the import"
+            ) from None
+        denied = re.search(r"permission denied for (\w+ \w+)", text)
+        if denied:
+            raise RegistryError(
+                f"this database role may not write the registry (permission denied for {denied.group(1)}); "
+                "import as a role in netpet_importer (sql/postgres/roles.sql); nothing was written"
             ) from None
         if any(s in text for s in ("could not serialize access", "deadlock detected")):
             raise WriteConflictError(
