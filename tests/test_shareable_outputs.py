@@ -44,3 +44,48 @@ def test_shareable_refuses_tables_it_cannot_suppress(demo_registry: Path, table:
     result = CliRunner().invoke(cli, ["--db", str(demo_registry), "transitions", "--table", table, "--shareable"])
     assert result.exit_code == 2
     assert "--table matrix only" in result.output
+
+
+def km_tables(output: str) -> list[list[dict[str, str]]]:
+    """The markdown tables of `netpet km`'s text output, as rows of named cells."""
+    tables, lines = [], output.splitlines()
+    for k, line in enumerate(lines):
+        if line.startswith("|") and k + 1 < len(lines) and lines[k + 1].startswith("|--"):
+            header = [c.strip() for c in line.strip("|").split("|")]
+            rows = []
+            for body in lines[k + 2 :]:
+                if not body.startswith("|"):
+                    break
+                rows.append(dict(zip(header, (c.strip() for c in body.strip("|").split("|")), strict=True)))
+            tables.append(rows)
+    return tables
+
+
+def small_counts(output: str, threshold: int) -> list[tuple[str, str]]:
+    counts = [(column, row[column]) for table in km_tables(output) for row in table
+              for column in ("n", "events", "n_risk", "n_event") if column in row]
+    excluded = next(line for line in output.splitlines() if line.startswith("Excluded patients:"))
+    counts += [("excluded", part.rsplit(": ", 1)[1]) for part in excluded.split(": ", 1)[1].split(", ") if ": " in part]
+    return [(c, v) for c, v in counts if v.isdigit() and 0 < int(v) < threshold]
+
+
+def test_shareable_km_shows_no_small_count(demo_registry: Path) -> None:
+    args = ["--db", str(demo_registry), "km", "--by", "primary_site", "--at", "12,60,120"]
+    plain = CliRunner().invoke(cli, args)
+    assert plain.exit_code == 0, plain.output
+    assert small_counts(plain.output, 5)  # without the switch, small counts show
+    shared = CliRunner().invoke(cli, [*args, "--shareable"])
+    assert shared.exit_code == 0, shared.output
+    assert small_counts(shared.output, 5) == []
+    for table in km_tables(shared.output):
+        for row in table:
+            if row.get("n_risk") == "*":
+                assert (row["n_event"], row["surv"]) == ("*", "null"), row  # nor what it would give away
+            if row.get("n") == "*":
+                assert {row["events"], row["median"]} == {"*"}, row
+
+
+def test_shareable_km_refuses_row_level_formats(demo_registry: Path) -> None:
+    result = CliRunner().invoke(cli, ["--db", str(demo_registry), "km", "--format", "csv", "--shareable"])
+    assert result.exit_code == 2
+    assert "row per event time" in result.output

@@ -10,7 +10,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from netpet.options import cohort_option, cohort_patients, db_option, dumps, format_option, open_registry, render
+from netpet.options import (
+    cohort_option,
+    cohort_patients,
+    db_option,
+    disclosure_options,
+    dumps,
+    format_option,
+    min_cell_count,
+    open_registry,
+    render,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -58,18 +68,28 @@ def _parse_times(ctx: click.Context, param: click.Parameter, value: str | None) 
               help="Time from the first course of TREATMENT (e.g. prrt_lu177_dotatate), grouped by the "
               "NETPET group at the last timepoint before it; OS or PFS.")
 @format_option
+@disclosure_options
 def km(db: str | None, cohort: str | None, by: str, endpoint: str, origin: str, time_unit: str, conf_type: str,
-       at: tuple[float, ...], landmark: float | None, treatment: str | None, fmt: str) -> None:
-    """Kaplan–Meier survival by group with log-rank, trend and pairwise tests, as R's survfit/survdiff."""
+       at: tuple[float, ...], landmark: float | None, treatment: str | None, fmt: str, min_cell: int | None,
+       shareable: bool) -> None:
+    """Kaplan–Meier survival by group with log-rank, trend and pairwise tests, as R's survfit/survdiff.
+
+    With --shareable (or --min-cell) counts from 1 to the threshold - 1 show as *, with the estimates they
+    would give away; only the table format, since CSV and JSON hold a row per event time.
+    """
     from analysis.km import km_report
 
+    if (shareable or min_cell is not None) and fmt != "table":
+        raise click.UsageError("--shareable and --min-cell apply to --format table: CSV and JSON hold a row per "
+                               "event time")
     with open_registry(db, read_only=True) as reg:
         data = _km_data(reg, by, endpoint, origin, time_unit, landmark, treatment, cohort_patients(reg, cohort))
+        threshold = min_cell_count(reg, min_cell) if shareable or min_cell is not None else None
     try:
         report = km_report(data, conf_type=conf_type, at=at, ordered=by in ORDERED_GROUPINGS)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(_render_km(report, fmt, by))
+    click.echo(_km_text(report, by, threshold) if threshold is not None else _render_km(report, fmt, by))
 
 
 def _km_data(reg: Registry, by: str, endpoint: str, origin: str, time_unit: str, landmark: float | None,
@@ -105,29 +125,41 @@ def _test_line(name: str, result: tuple[float, int, float]) -> str:
     return f"{name}: chisq = {chisq:.3f}, df = {df}, p = {p:.4g}"
 
 
-def _median_rows(report: KMReport, level: int) -> pl.DataFrame:
-    """Per-group summary for people: median with its CI, NR where the curve does not reach 0.5."""
+def _median_rows(report: KMReport, level: int, threshold: int | None = None) -> pl.DataFrame:
+    """Per-group summary for people: median with its CI, NR where the curve does not reach 0.5.
+
+    With a threshold, counts below it show as `*`, and a group smaller than it shows no estimate either.
+    """
     import polars as pl
 
     def text(value: float | None) -> str:
         return "NR" if value is None else f"{value:.2f}"
 
-    rows = [
-        {"group": r["group"], "n": r["n"], "events": r["events"], "median": text(r["median"]),
-         f"{level}% CI": f"{text(r['median_lower'])} to {text(r['median_upper'])}"}
-        for r in report.fit.summary.to_dicts()
-    ]
+    rows = []
+    for r in report.fit.summary.to_dicts():
+        row = {"group": r["group"], "n": r["n"], "events": r["events"], "median": text(r["median"]),
+               f"{level}% CI": f"{text(r['median_lower'])} to {text(r['median_upper'])}"}
+        if threshold is not None and r["n"] < threshold:  # a zero beside a small group would tell of each
+            row = {k: v if k == "group" else "*" for k, v in row.items()}
+        elif threshold is not None:
+            row["events"] = _small(r["events"], threshold)
+        rows.append(row)
     return pl.DataFrame(rows)
 
 
-def _km_text(report: KMReport, by: str) -> str:
+def _small(n: int, threshold: int) -> str:
+    """A count as text: `*` from 1 to `threshold - 1`."""
+    return "*" if 0 < n < threshold else str(n)
+
+
+def _km_text(report: KMReport, by: str, threshold: int | None = None) -> str:
     import polars as pl
 
     level = round(report.fit.conf_level * 100)
     lines = [
         f"{report.endpoint.upper()} by {by}, time from {report.origin} in {report.time_unit}; "
         f"{level}% CI of type {report.fit.conf_type} (R's survfit)",
-        render(_median_rows(report, level), "table"),
+        render(_median_rows(report, level, threshold), "table"),
         _test_line("Log-rank (Cox score test, Breslow ties: delayed entry)" if report.delayed_entry
                    else "Log-rank (survdiff)", report.logrank),
     ]
@@ -137,9 +169,18 @@ def _km_text(report: KMReport, by: str) -> str:
         lines += ["Pairwise log-rank, Holm-adjusted:", render(report.pairwise, "table")]
     if report.at is not None:
         at = report.at.select("group", "time", "n_risk", "n_event", pl.col("surv", "lower", "upper").round(3))
+        if threshold is not None:  # a survival estimate over fewer than the threshold gives their events away
+            few = pl.col("n_risk") < threshold
+            at = at.with_columns(
+                *(pl.when(few).then(None).otherwise(pl.col(c)).alias(c) for c in ("surv", "lower", "upper")),
+                *(pl.when(few).then(pl.lit("*")).otherwise(
+                    pl.col(c).map_elements(lambda n: _small(n, threshold), return_dtype=pl.String)).alias(c)
+                  for c in ("n_risk", "n_event")),
+            )
         lines += [f"Survival at chosen times ({report.time_unit}; none past a group's follow-up):",
                   render(at, "table")]
-    excluded = ", ".join(f"{reason}: {n}" for reason, n in report.excluded.items()) or "none"
+    shown = (lambda n: _small(n, threshold)) if threshold is not None else str
+    excluded = ", ".join(f"{reason}: {shown(n)}" for reason, n in report.excluded.items()) or "none"
     lines.append(f"Excluded patients: {excluded}")
     lines.append("NR: not reached (the curve or its confidence band stays above 0.5).")
     return "\n".join(lines)
