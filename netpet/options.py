@@ -151,11 +151,12 @@ def dumps(payload: object) -> str:
 
 
 def render(frame: pl.DataFrame, fmt: str) -> str:
-    """Render a polars frame as an aligned table, CSV or JSON records."""
+    """Render a polars frame as an aligned table, CSV or JSON records (bytes as base64 text)."""
     import polars as pl
 
-    if fmt == "csv":
-        return frame.write_csv().rstrip("\n")
+    if fmt == "csv":  # CSV has no bytes: a BLOB column is written as base64 text, as in JSON
+        binary = [c for c, t in frame.schema.items() if t == pl.Binary]
+        return frame.with_columns(pl.col(binary).bin.encode("base64")).write_csv().rstrip("\n")
     if fmt == "json":
         return dumps(frame.to_dicts())
     with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_hide_dataframe_shape=True, tbl_formatting="ASCII_MARKDOWN",
