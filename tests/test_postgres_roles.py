@@ -71,3 +71,14 @@ def test_an_analyst_cannot_store_anything_on_the_server(roles: dict[str, str], s
     con.execute(f"attach '{roles['analyst']}' as pg (type postgres)")
     with pytest.raises(duckdb.Error, match="permission denied"):
         con.execute("call postgres_execute('pg', $sql)", {"sql": sql})
+
+
+def test_query_connects_as_the_configured_reader(roles: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETPET_READER_DB", roles["analyst"])
+    sql = "select count(*) as n from patient_survival"
+    result = CliRunner().invoke(cli, ["--db", roles["importer"], "query", sql, "--format", "csv"])
+    assert result.output.splitlines() == ["n", "8"]
+    monkeypatch.setenv("NETPET_READER_DB", roles["analyst"].rsplit("/", 1)[0] + "/no_such_database")
+    refused = CliRunner().invoke(cli, ["--db", roles["importer"], "query", sql])
+    assert refused.exit_code == 1
+    assert "no_such_database" in refused.output  # the reader's URL was used, not --db

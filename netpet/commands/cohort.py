@@ -106,13 +106,17 @@ def drop(name: str, db: str | None) -> None:
 def query(sql: str, db: str | None, fmt: str, output: Path | None, tables: bool) -> None:
     """Run one read-only SELECT (or DESCRIBE VIEW) over the registry's analysis views (`netpet views`).
 
-    Base tables only with --tables. The query runs sandboxed: no files, network or extensions.
+    Base tables only with --tables. The query runs sandboxed: no files, network or extensions. Where
+    $NETPET_READER_DB names the registry as a read-only role (sql/postgres/roles.sql), the query connects
+    with it instead of the group's --db.
     """
+    import os
+
     from registry.query import run_query
 
     if fmt == "parquet" and output is None:
         raise click.UsageError("--format parquet writes a file: give --output FILE")
-    with open_registry(db, read_only=True) as reg:
+    with open_registry(db or os.environ.get("NETPET_READER_DB"), read_only=True) as reg:
         frame = run_query(reg, sql, tables=tables)
     if output is None:
         _echo(frame, fmt)
