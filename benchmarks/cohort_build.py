@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from registry import Registry
-from registry.cohorts import build_cohort
+from netpet.registry import Registry
+from netpet.registry.cohorts import build_cohort
 
 HERE = Path(__file__).resolve().parent
 

@@ -66,9 +66,9 @@ def best_of(repeats: int, run: Callable[[], object]) -> float:
 
 
 def main(n: int, repeats: int) -> None:
-    from analysis.concordance import cox_concordance
-    from analysis.cox import fit_cox
-    from analysis.phtest import ph_test
+    from netpet.analysis.studies.cox_analysis import cox_concordance
+    from netpet.analysis.survival.cox import fit_cox
+    from netpet.analysis.survival.phtest import ph_test
 
     data = make_data(n)
     with tempfile.TemporaryDirectory() as tmp:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from registry import Registry
-from registry.ingest import import_folder
+from netpet.registry import Registry
+from netpet.registry.ingest import import_folder
 
 TABLES = ("patients", "pet_scans", "timepoints")
 

@@ -1,7 +1,7 @@
 """Time Kaplan–Meier + log-rank by group on a large synthetic registry, against lifelines.
 
 Run: PYTHONPATH=. python benchmarks/km_speed.py [n_patients]   (default 1,000,000; never run by pytest)
-Prints the best of five runs of analysis.km.km_fit + analysis.logrank.logrank_test, of lifelines'
+Prints the best of five runs of netpet.analysis.survival.km.km_fit + netpet.analysis.survival.logrank.logrank_test, of lifelines'
 KaplanMeierFitter per group + multivariate_logrank_test on the same rows, and their ratio, both in wall
 time and in CPU time of the process (polars uses several threads; on a busy machine CPU time is the
 steadier measure, and it counts every thread against us).
@@ -40,8 +40,8 @@ def best_of(repeats: int, func) -> tuple[float, float]:
 
 def ours(data: pl.DataFrame) -> None:
     """As `km_report` does: reduce the rows to counts once, then fit and test on the counts."""
-    from analysis.km import km_fit, survival_counts
-    from analysis.logrank import logrank_test
+    from netpet.analysis.survival.km import km_fit, survival_counts
+    from netpet.analysis.survival.logrank import logrank_test
 
     counts = survival_counts(data)
     km_fit(counts)
@@ -50,8 +50,8 @@ def ours(data: pl.DataFrame) -> None:
 
 def ours_separately(data: pl.DataFrame) -> None:
     """Each function given the frame (each reduces it to counts itself)."""
-    from analysis.km import km_fit
-    from analysis.logrank import logrank_test
+    from netpet.analysis.survival.km import km_fit
+    from netpet.analysis.survival.logrank import logrank_test
 
     km_fit(data)
     logrank_test(data)

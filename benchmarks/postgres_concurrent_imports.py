@@ -17,11 +17,11 @@ from pathlib import Path
 
 import polars as pl
 
-from registry import Registry
-from registry.columns import TABLES as TABLES_SPEC
-from registry.columns import stored_name
-from registry.demo import write_demo_files
-from registry.ingest import import_folder
+from netpet.registry import Registry
+from netpet.registry.columns import TABLES as TABLES_SPEC
+from netpet.registry.columns import stored_name
+from netpet.registry.demo import write_demo_files
+from netpet.registry.ingest import import_folder
 from tests.pgserver import PostgresServer, server_binaries
 from tests.site_folders import TABLES, split_folder
 

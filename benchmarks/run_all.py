@@ -79,7 +79,7 @@ def _best(func: Callable[[], object], warm: Callable[[], object], repeats: int =
 
 def child_files(work: Path) -> dict:
     """Write the demo registry's import files (CSV) for `work`'s size; not a timed item."""
-    from registry.demo import write_demo_files
+    from netpet.registry.demo import write_demo_files
 
     size, counts = int(work.name), {}
     timing = _clock(lambda: counts.update(write_demo_files(
@@ -90,8 +90,8 @@ def child_files(work: Path) -> dict:
 
 
 def child_import(work: Path) -> dict:
-    from registry import Registry
-    from registry.ingest import import_folder
+    from netpet.registry import Registry
+    from netpet.registry.ingest import import_folder
 
     target = work / "registry.duckdb"
     target.unlink(missing_ok=True)
@@ -108,7 +108,7 @@ def child_import(work: Path) -> dict:
 def child_import_baseline(work: Path) -> dict:
     import duckdb
 
-    from registry.columns import TABLES
+    from netpet.registry.columns import TABLES
 
     target = work / "read_csv.duckdb"
     target.unlink(missing_ok=True)
@@ -127,8 +127,8 @@ def child_import_baseline(work: Path) -> dict:
 
 
 def child_scoring(work: Path) -> dict:
-    from registry import Registry
-    from registry.score_store import refresh_derived_scores
+    from netpet.registry import Registry
+    from netpet.registry.score_store import refresh_derived_scores
 
     reg = Registry.open(work / "registry.duckdb")
 
@@ -143,8 +143,8 @@ def child_scoring(work: Path) -> dict:
 
 
 def child_cohort(work: Path) -> dict:
-    from registry import Registry
-    from registry.cohorts import build_cohort
+    from netpet.registry import Registry
+    from netpet.registry.cohorts import build_cohort
 
     reg = Registry.open(work / "registry.duckdb")
     slowest = {"wall": 0.0, "cpu": 0.0, "note": ""}
@@ -157,8 +157,8 @@ def child_cohort(work: Path) -> dict:
 
 def child_prepare(work: Path) -> dict:
     """Write the rows the baselines get: survival by NETPET group (Parquet) and the Cox frame (CSV for R)."""
-    from analysis.frames import survival_frame
-    from registry import Registry
+    from netpet.analysis.studies.frames import survival_frame
+    from netpet.registry import Registry
 
     Registry.open(work / "registry.duckdb").close()  # opening for writing rebuilds the views (--reuse)
     with Registry.open(work / "registry.duckdb", read_only=True) as reg:
@@ -178,9 +178,9 @@ def child_prepare(work: Path) -> dict:
 
 
 def _time_varying_frame() -> Callable | None:
-    """`analysis.longitudinal.time_varying_frame`, or None on a branch without it."""
+    """`netpet.analysis.studies.longitudinal.time_varying_frame`, or None on a branch without it."""
     try:
-        from analysis.longitudinal import time_varying_frame
+        from netpet.analysis.studies.longitudinal import time_varying_frame
     except ImportError:
         return None
     return time_varying_frame
@@ -188,8 +188,8 @@ def _time_varying_frame() -> Callable | None:
 
 def child_tv_cox(work: Path) -> dict:
     """The current NETPET group as a time-varying covariate: build the intervals and fit, as `cox --time-varying`."""
-    from analysis.cox import fit_cox
-    from registry import Registry
+    from netpet.analysis.survival.cox import fit_cox
+    from netpet.registry import Registry
 
     build = _time_varying_frame()
     if build is None:
@@ -216,8 +216,8 @@ def child_tv_cox_r(work: Path) -> dict:
 
 def _km_and_logrank(rows: pl.DataFrame) -> bool:
     """The work lifelines is given: a Kaplan-Meier curve per group and the log-rank test across groups."""
-    from analysis.km import km_fit, survival_counts
-    from analysis.logrank import logrank_test
+    from netpet.analysis.survival.km import km_fit, survival_counts
+    from netpet.analysis.survival.logrank import logrank_test
 
     counts = survival_counts(rows)
     km_fit(counts)
@@ -226,8 +226,8 @@ def _km_and_logrank(rows: pl.DataFrame) -> bool:
 
 
 def child_km(work: Path) -> dict:
-    from analysis.frames import survival_frame
-    from registry import Registry
+    from netpet.analysis.studies.frames import survival_frame
+    from netpet.registry import Registry
 
     reg = Registry.open(work / "registry.duckdb", read_only=True)
     return _best(lambda: _km_and_logrank(survival_frame(reg).frame),
@@ -243,9 +243,9 @@ def child_km_rows(work: Path) -> dict:
 
 def child_km_command(work: Path) -> dict:
     """What `netpet km` runs: the frame, curves, log-rank, pairwise and trend tests (km_report)."""
-    from analysis.frames import survival_frame
-    from analysis.km import km_report
-    from registry import Registry
+    from netpet.analysis.studies.frames import survival_frame
+    from netpet.analysis.studies.km_analysis import km_report
+    from netpet.registry import Registry
 
     reg = Registry.open(work / "registry.duckdb", read_only=True)
     return _best(lambda: km_report(survival_frame(reg)), lambda: km_report(survival_frame(reg)))
@@ -270,7 +270,7 @@ def child_km_lifelines(work: Path) -> dict:
 def child_cox(work: Path) -> dict:
     import polars as pl
 
-    from analysis.cox import fit_cox
+    from netpet.analysis.survival.cox import fit_cox
 
     rows = pl.read_parquet(work / "cox.parquet")
     return _best(lambda: fit_cox(rows, terms=COX_TERMS, reference={"netpet_group": "P1"}),

@@ -14,7 +14,7 @@ import time
 import numpy as np
 import polars as pl
 
-from registry.scoring import classify_lesions, derive_scores
+from netpet.registry.scoring import classify_lesions, derive_scores
 
 LESIONS_PER_TIMEPOINT = 10
 

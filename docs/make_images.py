@@ -15,15 +15,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
-from analysis.cox import cox_analysis  # noqa: E402
-from analysis.figures import save_figure  # noqa: E402
-from analysis.frames import survival_frame  # noqa: E402
-from analysis.longitudinal import score_transitions  # noqa: E402
-from analysis.report import DEFAULT_COVARIATES, forest_report_figure, km_report_figure  # noqa: E402
-from analysis.summary import km_by_group  # noqa: E402
-from analysis.swimmer import swimmer_plot, transition_figure  # noqa: E402
-from registry import Registry  # noqa: E402
-from registry.demo import build_demo_registry  # noqa: E402
+from netpet.analysis.survival.cox import cox_analysis  # noqa: E402
+from netpet.analysis.outputs.figures import save_figure  # noqa: E402
+from netpet.analysis.studies.frames import survival_frame  # noqa: E402
+from netpet.analysis.studies.longitudinal import score_transitions  # noqa: E402
+from netpet.analysis.outputs.report import DEFAULT_COVARIATES, forest_report_figure, km_report_figure  # noqa: E402
+from netpet.analysis.outputs.summary import km_by_group  # noqa: E402
+from netpet.analysis.outputs.swimmer import swimmer_plot, transition_figure  # noqa: E402
+from netpet.registry import Registry  # noqa: E402
+from netpet.registry.demo import build_demo_registry  # noqa: E402
 
 IMAGES = ROOT / "docs" / "images"
 

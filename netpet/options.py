@@ -17,7 +17,7 @@ import click
 if TYPE_CHECKING:
     import polars as pl
 
-    from registry import Registry
+    from netpet.registry import Registry
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,7 +71,7 @@ def cohort_patients(reg: Registry, cohort: str | None) -> pl.DataFrame | None:
 
     An unknown name raises `CohortError`, which `open_registry` turns into a one-line click error.
     """
-    from registry.cohorts import cohort_members
+    from netpet.registry.cohorts import cohort_members
 
     return None if cohort is None else cohort_members(reg, cohort)
 
@@ -90,7 +90,7 @@ def resolve_db(db: str | None) -> str:
 
 def registry_key() -> str | None:
     """Return the encryption key from `$NETPET_KEY` or `$NETPET_KEY_FILE` (owner-only), if any."""
-    from registry.encryption import key_from_environment
+    from netpet.registry.encryption import key_from_environment
 
     with registry_errors():
         return key_from_environment()
@@ -99,7 +99,7 @@ def registry_key() -> str | None:
 @contextmanager
 def open_registry(db: str | None, *, read_only: bool = False) -> Iterator[Registry]:
     """Open the registry for a command; registry errors become click errors."""
-    from registry import Registry, RegistryError
+    from netpet.registry import Registry, RegistryError
 
     path = resolve_db(db)
     try:
@@ -117,7 +117,7 @@ def open_registry(db: str | None, *, read_only: bool = False) -> Iterator[Regist
 @contextmanager
 def registry_errors() -> Iterator[None]:
     """Turn a `RegistryError` raised in the block into a one-line click error."""
-    from registry import RegistryError
+    from netpet.registry import RegistryError
 
     try:
         yield
@@ -145,7 +145,7 @@ def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None] | None]
 
 def dumps(payload: object) -> str:
     """Serialise a JSON payload the way every command does (dates as ISO text, NaN and infinities as null)."""
-    from analysis.serialise import to_json
+    from netpet.analysis.serialise import to_json
 
     return to_json(payload)
 

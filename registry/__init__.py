@@ -3,10 +3,11 @@
 Storage, validated import, NETPET scoring, cohorts, history and export; the main entry points are here.
 """
 
-from registry.cohorts import build_cohort, cohort_members
-from registry.db import DEFAULT_SETTINGS, Registry, default_db_path
-from registry.demo import build_demo_registry, write_demo_files
-from registry.errors import (
+from netpet.registry.cohorts import build_cohort, cohort_members
+from netpet.registry.db import Registry, default_db_path
+from netpet.registry.settings import DEFAULT_SETTINGS
+from netpet.registry.demo import build_demo_registry, write_demo_files
+from netpet.registry.errors import (
     IngestError,
     MigrationError,
     RegistryError,
@@ -14,9 +15,9 @@ from registry.errors import (
     ValidationError,
     WriteConflictError,
 )
-from registry.ingest import import_folder
-from registry.interchange import write_interchange
-from registry.scoring import derive_scores
+from netpet.registry.ingest import import_folder
+from netpet.registry.interchange import write_interchange
+from netpet.registry.scoring import derive_scores
 
 __all__ = [
     "DEFAULT_SETTINGS",

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from registry.errors import MigrationError
-from registry.sqlfiles import read_sql, sql_files, sql_root
+from netpet.registry.errors import MigrationError
+from netpet.registry.sqlfiles import read_sql, sql_files, sql_root
 
 if TYPE_CHECKING:
-    from registry.db import Registry
+    from netpet.registry.db import Registry
 
 #: The view files that derive the stored rows (with the label macros they call), relative to `sql/`.
 DERIVATION = ("views/05_live_timepoint_scores.sql", "views/14_live_patient_analysis.sql")

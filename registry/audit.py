@@ -2,7 +2,7 @@
 
 A check is a query that returns the rows that fail it (dbt's data tests): an empty result passes. The file
 name is the check's name, and its header comment says what it checks and why. This module runs the
-checks and summarises them; the report around them is `analysis.audit_report`.
+checks and summarises them; the report around them is `netpet.analysis.outputs.audit_report`.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from registry.errors import RegistryError
-from registry.sqlfiles import sql_files
+from netpet.registry.errors import RegistryError
+from netpet.registry.sqlfiles import sql_files
 
 if TYPE_CHECKING:
-    from registry.db import Registry
+    from netpet.registry.db import Registry
 
 SEVERITIES = ("error", "warning", "info")
 

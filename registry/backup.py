@@ -15,8 +15,8 @@ from typing import Any
 
 import polars as pl
 
-from registry.db import Registry, display_name, is_postgres_url
-from registry.errors import RegistryError
+from netpet.registry.db import Registry, display_name, is_postgres_url
+from netpet.registry.errors import RegistryError
 
 MANIFEST = "manifest.json"
 
@@ -45,7 +45,7 @@ def backup_registry(path: str | Path, dest: str | Path, *, key: str | None = Non
     The manifest records the file's SHA-256 and size, the applied migrations, the row count of every table
     and the time, so that `restore_registry` can verify the copy before it replaces anything.
     """
-    from registry.migrations import applied_migrations
+    from netpet.registry.migrations import applied_migrations
 
     _refuse_postgres(path, "backup")
     dest = Path(dest)

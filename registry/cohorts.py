@@ -5,7 +5,7 @@ optional end of follow-up. `parse_definition` checks it against fixed whitelists
 turns it into set-based SQL steps assembled from `sql/cohorts/` fragments, every value bound as a
 parameter; `build_cohort` runs the steps in one transaction and saves the members, the definition, its
 hash, the registry state and the attrition. Analyses restrict themselves to a cohort with
-`cohort_members`; writing a cohort's views to files is `registry.export`.
+`cohort_members`; writing a cohort's views to files is `netpet.registry.export`.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ import duckdb
 import polars as pl
 import yaml
 
-from registry.columns import PRIMARY_SITES, SEXES, TREATMENTS, WHO_GRADES
-from registry.errors import RegistryError
-from registry.sqlfiles import read_sql
+from netpet.registry.columns import PRIMARY_SITES, SEXES, TREATMENTS, WHO_GRADES
+from netpet.registry.errors import RegistryError
+from netpet.registry.sqlfiles import read_sql
 
 if TYPE_CHECKING:
-    from registry.db import Registry
+    from netpet.registry.db import Registry
 
 
 class CohortError(RegistryError):
@@ -478,7 +478,7 @@ def registry_state(reg: Registry) -> dict[str, Any]:
 def cohort_members(reg: Registry, name: str) -> pl.DataFrame:
     """Return a saved cohort's members: patient_id, entry_date, end_of_followup_date.
 
-    Pass the frame as `patients=` to `analysis.frames.survival_frame` to restrict an analysis to the cohort.
+    Pass the frame as `patients=` to `netpet.analysis.studies.frames.survival_frame` to restrict an analysis to the cohort.
     """
     _require(reg, name)
     return reg.query_file("cohorts", "cohort_members", {"name": name})

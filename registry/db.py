@@ -18,9 +18,9 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from registry.credentials import mask, masked_url
-from registry.errors import MigrationError, RegistryError, RegistryInUseError
-from registry.extensions import load_extension
+from netpet.registry.credentials import mask, masked_url
+from netpet.registry.errors import MigrationError, RegistryError, RegistryInUseError
+from netpet.registry.extensions import load_extension
 
 DEFAULT_DB = "netpet.duckdb"
 CATALOG = "registry"
@@ -48,7 +48,7 @@ def is_postgres_url(path: str | Path) -> bool:
 
 
 def display_name(path: str | Path) -> str:
-    """Return `path` fit for messages: a PostgreSQL URL's passwords are masked (`registry.credentials`)."""
+    """Return `path` fit for messages: a PostgreSQL URL's passwords are masked (`netpet.registry.credentials`)."""
     return masked_url(str(path)) if is_postgres_url(path) else str(path)
 
 
@@ -145,9 +145,9 @@ class Registry:
         return RegistryError(f"cannot open registry {self.name}: {mask(_first_line(exc), self.path)}")
 
     def _prepare(self, *, migrate: bool) -> None:
-        from registry.analysis_tables import ensure_current
-        from registry.migrations import apply_migrations, pending_migrations
-        from registry.views import create_views
+        from netpet.registry.analysis_tables import ensure_current
+        from netpet.registry.migrations import apply_migrations, pending_migrations
+        from netpet.registry.views import create_views
 
         if self.read_only or not migrate:
             if pending_migrations(self):
@@ -216,7 +216,7 @@ class Registry:
 
     def query_file(self, kind: str, name: str, params: Mapping[str, Any] | None = None) -> pl.DataFrame:
         """Run `sql/<kind>/<name>.sql`, binding the `$name`s it uses from `params`, and return a polars frame."""
-        from registry.sqlfiles import read_sql
+        from netpet.registry.sqlfiles import read_sql
 
         sql = read_sql(kind, name)
         used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
@@ -252,7 +252,7 @@ class Registry:
 
     def set_setting(self, name: str, value: str) -> None:
         """Store a registry setting; the analysis rows follow a change of `score_source` in the same transaction."""
-        from registry.analysis_tables import refresh_analysis_tables
+        from netpet.registry.analysis_tables import refresh_analysis_tables
 
         self.setting(name)  # validates the name
         with self.transaction() as con:

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import polars as pl
 
-from registry.encryption import read_key_file
-from registry.errors import RegistryError
+from netpet.registry.encryption import read_key_file
+from netpet.registry.errors import RegistryError
 
 #: Columns holding identifiers that are pseudonymised wherever they appear.
 ID_COLUMNS = ("patient_id", "scan_id", "sstr_scan_id", "fdg_scan_id", "timepoint_id", "treatment_id")

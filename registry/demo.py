@@ -1,7 +1,7 @@
 """The deterministic synthetic NETPET demo cohort: interchange-format files calibrated to published results.
 
 `write_demo_files` writes a folder of the six import tables (shared/registry-format.md, column names from
-`registry.columns`) for a synthetic multicentre dual-PET registry. Its survival times are calibrated to the
+`netpet.registry.columns`) for a synthetic multicentre dual-PET registry. Its survival times are calibrated to the
 NETPET validation study (Chan et al., Br J Cancer 2023;128:549-555: median OS / TTP 101.8 / 25.5 months for
 P1, 46.5 / 16.7 for P2-4, 11.5 / 6.6 for P5, from the first dual-PET timepoint) and its scores follow the
 NETPET rules (Chan et al., Theranostics 2017;7(5):1149-1158), so the registry derives the intended score
@@ -12,7 +12,7 @@ Model: death and progression times are Weibull proportional-hazards given the ba
 grade and age at diagnosis (BJC 2023 found grade and, for OS, age prognostic within the score; the hazard
 ratios are stated assumptions in `DEMO_PARAMETERS`), independent of each other given those, of treatment
 and of later scores, with independent censoring (loss to follow-up and the `as_of` cut-off after entry
-staggered over 2011-2024). Each group's baseline Weibull scale is solved (`registry.demo_calibration`) so
+staggered over 2011-2024). Each group's baseline Weibull scale is solved (`netpet.registry.demo_calibration`) so
 that the Kaplan-Meier median of OS or TTP (death censoring TTP) by baseline group, over that group's grade
 and age mix, is the published median. Group and entry date are sampled stratified within each block
 (Latin-hypercube style); the two survival times take their order within a group and third of the entry
@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from registry.columns import (
+from netpet.registry.columns import (
     LOCATIONS,
     PRIMARY_SITES,
     SEXES,
@@ -49,7 +49,7 @@ from registry.columns import (
     WHO_GRADES,
     Table,
 )
-from registry.demo_calibration import MixtureQuantiles, calibrated_scales, clipped_normal_nodes
+from netpet.registry.demo_calibration import MixtureQuantiles, calibrated_scales, clipped_normal_nodes
 
 #: Patients per random stream. Fixed, so output does not depend on `chunk_size`.
 BLOCK_PATIENTS = 500
@@ -330,9 +330,9 @@ def build_demo_registry(
     The demo goes through the real importer, validation included, so it is also an end-to-end check of
     the import path. Returns the importer's per-file summary.
     """
-    from registry.db import Registry, is_postgres_url
-    from registry.errors import RegistryError
-    from registry.ingest import import_folder
+    from netpet.registry.db import Registry, is_postgres_url
+    from netpet.registry.errors import RegistryError
+    from netpet.registry.ingest import import_folder
 
     if is_postgres_url(path):
         if replace:
@@ -780,7 +780,7 @@ def _pid(column: str = "pid") -> pl.Expr:
 
 
 def _finish(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """Turn the numeric frames of a batch into the import tables, columns in `registry.columns` order."""
+    """Turn the numeric frames of a batch into the import tables, columns in `netpet.registry.columns` order."""
     nan_to_null = pl.selectors.float().fill_nan(None)
     out = {
         "patients": frames["patients"].select(

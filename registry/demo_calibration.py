@@ -7,7 +7,7 @@ group on its target: the median of the covariate mixture, or, when a competing e
 censors time to progression), the median that a Kaplan-Meier estimate converges to under that dependent
 censoring. Independent censoring (loss to follow-up, the cut-off) does not move that limit, so it is left out.
 The covariate mix is given as quadrature nodes (linear predictor and weight per node), so the result is exact
-up to quadrature error and deterministic. The generator itself lives in `registry.demo`.
+up to quadrature error and deterministic. The generator itself lives in `netpet.registry.demo`.
 """
 
 from __future__ import annotations

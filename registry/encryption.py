@@ -1,7 +1,7 @@
 """Where a registry's encryption key comes from: `$NETPET_KEY`, or a key file only its owner can read.
 
 DuckDB encrypts the file (AES-GCM) when it is attached with an `encryption_key`; writing needs the httpfs
-extension's crypto module, which `registry.extensions` loads from its pip-installed path.
+extension's crypto module, which `netpet.registry.extensions` loads from its pip-installed path.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import os
 import stat
 from pathlib import Path
 
-from registry.errors import RegistryError
+from netpet.registry.errors import RegistryError
 
 
 def read_key_file(path: str | Path) -> str:

@@ -3,7 +3,7 @@
 One file per view (`patient_survival`, `timepoint_scores`, `treatments`, `outcomes`) and, when a cohort
 is given, `cohort_survival`: its members with follow-up from the cohort's entry date, censoring applied.
 By default rows carry the registry's pseudonymous IDs and real dates (an analysis export); with
-`deidentify=True` they go through `registry.deidentify` first (keyed pseudonyms, shifted dates, no free
+`deidentify=True` they go through `netpet.registry.deidentify` first (keyed pseudonyms, shifted dates, no free
 text, birth year only). CSV text cells a spreadsheet would run as a formula are neutralised with a `'`.
 """
 
@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from registry.cohorts import cohort_members
-from registry.deidentify import DEFAULT_MAX_SHIFT_DAYS, deidentify_tables
-from registry.errors import RegistryError
-from registry.sqlfiles import read_sql
+from netpet.registry.cohorts import cohort_members
+from netpet.registry.deidentify import DEFAULT_MAX_SHIFT_DAYS, deidentify_tables
+from netpet.registry.errors import RegistryError
+from netpet.registry.sqlfiles import read_sql
 
 if TYPE_CHECKING:
-    from registry.db import Registry
+    from netpet.registry.db import Registry
 
 #: The views an export writes, each with the order its rows are written in: the whitelist of identifiers.
 EXPORT_VIEWS: dict[str, str] = {
@@ -62,7 +62,7 @@ def export_views(
         patient's dates move by one offset, free text and `batch_id` are dropped, birth dates become
         `birth_year` and ages whole years. Intervals (`os_days`, ...) are unchanged.
     secret
-        The project secret (`registry.deidentify.project_secret`); required with `deidentify`.
+        The project secret (`netpet.registry.deidentify.project_secret`); required with `deidentify`.
     max_shift_days
         The largest date shift either way.
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from registry.errors import RegistryError
+from netpet.registry.errors import RegistryError
 
 _PACKAGES = {"httpfs": "duckdb_extension_httpfs", "postgres_scanner": "duckdb_extension_postgres_scanner"}
 

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from registry.analysis_tables import refresh_analysis_tables
-from registry.columns import TABLES_BY_NAME
-from registry.errors import RegistryError
-from registry.sqlfiles import read_sql
+from netpet.registry.analysis_tables import refresh_analysis_tables
+from netpet.registry.columns import TABLES_BY_NAME
+from netpet.registry.errors import RegistryError
+from netpet.registry.sqlfiles import read_sql
 
 if TYPE_CHECKING:
-    from registry.db import Registry
+    from netpet.registry.db import Registry
 
 #: Tables a patient's records live in, parents first (the order a restore inserts them).
 PATIENT_TABLES = ("patients", "pet_scans", "timepoints", "lesion_reads", "derived_scores", "treatments", "outcomes")

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from registry.columns import Table, stored_name
+from netpet.registry.columns import Table, stored_name
 
 #: What an ID may hold, as a regular expression over the whole value.
 ID_PATTERN = r"[A-Za-z0-9._/:-]+"
@@ -59,7 +59,7 @@ def _describe(ch: str) -> str:
 
 def character_issues(con: duckdb.DuckDBPyConnection, file: Any, header: list[str]) -> list[dict[str, Any]]:
     """Return an issue per ID cell of a parsed import file holding characters an ID may not hold."""
-    from registry.validate import CONTROL_CHARACTERS, run, spec_sql
+    from netpet.registry.ingest_sql import CONTROL_CHARACTERS, run, spec_sql
 
     issues = []
     for column in (c for c in id_columns(file.table) if c in header):
@@ -73,7 +73,8 @@ def character_issues(con: duckdb.DuckDBPyConnection, file: Any, header: list[str
 
 def case_collisions(con: duckdb.DuckDBPyConnection, table: Table) -> pl.DataFrame:
     """Return imported IDs of `table`'s key that differ only in case from another ID (registry or import)."""
-    from registry.validate import issues_frame, run, spec_sql
+    from netpet.registry.import_issues import issues_frame
+    from netpet.registry.ingest_sql import run, spec_sql
 
     if table.key == ("timepoint_id", "lesion_id"):
         sql = spec_sql("check_lesion_id_case", typed="_typed_" + table.name)

@@ -1,8 +1,8 @@
 """All-or-nothing import of an interchange folder: stage, validate, then write everything in one transaction.
 
-Validation (`registry.validate`) finds every problem before anything is written. A valid import inserts new
+Validation (`netpet.registry.validate`) finds every problem before anything is written. A valid import inserts new
 rows parents first, replaces changed rows only with `update=True`, logs its inserts in `change_log` (one row
-per table: the records inserted are the rows carrying the batch_id; `registry.history` lists them one by one)
+per table: the records inserted are the rows carrying the batch_id; `netpet.registry.history` lists them one by one)
 and every updated record with its values before and after, records one `import_batches` row with one
 `import_files` row per file, and re-derives the NETPET scores of timepoints whose lesion reads changed, all in
 one transaction. Re-importing the same files is a no-op: nothing is written, not even a batch (the returned
@@ -20,26 +20,14 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from registry.analysis_tables import refresh_analysis_tables
-from registry.columns import TABLES, Table, stored_name
-from registry.errors import RegistryError, ValidationError, WriteConflictError
-from registry.history import current_operator
-from registry.score_store import refresh_listed_scores
-from registry.validate import (
-    ImportFile,
-    Progress,
-    Sql,
-    differs,
-    drop_temporaries,
-    each,
-    find_import_files,
-    format_issues,
-    key_text,
-    memory_budget,
-    run,
-    spec_sql,
-    stage_and_check,
-)
+from netpet.registry.analysis_tables import refresh_analysis_tables
+from netpet.registry.columns import TABLES, Table, stored_name
+from netpet.registry.errors import RegistryError, ValidationError, WriteConflictError
+from netpet.registry.history import current_operator
+from netpet.registry.score_store import refresh_listed_scores
+from netpet.registry.validate import ImportFile, Progress, differs, drop_temporaries, find_import_files, key_text, stage_and_check
+from netpet.registry.ingest_sql import Sql, each, memory_budget, run, spec_sql
+from netpet.registry.import_issues import format_issues
 
 SUMMARY_SCHEMA = {
     "file": pl.String,
@@ -77,9 +65,9 @@ def import_folder(
     ignore_unknown_columns : bool
         Drop columns the format does not define instead of reporting them.
     operator, command : str
-        Recorded in `import_batches` and `change_log`; `operator` defaults to `registry.history.current_operator()`.
+        Recorded in `import_batches` and `change_log`; `operator` defaults to `netpet.registry.history.current_operator()`.
     pair : bool
-        Also pair the registry's unpaired SSTR and FDG scans into timepoints (`registry.pairing`), in the
+        Also pair the registry's unpaired SSTR and FDG scans into timepoints (`netpet.registry.pairing`), in the
         same transaction; a summary row `(pairing)` counts the timepoints added.
     progress : callable, optional
         Called as `progress(step, done, total)` while reading, validating and writing.
@@ -230,7 +218,7 @@ def _write(
         refresh_analysis_tables(con, _imported_patients(con) if reg.is_postgres else None)
         if not pair:
             return 0
-        from registry.pairing import pair_unpaired_scans
+        from netpet.registry.pairing import pair_unpaired_scans
 
         result = pair_unpaired_scans(
             con, window_days=int(reg.setting("pairing_window_days")), operator=log["operator"],

@@ -1,4 +1,4 @@
-"""Write registry tables back out in the interchange format: the inverse of `registry.ingest`.
+"""Write registry tables back out in the interchange format: the inverse of `netpet.registry.ingest`.
 
 One file per table (`<table>.csv` or `<table>.parquet`) with the format's column names, rows in key order,
 values canonical (enumerations as stored, scores as integers, dates ISO, booleans `true`/`false`, empty =
@@ -12,8 +12,9 @@ from typing import Any
 
 import polars as pl
 
-from registry.columns import TABLES
-from registry.validate import FORMATS, Sql, each, spec_sql
+from netpet.registry.columns import TABLES
+from netpet.registry.validate import FORMATS
+from netpet.registry.ingest_sql import Sql, each, spec_sql
 
 
 def interchange_table(reg: Any, table_name: str) -> pl.DataFrame:

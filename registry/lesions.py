@@ -3,7 +3,7 @@
 The tracking rule (lesions matched by `lesion_id` across a patient's read timepoints; status baseline,
 new, persisting, changed, resolved) lives in `sql/views/13_lesion_changes.sql`; disagreements between
 recorded and derived scores in `sql/views/12_score_disagreements.sql`. Lesion classes come from view
-`lesion_classes`, the SQL twin of `registry.scoring.lesion_class` (tests check that they agree). This
+`lesion_classes`, the SQL twin of `netpet.registry.scoring.lesion_class` (tests check that they agree). This
 module only reads, and returns polars.
 """
 
@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from registry.errors import RegistryError
+from netpet.registry.errors import RegistryError
 
 if TYPE_CHECKING:
-    from registry.db import Registry
+    from netpet.registry.db import Registry
 
 
 def lesion_changes(reg: Registry, patient_id: str | None = None) -> pl.DataFrame:

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from registry.errors import MigrationError
-from registry.sqlfiles import read_sql, sql_files
+from netpet.registry.errors import MigrationError
+from netpet.registry.sqlfiles import read_sql, sql_files
 
 if TYPE_CHECKING:
-    from registry.db import Registry
+    from netpet.registry.db import Registry
 
 
 def _checksum(text: str) -> str:

@@ -29,14 +29,14 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
-from registry.analysis_tables import refresh_analysis_tables
-from registry.columns import SSTR_TRACERS
-from registry.errors import RegistryError
-from registry.history import current_operator
-from registry.sqlfiles import read_sql
+from netpet.registry.analysis_tables import refresh_analysis_tables
+from netpet.registry.columns import SSTR_TRACERS
+from netpet.registry.errors import RegistryError
+from netpet.registry.history import current_operator
+from netpet.registry.sqlfiles import read_sql
 
 if TYPE_CHECKING:
-    from registry.db import Registry
+    from netpet.registry.db import Registry
 
 PAIRS_SCHEMA = pl.Schema(
     {

@@ -1,7 +1,7 @@
 """Ad-hoc SQL over the registry's analysis views for `netpet query`: one SELECT, on a sandboxed read-only registry.
 
 Three guards. The registry is attached read-only, so no statement can change it. The connection is locked
-down before the query is even parsed (`registry.sandbox`: no file or network access, no extension loading,
+down before the query is even parsed (`netpet.registry.sandbox`: no file or network access, no extension loading,
 configuration locked), so no statement can reach beyond the registry. And the statement's syntax tree may
 name only the analysis views (base tables only with `tables=True`) and a few value-generating table
 functions. The statement check in front gives a clear message for a mistaken `delete` or a second statement.
@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
-from registry.errors import RegistryError
-from registry.sandbox import SandboxError, check_relations, lock_down
+from netpet.registry.errors import RegistryError
+from netpet.registry.sandbox import SandboxError, check_relations, lock_down
 
 if TYPE_CHECKING:
-    from registry.db import Registry
+    from netpet.registry.db import Registry
 
 #: The first word of an allowed statement (DuckDB also reads `from t select ...`; DESCRIBE lists a view's columns).
 ALLOWED_FIRST_WORDS = ("select", "with", "from", "describe")
@@ -33,7 +33,7 @@ class QueryError(RegistryError):
 def run_query(reg: Registry, sql: str, *, tables: bool = False) -> pl.DataFrame:
     """Run one read-only SELECT (or WITH ... SELECT, or DESCRIBE view) over the registry and return its rows.
 
-    The registry's connection is sandboxed first and stays so (`registry.sandbox.lock_down`).
+    The registry's connection is sandboxed first and stays so (`netpet.registry.sandbox.lock_down`).
 
     Parameters
     ----------

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from registry.errors import RegistryError
-from registry.sqlfiles import read_sql
+from netpet.registry.errors import RegistryError
+from netpet.registry.sqlfiles import read_sql
 
 if TYPE_CHECKING:
-    from registry.db import Registry
+    from netpet.registry.db import Registry
 
 #: Table functions user SQL may call: they generate values and read nothing.
 ALLOWED_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
@@ -45,7 +45,7 @@ def lock_down(con: duckdb.DuckDBPyConnection) -> None:
 
 def readable_relations(reg: Registry, *, tables: bool) -> frozenset[str]:
     """Return the names user SQL may read: the analysis views, and the base tables when `tables` is set."""
-    from registry.views import list_views
+    from netpet.registry.views import list_views
 
     views = set(list_views(reg)["view_name"].to_list())
     return frozenset(views | set(reg.table_names()) if tables else views)

@@ -1,6 +1,6 @@
 """Keep `derived_scores` in step with `lesion_reads`: re-derive the score of the timepoints given.
 
-The rule is `registry.scoring`'s (pure polars); at registry scale the scores are derived by its SQL twin
+The rule is `netpet.registry.scoring`'s (pure polars); at registry scale the scores are derived by its SQL twin
 (`sql/queries/score_timepoints.sql`, checked against it on every input by the tests) so that tens of millions
 of reads never leave DuckDB. Writes happen inside the caller's transaction so that reads and their scores
 change together.
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
-from registry.scoring import P4B_MIN_LESIONS, derive_scores
-from registry.sqlfiles import read_sql
+from netpet.registry.scoring import P4B_MIN_LESIONS, derive_scores
+from netpet.registry.sqlfiles import read_sql
 
 
 def refresh_derived_scores(con: duckdb.DuckDBPyConnection, timepoint_ids: Sequence[str] | None = None) -> int:
@@ -25,7 +25,7 @@ def refresh_derived_scores(con: duckdb.DuckDBPyConnection, timepoint_ids: Sequen
     Raises
     ------
     ValidationError
-        When a read cannot be scored (from `registry.scoring.derive_scores`); nothing is written.
+        When a read cannot be scored (from `netpet.registry.scoring.derive_scores`); nothing is written.
     """
     ids = pl.DataFrame({"timepoint_id": list(timepoint_ids or [])}, schema={"timepoint_id": pl.String})
     if timepoint_ids is not None and ids.height == 0:

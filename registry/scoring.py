@@ -2,8 +2,8 @@
 
 Owns the rules: the class of one lesion, the patient-level score of one timepoint (with the P4a/P4b
 sub-classification), the NETPET group used by survival analyses, and the validation of lesion reads
-that scoring needs. Storing scores is `registry.score_store`'s job; tracking lesions across timepoints
-is `registry.lesions`'.
+that scoring needs. Storing scores is `netpet.registry.score_store`'s job; tracking lesions across timepoints
+is `netpet.registry.lesions`'.
 
 Rules from Chan et al., Theranostics 2017;7(5):1149-1158, as tabulated in Cancer Imaging 2022
 (doi 10.1186/s40644-022-00465-3, Table 1); see shared/domain.md.
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from registry.columns import COMPARISONS
-from registry.errors import ValidationError
+from netpet.registry.columns import COMPARISONS
+from netpet.registry.errors import ValidationError
 
 #: Lesion classes in order of adversity; the patient's score is set by the most adverse lesion.
 LESION_CLASSES = (

@@ -14,7 +14,7 @@ from pathlib import Path
 @cache
 def sql_root() -> Path:
     """Return the folder holding `migrations/`, `views/`, `checks/` and `cohorts/`."""
-    shipped = Path(str(importlib.resources.files("registry"))) / "sql"
+    shipped = Path(str(importlib.resources.files("netpet.registry"))) / "sql"
     if shipped.is_dir():
         return shipped
     return Path(__file__).resolve().parent.parent / "sql"

@@ -3,8 +3,8 @@
 Each file is read as text and parsed in one parallel pass into a DuckDB temp table of typed columns that keeps a
 cell's trimmed text only where it does not parse (`_parsed_<table>`, read through the view `_typed_<table>` with
 the file name and the spreadsheet row number `_row`), then checked with set-based SQL from
-`sql/queries/ingest/`. Identifiers in that SQL come only from `registry.columns`; values are always bound.
-Each problem is one row of a tidy frame (file, row, column, message). Writing is `registry.ingest`'s job.
+`sql/queries/ingest/`. Identifiers in that SQL come only from `netpet.registry.columns`; values are always bound.
+Each problem is one row of a tidy frame (file, row, column, message). Writing is `netpet.registry.ingest`'s job.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from registry.columns import SSTR_TRACERS, TABLES, TABLES_BY_NAME, Column, Table, stored_name
-from registry.csv_lines import LineCounter
-from registry.errors import IngestError
-from registry.identifiers import case_collisions, character_issues
-from registry.sqlfiles import read_sql
+from netpet.registry.columns import SSTR_TRACERS, TABLES, TABLES_BY_NAME, Column, Table, stored_name
+from netpet.registry.csv_lines import LineCounter
+from netpet.registry.errors import IngestError
+from netpet.registry.identifiers import case_collisions, character_issues
+from netpet.registry.sqlfiles import read_sql
 
 FORMATS = ("csv", "parquet")
 ISSUE_SCHEMA = {"file": pl.String, "row": pl.Int64, "column": pl.String, "message": pl.String}
@@ -40,7 +40,7 @@ MAX_CELL_CHARS = 1000
 #: How much of a bad value a message quotes.
 SHOWN_CHARS = 60
 #: A text cell may not start with what a spreadsheet would run as a formula (OWASP CSV injection); `-`
-#: is allowed here (codes such as `-` for "none") and neutralised on CSV export instead (registry.export).
+#: is allowed here (codes such as `-` for "none") and neutralised on CSV export instead (netpet.registry.export).
 FORMULA_START = r"^[=+@\t\r]"
 #: Control characters (NUL, ESC, ...) other than tab and line breaks: never data, a sign of a corrupt file.
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
@@ -664,7 +664,7 @@ def validate_folder(
     folder : str or Path
         The folder of table files (see `shared/registry-format.md`).
     update, ignore_unknown_columns : bool
-        As for `registry.ingest.import_folder`.
+        As for `netpet.registry.ingest.import_folder`.
 
     Returns
     -------

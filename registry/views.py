@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from registry.errors import MigrationError
-from registry.sqlfiles import sql_files
+from netpet.registry.errors import MigrationError
+from netpet.registry.sqlfiles import sql_files
 
 if TYPE_CHECKING:
-    from registry.db import Registry
+    from netpet.registry.db import Registry
 
 
 def view_name(stem: str) -> str:

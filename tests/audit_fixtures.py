@@ -114,7 +114,7 @@ def run_script(reg, script: str, *, refresh: bool = True) -> None:
 
     `refresh=False` leaves them as they were: an edit made outside netpet.
     """
-    from registry.analysis_tables import refresh_analysis_tables
+    from netpet.registry.analysis_tables import refresh_analysis_tables
 
     with reg.transaction() as con:
         for statement in script.split(";"):
@@ -135,7 +135,7 @@ TREATMENT_BY_GROUP = {1: "prrt_lu177_dotatate", 3: "ssa_lanreotide", 5: "capecit
 
 def seed_cohort(reg, *, seed: int = 7) -> None:
     """Write a deterministic cohort over three sites (one tiny), with gaps, scores and treatments."""
-    from registry.analysis_tables import refresh_analysis_tables
+    from netpet.registry.analysis_tables import refresh_analysis_tables
 
     rng = random.Random(seed)
     rows: dict[str, list[tuple]] = {
@@ -191,7 +191,7 @@ def seed_cohort(reg, *, seed: int = 7) -> None:
 
 def copy_registry(template: Path, target: Path):
     """Open a copy of an empty, migrated registry file (much faster than migrating a new one)."""
-    from registry import Registry
+    from netpet.registry import Registry
 
     shutil.copyfile(template, target)
     return Registry.open(target)
@@ -199,7 +199,7 @@ def copy_registry(template: Path, target: Path):
 
 def make_template(folder: Path) -> Path:
     """Create an empty, migrated registry file to copy from."""
-    from registry import Registry
+    from netpet.registry import Registry
 
     path = folder / "template.duckdb"
     Registry.create(path).close()

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from registry import Registry
+from netpet.registry import Registry
 
 D = date.fromisoformat
 
@@ -75,7 +75,7 @@ OUTCOMES = [
 
 def fill_fixture(reg: Registry) -> None:
     """Insert the fixture rows into an empty registry."""
-    from registry.analysis_tables import refresh_analysis_tables
+    from netpet.registry.analysis_tables import refresh_analysis_tables
 
     with reg.transaction() as con:
         con.executemany(

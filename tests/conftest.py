@@ -60,7 +60,7 @@ def registry_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
 def registry(request: pytest.FixtureRequest, tmp_path: Path):
     """A new, empty, migrated registry on each backend."""
-    from registry import Registry
+    from netpet.registry import Registry
 
     if request.param == "duckdb":
         reg = Registry.create(tmp_path / "registry.duckdb")
@@ -77,7 +77,7 @@ def refresh_written_rows(reg: object) -> None:
     Fixtures insert rows directly, as data independent of the importer; every write path of the registry
     refreshes the analysis rows in its own transaction, and this is that step for them.
     """
-    from registry.analysis_tables import refresh_analysis_tables
+    from netpet.registry.analysis_tables import refresh_analysis_tables
 
     with reg.transaction() as con:  # type: ignore[attr-defined]
         refresh_analysis_tables(con)
@@ -108,7 +108,7 @@ def demo_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     Read it with `Registry.open(path, read_only=True)`; copy it (`shutil.copy`) before writing to it.
     """
-    from registry.demo import build_demo_registry
+    from netpet.registry.demo import build_demo_registry
 
     folder = tmp_path_factory.mktemp("demo")
     path = folder / "demo.duckdb"
@@ -154,7 +154,7 @@ class RegistryTemplates:
         return str(target)
 
     def _build(self, backend: str, fill: Callable[..., None] | None) -> str:
-        from registry import Registry
+        from netpet.registry import Registry
 
         if backend == "postgres":
             url = self.server().migrated_database()
@@ -204,7 +204,7 @@ class Registries:
 
     def open(self, fill: Callable[..., None] | None = None):
         """Open a new copy (see `copy`); the caller closes it."""
-        from registry import Registry
+        from netpet.registry import Registry
 
         return Registry.open(self.copy(fill))
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from analysis.cox import CoxResult, fit_cox
+from netpet.analysis.survival.cox import CoxResult, fit_cox
 
 REFERENCE = Path(__file__).parent / "reference" / "cox"
 VETERAN_LEVELS = {"celltype": ["squamous", "smallcell", "adeno", "large"]}

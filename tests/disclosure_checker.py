@@ -1,6 +1,6 @@
 """An attacker's view of a published count table: each hidden cell's feasible range, by integer programming.
 
-Independent of `registry.suppression`: the tables are read back from the CSV files as published, their
+Independent of `netpet.registry.suppression`: the tables are read back from the CSV files as published, their
 linear relations are stated here from what the files show (row and column totals, each group's patients
 beside the patients with an attribute), and `scipy.optimize.milp` finds the smallest and largest whole number
 every hidden cell (`*`) can be given every shown count. A cell is determined when the two are equal. A cell

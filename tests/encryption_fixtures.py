@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from registry import Registry
+from netpet.registry import Registry
 from tests.conftest import refresh_written_rows
 
 

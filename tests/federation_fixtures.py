@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from registry import Registry
+from netpet.registry import Registry
 from tests.scoring_fixtures import rederive
 
 REFERENCE = Path(__file__).parent / "reference" / "federation"

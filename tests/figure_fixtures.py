@@ -1,4 +1,4 @@
-"""Test input for figure tests: KM tables in the `analysis.km` contract, built with lifelines.
+"""Test input for figure tests: KM tables in the `netpet.analysis.survival.km` contract, built with lifelines.
 
 lifelines is used only to make input here; the figures must plot exactly the tables passed in.
 """
@@ -11,7 +11,7 @@ import polars as pl
 
 
 def km_tables(durations, events, groups) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Return (KM table, summary) per group in the contract of `analysis.km` (censored rows included)."""
+    """Return (KM table, summary) per group in the contract of `netpet.analysis.survival.km` (censored rows included)."""
     from lifelines import KaplanMeierFitter
 
     frame = pl.DataFrame({"time": durations, "event": events, "group": groups})

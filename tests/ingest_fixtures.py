@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from registry import Registry
-from registry.ingest import import_folder
+from netpet.registry import Registry
+from netpet.registry.ingest import import_folder
 
 DATA = Path(__file__).parent / "data"
 #: Every table an import may write to.

@@ -1,6 +1,6 @@
 """Test input for longitudinal analyses: hand-built patients with dated timepoints, and the demo registry.
 
-Hand-built rows go in through DuckDB from polars frames, table names only from `registry.columns`, with
+Hand-built rows go in through DuckDB from polars frames, table names only from `netpet.registry.columns`, with
 recorded scores; the demo goes through the importer.
 """
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import polars as pl
 
-from registry import Registry
-from registry.columns import TABLES_BY_NAME
+from netpet.registry import Registry
+from netpet.registry.columns import TABLES_BY_NAME
 
 ORIGIN = date(2020, 1, 1)
 
@@ -48,7 +48,7 @@ def add_patient(
 
     Both scans of a timepoint are on its day. Treatments are (treatment, start day, end day or None).
     """
-    from registry.analysis_tables import refresh_analysis_tables
+    from netpet.registry.analysis_tables import refresh_analysis_tables
 
     insert_rows(reg, "patients", pl.DataFrame({
         "patient_id": [patient_id], "diagnosis_date": [day(-100)], "primary_site": ["pancreas"],
@@ -79,8 +79,8 @@ def add_patient(
 
 def load_demo(reg: Registry, folder: Path, *, patients: int = 120, seed: int = 42) -> None:
     """Write the demo registry's files for `patients` patients into `folder` and import them."""
-    from registry.demo import write_demo_files
-    from registry.ingest import import_folder
+    from netpet.registry.demo import write_demo_files
+    from netpet.registry.ingest import import_folder
 
     write_demo_files(folder, patients=patients, seed=seed)
     import_folder(reg, folder, operator="test")

@@ -74,7 +74,7 @@ class PostgresServer:
         Migrating over the network costs seconds, so the first call migrates a template database and every
         call copies it (PostgreSQL's CREATE DATABASE ... TEMPLATE).
         """
-        from registry import Registry
+        from netpet.registry import Registry
 
         if self._template is None:
             url = self.new_database()

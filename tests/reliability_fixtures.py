@@ -12,9 +12,9 @@ from pathlib import Path
 
 import polars as pl
 
-from registry import Registry
-from registry.columns import TABLES
-from registry.demo import write_demo_files
+from netpet.registry import Registry
+from netpet.registry.columns import TABLES
+from netpet.registry.demo import write_demo_files
 
 Digest = dict[str, tuple[int, str]]
 #: Columns numbered from a sequence by parallel inserts: the numbering of rows within a batch varies.

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import duckdb
 
-from registry import Registry
-from registry.analysis_tables import refresh_analysis_tables
-from registry.score_store import refresh_derived_scores
+from netpet.registry import Registry
+from netpet.registry.analysis_tables import refresh_analysis_tables
+from netpet.registry.score_store import refresh_derived_scores
 
 SCORING_SQL = Path(__file__).parent / "data" / "scoring_registry.sql"
 

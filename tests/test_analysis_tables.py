@@ -11,9 +11,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from registry import MigrationError, Registry
-from registry.analysis_tables import derivation_sha256, is_current, refresh_analysis_tables
-from registry.history import delete_patient, restore_patient
+from netpet.registry import MigrationError, Registry
+from netpet.registry.analysis_tables import derivation_sha256, is_current, refresh_analysis_tables
+from netpet.registry.history import delete_patient, restore_patient
 from tests.ingest_fixtures import load_valid
 
 STORED_AS = {"live_timepoint_scores": "analysis_timepoints", "live_patient_analysis": "analysis_patients"}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.audit_report import audit_report, write_audit
+from netpet.analysis.outputs.audit_report import audit_report, write_audit
 from tests.audit_fixtures import AS_OF, copy_registry, make_template, seed_cohort
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from registry import Registry
-from registry.audit import check_catalogue, check_summary, has_errors, run_checks
-from registry.sqlfiles import sql_files
+from netpet.registry import Registry
+from netpet.registry.audit import check_catalogue, check_summary, has_errors, run_checks
+from netpet.registry.sqlfiles import sql_files
 from tests.audit_fixtures import (
     AS_OF,
     OUTSIDE_NETPET,

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.audit_report import (
+from netpet.analysis.outputs.audit_report import (
     FIELDS,
     audit_report,
     completeness_index,
@@ -40,7 +40,7 @@ def cohort_path(backend, registry_templates, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def cohort_report(cohort_path):
-    from registry import Registry
+    from netpet.registry import Registry
 
     with Registry.open(cohort_path, read_only=True) as reg:
         return audit_report(reg, as_of=AS_OF)
@@ -103,7 +103,7 @@ def test_report_without_ids_names_no_patient(cohort_report, cohort_path, tmp_pat
 
 
 def test_include_ids_adds_the_failing_rows_to_the_report(cohort_path, tmp_path):
-    from registry import Registry
+    from netpet.registry import Registry
 
     with Registry.open(cohort_path, read_only=True) as reg:
         report = audit_report(reg, as_of=AS_OF, include_ids=True)
@@ -149,7 +149,7 @@ def test_cli_exits_zero_when_only_warnings_fail(cohort_path, tmp_path):
 
 
 def test_cli_exits_one_when_an_error_check_fails(registries, tmp_path):
-    from registry import Registry
+    from netpet.registry import Registry
 
     location = registries.copy()
     with Registry.open(location) as reg:
@@ -194,7 +194,7 @@ def test_cli_min_cell_overrides_the_setting(cohort_path, tmp_path):
 
 
 def test_threshold_defaults_to_the_registry_setting(registries):
-    from registry import Registry
+    from netpet.registry import Registry
 
     with Registry.open(registries.copy(seed_cohort)) as reg:
         reg.set_setting("min_cell_count", "10")

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from registry import Registry, RegistryError
-from registry.backup import backup_registry, restore_registry
+from netpet.registry import Registry, RegistryError
+from netpet.registry.backup import backup_registry, restore_registry
 
 
 def _add_patient(path: Path, patient_id: str) -> None:

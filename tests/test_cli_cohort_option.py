@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from registry import Registry
-from registry.cohorts import build_cohort, show_cohort
+from netpet.registry import Registry
+from netpet.registry.cohorts import build_cohort, show_cohort
 from tests.cohort_fixtures import fill_fixture
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from registry import Registry
+from netpet.registry import Registry
 from tests.cox_fixtures import REFERENCE
 
 REL = 1e-6

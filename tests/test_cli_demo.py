@@ -8,10 +8,10 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from analysis.frames import survival_frame
-from analysis.km import km_summary
+from netpet.analysis.studies.frames import survival_frame
+from netpet.analysis.survival.km import km_summary
 from netpet.cli import cli
-from registry import Registry
+from netpet.registry import Registry
 
 # Chan et al., Br J Cancer 2023;128:549-555: median OS and TTP (months) by NETPET group.
 PUBLISHED_OS = {"P1": 101.8, "P2-4": 46.5, "P5": 11.5}
@@ -61,8 +61,8 @@ def test_demo_command_writes_registry_and_summary(registries, tmp_path: Path) ->
 
 @pytest.mark.postgres
 def test_demo_replace_on_postgresql_says_to_recreate_the_database(postgres_server, tmp_path: Path) -> None:
-    from registry import RegistryError
-    from registry.demo import build_demo_registry
+    from netpet.registry import RegistryError
+    from netpet.registry.demo import build_demo_registry
 
     with pytest.raises(RegistryError, match="on PostgreSQL drop and re-create the database"):
         build_demo_registry(postgres_server.new_database(), tmp_path / "data", patients=5, replace=True)

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from analysis.logrank import logrank_test
+from netpet.analysis.survival.logrank import logrank_test
 from netpet.cli import cli
 
 ORIGIN = date(2021, 1, 4)  # every first timepoint: SSTR scan 2021-01-01, FDG scan 2021-01-04

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from registry import Registry
+from netpet.registry import Registry
 from tests.longitudinal_fixtures import add_patient
 
 

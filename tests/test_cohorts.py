@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from registry import Registry
-from registry.cohorts import (
+from netpet.registry import Registry
+from netpet.registry.cohorts import (
     CohortError,
     attrition,
     build_cohort,

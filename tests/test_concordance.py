@@ -1,4 +1,4 @@
-"""analysis.concordance agrees with R's concordance() and coxph's fit$concordance (survival 3.5.3)."""
+"""netpet.analysis.survival.concordance agrees with R's concordance() and coxph's fit$concordance (survival 3.5.3)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.concordance import concordance_index, cox_concordance
+from netpet.analysis.survival.concordance import concordance_index
+from netpet.analysis.studies.cox_analysis import cox_concordance
 from tests.cox_fixtures import CASES, REFERENCE, fit_case, r_output
 
 REL = 1e-6

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from registry import Registry, RegistryInUseError
+from netpet.registry import Registry, RegistryInUseError
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -24,7 +24,7 @@ def _hold(path: Path, *, read_only: bool) -> subprocess.Popen[str]:
     code = textwrap.dedent(
         f"""
         import sys
-        from registry import Registry
+        from netpet.registry import Registry
         reg = Registry.open({str(path)!r}, read_only={read_only})
         print("open", flush=True)
         sys.stdin.read()

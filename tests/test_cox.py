@@ -1,4 +1,4 @@
-"""analysis.cox agrees with R's coxph (survival 3.5.3) on public data, and handles the edge cases."""
+"""netpet.analysis.survival.cox agrees with R's coxph (survival 3.5.3) on public data, and handles the edge cases."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.cox import CoxConvergenceWarning, cox_coefficients, cox_tests, fit_cox
-from registry import RegistryError
+from netpet.analysis.survival.cox import CoxConvergenceWarning, cox_coefficients, cox_tests, fit_cox
+from netpet.registry import RegistryError
 from tests.cox_fixtures import REFERENCE, fit_case, r_output, r_term
 
 REL = 1e-6
@@ -242,9 +242,9 @@ def test_docstring_example_runs() -> None:
     x = c(0.5, 1, 0.1, 0.7, 0.2, 0)))) = 3.598126681, the example in fit_cox's docstring."""
     import doctest
 
-    import analysis.cox
+    import netpet.analysis.survival.cox
 
-    assert doctest.testmod(analysis.cox).failed == 0
+    assert doctest.testmod(netpet.analysis.survival.cox).failed == 0
 
 
 def test_no_events_is_an_error_not_a_crash() -> None:

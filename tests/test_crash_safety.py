@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from registry import Registry
-from registry.ingest import import_folder
+from netpet.registry import Registry
+from netpet.registry.ingest import import_folder
 from tests.reliability_fixtures import Digest, demo_folder, registry_digest
 
 ROOT = Path(__file__).resolve().parents[1]

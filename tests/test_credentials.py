@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from registry import Registry, RegistryError
-from registry.credentials import mask, masked_url
+from netpet.registry import Registry, RegistryError
+from netpet.registry.credentials import mask, masked_url
 from tests.cohort_fixtures import fill_fixture
 
 SECRET = "s3cr3t-pw"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from registry import MigrationError, Registry, RegistryError
-from registry.migrations import applied_migrations, pending_migrations
-from registry.sqlfiles import sql_files, sql_root
-from registry.views import list_views
+from netpet.registry import MigrationError, Registry, RegistryError
+from netpet.registry.migrations import applied_migrations, pending_migrations
+from netpet.registry.sqlfiles import sql_files, sql_root
+from netpet.registry.views import list_views
 
 
 def test_create_applies_every_migration(registry: Registry) -> None:
@@ -42,7 +42,7 @@ def test_edited_applied_migration_is_an_error(registries, tmp_path: Path, monkey
     shutil.copytree(sql_root(), edited)
     first = sorted((edited / "migrations").glob("*.sql"))[0]
     first.write_text(first.read_text() + "\n-- an edit\n")
-    monkeypatch.setattr("registry.sqlfiles.sql_root", lambda: edited)
+    monkeypatch.setattr("netpet.registry.sqlfiles.sql_root", lambda: edited)
     with pytest.raises(MigrationError, match="edited after it was applied"):
         Registry.open(registry_path)
 
@@ -52,7 +52,7 @@ def test_older_registry_gets_pending_migrations_on_open(registries, tmp_path: Pa
     newer = tmp_path / "sql"
     shutil.copytree(sql_root(), newer)
     (newer / "migrations" / "9999_add_note.sql").write_text("create table notes (note varchar);")
-    monkeypatch.setattr("registry.sqlfiles.sql_root", lambda: newer)
+    monkeypatch.setattr("netpet.registry.sqlfiles.sql_root", lambda: newer)
     with pytest.raises(MigrationError, match="needs migrating"):
         Registry.open(registry_path, read_only=True)
     with Registry.open(registry_path) as reg:

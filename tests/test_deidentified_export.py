@@ -16,11 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netpet.cli import cli
-from registry import Registry, RegistryError
-from registry.cohorts import build_cohort
-from registry.deidentify import date_shift_days, project_secret, pseudonym
-from registry.export import export_views, neutralise_formulas
-from registry.ingest import import_folder
+from netpet.registry import Registry, RegistryError
+from netpet.registry.cohorts import build_cohort
+from netpet.registry.deidentify import date_shift_days, project_secret, pseudonym
+from netpet.registry.export import export_views, neutralise_formulas
+from netpet.registry.ingest import import_folder
 from tests.reliability_fixtures import demo_folder
 
 SECRET = b"project secret for the export tests"

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry import RegistryError
-from registry.deidentify import date_shift_days, deidentify_tables, pseudonym
+from netpet.registry import RegistryError
+from netpet.registry.deidentify import date_shift_days, deidentify_tables, pseudonym
 
 SECRET = b"a project secret of 32 bytes...."
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis.cox import cox_analysis
-from analysis.frames import survival_frame
-from registry import Registry
-from registry.columns import SSTR_TRACERS, TABLES, Column, Table
-from registry.demo import DEMO_PARAMETERS, write_demo_files
-from registry.scoring import derive_scores
+from netpet.analysis.studies.cox_analysis import cox_analysis
+from netpet.analysis.studies.frames import survival_frame
+from netpet.registry import Registry
+from netpet.registry.columns import SSTR_TRACERS, TABLES, Column, Table
+from netpet.registry.demo import DEMO_PARAMETERS, write_demo_files
+from netpet.registry.scoring import derive_scores
 
 AS_OF = date(2025, 12, 31)
 MONTH_DAYS = 30.4375

@@ -11,8 +11,8 @@ import doctest
 import numpy as np
 import pytest
 
-import registry.demo_calibration
-from registry.demo_calibration import MixtureQuantiles, calibrated_scales, clipped_normal_nodes
+import netpet.registry.demo_calibration
+from netpet.registry.demo_calibration import MixtureQuantiles, calibrated_scales, clipped_normal_nodes
 
 # Two groups: a P5-like mix of grades (HR 1, 1.4, 2, 2.8) by age nodes (HR 1.03 per year), and a two-node
 # mix with a strong shared effect on both events, where death censoring progression matters most.
@@ -89,4 +89,4 @@ def test_clipped_normal_nodes_are_quantiles_clipped_to_the_range():
 
 
 def test_docstring_examples_run():
-    assert doctest.testmod(registry.demo_calibration).failed == 0
+    assert doctest.testmod(netpet.registry.demo_calibration).failed == 0

@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from registry import Registry, RegistryError
-from registry.encryption import read_key_file
-from registry.ingest import import_folder
+from netpet.registry import Registry, RegistryError
+from netpet.registry.encryption import read_key_file
+from netpet.registry.ingest import import_folder
 from tests.reliability_fixtures import demo_folder
 
 SECRET_ID = "NP-PLAINTEXT-7731"

@@ -7,9 +7,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from registry import Registry, RegistryError
-from registry.cohorts import build_cohort
-from registry.export import export_views
+from netpet.registry import Registry, RegistryError
+from netpet.registry.cohorts import build_cohort
+from netpet.registry.export import export_views
 from tests.cohort_fixtures import fill_fixture
 
 

@@ -19,19 +19,19 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from analysis.cox import fit_cox
-from analysis.federation import (
+from netpet.analysis.survival.cox import fit_cox
+from netpet.analysis.studies.federation import (
     FORMAT,
     pool_summaries,
     pooled_counts,
     site_cox_terms,
     site_summary,
 )
-from analysis.frames import survival_frame
-from analysis.km import km_fit
-from analysis.logrank import logrank_test
+from netpet.analysis.studies.frames import survival_frame
+from netpet.analysis.survival.km import km_fit
+from netpet.analysis.survival.logrank import logrank_test
 from netpet.cli import cli
-from registry import Registry, RegistryError
+from netpet.registry import Registry, RegistryError
 from tests.federation_fixtures import DATE_PATTERN, ID_PATTERN, REFERENCE, combined_rows, fill_registry, site_rows
 
 SITES = ("north", "south", "west")

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import polars as pl
 import pytest
 
-from analysis.figures import (
+from netpet.analysis.outputs.figures import (
     PRESETS,
     cohort_flow,
     forest_plot,

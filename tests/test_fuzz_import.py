@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry import Registry, ValidationError
-from registry.ingest import import_folder
-from registry.validate import ISSUE_SCHEMA, format_issues
+from netpet.registry import Registry, ValidationError
+from netpet.registry.ingest import import_folder
+from netpet.registry.import_issues import ISSUE_SCHEMA, format_issues
 from tests.ingest_fixtures import DATA, snapshot
 
 VALID = DATA / "valid"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from registry import Registry, RegistryError
-from registry.history import delete_patient, patient_history, restore_patient
+from netpet.registry import Registry, RegistryError
+from netpet.registry.history import delete_patient, patient_history, restore_patient
 from tests.scoring_fixtures import rederive
 
 TABLES = ("patients", "pet_scans", "timepoints", "lesion_reads", "derived_scores", "treatments", "outcomes")

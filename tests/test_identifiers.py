@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from registry import Registry, ValidationError
-from registry.identifiers import identifier_problem
-from registry.ingest import import_folder
+from netpet.registry import Registry, ValidationError
+from netpet.registry.identifiers import identifier_problem
+from netpet.registry.ingest import import_folder
 from tests.attacks.identifiers import LOOKALIKE_IDS
 from tests.ingest_fixtures import assert_same_tables, load_valid, snapshot
 

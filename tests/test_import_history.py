@@ -12,9 +12,9 @@ from pathlib import Path
 
 import polars as pl
 
-from registry import Registry
-from registry.history import delete_patient, patient_history, restore_patient
-from registry.ingest import import_folder
+from netpet.registry import Registry
+from netpet.registry.history import delete_patient, patient_history, restore_patient
+from netpet.registry.ingest import import_folder
 from tests.ingest_fixtures import DATA, loaded
 
 __all__ = ["loaded"]

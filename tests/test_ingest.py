@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from registry import IngestError, Registry, ValidationError
-from registry.history import patient_history
-from registry.ingest import import_folder
-from registry.validate import format_issues
+from netpet.registry import IngestError, Registry, ValidationError
+from netpet.registry.history import patient_history
+from netpet.registry.ingest import import_folder
+from netpet.registry.import_issues import format_issues
 from tests.ingest_fixtures import DATA, assert_same_tables, load_valid, loaded, snapshot
 
 __all__ = ["loaded"]

@@ -11,8 +11,8 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry import Registry
-from registry.columns import (
+from netpet.registry import Registry
+from netpet.registry.columns import (
     COMPARISONS,
     LOCATIONS,
     OUTCOMES,
@@ -24,8 +24,8 @@ from registry.columns import (
     TREATMENTS,
     WHO_GRADES,
 )
-from registry.ingest import import_folder
-from registry.interchange import interchange_table, write_interchange
+from netpet.registry.ingest import import_folder
+from netpet.registry.interchange import interchange_table, write_interchange
 
 DTYPES = {
     "text": pl.String,

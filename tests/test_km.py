@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import analysis.km
-from analysis.km import KMResult, km_fit, km_summary, km_table, survival_at, survival_counts, timefix
+import netpet.analysis.survival.km
+from netpet.analysis.survival.km import KMResult, km_fit, km_summary, km_table, survival_at, survival_counts, timefix
 from tests.km_fixtures import AT_TIMES, CASES, CONF_TYPES, assert_columns_match, case_data, reference_csv
 
 CURVE_COLUMNS = ["time", "n_risk", "n_event", "n_censor", "surv", "std_err", "lower", "upper"]
@@ -197,7 +197,7 @@ def test_unknown_conf_type_is_refused() -> None:
 
 
 def test_module_examples_run() -> None:
-    assert doctest.testmod(analysis.km).failed == 0
+    assert doctest.testmod(netpet.analysis.survival.km).failed == 0
 
 
 survival_rows = st.lists(

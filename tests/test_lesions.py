@@ -10,9 +10,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from registry import Registry, RegistryError
-from registry.lesions import lesion_changes, patient_timeline, score_disagreements
-from registry.scoring import classify_lesions
+from netpet.registry import Registry, RegistryError
+from netpet.registry.lesions import lesion_changes, patient_timeline, score_disagreements
+from netpet.registry.scoring import classify_lesions
 from tests.scoring_fixtures import fill_scoring_registry, rederive
 
 
@@ -162,7 +162,7 @@ def test_lesion_read_negative_again_is_changed_for_the_better(scored_registry: R
 
 
 def test_sql_lesion_classes_agree_with_scoring_module(scored_registry: Registry) -> None:
-    """View lesion_classes restates registry.scoring's rule in SQL; both must agree on every input."""
+    """View lesion_classes restates netpet.registry.scoring's rule in SQL; both must agree on every input."""
     combos = [
         (sstr, fdg, comparison)
         for sstr in (False, True)

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import analysis.logrank
-from analysis.logrank import adjust_p, logrank_test, logrank_trend, pairwise_logrank
+import netpet.analysis.survival.logrank
+from netpet.analysis.survival.logrank import adjust_p, logrank_test, logrank_trend, pairwise_logrank
 from tests.km_fixtures import case_data, reference_tests
 
 
@@ -119,7 +119,7 @@ def test_adjust_p_follows_r_p_adjust(method: str, expected: list[float]) -> None
 
 
 def test_module_examples_run() -> None:
-    assert doctest.testmod(analysis.logrank).failed == 0
+    assert doctest.testmod(netpet.analysis.survival.logrank).failed == 0
 
 
 @settings(max_examples=60, deadline=None)

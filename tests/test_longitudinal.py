@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from analysis.longitudinal import (
+from netpet.analysis.studies.longitudinal import (
     NO_SCORE,
     ZERO_LENGTH,
     check_intervals,
@@ -22,7 +22,7 @@ from analysis.longitudinal import (
     transition_matrix,
     treatment_outcomes,
 )
-from registry import ValidationError
+from netpet.registry import ValidationError
 from tests.longitudinal_fixtures import add_patient, add_small_cohort
 
 SMALL_CSV = "tests/reference/timevarying/score_intervals_small.csv"
@@ -187,8 +187,8 @@ def test_time_varying_frame_drops_p0_intervals_and_counts_them(registry):
 
 def test_demo_intervals_tile_each_patients_overall_survival(registries, tmp_path):
     """The view's rows of each patient run from 0 to the OS time with no gap or overlap, one death at most."""
-    from analysis.frames import survival_frame
-    from registry import Registry
+    from netpet.analysis.studies.frames import survival_frame
+    from netpet.registry import Registry
     from tests.longitudinal_fixtures import load_demo
 
     with Registry.open(registries.copy()) as reg:

@@ -5,7 +5,7 @@ truncated rows, other separators, formula cells, impossible dates); big ones (10
 run time. Each is imported through the CLI on top of `tests/data/valid`, like a site's second delivery.
 
 Formula policy: a text cell starting with `=`, `+`, `@`, a tab or a carriage return is refused on import
-(a spreadsheet would run it); a leading `-` is accepted and neutralised on CSV export (`registry.export`).
+(a spreadsheet would run it); a leading `-` is accepted and neutralised on CSV export (`netpet.registry.export`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from registry import Registry
-from registry.ingest import import_folder
-from registry.validate import MAX_CELL_CHARS
+from netpet.registry import Registry
+from netpet.registry.ingest import import_folder
+from netpet.registry.validate import MAX_CELL_CHARS
 from tests.ingest_fixtures import DATA
 from tests.reliability_fixtures import Digest, registry_digest
 

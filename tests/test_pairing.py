@@ -1,4 +1,4 @@
-"""Pairing SSTR and FDG scans into timepoints (registry.pairing): nearest first, one-to-one, ties reported."""
+"""Pairing SSTR and FDG scans into timepoints (netpet.registry.pairing): nearest first, one-to-one, ties reported."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry import Registry, RegistryError
-from registry.pairing import pair_registry, pair_scans, pair_unpaired_scans
+from netpet.registry import Registry, RegistryError
+from netpet.registry.pairing import pair_registry, pair_scans, pair_unpaired_scans
 from tests.scoring_fixtures import fill_scoring_registry, rederive
 
 
@@ -243,7 +243,7 @@ def test_pairing_rolls_back_with_the_callers_transaction(scored_registry: Regist
 
 def test_import_with_pair_adds_timepoints_for_a_folder_of_scans_only(registry: Registry, tmp_path) -> None:
     """A site that sends scans but no timepoints: `import --pair` pairs them in the import's transaction."""
-    from registry.ingest import import_folder
+    from netpet.registry.ingest import import_folder
 
     folder = tmp_path / "scans_only"
     folder.mkdir()

@@ -1,10 +1,10 @@
-"""analysis.phtest agrees with R's cox.zph(fit, transform = "km", terms = TRUE) (survival 3.5.3)."""
+"""netpet.analysis.survival.phtest agrees with R's cox.zph(fit, transform = "km", terms = TRUE) (survival 3.5.3)."""
 
 from __future__ import annotations
 
 import pytest
 
-from analysis.phtest import ph_test
+from netpet.analysis.survival.phtest import ph_test
 from tests.cox_fixtures import fit_case, r_output
 
 REL = 1e-6

@@ -15,8 +15,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from registry import Registry
-from registry.demo import write_demo_files
+from netpet.registry import Registry
+from netpet.registry.demo import write_demo_files
 from tests.site_folders import TABLES, split_folder
 
 pytestmark = pytest.mark.postgres  # and each test is slow: every import is a real process (~2 s to start)
@@ -29,8 +29,8 @@ LOCK_WAITS = Path(__file__).parent / "data" / "postgres_lock_waits.sql"
 IMPORTER = textwrap.dedent(
     """
     import sys
-    from registry import Registry, RegistryError
-    from registry.ingest import import_folder
+    from netpet.registry import Registry, RegistryError
+    from netpet.registry.ingest import import_folder
 
     def hold(step, done, total):
         if step == "write" and done == 1 and len(sys.argv) > 3:

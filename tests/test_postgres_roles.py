@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from registry.extensions import load_extension
+from netpet.registry.extensions import load_extension
 from tests.cohort_fixtures import fill_fixture
 
 pytestmark = pytest.mark.postgres

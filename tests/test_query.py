@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from registry import Registry
-from registry.query import QueryError, run_query
+from netpet.registry import Registry
+from netpet.registry.query import QueryError, run_query
 from tests.cohort_fixtures import fill_fixture
 
 

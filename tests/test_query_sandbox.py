@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from registry import Registry
-from registry.query import QueryError, run_query
+from netpet.registry import Registry
+from netpet.registry.query import QueryError, run_query
 from tests.attacks.queries import ATTACK_QUERIES, SECRET_TEXT
 from tests.cohort_fixtures import fill_fixture
 

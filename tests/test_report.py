@@ -19,20 +19,20 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from analysis.figures import at_risk_counts, cohort_flow
-from analysis.frames import survival_frame
-from analysis.km import km_report
-from analysis.report import (
+from netpet.analysis.outputs.figures import at_risk_counts, cohort_flow
+from netpet.analysis.studies.frames import survival_frame
+from netpet.analysis.studies.km_analysis import km_report
+from netpet.analysis.outputs.report import (
     flow_table,
     km_report_figure,
     registry_provenance,
     write_report,
 )
 from netpet.cli import cli
-from registry import Registry
-from registry.backup import file_sha256
-from registry.cohorts import build_cohort
-from registry.credentials import masked_url
+from netpet.registry import Registry
+from netpet.registry.backup import file_sha256
+from netpet.registry.cohorts import build_cohort
+from netpet.registry.credentials import masked_url
 from tests.cohort_fixtures import fill_fixture
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""Stored scores: the SQL that derives them at registry scale agrees with registry.scoring on every input."""
+"""Stored scores: the SQL that derives them at registry scale agrees with netpet.registry.scoring on every input."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from itertools import combinations_with_replacement
 
 import polars as pl
 
-from registry import Registry
-from registry.score_store import refresh_derived_scores
-from registry.scoring import derive_scores
+from netpet.registry import Registry
+from netpet.registry.score_store import refresh_derived_scores
+from netpet.registry.scoring import derive_scores
 
 #: Every read the schema accepts: both flags, and the comparison (required when both are avid).
 READS = [

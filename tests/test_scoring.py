@@ -1,4 +1,4 @@
-"""The NETPET scoring rules (registry.scoring): lesion class, patient score, P4a/P4b, group, validation.
+"""The NETPET scoring rules (netpet.registry.scoring): lesion class, patient score, P4a/P4b, group, validation.
 
 Expected values are read off the rules in shared/domain.md (Chan et al. 2017; Cancer Imaging 2022 Table 1),
 never produced by the code under test.
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry import Registry, ValidationError
-from registry.scoring import (
+from netpet.registry import Registry, ValidationError
+from netpet.registry.scoring import (
     classify_lesions,
     derive_scores,
     lesion_issues,
@@ -215,8 +215,8 @@ def test_score_does_not_depend_on_row_order(rows, rnd) -> None:
 
 
 def test_sql_labels_agree_with_the_python_rule(registry: Registry) -> None:
-    """The views' macros (sql/macros/netpet_labels.sql) and registry.scoring label every score alike."""
-    from registry.scoring import netpet_group
+    """The views' macros (sql/macros/netpet_labels.sql) and netpet.registry.scoring label every score alike."""
+    from netpet.registry.scoring import netpet_group
 
     sql = registry.query(
         "select s as score, netpet_score_label(s) as label, netpet_group_label(s) as grp "

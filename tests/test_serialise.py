@@ -6,7 +6,7 @@ import json
 import math
 from datetime import date
 
-from analysis.serialise import json_ready, to_json
+from netpet.analysis.serialise import json_ready, to_json
 
 
 def test_non_finite_numbers_become_null_at_any_depth() -> None:

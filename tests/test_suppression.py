@@ -9,7 +9,7 @@ import scipy.linalg
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry.suppression import (
+from netpet.registry.suppression import (
     COMPLEMENTARY,
     PRIMARY,
     grid_lines,

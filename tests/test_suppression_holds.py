@@ -14,9 +14,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis.audit_report import FIELDS, audit_report, write_audit
-from registry import Registry
-from registry.demo import build_demo_registry
+from netpet.analysis.outputs.audit_report import FIELDS, audit_report, write_audit
+from netpet.registry import Registry
+from netpet.registry.demo import build_demo_registry
 from tests.disclosure_checker import Published, count, grid, vector, with_totals
 
 THRESHOLD = 5

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.longitudinal import score_transitions
-from analysis.swimmer import swimmer_frames, swimmer_plot, transition_figure
-from registry import RegistryError
+from netpet.analysis.studies.longitudinal import score_transitions
+from netpet.analysis.outputs.swimmer import swimmer_frames, swimmer_plot, transition_figure
+from netpet.registry import RegistryError
 from tests.longitudinal_fixtures import add_patient
 
 
@@ -29,7 +29,7 @@ def _bars(ax, gid):
 
 
 def test_lanes_sorted_longest_on_top_with_followup_lengths(registries):
-    from registry import Registry
+    from netpet.registry import Registry
 
     with Registry.open(registries.copy()) as reg:
         _cohort(reg)
@@ -41,7 +41,7 @@ def test_lanes_sorted_longest_on_top_with_followup_lengths(registries):
 
 
 def test_markers_sit_on_their_lanes_at_their_times(registries):
-    from registry import Registry
+    from netpet.registry import Registry
 
     with Registry.open(registries.copy()) as reg:
         _cohort(reg)
@@ -55,7 +55,7 @@ def test_markers_sit_on_their_lanes_at_their_times(registries):
 
 
 def test_treatment_bars_span_start_to_end_and_ongoing_to_last_contact(registries):
-    from registry import Registry
+    from netpet.registry import Registry
 
     with Registry.open(registries.copy()) as reg:
         _cohort(reg)
@@ -67,7 +67,7 @@ def test_treatment_bars_span_start_to_end_and_ongoing_to_last_contact(registries
 
 
 def test_patient_selection_by_count_and_by_id(registries):
-    from registry import Registry
+    from netpet.registry import Registry
 
     with Registry.open(registries.copy()) as reg:
         _cohort(reg)
@@ -78,7 +78,7 @@ def test_patient_selection_by_count_and_by_id(registries):
 
 
 def test_transition_figure_image_holds_row_proportions(registries):
-    from registry import Registry
+    from netpet.registry import Registry
 
     with Registry.open(registries.copy()) as reg:
         add_patient(reg, "A", timepoints=[(0, 1), (100, 1), (200, 5)], last_contact=300)

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from scipy import stats
 
-from analysis.tables import (
+from netpet.analysis.outputs.tables import (
     TEST_CHISQ,
     TEST_FISHER,
     TEST_FISHER_MC,

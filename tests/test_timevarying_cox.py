@@ -14,8 +14,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.cox import cox_coefficients, fit_cox
-from analysis.longitudinal import check_intervals, score_intervals
+from netpet.analysis.survival.cox import cox_coefficients, fit_cox
+from netpet.analysis.studies.longitudinal import check_intervals, score_intervals
 from tests.longitudinal_fixtures import add_small_cohort
 
 REFERENCE = Path(__file__).parent / "reference" / "timevarying"
@@ -82,7 +82,7 @@ def test_heart_transplant_as_time_varying_covariate_matches_r(ties):
 def test_registry_score_intervals_fit_as_r_with_the_zero_length_row_dropped(registries, ties):
     """R: coxph(Surv(tstart, tstop, event) ~ group, data = small) warns "Stop time must be > start time,
     NA created" for C's (0, 0] row and fits the other 22 rows; the registry drops it and counts it."""
-    from registry import Registry
+    from netpet.registry import Registry
 
     with Registry.open(registries.copy(add_small_cohort), read_only=True) as reg:
         data = score_intervals(reg, time_unit="days")

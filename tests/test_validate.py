@@ -8,9 +8,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from registry import Registry, ValidationError
-from registry.ingest import import_folder
-from registry.validate import format_issues, spec_sql, validate_folder
+from netpet.registry import Registry, ValidationError
+from netpet.registry.ingest import import_folder
+from netpet.registry.validate import validate_folder
+from netpet.registry.import_issues import format_issues
+from netpet.registry.ingest_sql import spec_sql
 from tests.ingest_fixtures import DATA, assert_same_tables, loaded, shared_loaded, snapshot
 
 __all__ = ["loaded", "shared_loaded"]

@@ -10,11 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from netpet.cli import cli
-from registry import Registry
-from registry.columns import TABLES_BY_NAME
-from registry.csv_lines import LineCounter
-from registry.ingest import import_folder
-from registry.validate import ImportFile, unread_lines
+from netpet.registry import Registry
+from netpet.registry.columns import TABLES_BY_NAME
+from netpet.registry.csv_lines import LineCounter
+from netpet.registry.ingest import import_folder
+from netpet.registry.validate import ImportFile, unread_lines
 
 HEADER = "patient_id,site,sex,birth_date,diagnosis_date,primary_site,who_grade,ki67_percent"
 

@@ -41,7 +41,7 @@ def audit(
 
     Exits with status 1 when a check of severity `error` fails, so that pipelines stop.
     """
-    from analysis.audit_report import audit_report, write_audit
+    from netpet.analysis.outputs.audit_report import audit_report, write_audit
     from netpet import __version__
 
     with open_registry(db, read_only=True) as reg:

@@ -31,7 +31,7 @@ def cohort() -> None:
 @format_option
 def build(definition: Path, name: str, replace: bool, db: str | None, fmt: str) -> None:
     """Build cohort NAME from the YAML file DEFINITION, save it, and print its attrition."""
-    from registry.cohorts import build_cohort
+    from netpet.registry.cohorts import build_cohort
 
     with open_registry(db) as reg:
         steps = build_cohort(reg, definition, name, replace=replace)
@@ -43,7 +43,7 @@ def build(definition: Path, name: str, replace: bool, db: str | None, fmt: str) 
 @format_option
 def list_(db: str | None, fmt: str) -> None:
     """List the saved cohorts, newest first."""
-    from registry.cohorts import list_cohorts
+    from netpet.registry.cohorts import list_cohorts
 
     with open_registry(db, read_only=True) as reg:
         _echo(list_cohorts(reg), fmt)
@@ -57,7 +57,7 @@ def show(name: str, db: str | None, fmt: str) -> None:
     """Show cohort NAME: its definition, hash, registry state, and whether the registry changed since."""
     import polars as pl
 
-    from registry.cohorts import attrition, show_cohort
+    from netpet.registry.cohorts import attrition, show_cohort
 
     with open_registry(db, read_only=True) as reg:
         record = show_cohort(reg, name).to_dicts()[0]
@@ -76,7 +76,7 @@ def show(name: str, db: str | None, fmt: str) -> None:
 @format_option
 def attrition_(name: str, db: str | None, fmt: str) -> None:
     """Print cohort NAME's attrition: patients remaining after each criterion (the flow diagram's data)."""
-    from registry.cohorts import attrition
+    from netpet.registry.cohorts import attrition
 
     with open_registry(db, read_only=True) as reg:
         _echo(attrition(reg, name), fmt)
@@ -87,7 +87,7 @@ def attrition_(name: str, db: str | None, fmt: str) -> None:
 @db_option
 def drop(name: str, db: str | None) -> None:
     """Delete cohort NAME with its members and attrition."""
-    from registry.cohorts import drop_cohort
+    from netpet.registry.cohorts import drop_cohort
 
     with open_registry(db) as reg:
         drop_cohort(reg, name)
@@ -112,7 +112,7 @@ def query(sql: str, db: str | None, fmt: str, output: Path | None, tables: bool)
     """
     import os
 
-    from registry.query import run_query
+    from netpet.registry.query import run_query
 
     if fmt == "parquet" and output is None:
         raise click.UsageError("--format parquet writes a file: give --output FILE")
@@ -146,8 +146,8 @@ def export(
     max_shift_days: int, db: str | None,
 ) -> None:
     """Write the analysis views (patient_survival, timepoint_scores, treatments, outcomes) to files."""
-    from registry.deidentify import project_secret
-    from registry.export import export_views
+    from netpet.registry.deidentify import project_secret
+    from netpet.registry.export import export_views
 
     with open_registry(db, read_only=True) as reg:
         secret = project_secret(secret_file) if deidentify else None

@@ -11,8 +11,8 @@ from netpet.options import cohort_option, cohort_patients, db_option, dumps, for
 if TYPE_CHECKING:
     import polars as pl
 
-    from analysis.frames import SurvivalData
-    from registry import Registry
+    from netpet.analysis.studies.frames import SurvivalData
+    from netpet.registry import Registry
 
 GROUPS = ("netpet_group", "netpet_score", "who_grade", "primary_site", "site", "sex")
 
@@ -41,8 +41,8 @@ def cox(db: str | None, cohort: str | None, by: str, reference: str | None, cova
         robust: bool, cluster: str | None, ties: str, endpoint: str, origin: str, time_unit: str, time_varying: bool,
         fmt: str) -> None:
     """Fit a Cox model (as R's coxph) with its model tests, PH test (cox.zph) and concordance."""
-    from analysis.cox import cox_analysis
-    from analysis.frames import survival_frame
+    from netpet.analysis.studies.cox_analysis import cox_analysis
+    from netpet.analysis.studies.frames import survival_frame
 
     chosen = [c.strip() for c in covariates.split(",") if c.strip()]
     extra = [c for c in (strata, cluster) if c and c not in chosen and c not in (by, "patient_id")]
@@ -60,8 +60,8 @@ def cox(db: str | None, cohort: str | None, by: str, reference: str | None, cova
 
 def _time_varying_data(reg: Registry, by: str, endpoint: str, origin: str, time_unit: str,
                        covariates: list[str], patients: pl.DataFrame | None) -> SurvivalData:
-    """Counting-process rows with the current score (`analysis.longitudinal.time_varying_frame`)."""
-    from analysis.longitudinal import time_varying_frame
+    """Counting-process rows with the current score (`netpet.analysis.studies.longitudinal.time_varying_frame`)."""
+    from netpet.analysis.studies.longitudinal import time_varying_frame
 
     if endpoint != "os" or origin != "first-timepoint":
         raise click.UsageError("--time-varying models overall survival from the first timepoint: "

@@ -28,9 +28,9 @@ def import_(folder: str, db: str | None, update: bool, ignore_unknown_columns: b
     """Import FOLDER's tables (CSV or Parquet) into the registry, all or nothing."""
     import polars as pl
 
-    from registry import ValidationError
-    from registry.ingest import import_folder
-    from registry.validate import format_issues
+    from netpet.registry import ValidationError
+    from netpet.registry.ingest import import_folder
+    from netpet.registry.import_issues import format_issues
 
     with open_registry(db) as reg, progress_bar("import") as progress:
         try:
@@ -64,8 +64,8 @@ def demo(
     """Build the synthetic demo registry and write a first survival summary (KM by NETPET group)."""
     from pathlib import Path
 
-    from analysis.summary import km_by_group, write_km_summary
-    from registry.demo import build_demo_registry
+    from netpet.analysis.outputs.summary import km_by_group, write_km_summary
+    from netpet.registry.demo import build_demo_registry
 
     path = resolve_db(db)
     with registry_errors(), progress_bar("demo") as progress:

@@ -29,7 +29,7 @@ def federate() -> None:
 def summarise(db: str | None, out: Path, endpoint: str, by: str, time_unit: str, coarsen: str | None,
               min_cell: int | None, site_label: str | None) -> None:
     """Write this site's survival counts per group and time to --out, for `netpet federate pool`."""
-    from analysis.federation import site_summary
+    from netpet.analysis.studies.federation import site_summary
 
     with open_registry(db, read_only=True) as reg:
         summary = site_summary(reg, endpoint=endpoint, by=by, time_unit=time_unit, coarsen=coarsen,
@@ -47,7 +47,7 @@ def summarise(db: str | None, out: Path, endpoint: str, by: str, time_unit: str,
               help="Also write km_table.csv, km_summary.csv, cox.csv and pooled.json here.")
 def pool(files: tuple[Path, ...], fmt: str, out_dir: Path | None) -> None:
     """Pool site files: KM medians by group, log-rank, and the site-stratified Cox model."""
-    from analysis.federation import pool_summaries, write_pooled
+    from netpet.analysis.studies.federation import pool_summaries, write_pooled
 
     with registry_errors():
         result = pool_summaries([_read_site_file(path) for path in files])

@@ -13,7 +13,7 @@ from netpet.options import db_option, format_option, open_registry, render
 @click.option("--patient", "patient_id", required=True, help="The registry's patient ID.")
 def history(db: str | None, fmt: str, patient_id: str) -> None:
     """Show every recorded change to one patient's records, oldest first."""
-    from registry.history import patient_history
+    from netpet.registry.history import patient_history
 
     with open_registry(db, read_only=True) as reg:
         click.echo(render(patient_history(reg, patient_id), fmt))
@@ -25,7 +25,7 @@ def history(db: str | None, fmt: str, patient_id: str) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def delete_patient(db: str | None, patient_id: str, yes: bool) -> None:
     """Delete a patient and all their records; the values stay in the change history."""
-    from registry.history import delete_patient as delete
+    from netpet.registry.history import delete_patient as delete
 
     if not yes:
         click.confirm(f"Delete patient {patient_id} and all their records?", abort=True)
@@ -40,7 +40,7 @@ def delete_patient(db: str | None, patient_id: str, yes: bool) -> None:
 @click.argument("patient_id")
 def restore_patient(db: str | None, fmt: str, patient_id: str) -> None:
     """Restore a deleted patient's records from the change history."""
-    from registry.history import restore_patient as restore
+    from netpet.registry.history import restore_patient as restore
 
     with open_registry(db) as reg:
         click.echo(render(restore(reg, patient_id), fmt))

@@ -11,13 +11,13 @@ from netpet.options import db_option, disclosure_options, format_option, min_cel
 if TYPE_CHECKING:
     import polars as pl
 
-    from registry import Registry
+    from netpet.registry import Registry
 
 TABLES = ("pairs", "matrix", "time-in-score", "discordance", "prrt-p5")
 
 
 def _table(reg: Registry, table: str, by: str) -> pl.DataFrame:
-    from analysis import longitudinal as lo
+    from netpet.analysis.studies import longitudinal as lo
 
     if table == "pairs":
         return lo.score_transitions(reg, by=by)
@@ -51,7 +51,7 @@ def transitions(db: str | None, fmt: str, table: str, by: str, min_cell: int | N
 
     With --shareable (or --min-cell) only the matrix is shown, suppressed with its totals.
     """
-    from registry.suppression import suppressed_crosstab
+    from netpet.registry.suppression import suppressed_crosstab
 
     if (shareable or min_cell is not None) and table != "matrix":
         raise click.UsageError("--shareable and --min-cell apply to --table matrix only: the other tables show "
@@ -73,8 +73,8 @@ def transitions(db: str | None, fmt: str, table: str, by: str, min_cell: int | N
               show_default=True)
 def swimmer(db: str | None, out: str, count: int | None, patient_ids: tuple[str, ...], time_unit: str) -> None:
     """Draw a swimmer plot: one lane per patient with scores, treatments, progression and death."""
-    from analysis.figures import save_figure
-    from analysis.swimmer import swimmer_plot
+    from netpet.analysis.outputs.figures import save_figure
+    from netpet.analysis.outputs.swimmer import swimmer_plot
 
     if count and patient_ids:
         raise click.UsageError("give --patients N or --patient ID, not both")

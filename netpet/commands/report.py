@@ -35,7 +35,7 @@ def _split(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str,
 def report(db: str | None, out_dir: str, cohort: str | None, endpoint: str, by: str, covariates: tuple[str, ...],
            time_unit: str, conf_type: str, formats: tuple[str, ...], preset: str) -> None:
     """Write KM curves, the Cox table and forest plot, Table 1, the cohort flow, PH checks and a manifest."""
-    from analysis.report import MANIFEST, write_report
+    from netpet.analysis.outputs.report import MANIFEST, write_report
     from netpet import __version__
 
     with open_registry(db, read_only=True) as reg:

@@ -12,7 +12,7 @@ from netpet.options import db_option, format_option, registry_errors, registry_k
 @click.argument("dest", type=click.Path(file_okay=False))
 def backup(db: str | None, dest: str) -> None:
     """Write a consistent copy of the registry and a checksum manifest into the new folder DEST."""
-    from registry.backup import backup_registry
+    from netpet.registry.backup import backup_registry
 
     with registry_errors():
         manifest = backup_registry(resolve_db(db), dest, key=registry_key())
@@ -28,7 +28,7 @@ def backup(db: str | None, dest: str) -> None:
 @click.option("--overwrite", is_flag=True, help="Replace an existing registry at --db.")
 def restore(db: str | None, fmt: str, src: str, overwrite: bool) -> None:
     """Verify the backup in folder SRC against its manifest and restore it to --db."""
-    from registry.backup import restore_registry
+    from netpet.registry.backup import restore_registry
 
     with registry_errors():
         counts = restore_registry(src, resolve_db(db), key=registry_key(), overwrite=overwrite)

@@ -11,7 +11,7 @@ from netpet.options import db_option, dumps, format_option, open_registry, rende
 if TYPE_CHECKING:
     import polars as pl
 
-    from registry.pairing import PairingResult
+    from netpet.registry.pairing import PairingResult
 
 SOURCES = ("auto", "derived", "recorded")
 LESION_COLUMNS = ("lesion_id", "location", "lesion_class", "previous_class", "status", "change", "sets_score")
@@ -36,7 +36,7 @@ def score(
     db: str | None, fmt: str, patient_id: str | None, disagreements: bool, set_source: str | None
 ) -> None:
     """Show NETPET scores: a patient's timeline (--patient), disagreements, or set the score source."""
-    from registry.lesions import patient_timeline, score_disagreements
+    from netpet.registry.lesions import patient_timeline, score_disagreements
 
     if not (patient_id or disagreements or set_source):
         raise click.UsageError("give --patient ID, --disagreements or --set-source auto|derived|recorded")
@@ -66,7 +66,7 @@ def pair(db: str | None, fmt: str, window_days: int | None, dry_run: bool) -> No
 
     One-to-one, nearest first; ties are reported as ambiguous and left for you to pair in timepoints.csv.
     """
-    from registry.pairing import pair_registry
+    from netpet.registry.pairing import pair_registry
 
     with open_registry(db, read_only=dry_run) as reg:
         result = pair_registry(reg, window_days=window_days, dry_run=dry_run)

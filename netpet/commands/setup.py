@@ -20,7 +20,7 @@ from netpet.options import (
 @click.option("--encrypt", is_flag=True, help="Encrypt the file; the key comes from $NETPET_KEY or $NETPET_KEY_FILE.")
 def init(db: str | None, encrypt: bool) -> None:
     """Create an empty registry at --db and apply the schema."""
-    from registry import Registry
+    from netpet.registry import Registry
 
     path = resolve_db(db)
     key = registry_key()
@@ -42,8 +42,8 @@ def init(db: str | None, encrypt: bool) -> None:
 )
 def migrate(db: str | None, refresh_analysis: bool) -> None:
     """Apply pending migrations and rebuild every view (opening for writing does both)."""
-    from registry.analysis_tables import refresh_analysis_tables
-    from registry.migrations import applied_migrations
+    from netpet.registry.analysis_tables import refresh_analysis_tables
+    from netpet.registry.migrations import applied_migrations
 
     with open_registry(db) as reg:
         if refresh_analysis:
@@ -58,7 +58,7 @@ def migrate(db: str | None, refresh_analysis: bool) -> None:
 @format_option
 def views(db: str | None, fmt: str) -> None:
     """List the analysis views and what each holds."""
-    from registry.views import list_views
+    from netpet.registry.views import list_views
 
     with open_registry(db, read_only=True) as reg:
         click.echo(render(list_views(reg), fmt))

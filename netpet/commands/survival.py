@@ -1,6 +1,6 @@
 """Survival commands: `netpet km` (Kaplan–Meier curves by group, log-rank tests, survival at chosen times).
 
-Each command opens the registry read-only, builds its frame with `analysis.frames.survival_frame`, calls
+Each command opens the registry read-only, builds its frame with `netpet.analysis.studies.frames.survival_frame`, calls
 one library function and renders the result; the numbers follow R's survival package.
 """
 
@@ -25,11 +25,11 @@ from netpet.options import (
 if TYPE_CHECKING:
     import polars as pl
 
-    from analysis.frames import SurvivalData
-    from analysis.km import KMReport
-    from registry import Registry
+    from netpet.analysis.studies.frames import SurvivalData
+    from netpet.analysis.studies.km_analysis import KMReport
+    from netpet.registry import Registry
 
-#: Groupings offered by `netpet km --by` (the levels come from analysis.frames.GROUPINGS).
+#: Groupings offered by `netpet km --by` (the levels come from netpet.analysis.studies.frames.GROUPINGS).
 KM_GROUPINGS = ("netpet_group", "netpet_score", "who_grade", "primary_site", "none")
 #: Groupings whose levels are ordered, so a test for trend is reported.
 ORDERED_GROUPINGS = ("netpet_group", "netpet_score", "who_grade")
@@ -77,7 +77,7 @@ def km(db: str | None, cohort: str | None, by: str, endpoint: str, origin: str, 
     With --shareable (or --min-cell) counts from 1 to the threshold - 1 show as *, with the estimates they
     would give away; only the table format, since CSV and JSON hold a row per event time.
     """
-    from analysis.km import km_report
+    from netpet.analysis.studies.km_analysis import km_report
 
     if (shareable or min_cell is not None) and fmt != "table":
         raise click.UsageError("--shareable and --min-cell apply to --format table: CSV and JSON hold a row per "
@@ -95,8 +95,8 @@ def km(db: str | None, cohort: str | None, by: str, endpoint: str, origin: str, 
 def _km_data(reg: Registry, by: str, endpoint: str, origin: str, time_unit: str, landmark: float | None,
              treatment: str | None, patients: pl.DataFrame | None) -> SurvivalData:
     """The frame of a plain, landmark (`--landmark`) or after-treatment (`--from-treatment`) analysis."""
-    from analysis.frames import survival_frame
-    from analysis.longitudinal import landmark_frame, treatment_outcomes
+    from netpet.analysis.studies.frames import survival_frame
+    from netpet.analysis.studies.longitudinal import landmark_frame, treatment_outcomes
 
     if landmark is None and treatment is None:
         return survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit,

@@ -24,7 +24,7 @@ ATTACK_QUERIES: list[tuple[str, str]] = [
     ("write a file", "copy (select 1) to '{out}'"),
     ("export the database", "export database '{out}'"),
     ("read a base table (exact birth dates)", "select patient_id, birth_date from patients"),
-    ("read a base table by its qualified name", "select * from registry.patients"),
+    ("read a base table by its qualified name", "select * from netpet.registry.patients"),
     ("read a base table in a subquery", "select * from (select birth_date from patients)"),
     ("read a base table in a scalar subquery", "select (select max(birth_date) from patients) as b"),
     ("read a base table in a filter", "select count(*) from patient_survival where patient_id in "

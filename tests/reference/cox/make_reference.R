@@ -1,4 +1,4 @@
-# Reference values for analysis.cox, analysis.phtest and analysis.concordance, from R's survival package.
+# Reference values for netpet.analysis.survival.cox, netpet.analysis.survival.phtest and netpet.analysis.survival.concordance, from R's survival package.
 #
 # Run from the repository root:  Rscript tests/reference/cox/make_reference.R
 # (R 4, survival 3.5.3). rossi.csv is written once from lifelines.datasets.load_rossi()

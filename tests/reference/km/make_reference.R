@@ -1,4 +1,4 @@
-# Reference values for analysis.km and analysis.logrank, written by R's survival package.
+# Reference values for netpet.analysis.survival.km and netpet.analysis.survival.logrank, written by R's survival package.
 #
 # Regenerate (R >= 4 with survival 3.x and jsonlite), from this folder:
 #     Rscript make_reference.R

@@ -20,15 +20,15 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from analysis.serialise import to_json
-from registry.credentials import masked_url
+from netpet.analysis.serialise import to_json
+from netpet.registry.credentials import masked_url
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from analysis.frames import SurvivalData
-    from analysis.km import KMReport
-    from registry import Registry
+    from netpet.analysis.studies.frames import SurvivalData
+    from netpet.analysis.studies.km_analysis import KMReport
+    from netpet.registry import Registry
 
 __all__ = ["DEFAULT_COVARIATES", "FIGURE_FORMATS", "flow_table", "forest_report_figure", "km_report_figure",
            "registry_provenance", "software_versions", "write_report"]
@@ -72,9 +72,9 @@ def write_report(
     out_dir : str or Path
         Folder for the files; created if missing, files of the same names replaced.
     cohort : str, optional
-        A saved cohort (`registry.cohorts`): the analysis is restricted to its members.
+        A saved cohort (`netpet.registry.cohorts`): the analysis is restricted to its members.
     endpoint, by, time_unit : str
-        As `analysis.frames.survival_frame`: endpoint (os, pfs, ttp), grouping and unit of time.
+        As `netpet.analysis.studies.frames.survival_frame`: endpoint (os, pfs, ttp), grouping and unit of time.
     covariates : sequence of str
         Adjustment terms of the Cox model, beside `by`; patients missing one are left out of everything.
     conf_type : str
@@ -92,9 +92,9 @@ def write_report(
         The manifest, also written as ``manifest.json``: created_at, registry, import_batches, cohort,
         options, versions, numbers and files ({name: sha256} of every other file written).
     """
-    from analysis.cox import cox_analysis
-    from analysis.frames import survival_frame
-    from registry.cohorts import cohort_members
+    from netpet.analysis.studies.cox_analysis import cox_analysis
+    from netpet.analysis.studies.frames import survival_frame
+    from netpet.registry.cohorts import cohort_members
 
     formats = _check_formats(formats)
     options = {"cohort": cohort, "endpoint": endpoint, "origin": "first-timepoint", "by": by,
@@ -142,8 +142,8 @@ def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
 
 
 def _km(data: SurvivalData, conf_type: str) -> KMReport:
-    from analysis.frames import TIME_UNITS
-    from analysis.km import km_report
+    from netpet.analysis.studies.frames import TIME_UNITS
+    from netpet.analysis.studies.km_analysis import km_report
 
     scale = TIME_UNITS["years"] / TIME_UNITS[data.time_unit]
     return km_report(data, conf_type=conf_type, at=[y * scale for y in LANDMARK_YEARS],
@@ -174,7 +174,7 @@ def flow_table(
     Returns
     -------
     pl.DataFrame
-        step, label, remaining, excluded, reason: the input of `analysis.figures.cohort_flow`, one row
+        step, label, remaining, excluded, reason: the input of `netpet.analysis.outputs.figures.cohort_flow`, one row
         per exclusion reason (a step without exclusions has one row, excluded 0 and no reason). After a
         cohort's steps, analysis steps that exclude nobody are left out, but for the last.
     """
@@ -207,15 +207,15 @@ _NONE_LEFT: tuple[int, str | None] = (0, None)  # a flow step nobody left at
 
 
 def _patient_count(reg: Registry) -> int:
-    from registry.cohorts import registry_state
+    from netpet.registry.cohorts import registry_state
 
     return int(registry_state(reg)["patients"])
 
 
 def _cohort_steps(reg: Registry, cohort: str) -> list[tuple[int, str, int, list[tuple[int, str | None]]]]:
     """The saved cohort's attrition as flow steps: box label, remaining, and why the removed left."""
-    from analysis.tables import LABELS
-    from registry.cohorts import attrition
+    from netpet.analysis.outputs.tables import LABELS
+    from netpet.registry.cohorts import attrition
 
     steps = []
     for row in attrition(reg, cohort).iter_rows(named=True):
@@ -241,7 +241,7 @@ def _cohort_steps(reg: Registry, cohort: str) -> list[tuple[int, str, int, list[
 
 def _table_one(reg: Registry, data: SurvivalData, by: str) -> pl.DataFrame:
     """Table 1 of the analysed patients by group."""
-    from analysis.tables import TABLE_ONE_VARIABLES, table_one
+    from netpet.analysis.outputs.tables import TABLE_ONE_VARIABLES, table_one
 
     patients = reg.query_file("queries", "patient_survival").join(
         data.frame.select("patient_id"), on="patient_id", how="semi")
@@ -249,7 +249,7 @@ def _table_one(reg: Registry, data: SurvivalData, by: str) -> pl.DataFrame:
 
 
 def _save(fig: Any, out: Path, stem: str, formats: Sequence[str], preset: str) -> list[Path]:
-    from analysis.figures import save_figure
+    from netpet.analysis.outputs.figures import save_figure
 
     return [save_figure(fig, out / f"{stem}.{fmt}", preset=preset) for fmt in formats]
 
@@ -276,7 +276,7 @@ def km_report_figure(km: KMReport, *, max_ticks: int = 9) -> Figure:
     The x ticks (the at-risk times) are the default breaks, their step doubled until at most `max_ticks`
     remain, so the at-risk counts stay legible at a single-column width.
     """
-    from analysis.figures import km_figure, time_breaks
+    from netpet.analysis.outputs.figures import km_figure, time_breaks
 
     t_max = float(km.fit.table["time"].max() or 0.0)  # type: ignore[arg-type]
     ticks = time_breaks(t_max, km.time_unit)
@@ -289,7 +289,7 @@ def km_report_figure(km: KMReport, *, max_ticks: int = 9) -> Figure:
 
 
 def _write_cox(cox: dict, out: Path, formats: Sequence[str]) -> list[Path]:
-    from analysis.tables import cox_table, write_table
+    from netpet.analysis.outputs.tables import cox_table, write_table
 
     coefficients = pl.DataFrame(cox["terms"])
     paths = [out / "cox_coefficients.csv", out / "cox_tests.csv", out / "ph_test.csv"]
@@ -304,14 +304,14 @@ def _write_cox(cox: dict, out: Path, formats: Sequence[str]) -> list[Path]:
 
 def forest_report_figure(cox: dict) -> Figure:
     """Draw the report's forest plot of a `cox_analysis` summary, reference levels shown."""
-    from analysis.figures import forest_plot
+    from netpet.analysis.outputs.figures import forest_plot
 
     ax = forest_plot(pl.DataFrame(cox["terms"]), reference=cox["reference"])
     return ax.figure  # type: ignore[return-value]  # a new forest plot is on a top-level Figure
 
 
 def _write_tables(table1: pl.DataFrame, flow: pl.DataFrame, out: Path) -> list[Path]:
-    from analysis.tables import write_table
+    from netpet.analysis.outputs.tables import write_table
 
     paths = [write_table(table1, out / "table_one.csv"), write_table(table1, out / "table_one.md")]
     flow.write_csv(out / "cohort_flow.csv")
@@ -319,7 +319,7 @@ def _write_tables(table1: pl.DataFrame, flow: pl.DataFrame, out: Path) -> list[P
 
 
 def _write_flow(flow: pl.DataFrame, out: Path, formats: Sequence[str], preset: str) -> list[Path]:
-    from analysis.figures import FLOW_WRAP, cohort_flow, new_figure
+    from netpet.analysis.outputs.figures import FLOW_WRAP, cohort_flow, new_figure
 
     # Each step gets room for the tallest box (3.2 mm a line), so long criteria never touch the next box.
     texts = [*flow["label"].to_list(), *[r for r in flow["reason"].to_list() if r]]
@@ -350,7 +350,7 @@ def _key_numbers(km: KMReport, cox: dict) -> dict[str, Any]:
 def _index(options: Mapping[str, Any], numbers: Mapping[str, Any], km: KMReport, cox: dict,
            flow: pl.DataFrame, files: Sequence[Path]) -> str:
     """`report.md`: what was analysed, the key numbers and the list of files."""
-    from analysis.tables import cox_table, format_p, to_markdown
+    from netpet.analysis.outputs.tables import cox_table, format_p, to_markdown
 
     unit = options["time_unit"]
     who = f"cohort `{options['cohort']}`" if options["cohort"] else "all registry patients"
@@ -391,8 +391,8 @@ def _index(options: Mapping[str, Any], numbers: Mapping[str, Any], km: KMReport,
 def registry_provenance(reg: Registry) -> dict[str, Any]:
     """Return what identifies the registry's data: the file's SHA-256 and size, or for PostgreSQL the
     URL without password; with both, the fingerprint (last import batch id and clinical row counts)."""
-    from registry.backup import file_sha256
-    from registry.cohorts import registry_state
+    from netpet.registry.backup import file_sha256
+    from netpet.registry.cohorts import registry_state
 
     fingerprint = registry_state(reg)
     if reg.is_postgres:
@@ -418,7 +418,7 @@ def import_batches(reg: Registry) -> list[dict[str, Any]]:
 
 
 def _cohort_record(reg: Registry, cohort: str | None) -> dict[str, Any] | None:
-    from registry.cohorts import show_cohort
+    from netpet.registry.cohorts import show_cohort
 
     if cohort is None:
         return None
@@ -442,6 +442,6 @@ def software_versions(overrides: Mapping[str, str] | None = None) -> dict[str, s
 
 
 def _sha256(path: Path) -> str:
-    from registry.backup import file_sha256
+    from netpet.registry.backup import file_sha256
 
     return file_sha256(path)

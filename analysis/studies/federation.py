@@ -10,8 +10,8 @@ every one of them depends on the data only through those counts.
 The Cox model is fitted by Newton–Raphson in which each site contributes its partial log-likelihood,
 gradient and information at the current coefficients (`site_cox_terms`) and the coordinator sums them
 (`fit_stratified_cox`): with only categorical terms a site's contribution is a function of its risk-set
-counts per group, so nothing but the counts ever leaves a site. Curves and tests come from `analysis.km`
-and `analysis.logrank`, fed with the pooled counts; small-cell rules for what a site file may hold are
+counts per group, so nothing but the counts ever leaves a site. Curves and tests come from `netpet.analysis.survival.km`
+and `netpet.analysis.survival.logrank`, fed with the pooled counts; small-cell rules for what a site file may hold are
 documented on `site_summary`.
 
 Site files hold no patient IDs and no dates, but an exact event time per group is still a fine-grained
@@ -30,16 +30,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
-from analysis.serialise import json_ready
+from netpet.analysis.serialise import json_ready
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from analysis.cox import ModelTest
-    from analysis.frames import SurvivalData
-    from analysis.km import KMResult, SurvivalCounts
-    from analysis.logrank import LogrankResult
-    from registry import Registry
+    from netpet.analysis.survival.cox import ModelTest
+    from netpet.analysis.studies.frames import SurvivalData
+    from netpet.analysis.survival.km import KMResult, SurvivalCounts
+    from netpet.analysis.survival.logrank import LogrankResult
+    from netpet.registry import Registry
 
 #: The `format` field of a site file and the version this module writes and reads.
 FORMAT = "netpet-site-summary"
@@ -74,7 +74,7 @@ def site_summary(
     Parameters
     ----------
     reg
-        The site's registry (read through `analysis.frames.survival_frame`, origin the first timepoint).
+        The site's registry (read through `netpet.analysis.studies.frames.survival_frame`, origin the first timepoint).
     endpoint, by, time_unit
         As in `survival_frame`: the endpoint (os, pfs, ttp), the grouping and the unit of the times.
     coarsen
@@ -91,7 +91,7 @@ def site_summary(
     suppressed_groups, excluded and groups (each: group, n, events, and per distinct time: time, n_risk,
     n_event, n_censor).
     """
-    from analysis.frames import survival_frame
+    from netpet.analysis.studies.frames import survival_frame
 
     threshold = int(min_cell if min_cell is not None else reg.setting("min_cell_count"))
     data = survival_frame(reg, endpoint=endpoint, time_unit=time_unit, by=by)
@@ -115,7 +115,7 @@ def summary_from_frame(
     Times are counted as they are, without R's timefix: the coordinator merges near-equal times over all
     sites at once, exactly as R does on the combined rows.
     """
-    from registry import RegistryError
+    from netpet.registry import RegistryError
 
     if data.origin != "first-timepoint":
         raise RegistryError("site summaries use the first dual-PET timepoint as origin (no delayed entry)")
@@ -149,8 +149,8 @@ def summary_from_frame(
 
 def coarsen_width(coarsen: str | float | None, time_unit: str) -> float | None:
     """Return the coarsening width in `time_unit` for a unit name or a width (None: no coarsening)."""
-    from analysis.frames import TIME_UNITS
-    from registry import RegistryError
+    from netpet.analysis.studies.frames import TIME_UNITS
+    from netpet.registry import RegistryError
 
     if coarsen is None:
         return None
@@ -168,7 +168,7 @@ def coarsen_width(coarsen: str | float | None, time_unit: str) -> float | None:
 
 
 def _present_levels(frame: pl.DataFrame, by: str | None) -> list[str]:
-    from analysis.frames import GROUPINGS
+    from netpet.analysis.studies.frames import GROUPINGS
 
     present = sorted(set(frame.get_column("group").to_list()))
     order = GROUPINGS.get(by) if by else None
@@ -233,12 +233,12 @@ class PooledResult:
 
     @property
     def km_table(self) -> pl.DataFrame:
-        """The pooled curves at every distinct time (the columns of `analysis.km.km_table`)."""
+        """The pooled curves at every distinct time (the columns of `netpet.analysis.survival.km.km_table`)."""
         return self.km.table
 
     @property
     def km_summary(self) -> pl.DataFrame:
-        """Per group: n, events, median and its limits (the columns of `analysis.km.km_summary`)."""
+        """Per group: n, events, median and its limits (the columns of `netpet.analysis.survival.km.km_summary`)."""
         return self.km.summary
 
     def to_dict(self) -> dict[str, Any]:
@@ -287,7 +287,7 @@ def pool_summaries(
     ties
         "efron" (R's default) or "breslow" for the Cox model.
     conf_type
-        Confidence-interval type of the curves (see `analysis.km.km_fit`).
+        Confidence-interval type of the curves (see `netpet.analysis.survival.km.km_fit`).
 
     Returns
     -------
@@ -295,8 +295,8 @@ def pool_summaries(
     equals `survdiff(Surv(time, event) ~ group)`, `logrank_by_site` adds `+ strata(site)`, and `cox`
     equals `coxph(Surv(time, event) ~ group + strata(site), ties = ties)` (None with a single group).
     """
-    from analysis.km import km_fit
-    from analysis.logrank import logrank_test
+    from netpet.analysis.survival.km import km_fit
+    from netpet.analysis.survival.logrank import logrank_test
 
     first = _check_compatible(summaries)
     counts = pooled_counts(summaries)
@@ -345,7 +345,7 @@ def write_pooled(result: PooledResult, folder: Path) -> list[Path]:
 
 
 def _check_compatible(summaries: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
-    from registry import RegistryError
+    from netpet.registry import RegistryError
 
     if not summaries:
         raise RegistryError("no site summaries to pool")
@@ -380,19 +380,19 @@ def _site_table(summaries: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
 def pooled_counts(summaries: Sequence[Mapping[str, Any]]) -> SurvivalCounts:
     """Return the sites' counts as one `SurvivalCounts`, stratum = site, times timefixed over all sites.
 
-    Each site's (time, exits, events) per group are exactly what `analysis.km.survival_counts` makes of
-    its rows, so the curves and tests of `analysis.km`/`analysis.logrank` apply unchanged. Near-equal
+    Each site's (time, exits, events) per group are exactly what `netpet.analysis.survival.km.survival_counts` makes of
+    its rows, so the curves and tests of `netpet.analysis.survival.km`/`netpet.analysis.survival.logrank` apply unchanged. Near-equal
     times are merged across sites at once, as R's timefix does on the combined rows.
     """
-    from analysis.frames import GROUPINGS
-    from analysis.km import SurvivalCounts, timefix
+    from netpet.analysis.studies.frames import GROUPINGS
+    from netpet.analysis.survival.km import SurvivalCounts, timefix
 
     by = summaries[0]["by"]
     present = {g["group"] for s in summaries for g in s["groups"]}
     order = GROUPINGS.get(by) if by else None
     levels = tuple(lv for lv in order if lv in present) if order else tuple(sorted(present))
     if not levels:
-        from registry import RegistryError
+        from netpet.registry import RegistryError
 
         raise RegistryError("the site files hold no groups to pool (all empty or suppressed)")
     columns: dict[str, list[np.ndarray]] = {"time": [], "n": [], "d": [], "group": [], "strata": []}
@@ -464,12 +464,12 @@ def fit_stratified_cox(
     Each iteration asks every site for `site_cox_terms` at the current coefficients and sums them; the
     steps, step-halving and stopping rule (relative change in log-likelihood < 1e-9, at most 20
     iterations) are those of R's coxph, so the estimates equal R's on the combined rows. Terms are
-    named `term=level`, as `analysis.cox` names indicator columns.
+    named `term=level`, as `netpet.analysis.survival.cox` names indicator columns.
     """
     from scipy.special import chdtrc  # scipy.stats takes a second to import
 
-    from analysis.cox import ModelTest
-    from registry import RegistryError
+    from netpet.analysis.survival.cox import ModelTest
+    from netpet.registry import RegistryError
 
     if ties not in ("efron", "breslow"):
         raise RegistryError(f"unknown ties method {ties!r}; choose efron or breslow")

@@ -4,7 +4,7 @@ Owns R's conventions for a product-limit curve: near-equal times merged first (`
 the number at risk counted at t− (everyone with entry < t <= time), Greenwood variance, the five
 confidence-interval types of `survfit(conf.type=)` clipped like R, the median by `quantile.survfit`'s rule,
 and survival at chosen times as `summary(fit, times=, extend=FALSE)`. Tests between curves live in
-`analysis.logrank`; reading the registry lives in `analysis.frames`.
+`netpet.analysis.survival.logrank`; reading the registry lives in `netpet.analysis.studies.frames`.
 
 lifelines' `KaplanMeierFitter` is not used: it offers only log-log intervals, compares times exactly,
 reports the median as the first time S <= 0.5 (no midpoint of a flat segment, no median CI), and counts
@@ -23,8 +23,8 @@ import numpy as np
 import polars as pl
 
 if TYPE_CHECKING:
-    from analysis.frames import SurvivalData
-    from analysis.logrank import LogrankResult
+    from netpet.analysis.studies.frames import SurvivalData
+    from netpet.analysis.survival.logrank import LogrankResult
 
 #: Confidence-interval types of R's survfit(conf.type=); "log" is R's default.
 CONF_TYPES = ("log", "log-log", "plain", "logit", "arcsin")
@@ -586,7 +586,7 @@ def km_report(
     Parameters
     ----------
     data
-        From `analysis.frames.survival_frame`; its exclusions are carried into the report.
+        From `netpet.analysis.studies.frames.survival_frame`; its exclusions are carried into the report.
     conf_type, conf_level
         Passed to `km_fit`.
     at
@@ -594,7 +594,7 @@ def km_report(
     ordered
         Whether the group levels are ordered (NETPET score, WHO grade), so a trend test makes sense.
     """
-    from analysis.logrank import logrank_test, logrank_trend, pairwise_logrank
+    from netpet.analysis.survival.logrank import logrank_test, logrank_trend, pairwise_logrank
 
     frame, excluded = data.frame, dict(data.excluded)
     if "entry" in frame.columns and frame.filter(pl.col("entry") != 0).height:
@@ -624,7 +624,7 @@ def km_report(
 
 
 def _levels_for(frame: pl.DataFrame, by: str | None) -> list[str] | None:
-    from analysis.frames import GROUPINGS
+    from netpet.analysis.studies.frames import GROUPINGS
 
     order = GROUPINGS.get(by) if by else None
     if order is None or "group" not in frame.columns:

@@ -1,7 +1,7 @@
 """Publication figures: Kaplan-Meier curves with a number-at-risk table, forest plots, cohort flow.
 
-This module owns drawing and saving; the numbers come as tidy tables from `analysis.km` (KM table,
-summary, log-rank), `analysis.cox` (coefficients) and the cohort attrition table, and are plotted as
+This module owns drawing and saving; the numbers come as tidy tables from `netpet.analysis.survival.km` (KM table,
+summary, log-rank), `netpet.analysis.survival.cox` (coefficients) and the cohort attrition table, and are plotted as
 given, so a figure can be checked against its table. Figures are built on `matplotlib.figure.Figure`
 without pyplot: no global state, nothing shown, no open-figure limit. Journal style: sans-serif 7-8 pt,
 single (85 mm) or double (174 mm) column widths, the narrowest widths of the common journal ranges.
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from analysis.tables import LABELS, format_p, term_rows
+from netpet.analysis.outputs.tables import LABELS, format_p, term_rows
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -345,7 +345,7 @@ def forest_plot(
     ax : Axes, optional
         Axes to draw into; by default a new double-column figure sized to the rows.
     labels : mapping, optional
-        Display names for variables, over `analysis.tables.LABELS`.
+        Display names for variables, over `netpet.analysis.outputs.tables.LABELS`.
 
     Returns
     -------

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from analysis.risksets import RiskSets, group_terms
+from netpet.analysis.survival.risksets import RiskSets, group_terms
 
 if TYPE_CHECKING:
-    from analysis.cox import CoxResult
+    from netpet.analysis.survival.cox import CoxResult
 
 
 def _km_transform(rs: RiskSets) -> np.ndarray:
@@ -42,7 +42,7 @@ def ph_test(result: CoxResult) -> pl.DataFrame:
     Parameters
     ----------
     result : CoxResult
-        A model from `analysis.cox.fit_cox`.
+        A model from `netpet.analysis.survival.cox.fit_cox`.
 
     Returns
     -------

@@ -1,6 +1,6 @@
 """Sorted risk sets for Cox partial-likelihood sums, vectorised with cumulative sums.
 
-Shared by the fitter (`analysis.cox`) and the proportional-hazards test (`analysis.phtest`). Rows are
+Shared by the fitter (`netpet.analysis.survival.cox`) and the proportional-hazards test (`netpet.analysis.survival.phtest`). Rows are
 (entry, time] intervals within strata. A row is at risk at an event time t of its stratum when
 entry < t <= time; the sums over a risk set are a difference of two prefix sums, one over rows sorted by
 decreasing `time` (time >= t) and one over rows sorted by decreasing `entry` (entry >= t). Tied deaths are

@@ -2,7 +2,7 @@
 
 This module owns the layout and number formatting of tables (n (%), median [IQR], HR (95% CI), p values as
 journals print them) and their writers (CSV, Markdown, HTML, LaTeX). The estimates come from
-`analysis.cox` and the patient rows from the `patient_survival` view; nothing here reads the registry.
+`netpet.analysis.survival.cox` and the patient rows from the `patient_survival` view; nothing here reads the registry.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from registry.columns import PRIMARY_SITES, SEXES, WHO_GRADES
+from netpet.registry.columns import PRIMARY_SITES, SEXES, WHO_GRADES
 
 #: Variables Table 1 shows by default, in this order, when the frame has them.
 TABLE_ONE_VARIABLES = ("sex", "age_at_origin", "primary_site", "who_grade", "ki67_percent", "site")
@@ -228,7 +228,7 @@ def cox_table(coef_table: pl.DataFrame, reference: Mapping[str, str] | None = No
     Parameters
     ----------
     coef_table : pl.DataFrame
-        The tidy coefficients of `analysis.cox`: term (``variable=level`` for factor levels), hr,
+        The tidy coefficients of `netpet.analysis.survival.cox`: term (``variable=level`` for factor levels), hr,
         hr_lower, hr_upper and p.
     reference : mapping of str to str, optional
         Reference level of each factor, e.g. ``{"netpet_group": "P1"}``; shown as ``1 (reference)``.

@@ -16,7 +16,7 @@ import polars as pl
 if TYPE_CHECKING:
     import pandas as pd
 
-    from registry import Registry
+    from netpet.registry import Registry
 
 #: Days per unit. A month is 365.25 / 12 = 30.4375 days, as in most survival software.
 TIME_UNITS: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
@@ -79,7 +79,7 @@ def survival_frame(
     wanted = ["patient_id", "origin_date", "diagnosis_date", time_col, event_col, *covariates]
     if by:
         wanted.append(by)
-    from registry.sqlfiles import read_sql
+    from netpet.registry.sqlfiles import read_sql
 
     # Every name is from ENDPOINTS, GROUPINGS or COVARIATES, checked above: never user text.
     columns = ", ".join(dict.fromkeys(wanted))
@@ -90,7 +90,7 @@ def survival_frame(
 
 
 def _check_choices(endpoint: str, origin: str, time_unit: str, by: str | None, covariates: Sequence[str]) -> None:
-    from registry import RegistryError
+    from netpet.registry import RegistryError
 
     for value, allowed, what in (
         (endpoint, ENDPOINTS, "endpoint"),

@@ -8,7 +8,7 @@ variance grouped by cluster. Agreement with R is tested in tests/test_cox.py aga
 Why not lifelines' CoxPHFitter: it has no Breslow ties, steps by 0.95 with precision 1e-7 (so its estimates
 differ from R's in the 6th digit), centres all columns, and ignores ties in the robust variance.
 Like R, the covariates are centred internally; the coefficients, tests and concordance do not depend on it.
-The risk-set arithmetic lives in `analysis.risksets`; the PH test in `analysis.phtest`.
+The risk-set arithmetic lives in `netpet.analysis.survival.risksets`; the PH test in `netpet.analysis.survival.phtest`.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import polars as pl
 
-from analysis.design import model_matrix
-from analysis.risksets import RiskSets, build_risk_sets, partial_likelihood, score_residuals
+from netpet.analysis.survival.design import model_matrix
+from netpet.analysis.survival.risksets import RiskSets, build_risk_sets, partial_likelihood, score_residuals
 
 if TYPE_CHECKING:
-    from analysis.frames import SurvivalData
+    from netpet.analysis.studies.frames import SurvivalData
 
 EPS = 1e-9  # coxph.control(eps)
 TOLER_INF = EPS**0.5  # coxph.control(toler.inf)
@@ -195,7 +195,7 @@ def fit_cox(
     terms : sequence of str
         Covariates: categorical (string) terms become indicators `term=level`; numeric ones enter as is.
     reference, levels : mapping, optional
-        Reference level and level order per categorical term (see `analysis.design.model_matrix`).
+        Reference level and level order per categorical term (see `netpet.analysis.survival.design.model_matrix`).
     ties : {"efron", "breslow"}
         Approximation for tied event times.
     strata : str or sequence of str, optional
@@ -217,7 +217,7 @@ def fit_cox(
     >>> round(float(fit_cox(d, terms=["x"]).coef[0]), 6)  # R: coef(coxph(Surv(time, event) ~ x, d))
     3.598127
     """
-    from registry import RegistryError
+    from netpet.registry import RegistryError
 
     if ties not in ("efron", "breslow"):
         raise RegistryError(f"unknown ties method {ties!r}; choose efron or breslow")
@@ -327,8 +327,8 @@ def cox_summary(result: CoxResult) -> dict:
     The keys "terms", "n", "events", "loglik", "concordance", "concordance_se", "tests" and "ph_test" are
     the contract of ``netpet cox --format json``.
     """
-    from analysis.concordance import cox_concordance
-    from analysis.phtest import ph_test
+    from netpet.analysis.studies.cox_analysis import cox_concordance
+    from netpet.analysis.survival.phtest import ph_test
 
     c, c_se = cox_concordance(result)
     tests = {
@@ -372,7 +372,7 @@ def cox_analysis(
     Returns `cox_summary` of the fit plus "excluded" ({reason: patients}), "endpoint", "origin" and
     "time_unit", so that every number comes with the patients it leaves out.
     """
-    from registry import RegistryError
+    from netpet.registry import RegistryError
 
     by = survival.by
     frame = survival.frame

@@ -2,7 +2,7 @@
 
 Owns the comparison of survival curves between groups: the G-rho family of `survdiff(rho=)` (optionally
 stratified), pairwise tests with multiplicity adjustment as R's `p.adjust`, and the test for trend over
-ordered groups. Curves themselves live in `analysis.km`, which also owns timefix and the data checks.
+ordered groups. Curves themselves live in `netpet.analysis.survival.km`, which also owns timefix and the data checks.
 
 lifelines is not used: its `logrank_test`/`multivariate_logrank_test` compare times exactly (no timefix),
 have no stratified test, no trend test, no adjustment and no delayed entry.
@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import polars as pl
 
-from analysis.km import SurvivalCounts, as_counts, survival_counts
+from netpet.analysis.survival.km import SurvivalCounts, as_counts, survival_counts
 
 ADJUSTMENTS = ("holm", "bonferroni", "BH", "none")
 
@@ -99,7 +99,7 @@ def logrank_test(
 
     Weights are S(t−)^rho of the pooled Kaplan–Meier: rho = 0 is the log-rank test, rho = 1 Peto–Peto
     (Fleming–Harrington G-rho). `strata` names a column for a stratified test (`+ strata(x)` in R).
-    `data` may also be the result of `analysis.km.survival_counts` (grouping and strata already applied).
+    `data` may also be the result of `netpet.analysis.survival.km.survival_counts` (grouping and strata already applied).
     With delayed entry (an `entry` column), R's survdiff does not apply; the test is then the Cox score
     test with Breslow ties, as `coxph(Surv(entry, time, event) ~ factor(group), ties = "breslow")`,
     which differs from survdiff's hypergeometric variance only at tied event times; rho must be 0.

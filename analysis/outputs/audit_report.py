@@ -1,7 +1,7 @@
 """The data manager's audit report: checks, completeness, timeliness, follow-up and practice, suppressed.
 
 This module owns the report's tables and their assembly into one self-contained HTML file with CSVs
-beside it. The checks themselves are `registry.audit`; small-cell suppression is `registry.suppression`.
+beside it. The checks themselves are `netpet.registry.audit`; small-cell suppression is `netpet.registry.suppression`.
 Every count shown passes through suppression; patient IDs appear only with `include_ids=True`.
 """
 
@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from registry.audit import check_summary, has_errors, run_checks
-from registry.suppression import suppress_grid, suppress_vector
+from netpet.registry.audit import check_summary, has_errors, run_checks
+from netpet.registry.suppression import suppress_grid, suppress_vector
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from registry import Registry
+    from netpet.registry import Registry
 
 #: Patient fields whose completeness the report measures: column in audit_patient_fields -> label.
 FIELDS: dict[str, str] = {
@@ -234,9 +234,9 @@ def delay_table(delays: pl.DataFrame, *, by: str, threshold: int) -> pl.DataFram
 def reverse_km_median(time: Sequence[float], dead: Sequence[bool]) -> float | None:
     """Return the reverse Kaplan-Meier median follow-up: KM with censoring as the event, deaths censored.
 
-    Schemper & Smith 1996. The median follows R's rule (`analysis.km`); None when never reached.
+    Schemper & Smith 1996. The median follows R's rule (`netpet.analysis.survival.km`); None when never reached.
     """
-    from analysis.km import km_summary
+    from netpet.analysis.survival.km import km_summary
 
     if len(time) == 0:
         return None
@@ -575,7 +575,7 @@ def _table_html(table: AuditTable) -> str:
 def render_html(report: AuditReport, *, version: str = "") -> str:
     """Return the report as one self-contained HTML page (inline CSS, JS and figures; no network)."""
     template = string.Template(
-        importlib.resources.files("analysis").joinpath("templates", "audit.html").read_text(encoding="utf-8")
+        importlib.resources.files("netpet.analysis.outputs").joinpath("templates", "audit.html").read_text(encoding="utf-8")
     )
     errors = int((report.failures["severity"] == "error").sum())
     status = (

@@ -3,8 +3,8 @@
 This module owns the drawing of patient-level timelines: each lane runs from the origin (the first dual-PET
 timepoint) to death or the end of follow-up, with timepoints coloured by NETPET score, treatment courses as
 bars, progression and death markers, and an arrow where follow-up is ongoing. The numbers come as tidy
-frames (`swimmer_frames`, `analysis.longitudinal.score_transitions`) and are plotted as given, so tests can
-compare artists with frames. Style and palette come from `analysis.figures`.
+frames (`swimmer_frames`, `netpet.analysis.studies.longitudinal.score_transitions`) and are plotted as given, so tests can
+compare artists with frames. Style and palette come from `netpet.analysis.outputs.figures`.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from analysis.figures import GROUP_COLOURS, group_order, group_styles, journal_style, new_figure
-from analysis.frames import TIME_UNITS
-from analysis.longitudinal import transition_matrix
+from netpet.analysis.outputs.figures import GROUP_COLOURS, group_order, group_styles, journal_style, new_figure
+from netpet.analysis.studies.frames import TIME_UNITS
+from netpet.analysis.studies.longitudinal import transition_matrix
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from registry import Registry
+    from netpet.registry import Registry
 
 __all__ = ["swimmer_frames", "swimmer_plot", "transition_figure"]
 
@@ -57,7 +57,7 @@ def swimmer_frames(reg: Registry, patients: Patients = None, *, time_unit: str =
         ``lanes`` (patient_id, end, is_dead), ``timepoints`` (patient_id, time, netpet_score),
         ``treatments`` (patient_id, treatment, start, stop, is_ongoing), ``events`` (patient_id, event, time).
     """
-    from registry import RegistryError
+    from netpet.registry import RegistryError
 
     if time_unit not in TIME_UNITS:
         raise RegistryError(f"unknown time unit {time_unit!r}; choose one of {', '.join(TIME_UNITS)}")
@@ -79,7 +79,7 @@ def swimmer_frames(reg: Registry, patients: Patients = None, *, time_unit: str =
 
 
 def _select_lanes(lanes: pl.DataFrame, patients: Patients) -> pl.DataFrame:
-    from registry import RegistryError
+    from netpet.registry import RegistryError
 
     if patients is None:
         return lanes
@@ -195,7 +195,7 @@ def transition_figure(transitions: pl.DataFrame, *, ax: Axes | None = None) -> A
     Parameters
     ----------
     transitions : pl.DataFrame
-        The output of `analysis.longitudinal.score_transitions` (from, to, n, proportion).
+        The output of `netpet.analysis.studies.longitudinal.score_transitions` (from, to, n, proportion).
     ax : Axes, optional
         Axes to draw into; by default a new single-column figure.
 

@@ -2,8 +2,8 @@
 
 A categorical term with k levels becomes k - 1 indicator columns named `term=level` (R's `termlevel`),
 against a reference level: the one asked for, else P1 for the NETPET groupings, else the first level in
-the order of `analysis.frames.GROUPINGS` (alphabetical when it gives none). Fitting is left to
-`analysis.cox`.
+the order of `netpet.analysis.studies.frames.GROUPINGS` (alphabetical when it gives none). Fitting is left to
+`netpet.analysis.survival.cox`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from analysis.frames import GROUPINGS
+from netpet.analysis.studies.frames import GROUPINGS
 
 #: Reference level when none is asked for (the published NETPET analyses compare with P1).
 DEFAULT_REFERENCE = {"netpet_group": "P1", "netpet_score": "P1"}
@@ -68,7 +68,7 @@ def model_matrix(
     -------
     Design
     """
-    from registry import RegistryError
+    from netpet.registry import RegistryError
 
     reference = dict(reference or {})
     levels = dict(levels or {})

@@ -5,7 +5,7 @@ sequence of dual-PET timepoints into (start, stop] intervals in which one score 
 Cox model, as R's ``coxph(Surv(tstart, tstop, event) ~ ...)``), landmark cohorts grouped by the latest score
 at the landmark, transition tables between consecutive timepoints, and outcomes after a treatment start by
 the score before it. Impossible records (a score after death, overlapping intervals) are validation errors,
-never silent fixes. Fitting is left to `analysis.cox` and `analysis.km`; drawing to `analysis.swimmer`.
+never silent fixes. Fitting is left to `netpet.analysis.survival.cox` and `netpet.analysis.survival.km`; drawing to `netpet.analysis.outputs.swimmer`.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from analysis.frames import COVARIATES, ENDPOINTS, TIME_UNITS, SurvivalData, survival_frame
+from netpet.analysis.studies.frames import COVARIATES, ENDPOINTS, TIME_UNITS, SurvivalData, survival_frame
 
 if TYPE_CHECKING:
-    from registry import Registry
+    from netpet.registry import Registry
 
 PRRT = "prrt_lu177_dotatate"
 SCORES = ("P0", "P1", "P2", "P3", "P4", "P5")
@@ -50,7 +50,7 @@ def check_intervals(
     ValidationError
         Listing every offending subject and interval in ``issues`` (id, start, stop, problem).
     """
-    from registry import ValidationError
+    from netpet.registry import ValidationError
 
     rows = frame.select(
         pl.col(id_column).alias("id"), pl.col(start).alias("start"), pl.col(stop).alias("stop")
@@ -79,7 +79,7 @@ def check_scores_before_death(reg: Registry) -> None:
     ValidationError
         Naming each patient and timepoint, with ``issues`` (patient_id, timepoint_id, timepoint_date, death_date).
     """
-    from registry import ValidationError
+    from netpet.registry import ValidationError
 
     late = reg.query_file("queries", "timepoints_after_death")
     if late.height:
@@ -113,7 +113,7 @@ def score_intervals(
     time_unit : str
         days, weeks, months or years.
     covariates : sequence of str
-        Fixed covariates (see `analysis.frames.COVARIATES`) to attach to every interval.
+        Fixed covariates (see `netpet.analysis.studies.frames.COVARIATES`) to attach to every interval.
     patients : pl.DataFrame, optional
         Restrict to these ``patient_id``s (a saved cohort).
 
@@ -128,7 +128,7 @@ def score_intervals(
     ValidationError
         A score dated after death, or intervals that overlap.
     """
-    from registry import RegistryError
+    from netpet.registry import RegistryError
 
     if time_unit not in TIME_UNITS:
         raise RegistryError(f"unknown time unit {time_unit!r}; choose one of {', '.join(TIME_UNITS)}")
@@ -177,7 +177,7 @@ def time_varying_frame(
 
     ``group`` is the score (`by` = "netpet_score") or group (`by` = "netpet_group") in force on each
     interval; with groups, P0 intervals (no measurable disease) are dropped and counted, as P0 patients are
-    in the baseline analyses. Fit with ``analysis.cox.cox_analysis`` (cluster on ``patient_id`` for a
+    in the baseline analyses. Fit with ``netpet.analysis.survival.cox.cox_analysis`` (cluster on ``patient_id`` for a
     robust variance per patient).
 
     Returns
@@ -185,7 +185,7 @@ def time_varying_frame(
     SurvivalData
         ``frame``: patient_id, interval_number, entry, time, event, group and the covariates.
     """
-    from registry import RegistryError
+    from netpet.registry import RegistryError
 
     if by not in TRANSITION_LEVELS:
         raise RegistryError(f"a time-varying score is netpet_score or netpet_group, not {by!r}")
@@ -239,7 +239,7 @@ def landmark_frame(
         netpet_score; P0 and patients with an event or censoring at or before the landmark are counted in
         ``excluded``.
     """
-    from registry import RegistryError
+    from netpet.registry import RegistryError
 
     if landmark < 0:
         raise RegistryError(f"the landmark must be >= 0, not {landmark}")
@@ -289,7 +289,7 @@ def score_transitions(
         patients (distinct patients with that transition), row_total and proportion (n / row_total).
         Pairs in which either timepoint is unscored are left out.
     """
-    from registry import RegistryError
+    from netpet.registry import RegistryError
 
     if by not in TRANSITION_LEVELS:
         raise RegistryError(f"unknown transition grouping {by!r}; choose one of {', '.join(TRANSITION_LEVELS)}")
@@ -336,7 +336,7 @@ def time_in_score(
     pl.DataFrame
         level, patients, intervals, person_time, share (of all scored person-time), mean_per_patient.
     """
-    from registry import RegistryError
+    from netpet.registry import RegistryError
 
     if by not in TRANSITION_LEVELS:
         raise RegistryError(f"unknown grouping {by!r}; choose one of {', '.join(TRANSITION_LEVELS)}")
@@ -419,8 +419,8 @@ def treatment_outcomes(
         ``frame``: patient_id, treatment_id, start_date, entry (0), time, event, group (NETPET group before the
         treatment), netpet_score, days_since_timepoint; exclusions counted by reason.
     """
-    from registry import RegistryError
-    from registry.columns import TREATMENTS
+    from netpet.registry import RegistryError
+    from netpet.registry.columns import TREATMENTS
 
     if treatment not in TREATMENTS:
         raise RegistryError(f"unknown treatment {treatment!r}; choose one of {', '.join(TREATMENTS)}")

@@ -9,16 +9,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from analysis.km import KMReport
-    from registry import Registry
+    from netpet.analysis.studies.km_analysis import KMReport
+    from netpet.registry import Registry
 
 
 def km_by_group(
     reg: Registry, *, by: str = "netpet_group", endpoint: str = "os", time_unit: str = "months"
 ) -> KMReport:
     """Return the Kaplan-Meier report (curves, medians, log-rank) by `by` for `endpoint`."""
-    from analysis.frames import survival_frame
-    from analysis.km import km_report
+    from netpet.analysis.studies.frames import survival_frame
+    from netpet.analysis.studies.km_analysis import km_report
 
     data = survival_frame(reg, endpoint=endpoint, by=by, time_unit=time_unit)
     return km_report(data, at=(12, 24, 60) if time_unit == "months" else ())
@@ -26,7 +26,7 @@ def km_by_group(
 
 def write_km_summary(report: KMReport, out_dir: str | Path, *, stem: str = "km_by_netpet_group") -> list[Path]:
     """Write the report's curve table and medians as CSV and its figure as PNG (and PDF); return the paths."""
-    from analysis.figures import km_figure, save_figure
+    from netpet.analysis.outputs.figures import km_figure, save_figure
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from analysis.risksets import fix_times
+from netpet.analysis.survival.risksets import fix_times
 
 if TYPE_CHECKING:
-    from analysis.cox import CoxResult
+    from netpet.analysis.survival.cox import CoxResult
 
 
 def _search(sorted_values: np.ndarray, queries: np.ndarray) -> np.ndarray:

@@ -1,0 +1,4 @@
+"""Outputs: what researchers read.
+
+Figures, tables, the survival report, the audit report and their writers.
+"""
