@@ -51,6 +51,23 @@ def cohort_option(func: F) -> F:
     )(func)
 
 
+def disclosure_options(func: F) -> F:
+    """Add `--min-cell N` and `--shareable` to an aggregate-writing command (docs/disclosure.md)."""
+    func = click.option(
+        "--shareable", is_flag=True,
+        help="Apply small-cell suppression and leave out row-level output, so the result may leave the registry.",
+    )(func)
+    return click.option(
+        "--min-cell", type=click.IntRange(min=1), default=None,
+        help="Small-cell threshold; implies --shareable (default: the registry setting min_cell_count, 5).",
+    )(func)
+
+
+def min_cell_count(reg: Registry, min_cell: int | None) -> int:
+    """Return the small-cell threshold a command applies: `--min-cell`, else the registry's `min_cell_count`."""
+    return int(min_cell if min_cell is not None else reg.setting("min_cell_count"))
+
+
 def cohort_patients(reg: Registry, cohort: str | None) -> pl.DataFrame | None:
     """Return the members of saved cohort `cohort`, or None for no cohort (the whole registry).
 
@@ -139,11 +156,12 @@ def dumps(payload: object) -> str:
 
 
 def render(frame: pl.DataFrame, fmt: str) -> str:
-    """Render a polars frame as an aligned table, CSV or JSON records."""
+    """Render a polars frame as an aligned table, CSV or JSON records (bytes as base64 text)."""
     import polars as pl
 
-    if fmt == "csv":
-        return frame.write_csv().rstrip("\n")
+    if fmt == "csv":  # CSV has no bytes: a BLOB column is written as base64 text, as in JSON
+        binary = [c for c, t in frame.schema.items() if t == pl.Binary]
+        return frame.with_columns(pl.col(binary).bin.encode("base64")).write_csv().rstrip("\n")
     if fmt == "json":
         return dumps(frame.to_dicts())
     with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_hide_dataframe_shape=True, tbl_formatting="ASCII_MARKDOWN",

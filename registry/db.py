@@ -20,6 +20,7 @@ import duckdb
 import polars as pl
 
 from netpet.registry.analysis_tables import ensure_current, refresh_analysis_tables
+from netpet.registry.credentials import mask, masked_url
 from netpet.registry.errors import MigrationError, RegistryError, RegistryInUseError
 from netpet.registry.extensions import load_extension
 from netpet.registry.history import current_operator
@@ -47,8 +48,8 @@ def is_postgres_url(path: str | Path) -> bool:
 
 
 def display_name(path: str | Path) -> str:
-    """Return `path` fit for messages: a PostgreSQL URL loses its password."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", str(path))
+    """Return `path` fit for messages: a PostgreSQL URL's passwords are masked (`netpet.registry.credentials`)."""
+    return masked_url(str(path)) if is_postgres_url(path) else str(path)
 
 
 def _first_line(exc: Exception) -> str:
@@ -141,7 +142,7 @@ class Registry:
             return RegistryError(
                 f"registry {self.name} is encrypted: give its key with $NETPET_KEY or $NETPET_KEY_FILE"
             )
-        return RegistryError(f"cannot open registry {self.name}: {_first_line(exc)}")
+        return RegistryError(f"cannot open registry {self.name}: {mask(_first_line(exc), self.path)}")
 
     def _prepare(self, *, migrate: bool) -> None:
         if self.read_only or not migrate:
@@ -159,12 +160,18 @@ class Registry:
     # -- construction -----------------------------------------------------------------------------
     @classmethod
     def create(cls, path: str | Path, *, key: str | None = None) -> Registry:
-        """Create a new registry at `path` and migrate it; an existing file (or non-empty database) is refused."""
+        """Create a new registry at `path` and migrate it; an existing file (or non-empty database) is refused.
+
+        An encrypted registry's file is made readable and writable by its owner only.
+        """
         if not is_postgres_url(path) and Path(path).exists():
             raise RegistryError(f"{path} already exists; open it instead, or choose another path")
         if is_postgres_url(path) and postgres_has_registry(str(path)):
             raise RegistryError(f"{display_name(path)} already holds a registry; open it instead")
-        return cls(path, key=key)
+        reg = cls(path, key=key)
+        if key is not None:
+            Path(path).chmod(0o600)  # owner-only, whatever the umask: the file is the whole registry
+        return reg
 
     @classmethod
     def open(cls, path: str | Path, *, read_only: bool = False, key: str | None = None) -> Registry:

@@ -22,7 +22,7 @@ import polars as pl
 
 from netpet.registry.analysis_tables import refresh_analysis_tables
 from netpet.registry.columns import TABLES, Table, stored_name
-from netpet.registry.errors import ValidationError, WriteConflictError
+from netpet.registry.errors import RegistryError, ValidationError, WriteConflictError
 from netpet.registry.history import current_operator
 from netpet.registry.import_issues import format_issues, issues_frame
 from netpet.registry.ingest_sql import Sql, date_format_accepted, each, memory_budget, run, spec_sql
@@ -261,7 +261,7 @@ def _write(
                 progress("write", done + 1, len(files))
         if rescore:
             refresh_listed_scores(con)
-        refresh_analysis_tables(con)
+        refresh_analysis_tables(con, _imported_patients(con) if reg.is_postgres else None)
         if pair is None:
             return 0
         from netpet.registry.pairing import pair_unpaired_scans
@@ -272,9 +272,15 @@ def _write(
         return result.pairs.height
 
 
+def _imported_patients(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Return the patients the staged import writes rows of (PostgreSQL re-derives only theirs)."""
+    return [str(row[0]) for row in run(con, spec_sql("imported_patients")).fetchall()]
+
+
 @contextmanager
 def _conflicts_as_errors() -> Iterator[None]:
-    """Turn PostgreSQL's refusal of a concurrent write into a `WriteConflictError` naming the row.
+    """Turn PostgreSQL's refusal of a concurrent write into a `WriteConflictError` naming the row (and a role's
+    missing write privilege into a `RegistryError`).
 
     Two imports writing the same key at once both pass validation (neither sees the other's uncommitted
     rows); PostgreSQL then makes the second wait and fails it with a unique violation, or a serialization
@@ -291,6 +297,12 @@ def _conflicts_as_errors() -> Iterator[None]:
             raise WriteConflictError(
                 f"conflicting change to {what} {value}: another import wrote it at the same time; "
                 "nothing was written, retry the import"
+            ) from None
+        denied = re.search(r"permission denied for (\w+ \w+)", text)
+        if denied:
+            raise RegistryError(
+                f"this database role may not write the registry (permission denied for {denied.group(1)}); "
+                "import as a role in netpet_importer (sql/postgres/roles.sql); nothing was written"
             ) from None
         if any(s in text for s in ("could not serialize access", "deadlock detected")):
             raise WriteConflictError(

@@ -54,8 +54,12 @@ def _run(reg: RegistrySession, sql: str) -> None:
 
 
 def apply_migrations(reg: RegistrySession) -> list[str]:
-    """Apply every pending migration, each in its own transaction; return the names applied."""
-    _run(reg, read_sql("queries", "create_schema_migrations"))
+    """Apply every pending migration, each in its own transaction; return the names applied.
+
+    A migrated registry gets no DDL at all, so that a role without CREATE (an importer) can open it for writing.
+    """
+    if "schema_migrations" not in reg.table_names():
+        _run(reg, read_sql("queries", "create_schema_migrations"))
     done = []
     by_name = {p.stem: p for p in sql_files("migrations")}
     for name in pending_migrations(reg):

@@ -1,20 +1,24 @@
-"""Small-cell suppression of count tables: primary suppression plus complementary suppression.
+"""Small-cell suppression of count tables: primary suppression, disclosive zeros, complementary suppression.
 
-Every count from 1 to `threshold - 1` is hidden (primary suppression, shown as `<5` for a threshold of 5);
-then further cells are hidden (complementary suppression, shown as `*`) until no hidden count can be
-recovered exactly by adding and subtracting the shown cells and the row and column totals. Zero counts are
-shown: an empty cell identifies nobody.
+Every count from 1 to `threshold - 1` is hidden (primary suppression); so is a zero in a line whose total is
+hidden as small, since "none of the 3 patients diagnosed in 2009 has a Ki-67" discloses an attribute of each.
+Then further cells are hidden (complementary suppression) until no hidden count can be worked out from what
+the table publishes. Every hidden entry shows the same (`*`), so that a reader cannot tell a small count from
+a complementary one. A zero in a line whose total is shown identifies nobody and stays shown.
 
 The style guide puts suppression in `registry/export.py`; it lives in its own module instead because the
 audit report, the de-identified export and federated queries all need the same rule, and none of them
 should import another for it.
 
 A table is a set of entries (cells and totals) and linear lines, each saying "these entries sum to that
-total". A hidden entry is recoverable exactly when its unit vector lies in the row space of the lines
-restricted to the hidden entries; `recoverable_entries` tests that with a rank computation, and
-`suppress_lines` adds complementary cells (first to every line with a single hidden entry) until it
-finds none. Bounds from non-negativity (interval
-disclosure) are out of scope, as in OHDSI's minCellCount.
+total". The method is an LP-checked greedy, the audit-and-extend scheme of τ-ARGUS's and sdcTable's
+secondary suppression in its simplest form: hide a cell in every line left with one hidden entry (cheapest
+first: cells before totals, small counts before large), then audit the pattern as an attacker would and
+extend it until the audit passes. The audit solves, for every hidden entry, the smallest and largest value it
+can take given the shown entries, the lines and non-negativity (`scipy.optimize.linprog`; interval
+disclosure, which a rank test alone misses); the pattern is safe when no hidden entry is confined to a
+single whole number and every small count could be 0 or could reach the threshold. Linked tables that share
+totals are made consistent by their callers (`hidden`, `protected`).
 """
 
 from __future__ import annotations
@@ -24,9 +28,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+from scipy.optimize import linprog
 
 PRIMARY = "primary"
 COMPLEMENTARY = "complementary"
+#: What a hidden entry shows, small or complementary alike.
+HIDDEN = "*"
+#: Tolerance of the interval audit's linear programs.
+_EPS = 1e-7
 
 
 @dataclass(frozen=True)
@@ -36,14 +45,9 @@ class Suppressed:
     values: tuple[int, ...]
     status: tuple[str | None, ...]
 
-    def label(self, index: int, threshold: int) -> str:
-        """Return what the report shows for entry `index`: the count, `<threshold` or `*`."""
-        status = self.status[index]
-        if status == PRIMARY:
-            return f"<{threshold}"
-        if status == COMPLEMENTARY:
-            return "*"
-        return str(self.values[index])
+    def label(self, index: int) -> str:
+        """Return what the report shows for entry `index`: the count, or `*` when it is hidden."""
+        return HIDDEN if self.status[index] is not None else str(self.values[index])
 
 
 def _line_matrix(n_entries: int, lines: Sequence[tuple[Sequence[int], int]]) -> np.ndarray:
@@ -85,6 +89,49 @@ def recoverable_entries(
     ]
 
 
+def interval_exposed(
+    values: Sequence[int], lines: Sequence[tuple[Sequence[int], int]], hidden: Sequence[int], threshold: int
+) -> list[int]:
+    """Return the hidden entries an attacker pins down from the shown entries, the lines and non-negativity.
+
+    An entry is exposed when its feasible range holds a single whole number, or when it is a small count
+    (1 to `threshold - 1`) whose range reaches neither 0 nor `threshold`.
+    """
+    hidden = sorted(set(hidden))
+    if not hidden:
+        return []
+    column = {entry: k for k, entry in enumerate(hidden)}
+    rows, rhs = [], []
+    for members, total in lines:
+        row, constant = np.zeros(len(hidden)), 0.0
+        for entry, sign in [*((m, 1.0) for m in members), (total, -1.0)]:
+            if entry in column:
+                row[column[entry]] += sign
+            else:
+                constant -= sign * values[entry]
+        if row.any():
+            rows.append(row)
+            rhs.append(constant)
+    exposed = []
+    for entry, k in column.items():
+        low, high = _range(np.array(rows).reshape(-1, len(hidden)), np.array(rhs), k)
+        small = 0 < values[entry] < threshold
+        if np.floor(high + _EPS) - np.ceil(low - _EPS) < 1 or (small and low > _EPS and high < threshold - _EPS):
+            exposed.append(entry)
+    return exposed
+
+
+def _range(a_eq: np.ndarray, b_eq: np.ndarray, k: int) -> tuple[float, float]:
+    """Return the smallest and largest value of variable `k` over `a_eq x = b_eq, x >= 0` (high may be inf)."""
+    objective = np.zeros(a_eq.shape[1])
+    objective[k] = 1.0
+    bounds = (0, None)
+    args = {"A_eq": a_eq, "b_eq": b_eq} if a_eq.size else {}
+    low = linprog(objective, bounds=bounds, method="highs", **args)
+    high = linprog(-objective, bounds=bounds, method="highs", **args)
+    return float(low.fun), (np.inf if high.status == 3 else float(-high.fun))
+
+
 def _lone_hidden_lines(
     lines: Sequence[tuple[Sequence[int], int]], status: list[str | None]
 ) -> list[list[int]]:
@@ -118,6 +165,24 @@ def _pick_complement(
     return min(candidates, key=cost)
 
 
+def _first_hidden(
+    values: Sequence[int], lines: Sequence[tuple[Sequence[int], int]], threshold: int, hidden: Sequence[int]
+) -> list[str | None]:
+    """Return the status before complements: small counts, entries hidden on request, zeros beside a hidden total.
+
+    A zero beside a small total tells that every one of those few people lacks the attribute.
+    """
+    status: list[str | None] = [PRIMARY if 0 < int(v) < threshold else None for v in values]
+    for index in hidden:
+        status[index] = status[index] or COMPLEMENTARY
+    for members, total in lines:
+        if status[total] is not None:
+            for m in members:
+                if int(values[m]) == 0:
+                    status[m] = status[m] or COMPLEMENTARY
+    return status
+
+
 def suppress_lines(
     values: Sequence[int],
     lines: Sequence[tuple[Sequence[int], int]],
@@ -147,9 +212,7 @@ def suppress_lines(
     Suppressed
         Per entry: shown, primary or complementary.
     """
-    status: list[str | None] = [PRIMARY if 0 < int(v) < threshold else None for v in values]
-    for index in hidden:
-        status[index] = status[index] or COMPLEMENTARY
+    status = _first_hidden(values, lines, threshold, hidden)
     totals = {total for _, total in lines}
     keep = set(protected)
     entries = [[*members, total] for members, total in lines]
@@ -158,9 +221,11 @@ def suppress_lines(
         if not lone:
             hidden = [i for i, s in enumerate(status) if s is not None]
             exposed = set(recoverable_entries(len(values), lines, hidden))
+            exposed = exposed or set(interval_exposed(values, lines, hidden, threshold))
             if not exposed:
                 return Suppressed(tuple(int(v) for v in values), tuple(status))
-            # No single line gives a count away, but several together do: widen one of their lines.
+            # No single line gives a count away, but several together (or with non-negativity) do: widen one
+            # of their lines.
             lone = [line for line in entries if exposed & set(line)]
         picks = (_pick_complement(values, lines, status, line, totals, keep) for line in lone)
         pick = next((p for p in picks if p is not None), None)
@@ -257,7 +322,7 @@ def suppressed_crosstab(
     index
         The label column.
     threshold
-        Counts from 1 to `threshold - 1` show as `<threshold`; complementary cells show as `*`.
+        Counts from 1 to `threshold - 1` and complementary cells show as `*`.
     total_label
         Label of the totals row and column.
 
@@ -275,7 +340,7 @@ def suppressed_crosstab(
     labels = [*[str(v) for v in frame[index].to_list()], total_label]
     data: dict[str, list[str]] = {index: labels}
     for j, name in enumerate([*columns, total_label]):
-        data[name] = [result.label(i * width + j, threshold) for i in range(full.shape[0])]
+        data[name] = [result.label(i * width + j) for i in range(full.shape[0])]
     return pl.DataFrame(data, schema=dict.fromkeys(data, pl.String))
 
 
@@ -293,7 +358,7 @@ def suppressed_counts(
         shown = [f"<{threshold}" if 0 < v < threshold else str(v) for v in values]
         return frame.with_columns(pl.Series(count, shown, dtype=pl.String))
     result = suppress_vector(values, threshold)
-    shown = [result.label(i, threshold) for i in range(len(values) + 1)]
+    shown = [result.label(i) for i in range(len(values) + 1)]
     total_row = {c: (total_label if k == 0 else "") for k, c in enumerate(labels_cols)}
     body = frame.with_columns(pl.col(c).cast(pl.String) for c in labels_cols)
     body = pl.concat(

@@ -19,7 +19,7 @@ import pytest
 matplotlib.use("Agg")
 
 # Tests never read the developer's registry or key.
-for _var in ("NETPET_DB", "NETPET_KEY", "NETPET_KEY_FILE"):
+for _var in ("NETPET_DB", "NETPET_KEY", "NETPET_KEY_FILE", "NETPET_READER_DB"):
     os.environ.pop(_var, None)
 
 

@@ -82,6 +82,12 @@ class PostgresServer:
             self._template = url.rsplit("/", 1)[1]
         return self.copy_database(self._template)
 
+    def psql(self, dbname: str, *args: str) -> str:
+        """Run psql as the superuser on database `dbname` with `args` (`-c SQL` or `-f FILE`); return its output."""
+        argv = [str(self.bindir / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", dbname,
+                "-v", "ON_ERROR_STOP=1", "-q", *args]
+        return subprocess.run(argv, check=True, capture_output=True, text=True, cwd=self.folder).stdout
+
     def stop(self) -> None:
         self._run([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"])
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -82,7 +82,7 @@ def test_small_site_counts_are_suppressed_with_their_complements(cohort_report):
     by_site = {t.name: t.frame for t in cohort_report.tables}["completeness_by_site"]
     rows = {r["site"]: r for r in by_site.iter_rows(named=True)}
     assert SITES["C"] < 5
-    assert rows["C"]["patients"] == "<5"
+    assert rows["C"]["patients"] == "*"
     # The total and A's count are shown, so B's must be hidden or C = total - A - B.
     assert rows["Total"]["patients"] == str(sum(SITES.values()))
     assert rows["A"]["patients"] == str(SITES["A"])
@@ -92,7 +92,7 @@ def test_small_site_counts_are_suppressed_with_their_complements(cohort_report):
 def test_check_table_hides_small_failing_counts(cohort_report):
     checks = {t.name: t.frame for t in cohort_report.tables}["checks"]
     for value in checks["patients"].to_list() + checks["failing_rows"].to_list():
-        assert value == "<5" or int(value) == 0 or int(value) >= 5
+        assert value == "<5" or int(value) == 0 or int(value) >= 5  # per-check counts do not add up: no complements
 
 
 def test_report_without_ids_names_no_patient(cohort_report, cohort_path, tmp_path):
@@ -102,13 +102,17 @@ def test_report_without_ids_names_no_patient(cohort_report, cohort_path, tmp_pat
         assert not re.search(r"\bQ\d{3}\b", table.frame.write_csv()), table.name
 
 
-def test_include_ids_adds_the_failing_rows_to_the_report(cohort_path):
+def test_include_ids_adds_the_failing_rows_to_the_report(cohort_path, tmp_path):
     from netpet.registry import Registry
 
     with Registry.open(cohort_path, read_only=True) as reg:
         report = audit_report(reg, as_of=AS_OF, include_ids=True)
     assert "failing_rows" in [t.name for t in report.tables]
     assert re.search(r"\bQ\d{3}\b", render_html(report))
+    write_audit(report, tmp_path / "out")
+    rows = pl.read_csv(tmp_path / "out" / "failing_rows.csv")
+    assert rows.columns == ["check", "severity", "patient_id", "record_id", "message"]
+    assert rows.height == report.failures.height
 
 
 def test_html_stands_alone_with_contents_sortable_tables_and_figures(cohort_report):
@@ -124,14 +128,13 @@ def test_html_stands_alone_with_contents_sortable_tables_and_figures(cohort_repo
     assert page.count("data:image/png;base64,") == 2
 
 
-def test_write_audit_writes_a_csv_per_table_and_the_failing_rows(cohort_report, tmp_path):
+def test_write_audit_writes_a_csv_per_table_and_no_row_level_file(cohort_report, tmp_path):
     written = write_audit(cohort_report, tmp_path / "out")
     names = sorted(p.name for p in written)
-    expected = sorted(["audit.html", "failing_rows.csv", *[f"{t.name}.csv" for t in cohort_report.tables]])
+    expected = sorted(["audit.html", *[f"{t.name}.csv" for t in cohort_report.tables]])
     assert names == expected
-    rows = pl.read_csv(tmp_path / "out" / "failing_rows.csv")
-    assert rows.columns == ["check", "severity", "patient_id", "record_id", "message"]
-    assert rows.height == cohort_report.failures.height
+    assert "failing_rows.csv" not in names
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == expected
     site = pl.read_csv(tmp_path / "out" / "completeness_by_site.csv", infer_schema=False)
     assert site.equals(cohort_report.tables[1].frame)
 
@@ -187,7 +190,7 @@ def test_cli_min_cell_overrides_the_setting(cohort_path, tmp_path):
     assert result.exit_code == 0, result.output
     table = pl.read_csv(tmp_path / "o" / "completeness_by_year.csv", infer_schema=False)
     assert all(v == 0 or v >= 10 for v in leading_counts(table))
-    assert "&lt;10" in (tmp_path / "o" / "audit.html").read_text(encoding="utf-8")  # HTML-escaped "<10"
+    assert "from 1 to 9" in (tmp_path / "o" / "audit.html").read_text(encoding="utf-8")
 
 
 def test_threshold_defaults_to_the_registry_setting(registries):
@@ -289,7 +292,7 @@ def test_cli_audits_an_empty_registry(registries, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert pl.read_csv(out / "completeness_by_site.csv", infer_schema=False).row(0)[:2] == ("Total", "0")
-    assert pl.read_csv(out / "failing_rows.csv").height == 0
+    assert not (out / "failing_rows.csv").exists()
 
 
 @pytest.mark.parametrize(

@@ -71,7 +71,7 @@ def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.mark.slow
+# Not slow-marked, so that CI runs it: disjoint imports used to conflict on the analysis rows (issue 19).
 def test_concurrent_imports_of_different_sites_all_land(postgres_server, demo_folder, tmp_path):
     url = postgres_server.migrated_database()
     folders = split_folder(demo_folder, tmp_path / "sites")

@@ -97,8 +97,11 @@ def test_help_and_readme_say_what_query_reads() -> None:
     assert "and tables" not in help_text
 
 
-def test_a_blob_column_is_written_as_base64_json(location: str) -> None:
+def test_a_blob_column_is_written_as_base64_json_and_csv(location: str) -> None:
     sql = "select 'ab\\x00'::blob as b from patient_survival limit 1"
     result = CliRunner().invoke(cli, ["--db", location, "query", sql, "--format", "json"])
     assert result.exit_code == 0, result.output
     assert base64.b64decode(json.loads(result.output)[0]["b"]) == b"ab\x00"
+    as_csv = CliRunner().invoke(cli, ["--db", location, "query", sql, "--format", "csv"])
+    assert as_csv.exit_code == 0, as_csv.output
+    assert base64.b64decode(as_csv.output.splitlines()[1]) == b"ab\x00"

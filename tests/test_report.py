@@ -21,7 +21,6 @@ from click.testing import CliRunner
 
 from netpet.analysis.outputs.figures import at_risk_counts, cohort_flow
 from netpet.analysis.outputs.report import (
-    _url_without_password,
     flow_table,
     km_report_figure,
     registry_provenance,
@@ -33,6 +32,7 @@ from netpet.cli import cli
 from netpet.registry import Registry
 from netpet.registry.backup import file_sha256
 from netpet.registry.cohorts import build_cohort
+from netpet.registry.credentials import masked_url
 from tests.cohort_fixtures import fill_fixture
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -253,12 +253,12 @@ def test_provenance_of_a_postgres_registry_has_no_password_and_a_fingerprint(reg
     assert provenance["fingerprint"]["patients"] == 0
     if registry.is_postgres:
         assert "sha256" not in provenance
-        assert provenance["url"] == _url_without_password(registry.path)
+        assert provenance["url"] == masked_url(registry.path)
     else:
         assert provenance["sha256"] == file_sha256(registry.path)
 
 
 def test_url_loses_its_password_only() -> None:
-    assert _url_without_password("postgresql://ana:s3cret@db.example:5433/netpet?sslmode=require") == (
-        "postgresql://ana@db.example:5433/netpet?sslmode=require")
-    assert _url_without_password("postgresql://ana@localhost/netpet") == "postgresql://ana@localhost/netpet"
+    assert masked_url("postgresql://ana:s3cret@db.example:5433/netpet?sslmode=require") == (
+        "postgresql://ana:***@db.example:5433/netpet?sslmode=require")
+    assert masked_url("postgresql://ana@localhost/netpet") == "postgresql://ana@localhost/netpet"

@@ -18,6 +18,7 @@ from netpet.registry.suppression import (
     suppressed_counts,
     suppressed_crosstab,
 )
+from tests.disclosure_checker import grid
 
 # Small counts are frequent so that most tables need complementary suppression.
 counts = st.one_of(st.integers(0, 6), st.integers(0, 60))
@@ -108,13 +109,13 @@ def test_vector_total_never_gives_away_a_single_hidden_count(values, threshold):
 def test_vector_hides_the_smallest_other_count_with_a_small_one():
     # 3 < 5 is hidden; the total 25 would give it away, so the smallest other count (10) is hidden too.
     result = suppress_vector([3, 10, 12], 5)
-    assert [result.label(i, 5) for i in range(4)] == ["<5", "*", "12", "25"]
+    assert [result.label(i) for i in range(4)] == ["*", "*", "12", "25"]
     assert result.status[1] == COMPLEMENTARY
 
 
 def test_zero_counts_are_shown_and_need_no_protection():
     result = suppress_vector([0, 10, 12], 5)
-    assert [result.label(i, 5) for i in range(4)] == ["0", "10", "12", "22"]
+    assert [result.label(i) for i in range(4)] == ["0", "10", "12", "22"]
 
 
 def test_two_small_cells_in_a_grid_are_protected_by_a_rectangle():
@@ -128,7 +129,7 @@ def test_two_small_cells_in_a_grid_are_protected_by_a_rectangle():
 
 def test_a_small_total_is_hidden_with_its_cells():
     full, result = suppress_grid([[2, 1], [20, 30]], 5)
-    assert result.label(2, 5) == "<5"  # the first row's total, 3
+    assert result.label(2) == "*"  # the first row's total, 3
     assert determinable(full, {i for i, s in enumerate(result.status) if s}) == []
 
 
@@ -137,7 +138,7 @@ def test_crosstab_adds_totals_and_labels_suppressed_cells():
     table = suppressed_crosstab(frame, index="site", threshold=5)
     assert table.columns == ["site", "P1", "P5", "Total"]
     assert table["site"].to_list() == ["A", "B", "Total"]
-    assert table.row(0) == ("A", "<5", "*", "15")
+    assert table.row(0) == ("A", "*", "*", "15")
     assert table.row(2) == ("Total", "13", "27", "40")
 
 
@@ -149,18 +150,45 @@ def test_counts_without_margins_only_hide_small_counts():
         "12",
     ]
     table = suppressed_counts(frame, count="n", threshold=5)
-    assert table["n"].to_list() == ["<5", "0", "*", "15"]
+    assert table["n"].to_list() == ["*", "0", "*", "15"]
 
 
 @pytest.mark.parametrize("threshold", [5, 10])
-def test_label_uses_the_threshold(threshold):
-    assert suppress_vector([1, 50, 60], threshold).label(0, threshold) == f"<{threshold}"
+def test_small_and_complementary_cells_look_the_same(threshold):
+    result = suppress_vector([1, 50, 60], threshold)
+    assert result.status[:2] == (PRIMARY, COMPLEMENTARY)
+    assert result.label(0) == result.label(1) == "*"
+
+
+def test_a_zero_beside_a_small_total_is_hidden():
+    # Row 0 has 3 patients, none with the attribute: showing its 0 would tell that of each of them.
+    _, result = suppress_grid([[0, 3], [20, 30]], 5)
+    assert result.label(0) == "*"
+    assert result.status[0] == COMPLEMENTARY
+
+
+@settings(max_examples=40, deadline=None)
+@given(grids, st.integers(2, 11))
+def test_no_hidden_cell_of_a_crosstab_has_a_closed_range(cells, threshold):
+    # The attacker's integer program (tests/disclosure_checker.py) over the table as published.
+    frame = pl.DataFrame({"g": [f"r{i}" for i in range(len(cells))]} | {
+        f"c{j}": [row[j] for row in cells] for j in range(len(cells[0]))
+    })
+    table = suppressed_crosstab(frame, index="g", threshold=threshold)
+    truth = suppressed_crosstab(frame, index="g", threshold=1)
+    ranges = grid(table, total_column="Total").ranges()
+    for name, (low, high) in ranges.items():
+        group, column = name.split("/")
+        value = int(truth.filter(pl.col("g") == group)[column][0])
+        assert low < high, (cells, threshold, name, value)
+        if 0 < value < threshold:
+            assert low == 0 or high >= threshold, (cells, threshold, name, low, high)
 
 
 def test_forced_hidden_entries_get_complements_too():
     # Hiding 10 on request (e.g. a group of few patients) needs a second hidden count: the next smallest.
     result = suppress_vector([10, 20, 30], 5, hidden=[0])
-    assert [result.label(i, 5) for i in range(4)] == ["*", "*", "30", "60"]
+    assert [result.label(i) for i in range(4)] == ["*", "*", "30", "60"]
 
 
 def test_empty_tables_are_returned_as_they_are():

@@ -107,9 +107,9 @@ def _binary_grid(
         yes_text.append(
             f"{full[i, 0]} ({_pct(int(full[i, 0]), int(full[i, 2]))})"
             if shown
-            else result.label(i * 3, threshold)
+            else result.label(i * 3)
         )
-        total_text.append(result.label(i * 3 + 2, threshold))
+        total_text.append(result.label(i * 3 + 2))
     margins = [(i, 2) for i in range(n + 1)] + [(n, 0), (n, 1)]
     return yes_text, total_text, {(i, j) for i, j in margins if result.status[i * 3 + j] is not None}
 
@@ -226,7 +226,7 @@ def delay_table(delays: pl.DataFrame, *, by: str, threshold: int) -> pl.DataFram
     return pl.DataFrame(
         {
             by: [*groups, TOTAL],
-            "scans": [result.label(i, threshold) for i in range(len(groups) + 1)],
+            "scans": [result.label(i) for i in range(len(groups) + 1)],
             "median days scan to entry": shown_median,
         }
     )
@@ -304,7 +304,7 @@ def practice_by_group(practice: pl.DataFrame, *, threshold: int) -> pl.DataFrame
             if shown and j < len(classes):
                 column.append(f"{full[i, j]} ({_pct(int(full[i, j]), int(full[i, -1]))})")
             else:
-                column.append(result.label(cell, threshold))
+                column.append(result.label(cell))
         data[name] = column
     return pl.DataFrame(data)
 
@@ -453,8 +453,8 @@ def audit_report(
     followup = reg.query_file("queries", "audit_followup", params)
     practice = reg.query_file("queries", "audit_treatment_after_timepoint", params)
     shown = (
-        f"Counts from 1 to {threshold - 1} show as <{threshold}; "
-        "* marks a cell hidden so that none can be recovered from the totals."
+        f"* marks a hidden count: from 1 to {threshold - 1}, or hidden beside one so that none can be worked "
+        "out from the totals."
     )
     completeness = completeness_tables(fields, by=("site", "diagnosis_year"), threshold=threshold)
     by_site = completeness["site"]
@@ -613,8 +613,10 @@ def render_html(report: AuditReport, *, version: str = "") -> str:
 
 
 def write_audit(report: AuditReport, out_dir: str | Path, *, version: str = "") -> list[Path]:
-    """Write `audit.html`, one CSV per table and `failing_rows.csv` (for the data manager) into `out_dir`,
-    whole or not at all (`netpet.registry.whole_folder`).
+    """Write `audit.html` and one CSV per table into `out_dir`, whole or not at all (`netpet.registry.whole_folder`).
+
+    Row-level files (`failing_rows.csv`, `discordant_prrt.csv`, with registry IDs) are tables of the report
+    only when it was made with `include_ids`; without it the folder holds suppressed aggregates only.
 
     Returns
     -------
@@ -629,7 +631,4 @@ def write_audit(report: AuditReport, out_dir: str | Path, *, version: str = "") 
         for table in report.tables:
             names.append(f"{table.name}.csv")
             table.frame.write_csv(staging / names[-1])
-        if not report.include_ids:
-            names.append("failing_rows.csv")
-            report.failures.write_csv(staging / names[-1])
     return [Path(out_dir) / name for name in names]

@@ -24,6 +24,7 @@ import polars as pl
 from netpet.analysis.errors import AnalysisError
 from netpet.analysis.outputs.km_style import KMStyle, styled_km_figure
 from netpet.analysis.serialise import to_json
+from netpet.registry.credentials import masked_url
 from netpet.registry.whole_folder import whole_folder
 
 if TYPE_CHECKING:
@@ -449,23 +450,12 @@ def registry_provenance(reg: Registry) -> dict[str, Any]:
 
     fingerprint = registry_state(reg)
     if reg.is_postgres:
-        return {"backend": "postgresql", "url": _url_without_password(reg.path), "fingerprint": fingerprint}
+        return {"backend": "postgresql", "url": masked_url(reg.path), "fingerprint": fingerprint}
     path = Path(reg.path)
     # Changes still in the write-ahead log are not in the file's checksum (a writer checkpoints on close).
     return {"backend": "duckdb", "path": str(path.resolve()), "sha256": file_sha256(path),
             "bytes": path.stat().st_size, "encrypted": reg.encrypted,
             "wal_pending": Path(f"{path}.wal").exists(), "fingerprint": fingerprint}
-
-
-def _url_without_password(url: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def import_batches(reg: Registry) -> list[dict[str, Any]]:

@@ -24,7 +24,8 @@ from netpet.options import db_option, open_registry, progress_bar, render
     help="Small-cell threshold (default: the registry setting min_cell_count, 5).",
 )
 @click.option(
-    "--include-ids", is_flag=True, help="Put failing rows with patient IDs in the report (internal use)."
+    "--include-ids", is_flag=True,
+    help="Also write the failing rows with patient IDs (failing_rows.csv; internal use, not for sharing).",
 )
 @click.option(
     "--lost-after-days",

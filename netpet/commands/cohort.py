@@ -106,13 +106,17 @@ def drop(name: str, db: str | None) -> None:
 def query(sql: str, db: str | None, fmt: str, output: Path | None, tables: bool) -> None:
     """Run one read-only SELECT (or DESCRIBE VIEW) over the registry's analysis views (`netpet views`).
 
-    Base tables only with --tables. The query runs sandboxed: no files, network or extensions.
+    Base tables only with --tables. The query runs sandboxed: no files, network or extensions. Where
+    $NETPET_READER_DB names the registry as a read-only role (sql/postgres/roles.sql), the query connects
+    with it instead of the group's --db.
     """
+    import os
+
     from netpet.registry.query import run_query
 
     if fmt == "parquet" and output is None:
         raise click.UsageError("--format parquet writes a file: give --output FILE")
-    with open_registry(db, read_only=True) as reg:
+    with open_registry(db or os.environ.get("NETPET_READER_DB"), read_only=True) as reg:
         frame = run_query(reg, sql, tables=tables)
     if output is None:
         _echo(frame, fmt)
@@ -152,5 +156,11 @@ def export(
         secret = project_secret(secret_file) if deidentify else None
         files = export_views(reg, out_dir, cohort=cohort_name, fmt=fmt, deidentify=deidentify, secret=secret,
                              max_shift_days=max_shift_days, time_unit=time_unit)
+        encrypted = reg.encrypted
     for path in [*files, *companion_files(out_dir, fmt)]:
+        if encrypted:
+            path.chmod(0o600)
         click.echo(str(path))
+    if encrypted:
+        click.echo("the registry is encrypted, but these files are not: they are plain files readable by you only; "
+                   "delete them when done (docs/disclosure.md)", err=True)

@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING
 import click
 
 from netpet.analysis.vocabulary import SCORE_GROUPINGS, TIME_UNITS
-from netpet.options import cohort_option, cohort_patients, db_option, format_option, open_registry, render
+from netpet.options import (
+    cohort_option,
+    cohort_patients,
+    db_option,
+    disclosure_options,
+    format_option,
+    min_cell_count,
+    open_registry,
+    render,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -47,12 +56,25 @@ def _table(reg: Registry, table: str, by: str, time_unit: str, patients: pl.Data
     help="Single scores (P0-P5) or NETPET groups (P1, P2-4, P5).",
 )
 @cohort_option
-@click.option("--time-unit", type=click.Choice(["days", "weeks", "months", "years"]), default="months",
+@click.option("--time-unit", type=click.Choice(list(TIME_UNITS)), default="months",
               show_default=True, help="Unit of person-time (--table time-in-score).")
-def transitions(db: str | None, fmt: str, table: str, by: str, cohort: str | None, time_unit: str) -> None:
-    """Show how NETPET scores change between consecutive dual-PET timepoints, and around PRRT."""
+@disclosure_options
+def transitions(db: str | None, fmt: str, table: str, by: str, cohort: str | None, time_unit: str,
+                min_cell: int | None, shareable: bool) -> None:
+    """Show how NETPET scores change between consecutive dual-PET timepoints, and around PRRT.
+
+    With --shareable (or --min-cell) only the matrix is shown, suppressed with its totals.
+    """
+    from netpet.registry.suppression import suppressed_crosstab
+
+    if (shareable or min_cell is not None) and table != "matrix":
+        raise click.UsageError("--shareable and --min-cell apply to --table matrix only: the other tables show "
+                               "proportions of small counts or row-level courses")
     with open_registry(db, read_only=True) as reg:
-        click.echo(render(_table(reg, table, by, time_unit, cohort_patients(reg, cohort)), fmt))
+        frame = _table(reg, table, by, time_unit, cohort_patients(reg, cohort))
+        if shareable or min_cell is not None:
+            frame = suppressed_crosstab(frame, index="from", threshold=min_cell_count(reg, min_cell))
+        click.echo(render(frame, fmt))
 
 
 def _patients(ctx: click.Context, param: click.Parameter, value: str | None) -> int | list[str] | None:

@@ -16,9 +16,11 @@ from netpet.options import (
     cohort_option,
     cohort_patients,
     db_option,
+    disclosure_options,
     dumps,
     format_option,
     library_errors,
+    min_cell_count,
     open_registry,
     render,
 )
@@ -70,18 +72,27 @@ def parse_times(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Also draw the curves to FILE (.png, .pdf, .svg or .tiff), styled by the options below.")
 @figure_options
+@disclosure_options
 def km(db: str | None, cohort: str | None, by: str, endpoint: str, origin: str, time_unit: str, conf_type: str,
        at: tuple[float, ...], landmark: float | None, treatment: str | None, fmt: str, plot: str | None,
-       style_file: str | None, **figure: object) -> None:
-    """Kaplan–Meier survival by group with log-rank, trend and pairwise tests, as R's survfit/survdiff."""
+       style_file: str | None, min_cell: int | None, shareable: bool, **figure: object) -> None:
+    """Kaplan–Meier survival by group with log-rank, trend and pairwise tests, as R's survfit/survdiff.
+
+    With --shareable (or --min-cell) counts from 1 to the threshold - 1 show as *, with the estimates they
+    would give away; only the table format, since CSV and JSON hold a row per event time.
+    """
     from netpet.analysis.studies.km_analysis import km_report
 
+    if (shareable or min_cell is not None) and fmt != "table":
+        raise click.UsageError("--shareable and --min-cell apply to --format table: CSV and JSON hold a row per "
+                               "event time")
     style = km_style(style_file, figure) if plot is not None else None
     with open_registry(db, read_only=True) as reg:
         data = _km_data(reg, by, endpoint, origin, time_unit, landmark, treatment, cohort_patients(reg, cohort))
+        threshold = min_cell_count(reg, min_cell) if shareable or min_cell is not None else None
     with library_errors():
         report = km_report(data, conf_type=conf_type, at=at, ordered=by in ORDERED_GROUPINGS)
-    click.echo(_render_km(report, fmt, by))
+    click.echo(_km_text(report, by, threshold) if threshold is not None else _render_km(report, fmt, by))
     if plot is not None and style is not None:
         from netpet.analysis.outputs.figures import save_figure
         from netpet.analysis.outputs.km_style import styled_km_figure
@@ -122,29 +133,41 @@ def _test_line(name: str, result: tuple[float, int, float]) -> str:
     return f"{name}: chisq = {chisq:.3f}, df = {df}, p = {p:.4g}"
 
 
-def _median_rows(report: KMReport, level: int) -> pl.DataFrame:
-    """Per-group summary for people: median with its CI, NR where the curve does not reach 0.5."""
+def _median_rows(report: KMReport, level: int, threshold: int | None = None) -> pl.DataFrame:
+    """Per-group summary for people: median with its CI, NR where the curve does not reach 0.5.
+
+    With a threshold, counts below it show as `*`, and a group smaller than it shows no estimate either.
+    """
     import polars as pl
 
     def text(value: float | None) -> str:
         return "NR" if value is None else f"{value:.2f}"
 
-    rows = [
-        {"group": r["group"], "n": r["n"], "events": r["events"], "median": text(r["median"]),
-         f"{level}% CI": f"{text(r['median_lower'])} to {text(r['median_upper'])}"}
-        for r in report.fit.summary.to_dicts()
-    ]
+    rows = []
+    for r in report.fit.summary.to_dicts():
+        row = {"group": r["group"], "n": r["n"], "events": r["events"], "median": text(r["median"]),
+               f"{level}% CI": f"{text(r['median_lower'])} to {text(r['median_upper'])}"}
+        if threshold is not None and r["n"] < threshold:  # a zero beside a small group would tell of each
+            row = {k: v if k == "group" else "*" for k, v in row.items()}
+        elif threshold is not None:
+            row["events"] = _small(r["events"], threshold)
+        rows.append(row)
     return pl.DataFrame(rows)
 
 
-def _km_text(report: KMReport, by: str) -> str:
+def _small(n: int, threshold: int) -> str:
+    """A count as text: `*` from 1 to `threshold - 1`."""
+    return "*" if 0 < n < threshold else str(n)
+
+
+def _km_text(report: KMReport, by: str, threshold: int | None = None) -> str:
     import polars as pl
 
     level = round(report.fit.conf_level * 100)
     lines = [
         f"{report.endpoint.upper()} by {by}, time from {report.origin} in {report.time_unit}; "
         f"{level}% CI of type {report.fit.conf_type} (R's survfit)",
-        render(_median_rows(report, level), "table"),
+        render(_median_rows(report, level, threshold), "table"),
         _test_line("Log-rank (Cox score test, Breslow ties: delayed entry)" if report.delayed_entry
                    else "Log-rank (survdiff)", report.logrank),
     ]
@@ -154,9 +177,18 @@ def _km_text(report: KMReport, by: str) -> str:
         lines += ["Pairwise log-rank, Holm-adjusted:", render(report.pairwise, "table")]
     if report.at is not None:
         at = report.at.select("group", "time", "n_risk", "n_event", pl.col("surv", "lower", "upper").round(3))
+        if threshold is not None:  # a survival estimate over fewer than the threshold gives their events away
+            few = pl.col("n_risk") < threshold
+            at = at.with_columns(
+                *(pl.when(few).then(None).otherwise(pl.col(c)).alias(c) for c in ("surv", "lower", "upper")),
+                *(pl.when(few).then(pl.lit("*")).otherwise(
+                    pl.col(c).map_elements(lambda n: _small(n, threshold), return_dtype=pl.String)).alias(c)
+                  for c in ("n_risk", "n_event")),
+            )
         lines += [f"Survival at chosen times ({report.time_unit}; none past a group's follow-up):",
                   render(at, "table")]
-    excluded = ", ".join(f"{reason}: {n}" for reason, n in report.excluded.items()) or "none"
+    shown = (lambda n: _small(n, threshold)) if threshold is not None else str
+    excluded = ", ".join(f"{reason}: {shown(n)}" for reason, n in report.excluded.items()) or "none"
     lines.append(f"Excluded patients: {excluded}")
     lines.append("NR: not reached (the curve or its confidence band stays above 0.5).")
     return "\n".join(lines)
