@@ -13,6 +13,7 @@ import pytest
 from netpet.analysis.errors import AnalysisError
 from netpet.analysis.studies.cox_analysis import cox_concordance
 from netpet.analysis.survival.cox import CoxConvergenceWarning, _check_finite, cox_coefficients, fit_cox
+from netpet.analysis.survival.newton import NewtonFit
 from netpet.analysis.survival.phtest import ph_test
 from tests.edge_fixtures import edge_case, read_edges_csv
 
@@ -180,6 +181,7 @@ def test_an_infinite_covariate_is_refused_as_r() -> None:
 
 def test_a_non_finite_estimate_is_refused_naming_the_likely_causes() -> None:
     """agfit4 can keep a last step that overflowed (R's agreg.fit then stops with 'numeric overflow')."""
-    fit = {"beta": np.array([0.3, np.inf]), "aliased": np.array([False, False]), "loglik": -3.0}
+    fit = NewtonFit(beta=np.array([0.3, np.inf]), var=np.zeros((2, 2)), u=np.zeros(2), loglik0=-4.0, loglik=-3.0,
+                    score_test=0.0, iterations=20, converged=False, aliased=np.array([False, False]))
     with pytest.raises(AnalysisError, match=r"coefficient of b: likely causes are separation .* too few events"):
         _check_finite(fit, ["a", "b"], 4)

@@ -24,13 +24,13 @@ from netpet.analysis.studies.federation import (
     FORMAT,
     pool_summaries,
     pooled_counts,
-    site_cox_terms,
     site_summary,
 )
 from netpet.analysis.studies.frames import survival_frame
 from netpet.analysis.survival.cox import fit_cox
 from netpet.analysis.survival.km import km_fit
 from netpet.analysis.survival.logrank import logrank_test
+from netpet.analysis.survival.pooled_cox import site_cox_terms
 from netpet.cli import cli
 from netpet.registry import Registry
 from tests.federation_fixtures import DATE_PATTERN, ID_PATTERN, REFERENCE, combined_rows, fill_registry, site_rows

@@ -8,8 +8,8 @@ log-rank test and a site-stratified Cox model for the grouping. Without coarseni
 every one of them depends on the data only through those counts.
 
 The Cox model is fitted by Newton–Raphson in which each site contributes its partial log-likelihood,
-gradient and information at the current coefficients (`site_cox_terms`) and the coordinator sums them
-(`fit_stratified_cox`): with only categorical terms a site's contribution is a function of its risk-set
+gradient and information at the current coefficients and the coordinator sums them
+(`netpet.analysis.survival.pooled_cox`): with only categorical terms a site's contribution is a function of its risk-set
 counts per group, so nothing but the counts ever leaves a site. Curves and tests come from `netpet.analysis.survival.km`
 and `netpet.analysis.survival.logrank`, fed with the pooled counts; small-cell rules for what a site file may hold are
 documented on `site_summary`.
@@ -32,12 +32,12 @@ import polars as pl
 
 from netpet.analysis.errors import AnalysisError
 from netpet.analysis.serialise import json_ready
+from netpet.analysis.survival.pooled_cox import FederatedCox, fit_stratified_cox
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from netpet.analysis.studies.frames import SurvivalData
-    from netpet.analysis.survival.cox import ModelTest
     from netpet.analysis.survival.km import KMResult, SurvivalCounts
     from netpet.analysis.survival.logrank import LogrankResult
     from netpet.registry import Registry
@@ -45,10 +45,6 @@ if TYPE_CHECKING:
 #: The `format` field of a site file and the version this module writes and reads.
 FORMAT = "netpet-site-summary"
 VERSION = 1
-
-#: R's coxph.control defaults: relative change in log-likelihood, and the iteration limit.
-EPS = 1e-9
-MAX_ITER = 20
 
 #: The normal quantile of 95% Wald intervals.
 Z_975 = NormalDist().inv_cdf(0.975)
@@ -196,24 +192,6 @@ def _group_counts(label: str, rows: pl.DataFrame) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class FederatedCox:
-    """A site-stratified Cox model for the grouping, fitted from site contributions alone."""
-
-    coefficients: pl.DataFrame
-    coef: np.ndarray
-    var: np.ndarray
-    loglik_null: float
-    loglik: float
-    likelihood_ratio: ModelTest
-    wald: ModelTest
-    score: ModelTest
-    iterations: int
-    converged: bool
-    reference: str
-    ties: str
-
-
-@dataclass(frozen=True)
 class PooledResult:
     """Pooled curves, tests and Cox model, and what went into them (site labels, counts)."""
 
@@ -310,7 +288,7 @@ def pool_summaries(
             levels=counts.levels, reference=reference, ties=ties, term=first["by"] or "group",
         )
         if not cox.converged:
-            notes.append(f"the Cox model did not converge in {MAX_ITER} iterations")
+            notes.append(f"the Cox model did not converge in {cox.iterations} iterations")
     return PooledResult(
         km=km_fit(pooled, conf_type=conf_type),
         logrank=logrank_test(pooled),
@@ -400,118 +378,3 @@ def pooled_counts(summaries: Sequence[Mapping[str, Any]]) -> SurvivalCounts:
     arrays = {name: np.concatenate(parts) for name, parts in columns.items()}
     time, _ = timefix(arrays["time"])
     return SurvivalCounts(time, arrays["n"], arrays["d"], arrays["group"], arrays["strata"], levels)
-
-
-# --- the federated Cox model -----------------------------------------------------------------------------
-
-
-def site_cox_terms(
-    counts: SurvivalCounts, beta: np.ndarray, *, reference: int = 0, ties: str = "efron"
-) -> tuple[float, np.ndarray, np.ndarray]:
-    """Return one site's partial log-likelihood, gradient and information at `beta`, from counts alone.
-
-    The model is log-hazard = beta_g for group g (beta of the `reference` group fixed at 0), with its
-    own baseline hazard per site. At each event time t with n_g at risk and d_g deaths per group, and
-    d = sum d_g, Efron's approximation gives, for j = 0..d-1, the risk-set sum
-    A_j = sum_g (n_g - (j/d) d_g) exp(beta_g) (Breslow: j/d = 0); then
-    loglik += sum_g d_g beta_g - sum_j log A_j, gradient_g += d_g - sum_j a_jg / A_j with
-    a_jg = (n_g - (j/d) d_g) exp(beta_g), and information += sum_j diag(m_j) - m_j m_j' with m_j = a_j / A_j
-    (the covariates are 0/1 indicators, so their squares are themselves).
-    """
-    k = len(counts.levels)
-    keep = np.array([g for g in range(k) if g != reference])
-    full = np.zeros(k)
-    full[keep] = beta
-    dead = counts.d > 0
-    times = np.unique(counts.time[dead])
-    if times.size == 0:
-        return 0.0, np.zeros(keep.size), np.zeros((keep.size, keep.size))
-    cell = np.searchsorted(times, counts.time[dead]) * k + counts.group[dead]
-    deaths = np.bincount(cell, weights=counts.d[dead], minlength=times.size * k).reshape(times.size, k)
-    at_risk = np.column_stack([counts.select(group=g).at_risk(times) for g in range(k)])
-    total = deaths.sum(axis=1).astype(np.int64)
-    # One row per (event time, j): Efron's j/d for j = 0..d-1.
-    row = np.repeat(np.arange(times.size), total)
-    j = np.arange(row.size) - np.repeat(np.cumsum(total) - total, total)
-    fraction = j / total[row] if ties == "efron" else np.zeros(row.size)
-    weights = np.exp(full)
-    a = (at_risk[row] - fraction[:, None] * deaths[row]) * weights
-    big_a = a.sum(axis=1)
-    m = a[:, keep] / big_a[:, None]
-    loglik = float(deaths.sum(axis=0) @ full - np.log(big_a).sum())
-    gradient = deaths.sum(axis=0)[keep] - m.sum(axis=0)
-    information = np.diag(m.sum(axis=0)) - m.T @ m
-    return loglik, gradient, information
-
-
-def fit_stratified_cox(
-    sites: Sequence[SurvivalCounts],
-    *,
-    levels: Sequence[str],
-    reference: str | None = None,
-    ties: str = "efron",
-    term: str = "group",
-) -> FederatedCox:
-    """Fit `coxph(Surv(time, event) ~ group + strata(site))` by Newton–Raphson over site contributions.
-
-    Each iteration asks every site for `site_cox_terms` at the current coefficients and sums them; the
-    steps, step-halving and stopping rule (relative change in log-likelihood < 1e-9, at most 20
-    iterations) are those of R's coxph, so the estimates equal R's on the combined rows. Terms are
-    named `term=level`, as `netpet.analysis.survival.cox` names indicator columns.
-    """
-    from scipy.special import chdtrc  # scipy.stats takes a second to import
-
-    from netpet.analysis.survival.cox import ModelTest
-    if ties not in ("efron", "breslow"):
-        raise AnalysisError(f"unknown ties method {ties!r}; choose efron or breslow")
-    ref = reference if reference is not None else levels[0]
-    if ref not in levels:
-        raise AnalysisError(f"reference group {ref!r} is not among the pooled groups ({', '.join(levels)})")
-    ref_code = list(levels).index(ref)
-
-    def total(beta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        parts = [site_cox_terms(site, beta, reference=ref_code, ties=ties) for site in sites]
-        return (sum(p[0] for p in parts), sum(p[1] for p in parts), sum(p[2] for p in parts))  # type: ignore[return-value]
-
-    beta = np.zeros(len(levels) - 1)
-    loglik0, u, info = total(beta)
-    step = np.linalg.solve(info, u)
-    score = float(u @ step)  # the score test at beta = 0, as coxph's `score`
-    new_beta, best, halving, converged, iteration = beta + step, loglik0, False, False, 0
-    new_loglik = loglik0
-    for iteration in range(1, MAX_ITER + 1):
-        new_loglik, u, info = total(new_beta)
-        if abs(1 - best / new_loglik) <= EPS and not halving:
-            converged = True
-            break
-        if iteration == MAX_ITER:
-            break
-        if new_loglik < best:
-            halving, new_beta = True, (new_beta + beta) / 2
-        else:
-            halving, best, beta = False, new_loglik, new_beta
-            new_beta = new_beta + np.linalg.solve(info, u)
-    var = np.linalg.inv(info)
-    se = np.sqrt(np.diag(var))
-    z = new_beta / se
-    names = [f"{term}={level}" for level in levels if level != ref]
-    coefficients = pl.DataFrame({
-        "term": names,
-        "coef": new_beta,
-        "hazard_ratio": np.exp(new_beta),
-        "se": se,
-        "z": z,
-        "p": chdtrc(1, z**2),
-        "lower": np.exp(new_beta - Z_975 * se),
-        "upper": np.exp(new_beta + Z_975 * se),
-    })
-    p = new_beta.size
-
-    def test(chisq: float) -> ModelTest:
-        return ModelTest(float(chisq), p, float(chdtrc(p, chisq)))
-
-    return FederatedCox(
-        coefficients, new_beta, var, loglik0, new_loglik,
-        likelihood_ratio=test(2 * (new_loglik - loglik0)), wald=test(float(new_beta @ np.linalg.solve(var, new_beta))),
-        score=test(score), iterations=iteration, converged=converged, reference=ref, ties=ties,
-    )

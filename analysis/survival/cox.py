@@ -27,14 +27,13 @@ import numpy as np
 import polars as pl
 
 from netpet.analysis.errors import AnalysisError
-from netpet.analysis.survival.cholesky import Cholesky, chinv2, cholesky2, chsolve2, wald_statistic
+from netpet.analysis.survival.cholesky import wald_statistic
 from netpet.analysis.survival.design import model_matrix
+from netpet.analysis.survival.newton import EPS, MAX_ITER, NewtonFit, newton_raphson
 from netpet.analysis.survival.risksets import RiskSets, build_risk_sets, partial_likelihood, score_residuals
 from netpet.analysis.survival.usable_rows import usable_rows
 
-EPS = 1e-9  # coxph.control(eps)
 TOLER_INF = EPS**0.5  # coxph.control(toler.inf)
-MAX_ITER = 20  # coxph.control(iter.max)
 
 
 class CoxConvergenceWarning(UserWarning):
@@ -93,60 +92,6 @@ def _chisq_test(stat: float, df: int) -> ModelTest:
     return ModelTest(float(stat), int(df), float(chdtrc(df, stat)) if df > 0 else float("nan"))
 
 
-def _scaled(rs: RiskSets, scale: np.ndarray, beta: np.ndarray) -> tuple[float, np.ndarray, Cholesky, bool]:
-    """Return loglik, score and the cholesky2 factor of the information in R's scaled coordinates, and
-    whether all of them are finite (R halves the step otherwise)."""
-    loglik, u, info = partial_likelihood(rs, beta)
-    u, info = u * scale, info * np.outer(scale, scale)
-    finite = bool(np.isfinite(loglik) and np.all(np.isfinite(u)) and np.all(np.isfinite(info)))
-    return loglik, u, cholesky2(info) if finite else cholesky2(np.nan_to_num(info)), finite
-
-
-def newton_raphson(rs: RiskSets, scale: np.ndarray | None = None, *, counting: bool = False) -> dict:
-    """Maximise the partial likelihood as R's coxfit6 (or agfit4 when `counting`); return beta, the
-    (generalised) inverse information, logliks and more.
-
-    As R: the columns are scaled by `scale` (R: n / sum |x - mean|; 1 for -1/0/1 columns), every step is
-    solved with cholesky2 (aliased columns get a zero step and a zero row in the inverse), the step is
-    shrunk toward the last good beta when the likelihood falls or turns non-finite, and a run out of
-    iterations returns coxfit6's last good beta or, for agfit4, the last try unless it was worse.
-    """
-    scale = np.ones(rs.p) if scale is None else scale
-    beta = np.zeros(rs.p)
-    loglik0, u, chol, _ = _scaled(rs, scale, beta)
-    rank = chol.rank
-    step = chsolve2(chol, u)
-    score_test = float(u @ step)
-    new_beta, best, halving = beta + scale * step, loglik0, 0
-    converged = False
-    iteration = 0
-    for iteration in range(1, MAX_ITER + 1):
-        new_loglik, u, chol, finite = _scaled(rs, scale, new_beta)
-        fail = not finite or (counting and chol.rank != rank)
-        with np.errstate(divide="ignore", invalid="ignore"):  # R's test: a loglik of 0 never converges
-            change = abs(1 - np.float64(best) / new_loglik)
-        if not fail and change <= EPS and not (counting and halving):
-            converged = True
-            break
-        if iteration == MAX_ITER:
-            if not counting or (new_loglik - best) / abs(best) < -EPS:
-                new_beta = beta  # the last good beta
-                new_loglik, u, chol, _ = _scaled(rs, scale, new_beta)
-            break
-        if fail or new_loglik < best:
-            halving += 1
-            new_beta = (new_beta + halving * beta) / (halving + 1)
-        else:
-            halving, best, beta = 0, new_loglik, new_beta
-            new_beta = new_beta + scale * chsolve2(chol, u)
-    var = chinv2(chol) * np.outer(scale, scale)
-    # R's which.sing: agfit4 reports the first rank; coxfit6 the last one, and 1000 when out of iterations.
-    singular = rank < rs.p if counting else converged and chol.rank < rs.p
-    aliased = (np.diag(var) == 0) & singular
-    return {"beta": new_beta, "var": var, "u": u / scale, "loglik0": loglik0, "loglik": new_loglik,
-            "score_test": score_test, "iterations": iteration, "converged": converged, "aliased": aliased}
-
-
 def _codes(data: pl.DataFrame, columns: Sequence[str]) -> np.ndarray:
     """Return integer codes of the combinations of `columns` (one stratum or cluster per combination)."""
     keys = data.select([pl.col(c).cast(pl.String).fill_null("") for c in columns])
@@ -166,18 +111,18 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _convergence_notes(fit: dict, coef: np.ndarray, lp: np.ndarray, columns: list[str], *, counting: bool
+def _convergence_notes(fit: NewtonFit, coef: np.ndarray, lp: np.ndarray, columns: list[str], *, counting: bool
                        ) -> list[str]:
     """Return R's warnings for a fit that ran out of iterations or has a coefficient heading to infinity
     (coxph.fit's test, or agreg.fit's for (entry, time] rows)."""
-    infs = np.abs(fit["u"] @ fit["var"])
-    if not fit["converged"]:
+    infs = np.abs(fit.u @ fit.var)
+    if not fit.converged:
         notes = [f"Ran out of iterations ({MAX_ITER}) and did not converge"]
         if np.max(lp, initial=0.0) > 500 or not np.all(np.isfinite(infs)):
             notes.append("One or more coefficients may be infinite")
         return notes
     size = 1 + np.abs(coef) if counting else np.abs(coef)
-    flagged = ~np.isfinite(fit["u"]) | ((counting or infs > EPS) & (infs > TOLER_INF * size))
+    flagged = ~np.isfinite(fit.u) | ((counting or infs > EPS) & (infs > TOLER_INF * size))
     return [
         f"Loglik converged before variable {columns[j]}; coefficient may be infinite (monotone likelihood)"
         for j in np.flatnonzero(flagged)
@@ -200,11 +145,11 @@ def _scale(x: np.ndarray, stratum: np.ndarray, *, counting: bool) -> np.ndarray:
         return np.where(dummy | (spread == 0), 1.0, x.shape[0] / spread)
 
 
-def _check_finite(fit: dict, columns: list[str], events: int) -> None:
+def _check_finite(fit: NewtonFit, columns: list[str], events: int) -> None:
     """Raise when the fit gives a non-finite coefficient or likelihood, naming the likely causes."""
 
-    bad = [columns[j] for j in np.flatnonzero(~np.isfinite(fit["beta"]) & ~fit["aliased"])]
-    if bad or not np.isfinite(fit["loglik"]):
+    bad = [columns[j] for j in np.flatnonzero(~np.isfinite(fit.beta) & ~fit.aliased)]
+    if bad or not np.isfinite(fit.loglik):
         what = f"coefficient of {', '.join(bad)}" if bad else "log partial likelihood"
         raise AnalysisError(
             f"the Cox fit gave a non-finite {what}: likely causes are separation (a covariate or level "
@@ -293,14 +238,15 @@ def fit_cox(
     stratum = _codes(data, strata_cols) if strata_cols else np.zeros(data.height, dtype=np.int64)
     rs = build_risk_sets(entry, time, event, stratum, design.matrix, efron=ties == "efron")
     counting = entry is not None
-    fit = newton_raphson(rs, _scale(design.matrix, stratum, counting=counting), counting=counting)
+    fit = newton_raphson(lambda beta: partial_likelihood(rs, beta), rs.p,
+                         _scale(design.matrix, stratum, counting=counting), counting=counting)
     _check_finite(fit, design.columns, int(event.sum()))
-    aliased = fit["aliased"]
-    coef = np.where(aliased, np.nan, fit["beta"])
+    aliased = fit.aliased
+    coef = np.where(aliased, np.nan, fit.beta)
     estimable = np.where(aliased, 0.0, coef)  # R's predict and residuals treat an NA coefficient as 0
-    naive_var = fit["var"]
+    naive_var = fit.var
     lp = _linear_predictor(design.matrix, estimable)
-    fit_notes = _convergence_notes(fit, fit["beta"], lp, design.columns, counting=counting)
+    fit_notes = _convergence_notes(fit, fit.beta, lp, design.columns, counting=counting)
     for note in fit_notes:
         warnings.warn(note, CoxConvergenceWarning, stacklevel=2)
     if aliased.any():  # R: "X matrix deemed to be singular" (no longer a warning in R, only the NA)
@@ -329,10 +275,10 @@ def fit_cox(
     return CoxResult(
         terms=list(terms), columns=design.columns, assign=design.assign, reference=design.reference,
         coef=coef, var=var, naive_var=naive_var if var is not naive_var else None,
-        loglik_null=fit["loglik0"], loglik=fit["loglik"],
-        likelihood_ratio=_chisq_test(2 * (fit["loglik"] - fit["loglik0"]), df),
-        wald=wald, score=_chisq_test(fit["score_test"], df), robust_score=robust_score,
-        n=data.height, events=int(event.sum()), iterations=fit["iterations"], converged=fit["converged"],
+        loglik_null=fit.loglik0, loglik=fit.loglik,
+        likelihood_ratio=_chisq_test(2 * (fit.loglik - fit.loglik0), df),
+        wald=wald, score=_chisq_test(fit.score_test, df), robust_score=robust_score,
+        n=data.height, events=int(event.sum()), iterations=fit.iterations, converged=fit.converged,
         ties=ties, linear_predictor=lp,
         strata=stratum if strata_cols else None,
         cluster=cluster_codes if cluster else None, risk_sets=rs, entry=entry, time=time, event=event,
