@@ -12,3 +12,7 @@ class AnalysisError(ValueError):
     def __init__(self, *args: object, fix: str | None = None) -> None:
         self.fix = fix
         super().__init__(*args)
+
+
+class ArgumentError(AnalysisError):
+    """The arguments of an analysis do not go together (the CLI reports it as a usage error)."""

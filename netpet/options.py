@@ -7,6 +7,7 @@ returned polars frame with `render`; `RegistryError`s become one-line click erro
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -116,9 +117,10 @@ def library_errors() -> Iterator[None]:
     """Turn a `RegistryError` or `AnalysisError` raised in the block into a one-line click error.
 
     The one place the libraries' errors meet the command line: where an error names the argument that fixes it
-    (`replace=True`), the message names the command's flag instead (`--replace`).
+    (`replace=True`), or an analysis error names arguments in backticks (`by`), the message names the command's
+    flags instead (`--replace`, `--by`).
     """
-    from netpet.analysis.errors import AnalysisError
+    from netpet.analysis.errors import AnalysisError, ArgumentError
     from netpet.registry.errors import RegistryError
 
     try:
@@ -127,6 +129,10 @@ def library_errors() -> Iterator[None]:
         message = str(exc)
         if exc.fix:
             message = message.replace(f"{exc.fix}=True", f"--{exc.fix.replace('_', '-')}")
+        if isinstance(exc, AnalysisError):  # arguments named in backticks are the command's flags
+            message = re.sub(r"`([a-z_]+)`", lambda m: "--" + m.group(1).replace("_", "-"), message)
+        if isinstance(exc, ArgumentError):
+            raise click.UsageError(message) from None
         raise click.ClickException(message) from None
 
 @contextmanager

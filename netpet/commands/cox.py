@@ -12,8 +12,6 @@ from netpet.options import cohort_option, cohort_patients, db_option, dumps, for
 if TYPE_CHECKING:
     import polars as pl
 
-    from netpet.analysis.studies.frames import SurvivalData
-    from netpet.registry import Registry
 
 
 
@@ -42,33 +40,16 @@ def cox(db: str | None, cohort: str | None, by: str, reference: str | None, cova
         fmt: str) -> None:
     """Fit a Cox model (as R's coxph) with its model tests, PH test (cox.zph) and concordance."""
     from netpet.analysis.studies.cox_analysis import cox_analysis
-    from netpet.analysis.studies.frames import survival_frame
+    from netpet.analysis.studies.selection import cox_selection
 
     chosen = [c.strip() for c in covariates.split(",") if c.strip()]
-    extra = [c for c in (strata, cluster) if c and c not in chosen and c not in (by, "patient_id")]
     with open_registry(db, read_only=True) as reg:
-        patients = cohort_patients(reg, cohort)
-        if time_varying:
-            data = _time_varying_data(reg, by, endpoint, origin, time_unit, [*chosen, *extra], patients)
-        else:
-            data = survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit, by=by,
-                                  covariates=[*chosen, *extra], patients=patients)
+        data = cox_selection(reg, by=by, covariates=chosen, strata=strata, cluster=cluster, endpoint=endpoint,
+                             origin=origin, time_unit=time_unit, time_varying=time_varying,
+                             patients=cohort_patients(reg, cohort))
         summary = cox_analysis(data, covariates=chosen, reference=reference, ties=ties,  # type: ignore[arg-type]
                                strata=strata, cluster=cluster, robust=robust)
     click.echo(_render(summary, fmt))
-
-
-def _time_varying_data(reg: Registry, by: str, endpoint: str, origin: str, time_unit: str,
-                       covariates: list[str], patients: pl.DataFrame | None) -> SurvivalData:
-    """Counting-process rows with the current score (`netpet.analysis.studies.longitudinal.time_varying_frame`)."""
-    from netpet.analysis.studies.longitudinal import time_varying_frame
-
-    if endpoint != "os" or origin != "first-timepoint":
-        raise click.UsageError("--time-varying models overall survival from the first timepoint: "
-                               "leave --endpoint and --origin at their defaults")
-    if by not in ("netpet_group", "netpet_score"):
-        raise click.UsageError("--time-varying needs --by netpet_group or netpet_score (the score over time)")
-    return time_varying_frame(reg, by=by, time_unit=time_unit, covariates=covariates, patients=patients)
 
 
 def _render(summary: dict, fmt: str) -> str:

@@ -28,9 +28,7 @@ from netpet.options import (
 if TYPE_CHECKING:
     import polars as pl
 
-    from netpet.analysis.studies.frames import SurvivalData
     from netpet.analysis.studies.km_analysis import KMReport
-    from netpet.registry import Registry
 
 #: Groupings offered by `netpet km --by`: every analysis grouping, or none (one curve).
 KM_GROUPINGS = (*GROUPINGS, "none")
@@ -82,13 +80,15 @@ def km(db: str | None, cohort: str | None, by: str, endpoint: str, origin: str, 
     would give away; only the table format, since CSV and JSON hold a row per event time.
     """
     from netpet.analysis.studies.km_analysis import km_report
+    from netpet.analysis.studies.selection import km_selection
 
     if (shareable or min_cell is not None) and fmt != "table":
         raise click.UsageError("--shareable and --min-cell apply to --format table: CSV and JSON hold a row per "
                                "event time")
     style = km_style(style_file, figure) if plot is not None else None
     with open_registry(db, read_only=True) as reg:
-        data = _km_data(reg, by, endpoint, origin, time_unit, landmark, treatment, cohort_patients(reg, cohort))
+        data = km_selection(reg, by=by, endpoint=endpoint, origin=origin, time_unit=time_unit, landmark=landmark,
+                            from_treatment=treatment, patients=cohort_patients(reg, cohort))
         threshold = min_cell_count(reg, min_cell) if shareable or min_cell is not None else None
     with library_errors():
         report = km_report(data, conf_type=conf_type, at=at, ordered=by in ORDERED_GROUPINGS)
@@ -98,26 +98,6 @@ def km(db: str | None, cohort: str | None, by: str, endpoint: str, origin: str, 
         from netpet.analysis.outputs.km_style import styled_km_figure
 
         click.echo(f"wrote {save_figure(styled_km_figure(report, style), plot, preset=style.preset)}", err=True)
-
-
-def _km_data(reg: Registry, by: str, endpoint: str, origin: str, time_unit: str, landmark: float | None,
-             treatment: str | None, patients: pl.DataFrame | None) -> SurvivalData:
-    """The frame of a plain, landmark (`--landmark`) or after-treatment (`--from-treatment`) analysis."""
-    from netpet.analysis.studies.frames import survival_frame
-    from netpet.analysis.studies.longitudinal import landmark_frame, treatment_outcomes
-
-    if landmark is None and treatment is None:
-        return survival_frame(reg, endpoint=endpoint, origin=origin, time_unit=time_unit,
-                              by=None if by == "none" else by, patients=patients)
-    if landmark is not None and treatment is not None:
-        raise click.UsageError("give --landmark or --from-treatment, not both")
-    if by != "netpet_group" or origin != "first-timepoint":
-        raise click.UsageError("--landmark and --from-treatment group by the NETPET group in force at time zero: "
-                               "leave --by and --origin at their defaults")
-    if landmark is not None:
-        return landmark_frame(reg, landmark, time_unit=time_unit, endpoint=endpoint, patients=patients)
-    return treatment_outcomes(reg, treatment=str(treatment), endpoint=endpoint, time_unit=time_unit,
-                              patients=patients)
 
 
 def _render_km(report: KMReport, fmt: str, by: str) -> str:
