@@ -17,7 +17,7 @@ from netpet.registry.sqlfiles import sql_files
 
 if TYPE_CHECKING:
     from netpet.registry.db import Registry
-    from netpet.registry.validate import Progress
+    from netpet.registry.import_files import Progress
 
 SEVERITIES = ("error", "warning", "info")
 

@@ -24,18 +24,11 @@ from netpet.registry.analysis_tables import refresh_analysis_tables
 from netpet.registry.columns import TABLES, Table, stored_name
 from netpet.registry.errors import RegistryError, ValidationError, WriteConflictError
 from netpet.registry.history import current_operator
+from netpet.registry.import_files import ImportFile, Progress, find_import_files
 from netpet.registry.import_issues import format_issues, issues_frame
 from netpet.registry.ingest_sql import Sql, date_format_accepted, each, memory_budget, run, spec_sql
 from netpet.registry.score_store import refresh_listed_scores
-from netpet.registry.validate import (
-    ImportFile,
-    Progress,
-    differs,
-    drop_temporaries,
-    find_import_files,
-    key_text,
-    stage_and_check,
-)
+from netpet.registry.validate import differs, drop_temporaries, key_text, stage_and_check
 
 SUMMARY_SCHEMA = {
     "file": pl.String,

@@ -13,8 +13,8 @@ from typing import Any
 import polars as pl
 
 from netpet.registry.columns import TABLES
+from netpet.registry.import_files import FORMATS
 from netpet.registry.ingest_sql import Sql, each, spec_sql
-from netpet.registry.validate import FORMATS
 
 
 def interchange_table(reg: Any, table_name: str) -> pl.DataFrame:

@@ -24,10 +24,10 @@ import polars as pl
 
 from netpet.registry.columns import TABLES_BY_NAME, Column
 from netpet.registry.errors import IngestError, ValidationError
+from netpet.registry.import_files import OTHER_DELIMITERS, ImportFile
 from netpet.registry.import_issues import format_issues, issues_frame
 from netpet.registry.ingest import import_files
 from netpet.registry.origins import Origin
-from netpet.registry.validate import OTHER_DELIMITERS, ImportFile
 
 #: REDCap's data dictionary columns, in the order REDCap writes and reads them.
 DICTIONARY_COLUMNS = (

@@ -33,10 +33,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from netpet.registry.columns import TABLES, TABLES_BY_NAME, Table
 from netpet.registry.errors import IngestError, ValidationError
+from netpet.registry.import_files import ImportFile
 from netpet.registry.import_issues import format_issues, issues_frame
 from netpet.registry.ingest import import_files
 from netpet.registry.origins import Origin
-from netpet.registry.validate import ImportFile
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _ISSUE = dict[str, Any]

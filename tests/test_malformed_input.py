@@ -19,8 +19,8 @@ from click.testing import CliRunner
 
 from netpet.cli import cli
 from netpet.registry import Registry
+from netpet.registry.import_files import MAX_CELL_CHARS
 from netpet.registry.ingest import import_folder
-from netpet.registry.validate import MAX_CELL_CHARS
 from tests.ingest_fixtures import DATA
 from tests.reliability_fixtures import Digest, registry_digest
 

@@ -11,10 +11,11 @@ from click.testing import CliRunner
 
 from netpet.cli import cli
 from netpet.registry import Registry
+from netpet.registry.cell_checks import unread_lines
 from netpet.registry.columns import TABLES_BY_NAME
 from netpet.registry.csv_lines import LineCounter
+from netpet.registry.import_files import ImportFile
 from netpet.registry.ingest import import_folder
-from netpet.registry.validate import ImportFile, unread_lines
 
 HEADER = "patient_id,site,sex,birth_date,diagnosis_date,primary_site,who_grade,ki67_percent"
 

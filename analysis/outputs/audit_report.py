@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from netpet.registry import Registry
-    from netpet.registry.validate import Progress
+    from netpet.registry.import_files import Progress
 
 #: Patient fields whose completeness the report measures: column in audit_patient_fields -> label.
 FIELDS: dict[str, str] = {

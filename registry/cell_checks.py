@@ -1,0 +1,283 @@
+"""Read an import file into typed columns in one parallel pass and find every cell that does not parse or fit.
+
+Each file becomes a DuckDB temp table of typed columns keeping a cell's trimmed text only where it fails
+(`_parsed_<table>`, read through the view `_typed_<table>` with the file name and spreadsheet row `_row`);
+the checks are set-based SQL from `sql/queries/ingest/`. Each problem is one row (file, row, column, message).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from netpet.registry.columns import Column, Table, stored_name
+from netpet.registry.import_files import (
+    AMBIGUOUS_DATE,
+    FORMULA_START,
+    MAX_CELL_CHARS,
+    SHOWN_CHARS,
+    ImportFile,
+    csv_header,
+    csv_header_problems,
+    csv_problem,
+    file_issue,
+)
+from netpet.registry.import_issues import issues_frame
+from netpet.registry.ingest_sql import (
+    CONTROL_CHARACTERS,
+    Sql,
+    each,
+    run,
+    spec_sql,
+)
+
+_PARSE_PROBLEMS = {
+    "date": "'{}' is not a valid date (YYYY-MM-DD)",
+    "number": "'{}' is not a number",
+    "integer": "'{}' is not a whole number",
+    "boolean": "'{}' is not a boolean (true/false, t/f, yes/no, 1/0)",
+    "score": "'{}' is not a NETPET score (0-5 or P0-P5)",
+    "text": "'{}' starts with =, +, @, a tab or a carriage return, which a spreadsheet runs as a formula; "
+    "remove that first character",
+}
+
+
+def stage_file(
+    con: duckdb.DuckDBPyConnection, file: ImportFile
+) -> tuple[list[str] | None, list[dict[str, Any]]]:
+    """Read one file as written straight into `_typed_<table>`; return its header (None if unreadable) and issues.
+
+    The file is read once, by the parse itself: no staged copy of its text is kept beside the parsed table.
+    """
+    try:
+        if file.frame is not None:
+            return _stage_frame(con, file)
+        if file.fmt == "csv":
+            header = csv_header(file.path)
+            problems = csv_header_problems(file, header)
+            if problems:
+                return None, problems
+            source = spec_sql("source_csv")
+            params: dict[str, Any] = {"path": str(file.path), "columns": dict.fromkeys(header, "VARCHAR")}
+        else:
+            source, params = spec_sql("source_parquet"), {"path": str(file.path)}
+            header = [d[0] for d in run(con, spec_sql("source_columns", source=source), params).description]
+        parse_source(con, file.table, header, file.name, source, params)
+    except UnicodeDecodeError:
+        return None, [file_issue(file, 1, None, "cannot read CSV: the file is not UTF-8 encoded")]
+    except csv.Error:  # a bare carriage return in the header: old Mac line endings or a binary file
+        message = "cannot read CSV: the header row is not valid CSV; lines must end with LF or CRLF"
+        return None, [file_issue(file, 1, None, message)]
+    except duckdb.Error as exc:
+        if file.fmt == "csv":
+            row, message = csv_problem(exc)
+            return None, [file_issue(file, row, None, message)]
+        first = str(exc).strip().splitlines()[0].replace(str(file.path), file.name)
+        return None, [file_issue(file, None, None, f"cannot read Parquet: {first}")]
+    return header, []
+
+
+def _stage_frame(con: duckdb.DuckDBPyConnection, file: ImportFile) -> tuple[list[str] | None, list[dict[str, Any]]]:
+    """Parse a table already read into text cells (a workbook sheet, a REDCap instrument) like a CSV file."""
+    assert file.frame is not None
+    header = file.frame.columns
+    problems = csv_header_problems(file, header)
+    if problems:
+        return None, problems
+    con.register("_import_frame", file.frame.to_arrow())
+    try:
+        parse_source(con, file.table, header, file.name, spec_sql("source_frame"), {})
+    finally:
+        con.unregister("_import_frame")
+    return header, []
+
+
+def unread_lines(con: duckdb.DuckDBPyConnection, file: ImportFile) -> list[dict[str, Any]]:
+    """Return an issue when the parse read fewer rows than the file has non-empty lines after its header."""
+    if file.scan.lines is None:
+        return []
+    row = run(con, spec_sql("parsed_rows", parsed="_parsed_" + file.table.name)).fetchone()
+    rows = int(row[0]) if row else 0
+    if rows >= file.scan.lines - 1:
+        return []
+    message = (f"only {rows} row(s) were read from {file.scan.lines - 1} non-empty line(s) after the header; "
+               "from this row on, a line was not read as a row (a missing line break, or a line of empty cells)")
+    return [file_issue(file, rows + 2, None, message)]
+
+
+def parse_source(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    header: list[str],
+    file_name: str | None,
+    source: Sql,
+    source_params: Mapping[str, Any],
+) -> None:
+    """Parse the rows of `source` (a file read as text, see `stage_file`) into `_typed_<table>`."""
+    present = [c for c in table.column_names if c in header]
+    absent = [c for c in table.column_names if c not in header]
+    raw = Sql(
+        ", ".join(filter(None, (each("raw_present", table, present), each("raw_missing", table, absent))))
+    )
+    parsed = Sql(
+        ", ".join(
+            spec_sql(f"fragments/parse_{c.kind}", column=c.name, stored=stored_name(table.name, c.name))
+            for c in table.columns
+        )
+    )
+    stored = Sql(", ".join(stored_name(table.name, c) for c in table.column_names))
+    kept = Sql(
+        ", ".join(
+            spec_sql("fragments/kept_text", column=c.name, stored=stored_name(table.name, c.name),
+                     range=_out_of_range(table, c))
+            for c in table.columns
+        )
+    )
+    params: dict[str, Any] = {**source_params, "formula_start": FORMULA_START, **_range_params(table)}
+    for c in table.columns:
+        if c.kind == "enum":
+            params[f"canon_{c.name}"] = list(c.values)
+            params[f"lower_{c.name}"] = [v.lower() for v in c.values]
+    sql = spec_sql(
+        "parse_file",
+        parsed="_parsed_" + table.name,
+        source=source,
+        raw_columns=raw,
+        raw_names=Sql(", ".join("r_" + c for c in table.column_names)),
+        parsed_columns=parsed,
+        stored_names=stored,
+        kept_texts=kept,
+        no_text_kept=each("no_text", table, table.column_names, " and "),
+        read_all=spec_sql("fragments/read_every_column" if set(header) - set(present) else "fragments/always"),
+    )
+    run(con, sql, params)
+    texts = Sql(
+        ", ".join(
+            spec_sql("fragments/text_at", column=c, index=Sql(str(i))) for i, c in enumerate(table.column_names, 1)
+        )
+    )
+    run(con, spec_sql("file_name", name="_file_" + table.name), {"file": file_name})
+    view = spec_sql(
+        "typed_view",
+        typed="_typed_" + table.name,
+        parsed="_parsed_" + table.name,
+        name="_file_" + table.name,
+        stored_names=stored,
+        texts=texts,
+    )
+    run(con, view)
+
+
+def _out_of_range(table: Table, column: Column) -> Sql:
+    """SQL true where a bounded column's value is out of range (false for an unbounded column)."""
+    if column.low is None and column.high is None:
+        return spec_sql("fragments/never")
+    return spec_sql("fragments/column_out_of_range", column=column.name, stored=stored_name(table.name, column.name))
+
+
+def _range_params(table: Table) -> dict[str, Any]:
+    """The bounds `fragments/column_out_of_range` binds, for every column of `table`."""
+    params: dict[str, Any] = {}
+    for c in table.columns:
+        params |= {f"low_{c.name}": c.low, f"high_{c.name}": c.high, f"low_open_{c.name}": c.low_open}
+    return params
+
+
+def cell_issues(con: duckdb.DuckDBPyConnection, file: ImportFile, header: list[str]) -> pl.DataFrame:
+    """Return empty required cells, unparseable cells and out-of-range numbers of one parsed file."""
+    table = file.table
+    if not _any_cell_problem(con, file, header):
+        return issues_frame()
+    frames = []
+    for column in table.columns:
+        stored = stored_name(table.name, column.name)
+        raw = "fragments/raw_text" if column.kind == "text" else "fragments/raw_kept"
+        sql = spec_sql(
+            "check_cells",
+            typed="_typed_" + table.name,
+            raw=spec_sql(raw, column=column.name, stored=stored),
+            parsed=stored,
+            range=_out_of_range(table, column),
+        )
+        params = {
+            **_range_params(table),
+            "required": column.required and column.name in header,
+            "shown": SHOWN_CHARS,
+            "max_chars": MAX_CELL_CHARS,
+            "control": CONTROL_CHARACTERS,
+        }
+        found = run(con, sql, params).pl()
+        if found.height:
+            frames.append(
+                found.select(
+                    pl.lit(file.name).alias("file"),
+                    pl.col("row").cast(pl.Int64),
+                    pl.lit(column.name).alias("column"),
+                    _cell_message(column).alias("message"),
+                )
+            )
+    return issues_frame(pl.concat(frames)) if frames else issues_frame()
+
+
+def _any_cell_problem(con: duckdb.DuckDBPyConnection, file: ImportFile, header: list[str]) -> bool:
+    """Tell in one pass whether any cell of the parsed file has a problem `cell_issues` would report.
+
+    Only a text column's value can be too long or hold a control character and still parse; any other
+    column's problem shows as its kept text (parse_file.sql keeps it where the value is missing or out of
+    range), so its check reads no text at all. A CSV file without a control byte skips that search.
+    """
+    table = file.table
+    problems, params = [], {"max_chars": MAX_CELL_CHARS, "control": CONTROL_CHARACTERS}
+    for column in table.columns:
+        stored = stored_name(table.name, column.name)
+        params[f"required_{column.name}"] = column.required and column.name in header
+        if column.kind != "text":
+            problems.append(spec_sql("fragments/kept_problem", column=column.name, stored=stored))
+            continue
+        control = spec_sql("fragments/control" if file.scan.control else "fragments/never", stored=stored)
+        problems.append(spec_sql("fragments/text_problem", column=column.name, stored=stored, control=control))
+    either = Sql(" or ".join(f"({p})" for p in problems))
+    return fetch_flag(con, spec_sql("any_cell_problem", typed="_typed_" + table.name, problems=either), params)
+
+
+def fetch_flag(con: duckdb.DuckDBPyConnection, sql: Sql, params: Mapping[str, Any] | None = None) -> bool:
+    """Run a query of one boolean (`select exists (...)`) and return it."""
+    row = run(con, sql, params).fetchone()
+    return bool(row and row[0])
+
+
+def _cell_message(column: Column) -> pl.Expr:
+    value = pl.col("value")
+    if column.kind == "enum":
+        parse = pl.format("'{}' is not one of: " + ", ".join(column.values), value)
+    else:
+        parse = pl.format(_PARSE_PROBLEMS.get(column.kind, "'{}' is not valid"), value)
+    if column.kind == "date":
+        ambiguous = (
+            "'{}' is ambiguous (day or month first?): write dates as YYYY-MM-DD (2021-04-03 for 3 April 2021), "
+            "or import with --date-format %d/%m/%Y"
+        )
+        parse = pl.when(value.str.contains(AMBIGUOUS_DATE)).then(pl.format(ambiguous, value)).otherwise(parse)
+    return (
+        pl.when(pl.col("problem") == "required")
+        .then(pl.lit("required value is empty"))
+        .when(pl.col("problem") == "too_long")
+        .then(pl.format(f"value is {{}} characters long; a cell holds at most {MAX_CELL_CHARS}", pl.col("length")))
+        .when(pl.col("problem") == "control")
+        .then(pl.format("'{}' holds a control character (such as NUL): is the file corrupt, or not UTF-8 text?", value))
+        .when(pl.col("problem") == "parse")
+        .then(parse)
+        .otherwise(pl.format("{} is out of range: " + _range_text(column), value))
+    )
+
+
+def _range_text(column: Column) -> str:
+    if column.low is not None and column.high is not None:
+        return f"must be between {column.low:g} and {column.high:g}"
+    if column.low is not None:
+        return f"must be {'>' if column.low_open else '>='} {column.low:g}"
+    return "" if column.high is None else f"must be <= {column.high:g}"
