@@ -41,7 +41,8 @@ def best_of(repeats: int, func) -> tuple[float, float]:
 
 def ours(data: pl.DataFrame) -> None:
     """As `km_report` does: reduce the rows to counts once, then fit and test on the counts."""
-    from netpet.analysis.survival.km import km_fit, survival_counts
+    from netpet.analysis.survival.counts import survival_counts
+    from netpet.analysis.survival.km import km_fit
     from netpet.analysis.survival.logrank import logrank_test
 
     counts = survival_counts(data)

@@ -216,7 +216,8 @@ def child_tv_cox_r(work: Path) -> dict:
 
 def _km_and_logrank(rows: pl.DataFrame) -> bool:
     """The work lifelines is given: a Kaplan-Meier curve per group and the log-rank test across groups."""
-    from netpet.analysis.survival.km import km_fit, survival_counts
+    from netpet.analysis.survival.counts import survival_counts
+    from netpet.analysis.survival.km import km_fit
     from netpet.analysis.survival.logrank import logrank_test
 
     counts = survival_counts(rows)

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import netpet.analysis.survival.km
-from netpet.analysis.survival.km import KMResult, km_fit, km_summary, km_table, survival_at, survival_counts, timefix
+from netpet.analysis.survival.counts import survival_counts, timefix
+from netpet.analysis.survival.km import KMResult, km_fit, km_summary, km_table, survival_at
 from tests.km_fixtures import AT_TIMES, CASES, CONF_TYPES, assert_columns_match, case_data, reference_csv
 
 CURVE_COLUMNS = ["time", "n_risk", "n_event", "n_censor", "surv", "std_err", "lower", "upper"]

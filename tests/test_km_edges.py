@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 
 from netpet.analysis.errors import AnalysisError
-from netpet.analysis.survival.km import km_fit, survival_counts
+from netpet.analysis.survival.counts import survival_counts
+from netpet.analysis.survival.km import km_fit
 from netpet.analysis.survival.logrank import logrank_test
 from tests.edge_fixtures import edge_case
 

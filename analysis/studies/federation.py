@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from netpet.analysis.studies.frames import SurvivalData
-    from netpet.analysis.survival.km import KMResult, SurvivalCounts
+    from netpet.analysis.survival.counts import SurvivalCounts
+    from netpet.analysis.survival.km import KMResult
     from netpet.analysis.survival.logrank import LogrankResult
     from netpet.registry import Registry
 
@@ -357,7 +358,7 @@ def pooled_counts(summaries: Sequence[Mapping[str, Any]]) -> SurvivalCounts:
     makes of its rows, so the curves and tests of the survival engine (km, logrank) apply unchanged. Near-equal
     times are merged across sites at once, as R's timefix does on the combined rows.
     """
-    from netpet.analysis.survival.km import SurvivalCounts, timefix
+    from netpet.analysis.survival.counts import SurvivalCounts, timefix
     from netpet.analysis.vocabulary import GROUPINGS
 
     by = summaries[0]["by"]

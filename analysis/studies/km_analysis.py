@@ -14,7 +14,8 @@ import polars as pl
 
 from netpet.analysis.errors import AnalysisError
 from netpet.analysis.studies.frames import SurvivalData, analysed_rows
-from netpet.analysis.survival.km import KMResult, km_fit, survival_at, survival_counts
+from netpet.analysis.survival.counts import survival_counts
+from netpet.analysis.survival.km import KMResult, km_fit, survival_at
 from netpet.analysis.survival.logrank import LogrankResult, logrank_test, logrank_trend, pairwise_logrank
 from netpet.analysis.vocabulary import GROUPINGS
 

@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from netpet.analysis.errors import AnalysisError
-from netpet.analysis.survival.km import SurvivalCounts, as_counts, survival_counts
+from netpet.analysis.survival.counts import SurvivalCounts, as_counts, survival_counts
 
 ADJUSTMENTS = ("holm", "bonferroni", "BH", "none")
 

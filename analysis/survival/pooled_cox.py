@@ -16,8 +16,8 @@ import polars as pl
 from scipy.special import chdtrc
 
 from netpet.analysis.errors import AnalysisError
+from netpet.analysis.survival.counts import SurvivalCounts
 from netpet.analysis.survival.cox import ModelTest
-from netpet.analysis.survival.km import SurvivalCounts
 from netpet.analysis.survival.newton import newton_raphson
 
 #: The normal quantile of 95% Wald intervals.

@@ -17,7 +17,8 @@ import polars as pl
 from scipy.special import ndtr
 
 from netpet.analysis.errors import AnalysisError
-from netpet.analysis.survival.km import ALL, km_fit
+from netpet.analysis.survival.counts import ALL
+from netpet.analysis.survival.km import km_fit
 
 Z95 = 1.959963984540054  # qnorm(0.975)
 RMST_SCHEMA = {"level": pl.String, "rmst": pl.Float64, "se": pl.Float64, "lower": pl.Float64, "upper": pl.Float64}
