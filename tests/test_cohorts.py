@@ -9,15 +9,14 @@ from pathlib import Path
 import pytest
 
 from netpet.registry import Registry
+from netpet.registry.cohort_definitions import CohortError, parse_definition
 from netpet.registry.cohorts import (
-    CohortError,
     attrition,
     build_cohort,
     cohort_members,
     compile_definition,
     drop_cohort,
     list_cohorts,
-    parse_definition,
     show_cohort,
 )
 from tests.cohort_fixtures import fill_fixture

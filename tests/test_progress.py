@@ -66,7 +66,8 @@ def test_a_bar_on_a_terminal(demo_registry: Path, tmp_path: Path) -> None:
 def test_cohort_build_reports_each_criterion(demo_registry: Path, tmp_path: Path) -> None:
     import shutil
 
-    from netpet.registry.cohorts import build_cohort, compile_definition, parse_definition
+    from netpet.registry.cohort_definitions import parse_definition
+    from netpet.registry.cohorts import build_cohort, compile_definition
 
     definition = Path(__file__).resolve().parent.parent / "cohorts" / "examples" / "pancreatic.yaml"
     path = tmp_path / "demo.duckdb"
