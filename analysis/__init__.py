@@ -11,7 +11,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from netpet.analysis.outputs.figures import cohort_flow, forest_plot, km_figure, save_figure
+    from netpet.analysis.outputs.figures import cohort_flow, forest_plot, save_figure
+    from netpet.analysis.outputs.km_figure import km_figure
     from netpet.analysis.outputs.tables import cox_table, table_one, write_table
     from netpet.analysis.studies.cox_analysis import cox_analysis
     from netpet.analysis.studies.frames import SurvivalData, survival_frame
@@ -52,7 +53,7 @@ _HOMES = {
     "time_varying_frame": "studies.longitudinal",
     "cohort_flow": "outputs.figures",
     "forest_plot": "outputs.figures",
-    "km_figure": "outputs.figures",
+    "km_figure": "outputs.km_figure",
     "save_figure": "outputs.figures",
     "cox_table": "outputs.tables",
     "table_one": "outputs.tables",

@@ -9,15 +9,8 @@ import xml.etree.ElementTree as ET
 import polars as pl
 import pytest
 
-from netpet.analysis.outputs.figures import (
-    PRESETS,
-    cohort_flow,
-    forest_plot,
-    format_p,
-    km_figure,
-    save_figure,
-    time_breaks,
-)
+from netpet.analysis.outputs.figures import PRESETS, cohort_flow, forest_plot, format_p, save_figure
+from netpet.analysis.outputs.km_figure import km_figure, time_breaks
 from tests.figure_fixtures import km_tables, synthetic_cohort
 
 # A hand-written KM table. Group P1: 5 patients, death at 3, censored at 7, deaths at 12 and 20, censored

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from matplotlib.image import imread
 
-from netpet.analysis.outputs.figures import at_risk_counts
+from netpet.analysis.outputs.km_figure import at_risk_counts
 from netpet.analysis.outputs.km_style import KMStyle, load_style, merge_style, styled_km_figure
 from netpet.analysis.studies.frames import survival_frame
 from netpet.analysis.studies.km_analysis import km_report

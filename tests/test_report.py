@@ -19,7 +19,8 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from netpet.analysis.outputs.figures import at_risk_counts, cohort_flow
+from netpet.analysis.outputs.figures import cohort_flow
+from netpet.analysis.outputs.km_figure import at_risk_counts
 from netpet.analysis.outputs.report import (
     flow_table,
     km_report_figure,

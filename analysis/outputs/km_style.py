@@ -77,7 +77,7 @@ def merge_style(base: KMStyle, overrides: dict[str, Any]) -> KMStyle:
 
 def styled_km_figure(report: KMReport, style: KMStyle = KMStyle()) -> Figure:
     """Draw `report`'s curves, medians, log-rank p and count tables in `style`."""
-    from netpet.analysis.outputs.figures import km_figure
+    from netpet.analysis.outputs.km_figure import km_figure
 
     return km_figure(
         report.fit.table, report.fit.summary, logrank=report.logrank._asdict(), time_unit=report.time_unit,

@@ -1,7 +1,7 @@
 """The figures of a scheme validation: KM small multiples, a C-index dot plot and calibration plots.
 
 Each function draws one `netpet.analysis.studies.validation.ValidationReport` figure and returns it, for
-`netpet.analysis.outputs.validation_report` to save; the KM panels reuse `netpet.analysis.outputs.figures.km_figure`,
+`netpet.analysis.outputs.validation_report` to save; the KM panels reuse `netpet.analysis.outputs.km_figure.km_figure`,
 so every panel has
 its number-at-risk table and all share one time axis. Tests assert on the plotted data, not pixels.
 """
@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from netpet.analysis.outputs.figures import OKABE_ITO, journal_style, km_figure, new_figure, time_breaks
+from netpet.analysis.outputs.figures import OKABE_ITO, journal_style, new_figure
+from netpet.analysis.outputs.km_figure import km_figure, time_breaks
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
