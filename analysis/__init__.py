@@ -17,12 +17,8 @@ if TYPE_CHECKING:
     from netpet.analysis.studies.cox_analysis import cox_analysis
     from netpet.analysis.studies.frames import SurvivalData, survival_frame
     from netpet.analysis.studies.km_analysis import km_report
-    from netpet.analysis.studies.longitudinal import (
-        landmark_frame,
-        score_intervals,
-        score_transitions,
-        time_varying_frame,
-    )
+    from netpet.analysis.studies.longitudinal import landmark_frame, score_intervals, time_varying_frame
+    from netpet.analysis.studies.transitions import score_transitions
     from netpet.analysis.survival.concordance import concordance_index
     from netpet.analysis.survival.cox import cox_coefficients, cox_tests, fit_cox
     from netpet.analysis.survival.km import km_fit, km_summary, km_table, survival_at
@@ -49,7 +45,7 @@ _HOMES = {
     "km_report": "studies.km_analysis",
     "landmark_frame": "studies.longitudinal",
     "score_intervals": "studies.longitudinal",
-    "score_transitions": "studies.longitudinal",
+    "score_transitions": "studies.transitions",
     "time_varying_frame": "studies.longitudinal",
     "cohort_flow": "outputs.figures",
     "forest_plot": "outputs.figures",

@@ -21,7 +21,7 @@ from netpet.analysis.outputs.summary import km_by_group  # noqa: E402
 from netpet.analysis.outputs.swimmer import swimmer_plot, transition_figure  # noqa: E402
 from netpet.analysis.studies.cox_analysis import cox_analysis  # noqa: E402
 from netpet.analysis.studies.frames import survival_frame  # noqa: E402
-from netpet.analysis.studies.longitudinal import score_transitions  # noqa: E402
+from netpet.analysis.studies.transitions import score_transitions  # noqa: E402
 from netpet.registry import Registry  # noqa: E402
 from netpet.registry.demo import build_demo_registry  # noqa: E402
 

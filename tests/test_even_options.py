@@ -149,7 +149,7 @@ def test_swimmer_cli_takes_cohort_ids_sort_and_hide_ids(demo_db: str, tmp_path: 
 
 
 def test_transitions_take_a_cohort_and_a_time_unit(demo_db: str) -> None:
-    from netpet.analysis.studies.longitudinal import score_transitions
+    from netpet.analysis.studies.transitions import score_transitions
 
     result = run("--db", demo_db, "transitions", "--cohort", "pancreatic", "--format", "json")
     assert result.exit_code == 0, result.output

@@ -12,15 +12,17 @@ from netpet.analysis.studies.longitudinal import (
     NO_SCORE,
     ZERO_LENGTH,
     check_intervals,
-    discordant_after_prrt,
     landmark_frame,
-    prrt_given_to_p5,
     score_intervals,
+    time_varying_frame,
+    treatment_outcomes,
+)
+from netpet.analysis.studies.transitions import (
+    discordant_after_prrt,
+    prrt_given_to_p5,
     score_transitions,
     time_in_score,
-    time_varying_frame,
     transition_matrix,
-    treatment_outcomes,
 )
 from netpet.registry import ValidationError
 from tests.longitudinal_fixtures import add_patient, add_small_cohort

@@ -21,12 +21,8 @@ from click.testing import CliRunner
 
 from netpet.analysis.outputs.figures import cohort_flow
 from netpet.analysis.outputs.km_figure import at_risk_counts
-from netpet.analysis.outputs.report import (
-    flow_table,
-    km_report_figure,
-    registry_provenance,
-    write_report,
-)
+from netpet.analysis.outputs.provenance import registry_provenance
+from netpet.analysis.outputs.report import flow_table, km_report_figure, write_report
 from netpet.analysis.studies.frames import survival_frame
 from netpet.analysis.studies.km_analysis import km_report
 from netpet.cli import cli

@@ -7,7 +7,7 @@ import pytest
 
 from netpet.analysis.errors import AnalysisError
 from netpet.analysis.outputs.swimmer import swimmer_frames, swimmer_plot, transition_figure
-from netpet.analysis.studies.longitudinal import score_transitions
+from netpet.analysis.studies.transitions import score_transitions
 from tests.longitudinal_fixtures import add_patient
 
 

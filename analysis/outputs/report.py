@@ -11,11 +11,9 @@ every covariate (complete cases), so the flow diagram, the curves, the model and
 from __future__ import annotations
 
 import math
-import platform
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +21,8 @@ import polars as pl
 
 from netpet.analysis.errors import AnalysisError
 from netpet.analysis.outputs.km_style import KMStyle, styled_km_figure
+from netpet.analysis.outputs.provenance import MANIFEST, manifest_record
 from netpet.analysis.serialise import to_json
-from netpet.registry.credentials import masked_url
 from netpet.registry.whole_folder import whole_folder
 
 if TYPE_CHECKING:
@@ -35,17 +33,13 @@ if TYPE_CHECKING:
     from netpet.registry import Registry
 
 __all__ = ["DEFAULT_COVARIATES", "FIGURE_FORMATS", "flow_table", "forest_report_figure", "km_report_figure",
-           "manifest_record", "registry_provenance", "software_versions", "write_report"]
+           "write_report"]
 
 DEFAULT_COVARIATES = ("who_grade", "age_at_origin")
 FIGURE_FORMATS = ("pdf", "png", "svg")
 #: Groupings with ordered levels: the report adds a log-rank test for trend.
-ORDERED_GROUPINGS = ("netpet_group", "netpet_score", "who_grade")
-#: Packages whose versions the manifest records (with Python's).
-SOFTWARE = ("netpet", "duckdb", "polars", "numpy", "scipy", "matplotlib")
 #: Survival is reported at these times in years (converted to the report's time unit).
 LANDMARK_YEARS = (1, 2, 5)
-MANIFEST = "manifest.json"
 #: How report.md names the time zero of each origin.
 _ORIGIN_TEXT = {"first-timepoint": "the first dual-PET timepoint",
                 "diagnosis": "diagnosis (patients enter at their first dual-PET timepoint)"}
@@ -148,23 +142,6 @@ def write_report(
     return manifest
 
 
-def manifest_record(reg: Registry, *, cohort: str | None, options: Mapping[str, Any],
-                    versions: Mapping[str, str] | None, numbers: Mapping[str, Any],
-                    files: Sequence[Path]) -> dict[str, Any]:
-    """Return the manifest tying written `files` to the registry's state: time, registry checksum, import
-    batches, cohort, options, software versions, key numbers and each file's SHA-256."""
-    return {
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "registry": registry_provenance(reg),
-        "import_batches": import_batches(reg),
-        "cohort": _cohort_record(reg, cohort),
-        "options": dict(options),
-        "versions": software_versions(versions),
-        "numbers": dict(numbers),
-        "files": {path.name: _sha256(path) for path in sorted(files)},
-    }
-
-
 def _stepper(progress: Callable[[str, int, int], None] | None, label: str, total: int) -> Callable[[], None]:
     """Return a function reporting one more of `total` steps done to `progress` (if any)."""
     done = [0]
@@ -187,7 +164,7 @@ def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
 
 def _km(data: SurvivalData, conf_type: str, at: Sequence[float] | None = None) -> KMReport:
     from netpet.analysis.studies.km_analysis import km_report
-    from netpet.analysis.vocabulary import TIME_UNITS
+    from netpet.analysis.vocabulary import ORDERED_GROUPINGS, TIME_UNITS
 
     scale = TIME_UNITS["years"] / TIME_UNITS[data.time_unit]
     times = list(at) if at else [y * scale for y in LANDMARK_YEARS]
@@ -442,60 +419,3 @@ def _warning_lines(cox: Mapping[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
-def registry_provenance(reg: Registry) -> dict[str, Any]:
-    """Return what identifies the registry's data: the file's SHA-256 and size, or for PostgreSQL the
-    URL without password; with both, the fingerprint (last import batch id and clinical row counts)."""
-    from netpet.registry.backup import file_sha256
-    from netpet.registry.cohorts import registry_state
-
-    fingerprint = registry_state(reg)
-    if reg.is_postgres:
-        return {"backend": "postgresql", "url": masked_url(reg.path), "fingerprint": fingerprint}
-    path = Path(reg.path)
-    # Changes still in the write-ahead log are not in the file's checksum (a writer checkpoints on close).
-    return {"backend": "duckdb", "path": str(path.resolve()), "sha256": file_sha256(path),
-            "bytes": path.stat().st_size, "encrypted": reg.encrypted,
-            "wal_pending": Path(f"{path}.wal").exists(), "fingerprint": fingerprint}
-
-
-def import_batches(reg: Registry) -> list[dict[str, Any]]:
-    """Return the registry's import batches, each with its files' names, tables, checksums and row counts."""
-    rows = reg.query_file("queries", "import_batches")
-    batches = []
-    for part in rows.partition_by("batch_id", maintain_order=True):
-        first = part.row(0, named=True)
-        files = part.filter(pl.col("file_name").is_not_null()).select("file_name", "table_name", "sha256",
-                                                                       "row_count")
-        batches.append({key: first[key] for key in ("batch_id", "imported_at", "command", "source", "is_update")}
-                       | {"files": files.to_dicts()})
-    return batches
-
-
-def _cohort_record(reg: Registry, cohort: str | None) -> dict[str, Any] | None:
-    from netpet.registry.cohorts import show_cohort
-
-    if cohort is None:
-        return None
-    row = show_cohort(reg, cohort).row(0, named=True)
-    keys = ("name", "entry_event", "end_of_followup_date", "member_count", "built_at", "definition_sha256",
-            "definition", "is_current")
-    return {key: row[key] for key in keys}
-
-
-def software_versions(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Return the versions of Python and of `SOFTWARE` as installed, with `overrides` on top."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {"python": platform.python_version()}
-    for name in SOFTWARE:
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "not installed"
-    return found | dict(overrides or {})
-
-
-def _sha256(path: Path) -> str:
-    from netpet.registry.backup import file_sha256
-
-    return file_sha256(path)

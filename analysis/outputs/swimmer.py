@@ -16,7 +16,7 @@ import polars as pl
 
 from netpet.analysis.errors import AnalysisError
 from netpet.analysis.outputs.figures import group_order, group_styles, journal_style, new_figure
-from netpet.analysis.studies.longitudinal import transition_matrix
+from netpet.analysis.studies.transitions import transition_matrix
 from netpet.analysis.vocabulary import TIME_UNITS
 
 if TYPE_CHECKING:

@@ -61,7 +61,7 @@ def write_validation(
     dict
         The manifest, also written as ``manifest.json``.
     """
-    from netpet.analysis.outputs.report import MANIFEST, manifest_record
+    from netpet.analysis.outputs.provenance import MANIFEST, manifest_record
 
     out = Path(out_dir).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ TABLES = ("pairs", "matrix", "time-in-score", "discordance", "prrt-p5")
 
 
 def _table(reg: Registry, table: str, by: str, time_unit: str, patients: pl.DataFrame | None) -> pl.DataFrame:
-    from netpet.analysis.studies import longitudinal as lo
+    from netpet.analysis.studies import transitions as lo
 
     if table == "pairs":
         return lo.score_transitions(reg, by=by, patients=patients)

@@ -45,7 +45,8 @@ def report(db: str | None, out_dir: str, cohort: str | None, endpoint: str, orig
            **figure: object) -> None:
     """Write KM curves, the Cox table and forest plot, Table 1, the cohort flow, PH checks and a manifest."""
     from netpet import __version__
-    from netpet.analysis.outputs.report import MANIFEST, write_report
+    from netpet.analysis.outputs.provenance import MANIFEST
+    from netpet.analysis.outputs.report import write_report
 
     style = km_style(style_file, figure, preset=preset)
     with open_registry(db, read_only=True) as reg, progress_bar("report") as progress:
