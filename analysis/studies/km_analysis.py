@@ -15,7 +15,7 @@ import polars as pl
 from netpet.analysis.errors import AnalysisError
 from netpet.analysis.studies.frames import SurvivalData, analysed_rows
 from netpet.analysis.survival.km import KMResult, km_fit, survival_at, survival_counts
-from netpet.analysis.survival.logrank import LogrankResult, logrank_test, logrank_trend, pairwise_logrank
+from netpet.analysis.survival.logrank import LogrankResult, logrank_trend, logrank_where_defined, pairwise_logrank
 from netpet.analysis.vocabulary import GROUPINGS
 
 
@@ -96,7 +96,7 @@ def km_report(
     several = len(fit.levels) > 1
     return KMReport(
         fit=fit,
-        logrank=logrank_test(counts),
+        logrank=logrank_where_defined(counts),
         trend=logrank_trend(counts) if several and ordered else None,
         pairwise=pairwise_logrank(frame, levels=levels) if len(fit.levels) > 2 else None,
         at=survival_at(fit, at) if at else None,
