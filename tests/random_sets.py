@@ -40,6 +40,9 @@ ATOL = 1e-9
 NO_EVENTS = "no events among the rows"
 #: R's warning of a Cox fit stopped at its iteration limit: its estimates are not compared, the warning is.
 NOT_CONVERGED = "Ran out of iterations"
+#: Notes of fit_cox that say what R shows without a warning (an NA coefficient in its table; the rank it
+#: takes as the Wald test's df): kept out of the warnings compared, since R is silent; the values are compared.
+SILENT_IN_R = ("Not estimable (collinear with other terms, or constant)", "The robust variance is singular")
 STATISTICS = ("km", "logrank", "cox_efron", "cox_breslow", "zph_efron", "zph_breslow", "concordance")
 
 
@@ -198,7 +201,7 @@ def _cox(frame: pl.DataFrame, meta: dict, ties: str):
                     values[f"robust_se:{name}"] = float(np.sqrt(fit.var[j, j]))
         if fit.robust_score is not None:
             values["robust_score"] = fit.robust_score.chisq
-        notes.extend(fit.notes)
+        notes.extend(note for note in fit.notes if not note.startswith(SILENT_IN_R))
         return values
 
     out = _run(compute)
@@ -324,17 +327,27 @@ def compare(r: Outcome, us: Outcome | None, *, values: bool = True) -> list[str]
 
 
 def likely_defect(reference: Reference, set_number: int, statistic: str, problems: list[str]) -> tuple[str, str]:
-    """The issue-15 defect (number, reason) a disagreement most likely shows, from R's outcome and the set."""
+    """The issue-15 defect (number, reason) a disagreement most likely shows, from R's outcome and the set:
+    what R does and what we do instead."""
     r = reference.r_outcome(set_number, statistic)
     if statistic == "logrank":
-        if "only 1 group" in r.message:
-            return "9", "R refuses a log-rank test of one group; logrank_test returns chisq 0"
-        if r.outcome == "warning":
-            return "9", "no events: R warns (p NaN); logrank_test returns chisq 0 silently"
-        return "9", "strata too small: R's survdiff variance is singular and R refuses"
+        return _logrank_defect(r)
     if statistic == "concordance" or all(p.startswith("concordance") for p in problems):
+        if r.outcome == "error":
+            return "1", f"R's concordance stops ({r.message.strip()}); concordance_index does not"
         return "1", "concordance pair counts"
     cox = reference.r_outcome(set_number, "cox_" + statistic.split("_")[1])
+    if statistic.startswith("cox_") and r.outcome == "error":
+        return "8", (f"R's coxph fails internally ({r.message.strip()}) on a fit with an aliased column; we fit "
+                     "it and report the column not estimable")
+    if statistic.startswith("zph_") and NOT_CONVERGED in cox.message:
+        return "5", ("cox.zph of a fit R stopped at the iteration limit: at R's 20th iterate R's information is "
+                     f"{'singular' if r.outcome == 'error' else 'not singular'}, at ours it is "
+                     f"{'not ' if r.outcome == 'error' else ''}singular; the estimate is undefined on both sides")
+    if cox.outcome == "warning" and "infinite" in cox.message:
+        return "5", ("monotone likelihood: a coefficient heads to infinity (R and we warn), and the finite "
+                     "value where each stops differs" + (", so does cox.zph's information (R: singular)"
+                                                         if statistic.startswith("zph_") else ""))
     if any(name.startswith("coef:") and math.isnan(v) for name, v in cox.values.items()):
         return "8", "R finds an aliased column (coefficient NA)"
     if cox.outcome == "warning":
@@ -344,6 +357,15 @@ def likely_defect(reference: Reference, set_number: int, statistic: str, problem
     if meta["cluster"] and clusters <= 2:
         return "4", "no more clusters than coefficients: the robust variance is singular"
     return "8", "cox.zph's information is singular: R refuses, ph_test solves it"
+
+
+def _logrank_defect(r: Outcome) -> tuple[str, str]:
+    if "only 1 group" in r.message:
+        return "9", "R refuses a log-rank test of one group; logrank_test does not"
+    if r.outcome == "warning":
+        return "9", ("no events: R's survdiff warns (pchisq on df -1: 'NaNs produced'); we give chisq 0 on "
+                     "0 df, p NaN, and say 'No events' in the counts' notes, not as a warning")
+    return "9", "R's survdiff variance is singular and R refuses; logrank_test does not"
 
 
 def known_defects(reference: Reference) -> pl.DataFrame:

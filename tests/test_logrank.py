@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import netpet.analysis.survival.logrank
-from netpet.analysis.survival.logrank import adjust_p, logrank_test, logrank_trend, pairwise_logrank
+from netpet.analysis.survival.logrank import (
+    NoTest,
+    adjust_p,
+    logrank_test,
+    logrank_trend,
+    logrank_where_defined,
+    pairwise_logrank,
+)
 from tests.km_fixtures import case_data, reference_tests
 
 
@@ -84,18 +91,26 @@ def test_weighted_test_with_delayed_entry_is_refused() -> None:
         logrank_test(case_data("lung_entry"), rho=1)
 
 
-def test_a_single_group_has_nothing_to_test() -> None:
-    result = logrank_test(case_data("lung_sex").filter(group="male"))
+def test_a_single_group_is_refused_as_r_survdiff() -> None:
+    """R: survdiff(Surv(time, status) ~ sex, lung[lung$sex == 1, ]) stops: 'There is only 1 group'."""
+    data = case_data("lung_sex").filter(group="male")
+    with pytest.raises(NoTest, match="only 1 group"):
+        logrank_test(data)
+    result = logrank_where_defined(data)  # what a report showing the one curve prints
     assert (result.chisq, result.df) == (0.0, 0)
     assert np.isnan(result.p)
 
 
-def test_singular_variance_gives_nan_where_r_stops() -> None:
+def test_singular_variance_is_refused_as_r_survdiff() -> None:
     """R: survdiff(Surv(c(1, 1), c(1, 1)) ~ c("a", "b")) stops: 'system is exactly singular'."""
-    result = logrank_test(pl.DataFrame({"time": [1.0, 1.0], "event": [1, 1], "group": ["a", "b"]}))
+    data = pl.DataFrame({"time": [1.0, 1.0], "event": [1, 1], "group": ["a", "b"]})
+    with pytest.raises(NoTest, match="exactly singular"):
+        logrank_test(data)
+    result = logrank_where_defined(data)
     assert result.df == 1
     assert np.isnan(result.chisq)
     assert np.isnan(result.p)
+    assert pairwise_logrank(data)["chisq"].is_nan().all()
 
 
 def test_wrong_number_of_scores_is_refused() -> None:
@@ -130,6 +145,6 @@ def test_tests_do_not_depend_on_group_names(rows: list[tuple[int, bool, str]]) -
     data = pl.DataFrame(rows, schema=["time", "event", "group"], orient="row")
     renamed = data.with_columns(pl.col("group").replace({"a": "z", "b": "y", "c": "x"}))
     for rho in (0, 1):
-        original, relabelled = logrank_test(data, rho=rho), logrank_test(renamed, rho=rho)
+        original, relabelled = logrank_where_defined(data, rho=rho), logrank_where_defined(renamed, rho=rho)
         assert relabelled.df == original.df
         assert relabelled.chisq == pytest.approx(original.chisq, rel=1e-9, abs=1e-12, nan_ok=True)

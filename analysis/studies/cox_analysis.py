@@ -42,6 +42,12 @@ def cox_summary(result: CoxResult) -> dict:
     undefined (no convergence, an infinite or NA coefficient; `netpet.analysis.studies.cox_warnings.estimable`).
     """
     c, c_se = cox_concordance(result)
+    notes = list(result.notes)
+    try:
+        ph = ph_test(result).to_dicts()
+    except AnalysisError as exc:  # R's cox.zph stops on this model: no PH test, and the reason is said
+        ph = []
+        notes.append(str(exc))
     defined = estimable(result.columns, result.coef, result.var, converged=result.converged, notes=result.notes)
     terms = [{**row, "estimable": ok} for row, ok in zip(cox_coefficients(result).to_dicts(), defined, strict=True)]
     tests = {
@@ -60,13 +66,13 @@ def cox_summary(result: CoxResult) -> dict:
         "concordance": c,
         "concordance_se": c_se,
         "tests": tests,
-        "ph_test": ph_test(result).to_dicts(),
+        "ph_test": ph,
         "ties": result.ties,
         "reference": result.reference,
         "robust": result.robust,
         "iterations": result.iterations,
         "converged": result.converged,
-        "notes": list(result.notes),
+        "notes": notes,
     }
 
 

@@ -272,7 +272,7 @@ def pool_summaries(
     equals `coxph(Surv(time, event) ~ group + strata(site), ties = ties)` (None with a single group).
     """
     from netpet.analysis.survival.km import km_fit
-    from netpet.analysis.survival.logrank import logrank_test
+    from netpet.analysis.survival.logrank import logrank_where_defined
 
     first = _check_compatible(summaries)
     counts = pooled_counts(summaries)
@@ -292,8 +292,8 @@ def pool_summaries(
             notes.append(f"the Cox model did not converge in {cox.iterations} iterations")
     return PooledResult(
         km=km_fit(pooled, conf_type=conf_type),
-        logrank=logrank_test(pooled),
-        logrank_by_site=logrank_test(counts),
+        logrank=logrank_where_defined(pooled),
+        logrank_by_site=logrank_where_defined(counts),
         cox=cox,
         sites=_site_table(summaries),
         endpoint=first["endpoint"],

@@ -16,7 +16,7 @@ from netpet.analysis.errors import AnalysisError
 from netpet.analysis.studies.frames import SurvivalData, analysed_rows
 from netpet.analysis.survival.counts import survival_counts
 from netpet.analysis.survival.km import KMResult, km_fit, survival_at
-from netpet.analysis.survival.logrank import LogrankResult, logrank_test, logrank_trend, pairwise_logrank
+from netpet.analysis.survival.logrank import LogrankResult, logrank_trend, logrank_where_defined, pairwise_logrank
 from netpet.analysis.vocabulary import GROUPINGS
 
 
@@ -97,7 +97,7 @@ def km_report(
     several = len(fit.levels) > 1
     return KMReport(
         fit=fit,
-        logrank=logrank_test(counts),
+        logrank=logrank_where_defined(counts),
         trend=logrank_trend(counts) if several and ordered else None,
         pairwise=pairwise_logrank(frame, levels=levels) if len(fit.levels) > 2 else None,
         at=survival_at(fit, at) if at else None,

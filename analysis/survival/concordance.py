@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from netpet.analysis.errors import AnalysisError
 from netpet.analysis.survival.risksets import fix_times
 from netpet.analysis.survival.usable_rows import check_event_codes, left_out_note, missing_rows
 
@@ -166,6 +167,11 @@ def concordance_index(
     Concordance
         (C, SE): the concordance and its infinitesimal-jackknife standard error (NaN without comparable
         pairs), with `notes`.
+
+    Raises
+    ------
+    AnalysisError
+        Fewer than two rows left, where R's ``concordance`` stops too.
     """
     time = np.asarray(time, dtype=float)
     event_values = np.asarray(event, dtype=float)
@@ -180,6 +186,8 @@ def concordance_index(
             notes.append(left_out_note(int(empty.sum()), "with entry not before time (R's Surv makes them NA)"))
             drop |= empty
     keep = ~drop
+    if keep.sum() < 2:  # R's concordancefit stops too ("'x' must be an array of at least two dimensions")
+        raise AnalysisError(f"a concordance compares pairs of rows: {int(keep.sum())} row(s) left to compare")
     time, event_bool, predictor = time[keep], event_values[keep] == 1, predictor[keep]
     entry = None if entry is None else entry[keep]
     rank = np.unique(predictor, return_inverse=True)[1].astype(np.int64)

@@ -26,14 +26,23 @@ ADJUSTMENTS = ("holm", "bonferroni", "BH", "none")
 class LogrankResult(NamedTuple):
     """A chi-square test: statistic, degrees of freedom and p value.
 
-    With fewer than two groups with expected events there is nothing to test: chisq 0, df 0, p NaN. When
-    the variance is singular (e.g. every subject at risk dies at the only event time) R's survdiff stops
-    with an error; here chisq and p are NaN.
+    With fewer than two groups with expected events (two groups, one without events) there is nothing to
+    test: chisq 0, df 0, p NaN, as survdiff. Where R's survdiff stops (one group; a singular variance, e.g.
+    every subject at risk dies at the only event time) `logrank_test` raises `NoTest`.
     """
 
     chisq: float
     df: int
     p: float
+
+
+class NoTest(AnalysisError):
+    """R's survdiff stops on these data: one group, or a singular variance. `result` is what a report that
+    shows the curves anyway prints: chisq 0 on 0 df for one group, chisq NaN for a singular variance."""
+
+    def __init__(self, message: str, result: LogrankResult) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 def _stratum_counts(counts: SurvivalCounts, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -83,8 +92,10 @@ def _chisq(o_minus_e: np.ndarray, variance: np.ndarray, expected_positive: np.nd
     df = keep.size - 1
     try:
         chisq = float(diff @ np.linalg.solve(var, diff))
-    except np.linalg.LinAlgError:  # R's survdiff stops here ("system is exactly singular"): no test
-        return LogrankResult(float("nan"), df, float("nan"))
+    except np.linalg.LinAlgError as exc:  # R's survdiff stops here: "system is exactly singular"
+        raise NoTest("no log-rank test: the variance of the observed minus expected events is singular "
+                     "(R's survdiff: 'Lapack routine dgesv: system is exactly singular'), e.g. every subject "
+                     "at risk has the event", LogrankResult(float("nan"), df, float("nan"))) from exc
     return LogrankResult(chisq, df, float(chi2.sf(chisq, df)))
 
 
@@ -113,6 +124,12 @@ def logrank_test(
     -------
     LogrankResult(chisq, df, p); df is the number of groups with expected events minus one.
 
+    Raises
+    ------
+    NoTest
+        Where R's survdiff stops: one group, or a singular variance (`logrank_where_defined` returns the
+        degenerate result instead).
+
     Examples
     --------
     >>> import polars as pl
@@ -121,11 +138,23 @@ def logrank_test(
     0.615385
     """
     counts = as_counts(data, group=group, strata=strata, levels=levels)
+    if np.unique(counts.group).size < 2:
+        raise NoTest("no log-rank test: there is only 1 group (R's survdiff stops: 'There is only 1 group')",
+                     LogrankResult(0.0, 0, float("nan")))
     delayed = counts.entry is not None
     if delayed and rho != 0:
         raise AnalysisError("with delayed entry only rho = 0 (the Cox score test, Breslow ties) is available")
     o_minus_e, variance, expected = _score_parts(counts, rho=rho, hypergeometric=not delayed)
     return _chisq(o_minus_e, variance, expected > 0)
+
+
+def logrank_where_defined(data: pl.DataFrame | SurvivalCounts, **options: Any) -> LogrankResult:
+    """`logrank_test`, or where R's survdiff stops (`NoTest`) the degenerate result, for reports that show
+    the curves whatever the test: chisq 0 on 0 df for one group, chisq NaN for a singular variance."""
+    try:
+        return logrank_test(data, **options)
+    except NoTest as exc:
+        return exc.result
 
 
 def logrank_trend(
@@ -201,7 +230,7 @@ def pairwise_logrank(
     rows = []
     for a, b in combinations(labels, 2):
         pair = data.filter(column.is_in([a, b]))
-        result = logrank_test(pair, rho=rho, group=group, strata=strata, levels=[a, b])
+        result = logrank_where_defined(pair, rho=rho, group=group, strata=strata, levels=[a, b])
         rows.append({"group1": a, "group2": b, "chisq": result.chisq, "p": result.p})
     frame = pl.DataFrame(rows, schema={"group1": pl.String, "group2": pl.String, "chisq": pl.Float64,
                                        "p": pl.Float64})

@@ -77,7 +77,9 @@ def newton_raphson(
             converged = True
             break
         if iteration == MAX_ITER:
-            if not counting or (new_loglik - best) / abs(best) < -EPS:
+            with np.errstate(divide="ignore", invalid="ignore"):  # as agfit4's C: a best loglik of 0 is no error
+                worse = bool(np.float64(new_loglik - best) / abs(best) < -EPS)
+            if not counting or worse:
                 new_beta = beta  # the last good beta
                 new_loglik, u, chol, _ = _scaled(objective, scale, new_beta)
             break

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from netpet.analysis.survival.cholesky import cholesky2, chsolve2
+from netpet.analysis.errors import AnalysisError
 from netpet.analysis.survival.risksets import RiskSets, group_terms
 
 if TYPE_CHECKING:
@@ -49,11 +49,20 @@ def ph_test(result: CoxResult) -> pl.DataFrame:
     -------
     polars.DataFrame
         One row per term, then GLOBAL; aliased (NaN) coefficients are left out, as R's cox.zph does.
+
+    Raises
+    ------
+    AnalysisError
+        Where R's cox.zph stops: no estimable coefficient, or an information matrix R's ``solve()`` finds
+        singular (exactly, or a reciprocal condition number below machine epsilon), e.g. when every event
+        falls at one time, so that g(t) is constant.
     """
     from scipy.special import chdtrc
 
     rs = result.risk_sets
     keep = np.flatnonzero(~np.isnan(result.coef))  # R drops aliased (NA) coefficients first
+    if keep.size == 0:
+        raise AnalysisError("no PH test: every coefficient of the model is aliased (NA); R's cox.zph stops too")
     terms = group_terms(rs, np.nan_to_num(result.coef))
     cov = unpack_rows(terms.information, rs.p)[:, keep][:, :, keep]
     schoenfeld, p = terms.schoenfeld[:, keep], keep.size
@@ -70,11 +79,27 @@ def ph_test(result: CoxResult) -> pl.DataFrame:
         if not cols:
             continue
         chosen = [*range(p), *(p + c for c in cols)]
-        uk, factor = u[chosen], cholesky2(imat[np.ix_(chosen, chosen)])
-        # A singular information (e.g. strata of one subject) leaves no test: R's solve() stops there.
-        stat = float(uk @ chsolve2(factor, uk)) if factor.rank == len(chosen) else float("nan")
+        uk = u[chosen]
+        stat = float(uk @ solve_as_r(imat[np.ix_(chosen, chosen)], uk, what=f"the PH test of {term}"))
         rows.append((term, stat, len(cols), float(chdtrc(len(cols), stat))))
     return pl.DataFrame(rows, schema=["term", "chisq", "df", "p"], orient="row")
+
+
+def solve_as_r(a: np.ndarray, b: np.ndarray, *, what: str) -> np.ndarray:
+    """Solve a x = b as R's ``solve()`` (LAPACK dgesv, then dgecon): refuse, naming R's error, where the
+    LU factor has an exact zero pivot or the reciprocal condition number is below machine epsilon."""
+    from scipy.linalg import lapack
+
+    lu, pivots, info = lapack.dgetrf(a)
+    if info > 0:
+        raise AnalysisError(f"{what} is not defined: its information matrix is singular (R: 'Lapack routine "
+                            f"dgesv: system is exactly singular: U[{info},{info}] = 0')")
+    rcond, _ = lapack.dgecon(lu, float(np.abs(a).sum(axis=0).max()), norm="1")
+    if rcond < np.finfo(float).eps:
+        raise AnalysisError(f"{what} is not defined: its information matrix is singular (R: 'system is "
+                            f"computationally singular: reciprocal condition number = {rcond:.6g}')")
+    x, _ = lapack.dgetrs(lu, pivots, b)
+    return np.asarray(x)
 
 
 def unpack_rows(packed: np.ndarray, p: int) -> np.ndarray:

@@ -79,7 +79,7 @@ def _render(summary: dict, fmt: str) -> str:
         render(tests.with_columns(pl.col("chisq", "p").round_sig_figs(4)), "table"),
         "Proportional hazards test (cox.zph, transform km):",
         render(pl.DataFrame(summary["ph_test"]).with_columns(pl.col("chisq", "p").round_sig_figs(4)),
-               "table"),
+               "table") if summary["ph_test"] else "none: R's cox.zph stops on this model (see the notes)",
         *(f"note: {note}" for note in summary["notes"] if note not in summary["warnings"]),
     ]
     return "\n".join(lines)
