@@ -5,8 +5,9 @@ not. What each command may import, and why the exceptions are there:
 
 - `km`, `cox`: numpy, polars (and the pyarrow its DuckDB hand-over uses), DuckDB, scipy.special. No plotting,
   no scipy.stats (the chi-square tail is `scipy.special.chdtrc`), no pandas.
-- `report`: also matplotlib through `matplotlib.figure.Figure` (never pyplot) and scipy.stats, which Table 1's
-  Kruskal-Wallis, chi-square and Fisher tests need.
+- `report`: also matplotlib through `matplotlib.figure.Figure` (never pyplot), and scipy.stats when Table 1
+  needs Fisher's exact test (an expected count below 5, as sex and primary site on the demo registry; its
+  Monte Carlo p values are scipy's own). Kruskal-Wallis and chi-square need no scipy.stats.
 - `audit`, `validate`: matplotlib without pyplot; no scipy.stats. They may load pandas, and only because
   DuckDB's Python client (1.5.5) loads pandas into its import cache before binding any non-None query
   parameter (duckdb/duckdb#18658, the fix of #18530); no setting turns that off, and inlining values into SQL
@@ -32,7 +33,7 @@ NEVER = ("matplotlib.pyplot", "lifelines", "scipy.stats", "scipy.optimize", "pan
 EXCEPTIONS = {
     "km": (),
     "cox": (),
-    "report": ("scipy.stats", "scipy.optimize"),  # Table 1's tests; scipy.stats imports scipy.optimize
+    "report": ("scipy.stats", "scipy.optimize"),  # Table 1's Fisher tests; scipy.stats imports scipy.optimize
     "audit": ("pandas", "scipy.optimize"),  # DuckDB's parameter binding; linprog on hidden cells
     "validate": ("pandas",),  # DuckDB's parameter binding
 }
