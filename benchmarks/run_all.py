@@ -463,7 +463,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true",
                         help="Reuse a kept registry of an earlier run (skips writing the files and the import).")
     parser.add_argument("--items", default=None,
-                        help="Only these items, by child name (e.g. km,cox,tv_cox,cold_start); default all.")
+                        help="Only these items, by child name (e.g. km,cox,tv_cox,cold_start, or latency: the "
+                        "whole-command table of benchmarks/latency.py); default all.")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -480,18 +481,26 @@ def main() -> None:
               "command: " + shlex.join(["python", *sys.argv])]
     for text in header:
         print(text)
+    only = set(args.items.split(",")) if args.items else None
+    latency: list[str] = []
+    if only is None or "latency" in only:  # whole commands on the 1,000-patient demo against Rscripts
+        from latency import latency_table
+
+        latency = latency_table(Path(args.work) / "latency", log=print)
     print(HEADER)
     rows = []
-    for size in (int(s) for s in args.sizes.split(",")):
+    for size in (int(s) for s in args.sizes.split(",") if s and (only is None or only - {"latency"})):
         work = Path(args.work) / str(size)
         rows += bench_size(size, work, lambda text: print(text, flush=True) if text.startswith("|") else log(text),
-                           reuse=args.reuse, only=set(args.items.split(",")) if args.items else None)
+                           reuse=args.reuse, only=only)
         if not args.keep:
             shutil.rmtree(work)
     if args.out:
         table = "\n".join([HEADER, "|" + "---|" * 13, *map(render_row, rows)])
         Path(args.out).write_text(
-            "# Benchmark results\n\n" + "\n".join(f"- {t}" for t in header) + "\n\n" + table + "\n\n"
+            "# Benchmark results\n\n" + "\n".join(f"- {t}" for t in header) + "\n\n"
+            + ("## Whole-command latency (1,000-patient demo, benchmarks/latency.py)\n\n" + "\n".join(latency[1:])
+               + "\n\n" if latency else "") + table + "\n\n"
             + "\n".join(f"- {t}" for t in lines) + "\n", encoding="utf-8")
 
 

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from scipy.optimize import linprog
 
 PRIMARY = "primary"
 COMPLEMENTARY = "complementary"
@@ -123,6 +122,8 @@ def interval_exposed(
 
 def _range(a_eq: np.ndarray, b_eq: np.ndarray, k: int) -> tuple[float, float]:
     """Return the smallest and largest value of variable `k` over `a_eq x = b_eq, x >= 0` (high may be inf)."""
+    from scipy.optimize import linprog  # only when hidden cells need checking; scipy.optimize costs 0.5 s to import
+
     objective = np.zeros(a_eq.shape[1])
     objective[k] = 1.0
     bounds = (0, None)

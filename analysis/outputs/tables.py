@@ -149,12 +149,12 @@ Row = dict[str, object]
 
 def _continuous_rows(data: pl.DataFrame, variable: str, by: str, groups: list[str]) -> list[Row]:
     """Median [IQR] per column, the Kruskal-Wallis test and a Missing row when any value is missing."""
-    from scipy import stats
+    from netpet.analysis.outputs.table_tests import kruskal_p
 
     columns = {"Overall": data, **{g: data.filter(pl.col(by) == g) for g in groups}}
     samples = [columns[g][variable].drop_nulls().to_numpy() for g in groups]
     tested = [s for s in samples if len(s) > 0]
-    p = float(stats.kruskal(*tested).pvalue) if len(tested) >= 2 and _varies(tested) else None
+    p = kruskal_p(tested) if len(tested) >= 2 and _varies(tested) else None
     row: Row = {"variable": LABELS.get(variable, variable), "level": "Median [IQR]",
            **{name: _median_iqr(frame[variable]) for name, frame in columns.items()},
            "p": p, "test": TEST_KRUSKAL if p is not None else None}
@@ -202,7 +202,8 @@ def _categorical_rows(data: pl.DataFrame, variable: str, by: str, groups: list[s
 def _categorical_test(counts: list[list[int]]) -> tuple[float | None, str | None]:
     """Chi-square, or Fisher's exact test when an expected count is below `MIN_EXPECTED`."""
     import numpy as np
-    from scipy import stats
+
+    from netpet.analysis.outputs.table_tests import chi2_contingency_p
 
     if not counts:
         return None, None
@@ -210,9 +211,11 @@ def _categorical_test(counts: list[list[int]]) -> tuple[float | None, str | None
     table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
     if min(table.shape) < 2:
         return None, None
-    chi2 = stats.chi2_contingency(table)
-    if chi2.expected_freq.min() >= MIN_EXPECTED:
-        return float(chi2.pvalue), TEST_CHISQ
+    p, smallest_expected = chi2_contingency_p(table)
+    if smallest_expected >= MIN_EXPECTED:
+        return p, TEST_CHISQ
+    from scipy import stats  # Fisher's exact test only: scipy.stats costs 0.5-1 s to import
+
     if table.shape == (2, 2):
         return float(stats.fisher_exact(table).pvalue), TEST_FISHER
     method = stats.MonteCarloMethod(n_resamples=FISHER_RESAMPLES, rng=np.random.default_rng(FISHER_SEED))
