@@ -69,6 +69,22 @@ def min_cell_count(reg: Registry, min_cell: int | None) -> int:
     return int(min_cell if min_cell is not None else reg.setting("min_cell_count"))
 
 
+def protect_outputs(folder: str | os.PathLike[str], *, encrypted: bool) -> None:
+    """Make the files written under `folder` owner-only when they come from an encrypted registry, and say so.
+
+    They are plain files: `--encrypt` protects the registry file only (docs/disclosure.md).
+    """
+    from pathlib import Path
+
+    if not encrypted:
+        return
+    for path in Path(folder).rglob("*"):
+        if path.is_file():
+            path.chmod(0o600)
+    click.echo("the registry is encrypted, but these files are not: they are plain files readable by you only; "
+               "delete them when done (docs/disclosure.md)", err=True)
+
+
 def cohort_patients(reg: Registry, cohort: str | None) -> pl.DataFrame | None:
     """Return the members of saved cohort `cohort`, or None for no cohort (the whole registry).
 

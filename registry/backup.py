@@ -62,6 +62,8 @@ def backup_registry(path: str | Path, dest: str | Path, *, key: str | None = Non
             migrations = applied_migrations(reg)["name"].to_list()
             # The connection (and so the file lock) stays open while the bytes are copied.
             shutil.copyfile(path, target)
+            if key is not None:
+                target.chmod(0o600)  # owner-only, as the encrypted registry itself
         manifest = {
             "file": target.name,
             "sha256": file_sha256(target),

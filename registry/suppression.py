@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import polars as pl
@@ -94,11 +95,19 @@ def interval_exposed(
     """Return the hidden entries an attacker pins down from the shown entries, the lines and non-negativity.
 
     An entry is exposed when its feasible range holds a single whole number, or when it is a small count
-    (1 to `threshold - 1`) whose range reaches neither 0 nor `threshold`.
+    (1 to `threshold - 1`) whose range reaches neither 0 nor `threshold`. Linked tables re-suppress the same
+    table until their shared totals agree, so results are cached by the table's content.
     """
-    hidden = sorted(set(hidden))
+    key_lines = tuple((tuple(int(m) for m in members), int(total)) for members, total in lines)
+    return list(_interval_exposed(tuple(int(v) for v in values), key_lines, tuple(sorted(set(hidden))), threshold))
+
+
+@cache
+def _interval_exposed(
+    values: tuple[int, ...], lines: tuple[tuple[tuple[int, ...], int], ...], hidden: tuple[int, ...], threshold: int
+) -> tuple[int, ...]:
     if not hidden:
-        return []
+        return ()
     column = {entry: k for k, entry in enumerate(hidden)}
     rows, rhs = [], []
     for members, total in lines:
@@ -111,26 +120,37 @@ def interval_exposed(
         if row.any():
             rows.append(row)
             rhs.append(constant)
-    exposed = []
-    for entry, k in column.items():
-        low, high = _range(np.array(rows).reshape(-1, len(hidden)), np.array(rhs), k)
-        small = 0 < values[entry] < threshold
-        if np.floor(high + _EPS) - np.ceil(low - _EPS) < 1 or (small and low > _EPS and high < threshold - _EPS):
-            exposed.append(entry)
-    return exposed
+    a_eq, b_eq = np.array(rows).reshape(-1, len(hidden)), np.array(rhs)
+    return tuple(entry for entry, k in column.items() if _is_exposed(a_eq, b_eq, k, values[entry], threshold))
 
 
-def _range(a_eq: np.ndarray, b_eq: np.ndarray, k: int) -> tuple[float, float]:
-    """Return the smallest and largest value of variable `k` over `a_eq x = b_eq, x >= 0` (high may be inf)."""
+def _is_exposed(a_eq: np.ndarray, b_eq: np.ndarray, k: int, value: int, threshold: int) -> bool:
+    """Tell whether variable `k`, truly `value`, is pinned down; each bound is solved only when it decides.
+
+    The true table is a solution, so the range always holds `value`: a whole number below it already shows the
+    entry is not determined, and a small one whose range reaches 0 is protected.
+    """
+    small = 0 < value < threshold
+    low = 0.0 if value == 0 else _bound(a_eq, b_eq, k, 1.0)
+    reaches_zero = low <= _EPS
+    if np.ceil(low - _EPS) <= value - 1 and (reaches_zero or not small):
+        return False
+    high = _bound(a_eq, b_eq, k, -1.0)
+    determined = np.floor(high + _EPS) - np.ceil(low - _EPS) < 1
+    return bool(determined or (small and not reaches_zero and high < threshold - _EPS))
+
+
+def _bound(a_eq: np.ndarray, b_eq: np.ndarray, k: int, sign: float) -> float:
+    """Return the smallest (`sign` 1) or largest (-1) value of variable `k` over `a_eq x = b_eq, x >= 0`."""
     from scipy.optimize import linprog  # only when hidden cells need checking; scipy.optimize costs 0.5 s to import
 
     objective = np.zeros(a_eq.shape[1])
-    objective[k] = 1.0
-    bounds = (0, None)
+    objective[k] = sign
     args = {"A_eq": a_eq, "b_eq": b_eq} if a_eq.size else {}
-    low = linprog(objective, bounds=bounds, method="highs", **args)
-    high = linprog(-objective, bounds=bounds, method="highs", **args)
-    return float(low.fun), (np.inf if high.status == 3 else float(-high.fun))
+    result = linprog(objective, bounds=(0, None), method="highs", **args)
+    if result.status == 3:  # unbounded: only a maximum can be
+        return np.inf
+    return float(sign * result.fun)
 
 
 def _lone_hidden_lines(

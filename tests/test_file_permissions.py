@@ -1,4 +1,4 @@
-"""An encrypted registry's file and the exports made from it are readable by their owner only."""
+"""An encrypted registry's file, its backups and the exports made from it are readable by their owner only."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ def test_an_encrypted_registry_and_its_exports_are_owner_only(
         fill_encrypted(registry_path, KEY)
         out = tmp_path / "export"
         exported = CliRunner().invoke(cli, ["--db", str(registry_path), "export", "--format", "csv", "--out", str(out)])
+        backed_up = CliRunner().invoke(cli, ["--db", str(registry_path), "backup", str(tmp_path / "bk")])
     finally:
         os.umask(old)
     assert exported.exit_code == 0, exported.output
@@ -38,6 +39,8 @@ def test_an_encrypted_registry_and_its_exports_are_owner_only(
     assert files
     assert all(mode(f) == 0o600 for f in files), {f.name: oct(mode(f)) for f in files}
     assert "these files are not" in exported.stderr
+    assert backed_up.exit_code == 0, backed_up.output
+    assert mode(tmp_path / "bk" / registry_path.name) == 0o600
 
 
 def test_a_plain_registry_follows_the_umask(registry_path: Path) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from netpet.options import db_option, dumps, format_option, open_registry, progress_bar, render
+from netpet.options import db_option, dumps, format_option, open_registry, progress_bar, protect_outputs, render
 
 if TYPE_CHECKING:
     import polars as pl
@@ -158,9 +158,5 @@ def export(
                              max_shift_days=max_shift_days, time_unit=time_unit)
         encrypted = reg.encrypted
     for path in [*files, *companion_files(out_dir, fmt)]:
-        if encrypted:
-            path.chmod(0o600)
         click.echo(str(path))
-    if encrypted:
-        click.echo("the registry is encrypted, but these files are not: they are plain files readable by you only; "
-                   "delete them when done (docs/disclosure.md)", err=True)
+    protect_outputs(out_dir, encrypted=encrypted)

@@ -7,7 +7,7 @@ import click
 from netpet.analysis.vocabulary import CONF_TYPES, ENDPOINTS, FIGURE_PRESETS, GROUPINGS, ORIGINS, TIME_UNITS
 from netpet.commands.survival import parse_times
 from netpet.figure_options import figure_options, km_style
-from netpet.options import cohort_option, db_option, open_registry, progress_bar
+from netpet.options import cohort_option, db_option, open_registry, progress_bar, protect_outputs
 
 
 def _split(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -54,6 +54,8 @@ def report(db: str | None, out_dir: str, cohort: str | None, endpoint: str, orig
                                 covariates=covariates, time_unit=time_unit, conf_type=conf_type, formats=formats,
                                 preset=style.preset, versions={"netpet": __version__}, style=style,
                                 progress=progress)
+        encrypted = reg.encrypted
+    protect_outputs(out_dir, encrypted=encrypted)
     numbers = manifest["numbers"]
     click.echo(f"{numbers['patients_analysed']} patients, {numbers['events']} events; "
                f"wrote {len(manifest['files']) + 1} files to {out_dir} (see report.md, {MANIFEST})")

@@ -24,7 +24,7 @@ ATTACK_QUERIES: list[tuple[str, str]] = [
     ("write a file", "copy (select 1) to '{out}'"),
     ("export the database", "export database '{out}'"),
     ("read a base table (exact birth dates)", "select patient_id, birth_date from patients"),
-    ("read a base table by its qualified name", "select * from netpet.registry.patients"),
+    ("read a base table by its qualified name", "select * from registry.patients"),
     ("read a base table in a subquery", "select * from (select birth_date from patients)"),
     ("read a base table in a scalar subquery", "select (select max(birth_date) from patients) as b"),
     ("read a base table in a filter", "select count(*) from patient_survival where patient_id in "
@@ -42,4 +42,10 @@ ATTACK_QUERIES: list[tuple[str, str]] = [
     ("send SQL to the PostgreSQL server", "select * from postgres_query('registry', 'select 1')"),
     ("open a connection to another database", "select * from postgres_scan('dbname=postgres', 'public', 'x')"),
     ("execute on the PostgreSQL server", "call postgres_execute('registry', 'select 1')"),
+    ("read a server file", "select pg_read_file('/etc/passwd')"),
+    ("store a large object", "select lo_from_bytea(0, 'x'::blob)"),
+    ("reload the server's configuration", "select pg_reload_conf()"),
+    ("end another session", "select pg_terminate_backend(1)"),
+    ("read password hashes", "select * from registry.pg_catalog.pg_shadow"),
+    ("read other users' queries", "select query from pg_stat_activity"),
 ]
