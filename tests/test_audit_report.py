@@ -12,15 +12,8 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netpet.analysis.outputs.audit_report import (
-    FIELDS,
-    audit_report,
-    completeness_index,
-    completeness_tables,
-    render_html,
-    reverse_km_median,
-    write_audit,
-)
+from netpet.analysis.outputs.audit_report import audit_report, render_html, write_audit
+from netpet.analysis.outputs.audit_tables import FIELDS, completeness_index, completeness_tables, reverse_km_median
 from netpet.cli import cli
 from tests.audit_fixtures import (
     AS_OF,

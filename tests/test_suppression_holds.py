@@ -14,7 +14,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from netpet.analysis.outputs.audit_report import FIELDS, audit_report, write_audit
+from netpet.analysis.outputs.audit_report import audit_report, write_audit
+from netpet.analysis.outputs.audit_tables import FIELDS
 from netpet.registry import Registry
 from netpet.registry.demo import build_demo_registry
 from tests.disclosure_checker import Published, count, grid, vector, with_totals
