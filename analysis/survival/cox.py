@@ -167,6 +167,24 @@ def _linear_predictor(x: np.ndarray, coef: np.ndarray) -> np.ndarray:
     return (x - means) @ coef
 
 
+def _check_design_finite(matrix: np.ndarray, columns: list[str]) -> None:
+    """Refuse an infinite covariate, as R's coxph ("data contains an infinite predictor")."""
+    infinite = ~np.isfinite(matrix)
+    if infinite.any():
+        row, col = (int(i[0]) for i in np.nonzero(infinite))
+        raise AnalysisError(f"column {columns[col]}: an infinite value (in row {row + 1} of the complete "
+                            "rows); a Cox model needs finite covariates")
+
+
+def _robust_variance(
+    rs: RiskSets, cluster_codes: np.ndarray, estimable: np.ndarray, naive_var: np.ndarray
+) -> tuple[np.ndarray, ModelTest]:
+    """The infinitesimal-jackknife variance summed within clusters, and the robust score test at beta = 0."""
+    dfbeta = _collapse(score_residuals(rs, estimable) @ naive_var, cluster_codes)
+    resid0 = _collapse(score_residuals(rs, np.zeros(rs.p)), cluster_codes)
+    return dfbeta.T @ dfbeta, _chisq_test(*wald_statistic(resid0.T @ resid0, resid0.sum(axis=0)))
+
+
 def fit_cox(
     data: pl.DataFrame,
     *,
@@ -226,11 +244,7 @@ def fit_cox(
     if data.height == 0 or data.get_column("event").cast(pl.Int64).sum() == 0:
         raise AnalysisError("no events among the rows; a Cox model cannot be fitted")
     design = model_matrix(data, terms, reference=reference, levels=levels)
-    infinite = ~np.isfinite(design.matrix)
-    if infinite.any():  # R: "data contains an infinite predictor"
-        row, col = (int(i[0]) for i in np.nonzero(infinite))
-        raise AnalysisError(f"column {design.columns[col]}: an infinite value (in row {row + 1} of the complete "
-                            "rows); a Cox model needs finite covariates")
+    _check_design_finite(design.matrix, design.columns)
     time = data.get_column("time").cast(pl.Float64).to_numpy()
     event = data.get_column("event").cast(pl.Int64).to_numpy()
     entry = data.get_column("entry").cast(pl.Float64).to_numpy() if "entry" in data.columns else None
@@ -260,11 +274,7 @@ def fit_cox(
     var, robust_score, cluster_codes = naive_var, None, None
     if robust or cluster:
         cluster_codes = _codes(data, [cluster]) if cluster else np.arange(data.height)
-        dfbeta = _collapse(score_residuals(rs, estimable) @ naive_var, cluster_codes)
-        var = dfbeta.T @ dfbeta
-        resid0 = _collapse(score_residuals(rs, np.zeros(rs.p)), cluster_codes)
-        u0 = resid0.sum(axis=0)
-        robust_score = _chisq_test(*wald_statistic(resid0.T @ resid0, u0))
+        var, robust_score = _robust_variance(rs, cluster_codes, estimable, naive_var)
     wald = _chisq_test(*_wald(var[np.ix_(keep, keep)], coef[keep]))
     if (robust or cluster) and wald.df < keep.sum():
         clusters = int(cluster_codes.max()) + 1 if cluster_codes is not None else 0
