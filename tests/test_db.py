@@ -97,3 +97,17 @@ def test_init_migrate_and_views_commands_never_print_a_password(registry_url: st
     migrations = len(sql_files("migrations"))
     assert f"{migrations} migrations applied, views rebuilt" in results[1].output
     assert "patient_survival" in results[2].output
+
+
+def test_a_migration_applied_before_a_comment_only_edit_still_opens(registries, tmp_path: Path) -> None:
+    """A registry that recorded 0002 under its old text (before its comment changed) opens without error."""
+    from netpet.registry.migrations import COMMENT_ONLY_EDITS
+
+    path = registries.copy()
+    old = COMMENT_ONLY_EDITS["0002_create_clinical_tables"]
+    with Registry.open(path) as reg, reg.transaction() as con:
+        con.execute("update schema_migrations set sha256 = $old where name = $name",
+                    {"old": old, "name": "0002_create_clinical_tables"})
+    with Registry.open(path, read_only=True) as reg:
+        assert pending_migrations(reg) == []
+        assert applied_migrations(reg).filter(name="0002_create_clinical_tables")["sha256"].item() == old

@@ -1,4 +1,4 @@
--- The clinical tables of the interchange format (shared/registry-format.md), stored canonically:
+-- The clinical tables of the interchange format (docs/import-format.md), stored canonically:
 -- enumerations lower-case (WHO grade upper-case, as printed), scores as integers 0-5.
 -- No FOREIGN KEY clauses: DuckDB cannot delete a child and its parent in one transaction (its documented
 -- foreign-key limitation), which a patient deletion and restore need. References are enforced by the
