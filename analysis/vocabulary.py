@@ -4,8 +4,10 @@ Every layer and the CLI's choice lists read these, so a choice offered by one co
 make sense of it. Plain Python values only: the CLI imports this module to build its options.
 """
 
-#: Days per unit. A month is 365.25 / 12 = 30.4375 days, as in most survival software.
-TIME_UNITS: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
+from netpet.registry.units import DAYS_PER_UNIT
+
+#: Days per unit (the registry's units of time: a month is 30.4375 days).
+TIME_UNITS: dict[str, float] = DAYS_PER_UNIT
 
 #: endpoint -> (time column in days from the first timepoint, event column) in `patient_survival`.
 ENDPOINTS: dict[str, tuple[str, str]] = {

@@ -15,9 +15,8 @@ from pathlib import Path
 import polars as pl
 
 from netpet.registry.dictionary import LEVELS, MEANINGS, UNITS, markdown_table
+from netpet.registry.units import DAYS_PER_UNIT
 
-#: Days per unit of an exported survival time (a month is 30.4375 days, as in netpet.analysis.studies.frames).
-DAYS_PER_UNIT: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
 #: Survival times exported in the chosen unit; other day counts (gaps between scans) stay in days.
 SURVIVAL_TIMES = re.compile(r"^(os|pfs|ttp|os_from_diagnosis)_days$")
 #: Columns de-identification adds, with their meanings.

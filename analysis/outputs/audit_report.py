@@ -29,6 +29,7 @@ from netpet.analysis.outputs.audit_tables import (
     practice_by_group,
     practice_by_site,
 )
+from netpet.analysis.vocabulary import TIME_UNITS
 from netpet.registry.audit import check_summary, has_errors, run_checks
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def plot_reverse_km(followup: pl.DataFrame, ax: Axes | None = None) -> Axes:
     """Draw the reverse Kaplan-Meier curve of follow-up (probability of still being followed), in months."""
     if ax is None:
         ax = _axes()
-    t = followup["observed_days"].to_numpy().astype(float) / 30.4375
+    t = followup["observed_days"].to_numpy().astype(float) / TIME_UNITS["months"]
     event = ~followup["is_dead"].to_numpy().astype(bool)
     xs, ys, surv = [0.0], [1.0], 1.0
     for u in np.unique(t[event]):

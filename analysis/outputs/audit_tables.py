@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
+from netpet.analysis.vocabulary import TIME_UNITS
 from netpet.registry.suppression import suppress_grid, suppress_vector
 
 if TYPE_CHECKING:
@@ -220,7 +221,7 @@ def followup_table(followup: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
             indices.append("*")
             continue
         m = reverse_km_median(p["observed_days"].to_list(), p["is_dead"].to_list())
-        medians.append(f"{m / 30.4375:.1f}" if m is not None else "not reached")
+        medians.append(f"{m / TIME_UNITS['months']:.1f}" if m is not None else "not reached")
         c = completeness_index(p["observed_days"].to_list(), p["potential_days"].to_list())
         indices.append(f"{c:.2f}" if c is not None else "-")
     return pl.DataFrame(

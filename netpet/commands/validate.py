@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from netpet.analysis.vocabulary import ENDPOINTS, ORIGINS
 from netpet.options import cohort_option, db_option, dumps, open_registry, progress_bar, render
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def _times(ctx: click.Context, param: click.Parameter, value: str) -> tuple[floa
 
 @click.command()
 @db_option
-@click.option("--endpoint", type=click.Choice(["os", "pfs", "ttp"]), default="os", show_default=True)
+@click.option("--endpoint", type=click.Choice(list(ENDPOINTS)), default="os", show_default=True)
 @click.option("--schemes", default="netpet_group,karfis,fdg_status,who_grade", show_default=True, callback=_names,
               help="Comma-separated schemes (netpet_group, netpet_score, karfis, fdg_status, who_grade, ki67, "
               "extrahepatic, age, bjc2023); combine predictors with +, e.g. who_grade+age.")
@@ -37,7 +38,7 @@ def _times(ctx: click.Context, param: click.Parameter, value: str) -> tuple[floa
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Folder for validation.md, figures, tables and manifest (replaced as a whole).")
 @cohort_option
-@click.option("--origin", type=click.Choice(["first-timepoint", "diagnosis"]), default="first-timepoint",
+@click.option("--origin", type=click.Choice(ORIGINS), default="first-timepoint",
               show_default=True, help="Time zero; from diagnosis, patients enter at their first timepoint.")
 @click.option("--reference", default="netpet_group", show_default=True, help="Scheme the others are compared with.")
 @click.option("--tau", type=float, default=None,
