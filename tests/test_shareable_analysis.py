@@ -276,3 +276,29 @@ def test_shareable_km_csv_gives_the_curves_on_a_grid(demo_registry: Path) -> Non
     assert sorted(frame["time"].unique().to_list()) == [12.0, 24.0, 36.0]
     assert frame["n_event"].null_count() == frame.height
     assert all(n is None or n >= THRESHOLD for n in frame["n_risk"].to_list())
+
+
+def test_a_cohort_reports_flow_km_and_table_one_hide_the_patients_analysed_alike(tmp_path: Path) -> None:
+    """The flow's last box, the KM groups' total and Table 1's n are one number: no table may show what another
+    hides, so the three are attacked together (a cohort of 10 patients, one excluded at its last criterion)."""
+    path = demo_of_size(40, tmp_path / "unused.duckdb", tmp_path)
+    run(path, "cohort", "build", str(Path(__file__).parents[1] / "cohorts/examples/pancreatic.yaml"),
+        "--name", "pancreatic")
+
+    def relations(threshold: int) -> tuple[dict[str, str], list, list]:
+        folder = tmp_path / f"report{threshold}"
+        run(path, "report", "--out", str(folder), "--cohort", "pancreatic", "--covariates", "", "--format", "png",
+            "--min-cell", str(threshold))
+        entries, lines = flow_relations(csv(folder / "cohort_flow.csv"))
+        analysed = f"remaining/{max(int(s) for s in csv(folder / 'cohort_flow.csv')['step'])}"
+        km, km_lines, at_most = summary_relations(csv(folder / "km_medians.csv").to_dicts(), prefix="km/")
+        table, table_lines, table_at_most = table_one_relations(csv(folder / "table_one.csv"))
+        entries |= km | table | {"km/total": text(json.loads((folder / "manifest.json").read_text())[
+            "numbers"]["patients_analysed"])}
+        lines += [*km_lines, *table_lines, ([k for k in km if k.endswith("/n")], analysed),
+                  (["km/total"], analysed), (["n/Overall"], analysed)]
+        return entries, lines, at_most + table_at_most
+
+    shown, lines, at_most = relations(THRESHOLD)
+    truth, _, _ = relations(1)
+    attack(shown, truth, lines, at_most)

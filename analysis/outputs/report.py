@@ -5,7 +5,8 @@ PH test), Table 1 and the cohort flow into one folder under fixed file names, wi
 the files and key numbers and a `manifest.json` recording the registry's checksum (or, for PostgreSQL, its
 URL without password and a row-count fingerprint), the import batches, the options, the software versions
 and the time. Every number is computed on one analysed set of patients: those with a group, follow-up and
-every covariate (complete cases), so the flow diagram, the curves, the model and Table 1 agree.
+every covariate (complete cases), so the flow diagram, the curves, the model and Table 1 agree. With
+`min_cell` the report is shareable: its counts go through `netpet.analysis.outputs.report_shareable`.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ LANDMARK_YEARS = (1, 2, 5)
 _ORIGIN_TEXT = {"first-timepoint": "the first dual-PET timepoint",
                 "diagnosis": "diagnosis (patients enter at their first dual-PET timepoint)"}
 INDEX = "report.md"
+
 
 def write_report(
     reg: Registry,

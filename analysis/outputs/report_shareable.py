@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from netpet.registry.suppression import HIDDEN
+
 if TYPE_CHECKING:
     from netpet.analysis.studies.km_analysis import KMReport
 
@@ -41,14 +43,18 @@ class Published:
         """Return what the report publishes, suppressed at `min_cell` when it is given."""
         if min_cell is None:
             return cls(km.fit.summary, km.at, flow, table1, _key_numbers(km, cox, None), km.pairwise)
-        from netpet.analysis.outputs.shareable import curve_grid, flow_counts, group_counts, pairwise_shown
+        from netpet.analysis.outputs.shareable import curve_grid, flow_counts, group_counts, pairwise_shown, totals
         from netpet.analysis.outputs.table_one_shared import shareable_table_one
 
+        # The flow's patients analysed is the KM groups' total (and Table 1's): hidden in one, hidden in all.
+        hidden = totals(km.fit.summary, min_cell)[0] is None
+        shown_flow = flow_counts(flow, min_cell, hide_analysed=hidden)
+        hidden = hidden or shown_flow["remaining"][-1] == HIDDEN
         at = None if km.at is None else curve_grid(km, km.at["time"].unique(maintain_order=True).to_list(),
                                                    min_cell)
-        shown_flow = flow_counts(flow, min_cell)
-        return cls(group_counts(km.fit.summary, min_cell), at, shown_flow, shareable_table_one(table1, min_cell),
-                   _key_numbers(km, cox, (shown_flow, min_cell)), pairwise_shown(km, min_cell), min_cell)
+        return cls(group_counts(km.fit.summary, min_cell, hide_total=hidden), at, shown_flow,
+                   shareable_table_one(table1, min_cell, hide_total=hidden),
+                   _key_numbers(km, cox, (shown_flow, min_cell, hidden)), pairwise_shown(km, min_cell), min_cell)
 
     def manifest_keys(self) -> dict[str, Any]:
         """The manifest's record of suppression: `shareable` and the threshold `min_cell` (null when not)."""
@@ -72,9 +78,10 @@ class Published:
         return [NOTE.format(low=self.min_cell - 1, threshold=self.min_cell), ""]
 
 
-def _key_numbers(km: KMReport, cox: dict, shareable: tuple[pl.DataFrame, int] | None) -> dict[str, Any]:
+def _key_numbers(km: KMReport, cox: dict, shareable: tuple[pl.DataFrame, int, bool] | None) -> dict[str, Any]:
     """The numbers a reader looks for first, as recorded in the manifest and `report.md`; suppressed as the
-    flow and the KM summary show them when `shareable` holds the suppressed flow and the threshold."""
+    flow and the KM summary show them when `shareable` holds the suppressed flow, the threshold and whether
+    the patients analysed are hidden."""
     ph = {row["term"]: row["p"] for row in cox["ph_test"]}
     patients, events = int(km.fit.summary["n"].sum()), int(km.fit.summary["events"].sum())
     counts: dict[str, Any] = {"patients_analysed": patients, "events": events, "excluded": dict(km.excluded),
@@ -83,9 +90,9 @@ def _key_numbers(km: KMReport, cox: dict, shareable: tuple[pl.DataFrame, int] | 
     if shareable is not None:
         from netpet.analysis.outputs.shareable import flow_excluded, group_counts, totals
 
-        flow, threshold = shareable
-        shown_n, shown_events = totals(km.fit.summary, threshold)
-        summary = group_counts(km.fit.summary, threshold)
+        flow, threshold, hidden = shareable
+        shown_n, shown_events = totals(km.fit.summary, threshold, hide_total=hidden)
+        summary = group_counts(km.fit.summary, threshold, hide_total=hidden)
         counts = {"patients_analysed": shown_n, "events": shown_events, "excluded": flow_excluded(flow),
                   "medians": {r["group"]: None if r["suppressed"] else r["median"]
                               for r in summary.iter_rows(named=True)},

@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from netpet.registry.suppression import HIDDEN, suppress_grid, suppress_lines
+from netpet.registry.suppression import HIDDEN, Suppressed, suppress_grid, suppress_lines
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from netpet.analysis.studies.km_analysis import KMReport
 
 #: Columns of a KM summary that are estimates over the group's patients.
@@ -31,17 +33,16 @@ def text(value: int | None) -> str:
     return HIDDEN if value is None else str(value)
 
 
-def group_counts(summary: pl.DataFrame, threshold: int) -> pl.DataFrame:
+def group_counts(summary: pl.DataFrame, threshold: int, *, hide_total: bool = False) -> pl.DataFrame:
     """Return a per-group summary (group, n, events, ...) with n and events suppressed together.
 
     The table suppressed is groups x (events, censored) with the group sizes as row totals, suppressed first
-    as a one-way table (as Table 1's patient counts are) so both show and hide the same sizes. Estimates of a
-    group smaller than the threshold are hidden too, and its `suppressed` column is true (a null median is
-    otherwise "not reached").
+    as a one-way table (as Table 1's patient counts are) so both show and hide the same sizes; `hide_total`
+    hides their total (which another table hides). Estimates of a group smaller than the threshold are hidden
+    too, and its `suppressed` column is true (a null median is otherwise "not reached").
     """
     n, events = summary["n"].to_list(), summary["events"].to_list()
-    full, result = suppress_grid([[e, k - e] for k, e in zip(n, events, strict=True)], threshold,
-                                 row_totals_first=True)
+    full, result = _group_grid(n, events, threshold, hide_total)
     width = 3
     shown = {
         "n": [None if result.status[i * width + 2] else int(full[i, 2]) for i in range(len(n))],
@@ -55,11 +56,17 @@ def group_counts(summary: pl.DataFrame, threshold: int) -> pl.DataFrame:
     )
 
 
-def totals(summary: pl.DataFrame, threshold: int) -> tuple[int | None, int | None]:
+def _group_grid(n: Sequence[int], events: Sequence[int], threshold: int,
+                hide_total: bool) -> tuple[np.ndarray, Suppressed]:
+    """Suppress groups x (events, censored) with the group sizes first; the grand total hidden on request."""
+    return suppress_grid([[e, k - e] for k, e in zip(n, events, strict=True)], threshold, row_totals_first=True,
+                         hidden=[(len(n), 2)] if hide_total else [])
+
+
+def totals(summary: pl.DataFrame, threshold: int, *, hide_total: bool = False) -> tuple[int | None, int | None]:
     """Return the suppressed total patients and events of a KM summary, as `group_counts` shows its margins."""
     n, events = summary["n"].to_list(), summary["events"].to_list()
-    full, result = suppress_grid([[e, k - e] for k, e in zip(n, events, strict=True)], threshold,
-                                 row_totals_first=True)
+    full, result = _group_grid(n, events, threshold, hide_total)
     rows = len(n) * 3
     return (None if result.status[rows + 2] else int(full[-1, 2]),
             None if result.status[rows] else int(full[-1, 0]))
@@ -96,11 +103,13 @@ def primary(counts: Mapping[str, int], threshold: int) -> dict[str, int | None]:
     return {key: None if 0 < n < threshold else int(n) for key, n in counts.items()}
 
 
-def flow_counts(flow: pl.DataFrame, threshold: int) -> pl.DataFrame:
+def flow_counts(flow: pl.DataFrame, threshold: int, *, hide_analysed: bool = False) -> pl.DataFrame:
     """Return the cohort flow with `remaining` and `excluded` as text, suppressed so none can be worked out.
 
     The flow publishes one line per step: the patients excluded at it (by reason) and those remaining add
-    up to the patients remaining at the step before.
+    up to the patients remaining at the step before. The registry's patients (which the manifest states) and
+    the patients analysed (which the KM summary adds up to) are hidden only when nothing else protects a
+    small count; `hide_analysed` hides the latter as another table does.
     """
     values: list[int] = []
     remaining: dict[int, int] = {}
@@ -114,7 +123,8 @@ def flow_counts(flow: pl.DataFrame, threshold: int) -> pl.DataFrame:
     steps = list(remaining)
     lines = [([*(e for s, e in excluded if s == step), remaining[step]], remaining[before])
              for before, step in pairwise(steps)]
-    result = suppress_lines(values, lines, threshold)
+    ends = [remaining[steps[0]], remaining[steps[-1]]]
+    result = suppress_lines(values, lines, threshold, hidden=ends[1:] if hide_analysed else [], protected=ends)
     return flow.with_columns(
         pl.Series("remaining", [result.label(remaining[s]) for s in flow["step"].to_list()], dtype=pl.String),
         pl.Series("excluded", [result.label(e) for _, e in excluded], dtype=pl.String),

@@ -27,28 +27,33 @@ def _count(cell: str | None) -> int:
     return int(match.group(1))
 
 
-def shareable_table_one(table: pl.DataFrame, threshold: int) -> pl.DataFrame:
-    """Return `table` (from `table_one`) with its counts suppressed at `threshold` (see the module docstring)."""
+def shareable_table_one(table: pl.DataFrame, threshold: int, *, hide_total: bool = False) -> pl.DataFrame:
+    """Return `table` (from `table_one`) with its counts suppressed at `threshold` (see the module docstring).
+
+    `hide_total` hides the patients overall (the `n` row's Overall), as another table of the report does.
+    """
     columns = [c for c in table.columns if c not in ("variable", "level", "p", "test")]
     groups = [c for c in columns if c != "Overall"]
     rows = table.to_dicts()
     sizes = [_count(rows[0][g]) for g in groups]
-    sized = suppress_vector(sizes, threshold)
+    total = [len(groups)] if hide_total else []
+    sized = suppress_vector(sizes, threshold, hidden=total)
     rows[0] = {**rows[0], **{g: sized.label(k) for k, g in enumerate(groups)}, "Overall": sized.label(len(groups))}
     variables = list(dict.fromkeys(r["variable"] for r in rows[1:]))
     for variable in variables:
         block = [k for k, r in enumerate(rows) if r["variable"] == variable]
         if any(rows[k]["level"] == "Median [IQR]" for k in block):
-            _continuous(rows, block, groups, sizes, threshold)
+            _continuous(rows, block, groups, sizes, threshold, hide_total)
         else:
-            _categorical(rows, [k for k in block if rows[k]["level"] is not None], groups, threshold)
+            _categorical(rows, [k for k in block if rows[k]["level"] is not None], groups, threshold, hide_total)
     return pl.DataFrame(rows, schema=table.schema, orient="row")
 
 
-def _categorical(rows: list[dict], block: list[int], groups: list[str], threshold: int) -> None:
+def _categorical(rows: list[dict], block: list[int], groups: list[str], threshold: int, hide_total: bool) -> None:
     """Suppress one categorical variable's level and Missing rows in place; percentages where safe."""
     counts = [[_count(rows[k][g]) for k in block] for g in groups]
-    full, result = suppress_grid(counts, threshold, row_totals_first=True)
+    full, result = suppress_grid(counts, threshold, row_totals_first=True,
+                                 hidden=[(len(groups), len(block))] if hide_total else [])
     width = len(block) + 1
     missing = next((j for j, k in enumerate(block) if rows[k]["level"] == "Missing"), None)
     columns = [*groups, "Overall"]
@@ -62,7 +67,8 @@ def _categorical(rows: list[dict], block: list[int], groups: list[str], threshol
                 rows[k][name] = str(int(full[i, j]))  # the percentage would tell the hidden denominator
 
 
-def _continuous(rows: list[dict], block: list[int], groups: list[str], sizes: list[int], threshold: int) -> None:
+def _continuous(rows: list[dict], block: list[int], groups: list[str], sizes: list[int], threshold: int,
+                hide_total: bool) -> None:
     """Hide a median [IQR] over fewer than `threshold` values; suppress the Missing row with the sizes."""
     median = next(k for k in block if rows[k]["level"] == "Median [IQR]")
     missing = next((k for k in block if rows[k]["level"] == "Missing"), None)
@@ -74,6 +80,6 @@ def _continuous(rows: list[dict], block: list[int], groups: list[str], sizes: li
     if missing is None:
         return
     full, result = suppress_grid([[k, m] for k, m in zip(known, absent, strict=True)], threshold,
-                                 row_totals_first=True)
+                                 row_totals_first=True, hidden=[(len(groups), 2)] if hide_total else [])
     for i, name in enumerate([*groups, "Overall"]):
         rows[missing][name] = HIDDEN if result.status[i * 3 + 1] is not None else str(int(full[i, 1]))
