@@ -36,9 +36,9 @@ def outputs(request: pytest.FixtureRequest, demo_registry: Path, tmp_path_factor
         option = ["--min-cell", str(threshold)]
         report, validation = folder / f"report{threshold}", folder / f"validation{threshold}"
         run(path, "report", "--out", str(report), "--format", "png", *option)
-        run(path, "validate", "--out", str(validation), "--bootstrap", "0", *option)
+        printed = run(path, "validate", "--out", str(validation), "--bootstrap", "0", "--format", "json", *option)
         out[threshold] = {
-            "report": report, "validation": validation,
+            "report": report, "validation": validation, "validate": json.loads(printed),
             "km": json.loads(run(path, "km", "--by", "primary_site", "--format", "json", *option)),
             "cox": json.loads(run(path, "cox", "--covariates", "who_grade", "--format", "json", *option)),
         }
@@ -244,6 +244,11 @@ def test_validation_gives_no_hidden_count_away(outputs) -> None:
     medians = {(r["scheme"], r["level"]): r["n"] for r in csv(folder / "medians.csv").iter_rows(named=True)}
     for row in csv(folder / "calibration.csv").iter_rows(named=True):
         assert row["n"] == medians[row["scheme"], row["level"]]  # the same sizes, hidden alike
+    printed = outputs[THRESHOLD]["validate"]
+    assert printed["min_cell"] == THRESHOLD
+    assert set(printed) == set(outputs[1]["validate"])
+    schemes = csv(folder / "schemes.csv")
+    assert [text(s["n"]) for s in printed["schemes"]] == [text(v) for v in schemes["n"].to_list()]
 
 
 def test_validation_exclusions_and_analysed_add_up_without_giving_a_count_away(outputs) -> None:

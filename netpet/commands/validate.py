@@ -90,8 +90,11 @@ def validate(db: str | None, endpoint: str, schemes: tuple[str, ...], at: tuple[
 
 
 def _table(report: ValidationReport) -> str:
+    import polars as pl
+
     excluded = "; ".join(f"{reason}: {'*' if n is None else n}" for reason, n in report.excluded.items()) or "none"
     table = report.schemes.join(report.optimism.select("scheme", "corrected_c"), on="scheme", how="left").select(
-        "scheme", "n", "events", "harrell_c", "harrell_c_lower", "harrell_c_upper", "corrected_c", "uno_c", "aic")
+        "scheme", pl.col("n", "events").cast(pl.String).fill_null("*"),  # null: suppressed (--shareable)
+        "harrell_c", "harrell_c_lower", "harrell_c_upper", "corrected_c", "uno_c", "aic")
     return f"{report.endpoint.upper()}; excluded: {excluded}; RMST horizon {report.tau:.1f} months\n" + render(
         table, "table")
