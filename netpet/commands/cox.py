@@ -7,7 +7,17 @@ from typing import TYPE_CHECKING
 import click
 
 from netpet.analysis.vocabulary import ENDPOINTS, GROUPINGS, ORIGINS, TIES, TIME_UNITS
-from netpet.options import cohort_option, cohort_patients, db_option, dumps, format_option, open_registry, render
+from netpet.options import (
+    cohort_option,
+    cohort_patients,
+    db_option,
+    disclosure_options,
+    dumps,
+    format_option,
+    min_cell_count,
+    open_registry,
+    render,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -35,10 +45,15 @@ if TYPE_CHECKING:
               help="Use the score in force over time (--by netpet_group or netpet_score, at each timepoint) "
               "on (start, stop] intervals, as R's coxph(Surv(tstart, tstop, event) ~ ...); OS only.")
 @format_option
+@disclosure_options
 def cox(db: str | None, cohort: str | None, by: str, reference: str | None, covariates: str, strata: str | None,
         robust: bool, cluster: str | None, ties: str, endpoint: str, origin: str, time_unit: str, time_varying: bool,
-        fmt: str) -> None:
-    """Fit a Cox model (as R's coxph) with its model tests, PH test (cox.zph) and concordance."""
+        fmt: str, min_cell: int | None, shareable: bool) -> None:
+    """Fit a Cox model (as R's coxph) with its model tests, PH test (cox.zph) and concordance.
+
+    With --shareable (or --min-cell) n, events and exclusions are suppressed: * in the table, null in JSON,
+    with the threshold as "min_cell" (docs/disclosure.md).
+    """
     from netpet.analysis.studies.cox_analysis import cox_analysis
     from netpet.analysis.studies.selection import cox_selection
 
@@ -49,6 +64,10 @@ def cox(db: str | None, cohort: str | None, by: str, reference: str | None, cova
                              patients=cohort_patients(reg, cohort))
         summary = cox_analysis(data, covariates=chosen, reference=reference, ties=ties,  # type: ignore[arg-type]
                                strata=strata, cluster=cluster, robust=robust)
+        if shareable or min_cell is not None:
+            from netpet.analysis.outputs.shareable import cox_counts
+
+            summary = cox_counts(summary, min_cell_count(reg, min_cell))
     click.echo(_render(summary, fmt))
 
 
@@ -63,14 +82,14 @@ def _render(summary: dict, fmt: str) -> str:
     if fmt == "csv":
         return render(coefficients, "csv")
     tests = pl.DataFrame([{"test": name, **entry} for name, entry in summary["tests"].items()])
-    excluded = "; ".join(f"{reason}: {count}" for reason, count in summary["excluded"].items()) or "none"
+    excluded = "; ".join(f"{reason}: {_n(count)}" for reason, count in summary["excluded"].items()) or "none"
     reference = ", ".join(f"{term}={level}" for term, level in summary["reference"].items()) or "none"
     lines = [
         f"Cox model of {summary['endpoint'].upper()} ({summary['time_unit']} from {summary['origin']}), "
         f"ties {summary['ties']}, reference levels {reference}",
-        (f"n = {summary['n']}" if summary["patients"] == summary["n"] else
-         f"n = {summary['n']} intervals of {summary['patients']} patients") +
-        f", events = {summary['events']}; excluded: {excluded}",
+        (f"n = {_n(summary['n'])}" if summary["patients"] == summary["n"] else
+         f"n = {_n(summary['n'])} intervals of {_n(summary['patients'])} patients") +
+        f", events = {_n(summary['events'])}; excluded: {excluded}",
         *(f"warning: {text}" for text in summary["warnings"]),
         render(_shown(coefficients).with_columns(pl.col("term").replace_strict(PER_UNIT, default="").alias("hr per")),
                "table"),
@@ -83,6 +102,11 @@ def _render(summary: dict, fmt: str) -> str:
         *(f"note: {note}" for note in summary["notes"] if note not in summary["warnings"]),
     ]
     return "\n".join(lines)
+
+
+def _n(count: int | None) -> str:
+    """A count as the table shows it: `*` where suppressed."""
+    return "*" if count is None else str(count)
 
 
 def _shown(coefficients: pl.DataFrame) -> pl.DataFrame:
