@@ -40,8 +40,8 @@ def _times(ctx: click.Context, param: click.Parameter, value: str) -> tuple[floa
 @db_option
 @click.option("--endpoint", type=click.Choice(list(ENDPOINTS)), default="os", show_default=True)
 @click.option("--schemes", default="netpet_group,karfis,fdg_status,who_grade", show_default=True, callback=_names,
-              help="Comma-separated schemes (netpet_group, netpet_score, karfis, fdg_status, who_grade, ki67, "
-              "extrahepatic, age, bjc2023); combine predictors with +, e.g. who_grade+age.")
+              help="Comma-separated schemes (netpet_group, netpet_score, karfis, zidan, fdg_status, who_grade, "
+              "ki67, extrahepatic, age, bjc2023); combine predictors with +, e.g. who_grade+age.")
 @click.option("--at", default="12,36,60", show_default=True, callback=_times,
               help="Times (months) of the time-dependent AUC and calibration.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
