@@ -13,6 +13,7 @@ shared machine keep n_rows at 10,000.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -76,11 +77,13 @@ def main(n: int, pairs: int, replicates: int) -> None:
         ours_cmd = [sys.executable, __file__, "--child", path, str(replicates)]
         r_cmd = ["Rscript", str(HERE / "validate_baseline.R"), path, str(replicates), json.dumps(SCHEMES)]
         ours, theirs = [], []
-        for _ in range(pairs):
+        for pair in range(1, pairs + 1):
             seconds, ours_c = timed(ours_cmd)
             ours.append(seconds)
             seconds, r_c = timed(r_cmd)
             theirs.append(seconds)
+            print(f"pair {pair}: python {ours[-1]:.1f} s, R {theirs[-1]:.1f} s (load average {os.getloadavg()[0]:.1f})",
+                  flush=True)
     print(f"rows {n:,}; four schemes, {replicates} bootstrap replicates each; {pairs} interleaved pairs")
     print(f"python (median) {statistics.median(ours):7.1f} s   runs: {', '.join(f'{s:.1f}' for s in ours)}")
     print(f"R      (median) {statistics.median(theirs):7.1f} s   runs: {', '.join(f'{s:.1f}' for s in theirs)}")

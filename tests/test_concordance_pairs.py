@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netpet.analysis.errors import AnalysisError
+from netpet.analysis.survival import concordance
 from netpet.analysis.survival.concordance import concordance_index
 from tests.edge_fixtures import edge_case, read_edges_csv
 from tests.pair_counts import brute_force
@@ -42,9 +43,21 @@ def small_data(draw: st.DrawFn) -> dict[str, list]:
     }
 
 
+#: Both ways of counting pairs: a table of cumulative counts per rank (few distinct predictor values, the
+#: default at these sizes) and the dyadic blocks (forced by allowing no dense table).
+COUNTING = pytest.mark.parametrize("dense_ranks", [concordance.DENSE_RANKS, 0], ids=["dense", "blocks"])
+
+
+@COUNTING
 @settings(max_examples=400, deadline=None)
-@given(small_data())
-def test_c_and_se_equal_the_pair_by_pair_count(d: dict[str, list]) -> None:
+@given(d=small_data())
+def test_c_and_se_equal_the_pair_by_pair_count(dense_ranks: int, d: dict[str, list]) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(concordance, "DENSE_RANKS", dense_ranks)
+        _check_against_pair_count(d)
+
+
+def _check_against_pair_count(d: dict[str, list]) -> None:
     has_entry = any(d["entry"])
     _, c, se = brute_force(d["entry"], d["time"], d["event"], d["x"], d["strata"], d["cluster"])
     usable = sum(e < t for e, t in zip(d["entry"], d["time"], strict=True)) if has_entry else len(d["time"])
@@ -70,9 +83,11 @@ def r_sets() -> list[tuple[dict, pl.DataFrame]]:
     return [(s, rows.filter(pl.col("set") == s["set"])) for s in sets.iter_rows(named=True)]
 
 
-def test_300_random_sets_match_r_counts_c_and_se() -> None:
+@COUNTING
+def test_300_random_sets_match_r_counts_c_and_se(dense_ranks: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """R: concordance(Surv([entry,] time, event) ~ x + strata(stratum), d, cluster = cluster) per set
     (make_reference.R); n 3 to 40, integer times 1-8, integer or continuous x, entry == time in some rows."""
+    monkeypatch.setattr(concordance, "DENSE_RANKS", dense_ranks)
     worst = 0.0
     for r, d in r_sets():
         entry = d["entry"].to_list() if r["counting"] else [0] * d.height
