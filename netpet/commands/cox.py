@@ -12,6 +12,8 @@ from netpet.options import cohort_option, cohort_patients, db_option, dumps, for
 if TYPE_CHECKING:
     import polars as pl
 
+    from netpet.analysis.studies.cox_analysis import CoxReport
+
 
 
 
@@ -47,40 +49,38 @@ def cox(db: str | None, cohort: str | None, by: str, reference: str | None, cova
         data = cox_selection(reg, by=by, covariates=chosen, strata=strata, cluster=cluster, endpoint=endpoint,
                              origin=origin, time_unit=time_unit, time_varying=time_varying,
                              patients=cohort_patients(reg, cohort))
-        summary = cox_analysis(data, covariates=chosen, reference=reference, ties=ties,  # type: ignore[arg-type]
-                               strata=strata, cluster=cluster, robust=robust)
-    click.echo(_render(summary, fmt))
+        report = cox_analysis(data, covariates=chosen, reference=reference, ties=ties,  # type: ignore[arg-type]
+                              strata=strata, cluster=cluster, robust=robust)
+    click.echo(_render(report, fmt))
 
 
-def _render(summary: dict, fmt: str) -> str:
+def _render(report: CoxReport, fmt: str) -> str:
     import polars as pl
 
     from netpet.analysis.outputs.tables import PER_UNIT
 
-    coefficients = pl.DataFrame(summary["terms"])
     if fmt == "json":
-        return dumps(summary)
+        return dumps(report.to_dict())
     if fmt == "csv":
-        return render(coefficients, "csv")
-    tests = pl.DataFrame([{"test": name, **entry} for name, entry in summary["tests"].items()])
-    excluded = "; ".join(f"{reason}: {count}" for reason, count in summary["excluded"].items()) or "none"
-    reference = ", ".join(f"{term}={level}" for term, level in summary["reference"].items()) or "none"
+        return render(report.coefficients, "csv")
+    excluded = "; ".join(f"{reason}: {count}" for reason, count in report.excluded.items()) or "none"
+    reference = ", ".join(f"{term}={level}" for term, level in report.reference.items()) or "none"
     lines = [
-        f"Cox model of {summary['endpoint'].upper()} ({summary['time_unit']} from {summary['origin']}), "
-        f"ties {summary['ties']}, reference levels {reference}",
-        (f"n = {summary['n']}" if summary["patients"] == summary["n"] else
-         f"n = {summary['n']} intervals of {summary['patients']} patients") +
-        f", events = {summary['events']}; excluded: {excluded}",
-        *(f"warning: {text}" for text in summary["warnings"]),
-        render(_shown(coefficients).with_columns(pl.col("term").replace_strict(PER_UNIT, default="").alias("hr per")),
-               "table"),
-        f"log-likelihood {summary['loglik']:.4f} (null {summary['loglik_null']:.4f}); "
-        f"concordance {summary['concordance']:.4f} (SE {summary['concordance_se']:.4f})",
-        render(tests.with_columns(pl.col("chisq", "p").round_sig_figs(4)), "table"),
+        f"Cox model of {report.endpoint.upper()} ({report.time_unit} from {report.origin}), "
+        f"ties {report.ties}, reference levels {reference}",
+        (f"n = {report.n}" if report.patients == report.n else
+         f"n = {report.n} intervals of {report.patients} patients") +
+        f", events = {report.events}; excluded: {excluded}",
+        *(f"warning: {text}" for text in report.warnings),
+        render(_shown(report.coefficients).with_columns(
+            pl.col("term").replace_strict(PER_UNIT, default="").alias("hr per")), "table"),
+        f"log-likelihood {report.loglik:.4f} (null {report.loglik_null:.4f}); "
+        f"concordance {report.concordance:.4f} (SE {report.concordance_se:.4f})",
+        render(report.test_table.with_columns(pl.col("chisq", "p").round_sig_figs(4)), "table"),
         "Proportional hazards test (cox.zph, transform km):",
-        render(pl.DataFrame(summary["ph_test"]).with_columns(pl.col("chisq", "p").round_sig_figs(4)),
-               "table") if summary["ph_test"] else "none: R's cox.zph stops on this model (see the notes)",
-        *(f"note: {note}" for note in summary["notes"] if note not in summary["warnings"]),
+        render(report.ph_table.with_columns(pl.col("chisq", "p").round_sig_figs(4)),
+               "table") if report.ph_test else "none: R's cox.zph stops on this model (see the notes)",
+        *(f"note: {note}" for note in report.notes if note not in report.warnings),
     ]
     return "\n".join(lines)
 
