@@ -86,11 +86,6 @@ def key_text(parts: str) -> Sql:
     return Sql(f"concat_ws('|', {parts})")
 
 
-def key_is_new(table: Table, match: str) -> Sql:
-    """No registry row of `table` has the key of `i` (`match` is its `key_match`es)."""
-    return Sql(f"not exists (select 1 from {identifier(table.name)} r where {match})")
-
-
 def present(c: SpecColumn) -> str:
     """Imported row `i` has a value in this column."""
     return f"i.{c.name} is not null"

@@ -324,16 +324,8 @@ def _slots(table: Table) -> dict[str, str]:
 def _insert(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any], *, all_new: bool) -> None:
     """Add the new rows and log them with one change_log row for the table (see log_inserts.sql)."""
     slots = _slots(table)
-    new_only = piece.ALWAYS if all_new else piece.key_is_new(table, slots["key_match"])
-    run(
-        con,
-        spec_sql(
-            "insert_rows",
-            **{k: slots[k] for k in ("typed", "table", "columns", "i_columns")},
-            new_only=new_only,
-        ),
-        params,
-    )
+    used = ("typed", "table", "columns", "i_columns", *(() if all_new else ("key_match",)))
+    run(con, spec_sql("insert_rows" if all_new else "insert_new_rows", **{k: slots[k] for k in used}), params)
     run(con, spec_sql("log_inserts"), params)
 
 
