@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 NO_FOLLOWUP_AFTER_ENTRY = "no follow-up after entry"
 
 
-@dataclass
+@dataclass(frozen=True)
 class SurvivalData:
     """Analysis-ready rows (`frame`) and the count of patients left out by reason (`excluded`).
 
