@@ -134,6 +134,12 @@ LESION_READS = Table(
             "fdg_vs_sstr", "enum", values=COMPARISONS, required_when="when both avid",
             note="the reader's comparison of the lesion's FDG avidity with its SSTR avidity",
         ),
+        Column(
+            "sstr_krenning", "integer", low=0, high=4,
+            note="modified Krenning score of the SSTR uptake: 0 none, 1 well below liver, 2 slightly below or equal "
+            "to liver, 3 above liver, 4 above spleen (Kwekkeboom & Krenning 2002); 2–4 must agree with `sstr_avid` = "
+            "true, 0–1 with false; the Zidan scheme of `netpet validate` needs it on every lesion",
+        ),
     ),
     key=("timepoint_id", "lesion_id"),
     parents={"timepoint_id": "timepoints"},

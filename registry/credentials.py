@@ -12,6 +12,12 @@ import re
 from urllib.parse import parse_qsl, unquote
 
 MASK = "***"
+#: libpq's words when the server wants a password it was not given, or refused the one given.
+_LOGIN_FAILURES = ("no password supplied", "password authentication failed")
+LOGIN_HINT = (
+    "give the password with PGPASSWORD, ~/.pgpass (PGPASSFILE) or a service file (PGSERVICEFILE and "
+    "?service=NAME in the URL) rather than in the URL; see docs/disclosure.md"
+)
 _PASSWORD_PARAMETER = re.compile(r"(?i)([?&]password=)[^&#]*")
 
 
@@ -41,3 +47,8 @@ def mask(text: str, url: str) -> str:
         for piece in [password, *(p for p in password.split("@") if len(p) >= 3)]:
             text = text.replace(piece, MASK)
     return text
+
+
+def login_hint(message: str) -> str:
+    """Return `message` with where to give a password appended when the server refused the login for want of one."""
+    return f"{message}; {LOGIN_HINT}" if any(f in message for f in _LOGIN_FAILURES) else message

@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 
 from netpet.registry.analysis_tables import ensure_current, refresh_analysis_tables
-from netpet.registry.credentials import mask, masked_url
+from netpet.registry.credentials import login_hint, mask, masked_url
 from netpet.registry.errors import MigrationError, RegistryError, RegistryInUseError
 from netpet.registry.extensions import load_extension
 from netpet.registry.history import current_operator
@@ -28,6 +28,7 @@ from netpet.registry.migrations import apply_migrations, pending_migrations
 from netpet.registry.settings import DEFAULT_SETTINGS, check_setting
 from netpet.registry.sqlfiles import read_sql
 from netpet.registry.views import create_views
+from netpet.registry.write_retry import retried
 
 DEFAULT_DB = "netpet.duckdb"
 CATALOG = "registry"
@@ -142,7 +143,7 @@ class Registry:
             return RegistryError(
                 f"registry {self.name} is encrypted: give its key with $NETPET_KEY or $NETPET_KEY_FILE"
             )
-        return RegistryError(f"cannot open registry {self.name}: {mask(_first_line(exc), self.path)}")
+        return RegistryError(f"cannot open registry {self.name}: {login_hint(mask(_first_line(exc), self.path))}")
 
     def _prepare(self, *, migrate: bool) -> None:
         if self.read_only or not migrate:
@@ -247,6 +248,7 @@ class Registry:
         rows = self.query_file("queries", "get_setting", {"name": name})
         return str(rows["value"][0]) if rows.height else DEFAULT_SETTINGS[name]
 
+    @retried("setting change")
     def set_setting(self, name: str, value: str, *, command: str = "set_setting") -> None:
         """Store a checked registry setting and log the change; analysis rows follow `score_source` at once."""
         value = check_setting(name, value)

@@ -20,7 +20,9 @@ window from the proportional-hazards model and their values from stratified quan
 marginal distribution (`_ranked_days`). That keeps the 1,000-patient medians close to their targets: over
 60 seeds the noisiest, P1 OS (long and heavily censored), has a standard deviation of 4% (its worst seed
 in 20 about 10% off) and the others at most 3%. Later scores follow documented transition matrices
-(`DemoParameters.transitions_*`): worse after a progression, P5 -> P3 after chemotherapy.
+(`DemoParameters.transitions_*`): worse after a progression, P5 -> P3 after chemotherapy. Each lesion read's
+modified Krenning score comes from its own stream (`netpet.registry.demo_krenning`), so adding it changed no other
+draw.
 
 Determinism: patients are made in fixed blocks of `BLOCK_PATIENTS`, each with its own numpy stream seeded
 by (seed, block number), and Parquet row groups have a fixed size, so the same arguments give
@@ -41,6 +43,8 @@ from netpet.registry.columns import (
     TABLES,
 )
 from netpet.registry.demo_draws import draw_block, survival_model
+from netpet.registry.demo_krenning import STREAM as KRENNING_STREAM
+from netpet.registry.demo_krenning import with_krenning
 from netpet.registry.demo_parameters import BLOCK_PATIENTS, DEMO_PARAMETERS, EPOCH, DemoParameters
 from netpet.registry.demo_tables import TableWriter, interchange_frames
 
@@ -189,5 +193,7 @@ def demo_chunks(
             rng = np.random.default_rng([seed, block])
             # Attributes added later draw from their own stream, so the original draws never change.
             extra = np.random.default_rng([seed, block, 1])
-            parts.append(draw_block(rng, extra, first, n, as_of_day, lesions_per_timepoint, params, model))
+            part = draw_block(rng, extra, first, n, as_of_day, lesions_per_timepoint, params, model)
+            krenning = np.random.default_rng([seed, block, KRENNING_STREAM])
+            parts.append(part | {"lesion_reads": with_krenning(krenning, part["lesion_reads"])})
         yield interchange_frames({name: pl.concat([p[name] for p in parts]) for name in parts[0]})

@@ -64,7 +64,7 @@ def interchange_frames(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFram
             pl.when(pl.col("location") == LOCATIONS.index("primary")).then(pl.lit("primary"))
             .otherwise(pl.format("{}-{}", _label("location", LOCATIONS), "lesion")).alias("lesion_id"),
             _label("location", LOCATIONS), "sstr_suvmax", "fdg_suvmax", "sstr_avid", "fdg_avid",
-            _label("comparison", ("lower", "similar", "higher"), "fdg_vs_sstr"),
+            _label("comparison", ("lower", "similar", "higher"), "fdg_vs_sstr"), "sstr_krenning",
         ),
         "treatments": frames["treatments"].select(
             pl.format("{}-R{}", _pid(), pl.int_range(1, pl.len() + 1).over("pid")).alias("treatment_id"),

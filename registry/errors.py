@@ -37,4 +37,17 @@ class IngestError(RegistryError):
 
 
 class WriteConflictError(RegistryError):
-    """Another writer changed the same rows at the same time (PostgreSQL); nothing was written, retry."""
+    """Another writer changed the same rows at the same time (PostgreSQL); nothing was written, retry.
+
+    `subject` names what was in conflict ("patient P1"), or is None when PostgreSQL did not say and no other
+    writer's batch shows it; `attempts` counts the tries (`netpet.registry.write_retry`).
+    """
+
+    def __init__(self, subject: str | None, *, attempts: int = 1, what: str = "import") -> None:
+        self.subject, self.attempts, self.what = subject, attempts, what
+        tried = f" (tried {attempts} times)" if attempts > 1 else ""
+        if subject:
+            text = f"conflicting change to {subject}: another writer changed it at the same time{tried}"
+        else:
+            text = f"conflicting change: another writer changed the same rows at the same time{tried}"
+        super().__init__(f"{text}; nothing was written, retry the {what}")

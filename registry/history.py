@@ -19,6 +19,7 @@ from netpet.registry.analysis_tables import refresh_analysis_tables
 from netpet.registry.columns import TABLES_BY_NAME
 from netpet.registry.errors import RegistryError
 from netpet.registry.sqlfiles import read_sql
+from netpet.registry.write_retry import retried
 
 if TYPE_CHECKING:
     from netpet.registry.session import RegistrySession
@@ -41,6 +42,7 @@ def _exists(reg: RegistrySession, patient_id: str) -> bool:
     return bool(reg.query_file("history", "patient_exists", {"patient_id": patient_id})["n"][0])
 
 
+@retried("deletion")
 def delete_patient(
     reg: RegistrySession, patient_id: str, *, command: str = "delete-patient", operator: str | None = None
 ) -> int:
@@ -56,6 +58,7 @@ def delete_patient(
     return int(logged[0]) if logged else 0
 
 
+@retried("restore")
 def restore_patient(
     reg: RegistrySession, patient_id: str, *, command: str = "restore-patient", operator: str | None = None
 ) -> pl.DataFrame:

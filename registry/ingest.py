@@ -11,9 +11,6 @@ summary says what was unchanged).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +21,14 @@ from netpet.registry import column_sql as piece
 from netpet.registry.analysis_tables import refresh_analysis_tables
 from netpet.registry.column_sql import Sql, joined
 from netpet.registry.columns import TABLES, Table, stored_name
-from netpet.registry.errors import RegistryError, ValidationError, WriteConflictError
+from netpet.registry.errors import ValidationError
 from netpet.registry.history import current_operator
 from netpet.registry.import_files import ImportFile, Progress, find_import_files
 from netpet.registry.import_issues import format_issues, issues_frame
 from netpet.registry.ingest_sql import date_format_accepted, memory_budget, run, spec_sql
 from netpet.registry.score_store import refresh_listed_scores
 from netpet.registry.validate import differs, drop_temporaries, key_text, stage_and_check
+from netpet.registry.write_retry import conflicts_as_errors, retrying
 
 SUMMARY_SCHEMA = {
     "file": pl.String,
@@ -122,7 +120,7 @@ def import_files(
     are reported with validation's and take the place of validation's issue at the same cell. `source` is
     recorded as the batch's source. Otherwise as `import_folder`, whose summary this returns.
     """
-    with memory_budget(reg.con), date_format_accepted(reg.con, date_format):
+    def attempt() -> pl.DataFrame:
         return _import_files(
             reg,
             files,
@@ -135,6 +133,14 @@ def import_files(
             progress=progress,
             window_days=int(reg.setting("pairing_window_days")) if window_days is None else window_days,
         )
+
+    def retry(attempt_number: int, attempts: int) -> None:
+        if progress:
+            progress("retry", attempt_number, attempts)
+
+    # A lost race on PostgreSQL re-runs the import whole: staged again, validated against the committed rows.
+    with memory_budget(reg.con), date_format_accepted(reg.con, date_format):
+        return retrying(reg, attempt, what="import", on_retry=retry)
 
 
 def _import_files(
@@ -225,7 +231,8 @@ def _write(
 ) -> int:
     """Write the validated import in one transaction; pair scans within `pair` days when given; return pairs added."""
     rows = {r["table"]: r for r in summary.iter_rows(named=True)}
-    with _conflicts_as_errors(), reg.transaction() as con:
+    before = _committed_batches(reg.con) if reg.is_postgres else []
+    with conflicts_as_errors(lambda: _contested_patients(reg.con, before)), reg.transaction() as con:
         rescore = "lesion_reads" in rows
         if rescore:
             _list_changed_lesion_timepoints(con)
@@ -272,39 +279,16 @@ def _imported_patients(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [str(row[0]) for row in run(con, spec_sql("imported_patients")).fetchall()]
 
 
-@contextmanager
-def _conflicts_as_errors() -> Iterator[None]:
-    """Turn PostgreSQL's refusal of a concurrent write into a `WriteConflictError` naming the row (and a role's
-    missing write privilege into a `RegistryError`).
+def _committed_batches(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Return the ids of the import batches committed so far (to tell another writer's from them later)."""
+    row = run(con, spec_sql("committed_batches")).fetchone()
+    return list(row[0]) if row else []
 
-    Two imports writing the same key at once both pass validation (neither sees the other's uncommitted
-    rows); PostgreSQL then makes the second wait and fails it with a unique violation, or a serialization
-    failure or deadlock. The transaction is rolled back, so a retry validates against the committed rows.
-    """
-    try:
-        yield
-    except duckdb.Error as exc:
-        text = str(exc)
-        key = re.search(r"Key \(([^)]*)\)=\(([^)]*)\) already exists", text)
-        if key:
-            column, value = key.group(1).split(", ")[0], key.group(2).split(", ")[0]
-            what = "patient" if column == "patient_id" else column.removesuffix("_id").replace("_", " ")
-            raise WriteConflictError(
-                f"conflicting change to {what} {value}: another import wrote it at the same time; "
-                "nothing was written, retry the import"
-            ) from None
-        denied = re.search(r"permission denied for (\w+ \w+)", text)
-        if denied:
-            raise RegistryError(
-                f"this database role may not write the registry (permission denied for {denied.group(1)}); "
-                "import as a role in netpet_importer (sql/postgres/roles.sql); nothing was written"
-            ) from None
-        if any(s in text for s in ("could not serialize access", "deadlock detected")):
-            raise WriteConflictError(
-                "conflicting change: another import wrote the same rows at the same time; "
-                "nothing was written, retry the import"
-            ) from None
-        raise
+
+def _contested_patients(con: duckdb.DuckDBPyConnection, before: list[int]) -> list[str]:
+    """Return the import's patients that batches committed since `before` wrote (after a lost race)."""
+    theirs = {str(row[0]) for row in run(con, spec_sql("contested_patients"), {"before": before}).fetchall()}
+    return sorted(theirs.intersection(_imported_patients(con)))
 
 
 def _slots(table: Table) -> dict[str, str]:

@@ -34,6 +34,7 @@ from netpet.registry.columns import SSTR_TRACERS
 from netpet.registry.errors import RegistryError
 from netpet.registry.history import current_operator
 from netpet.registry.sqlfiles import read_sql
+from netpet.registry.write_retry import retried
 
 if TYPE_CHECKING:
     from netpet.registry.db import Registry
@@ -186,6 +187,7 @@ def pair_scans(scans: pl.DataFrame, window_days: int = 31) -> PairingResult:
     return PairingResult(pair_frame, unpaired, ambiguous_frame)
 
 
+@retried("pairing")
 def pair_registry(
     reg: Registry,
     *,

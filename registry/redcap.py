@@ -88,6 +88,8 @@ BRANCHING = {
     "cycles": f"[treatment] = '{_PRRT_CODE}'",
     "activity_gbq": f"[treatment] = '{_PRRT_CODE}'",
 }
+#: Fields added after sites built their projects: an export without them still imports (the column left empty).
+LATER_FIELDS = ("sstr_krenning",)
 #: Fields that identify a person under HIPAA's safe harbour (REDCap can leave them out of exports).
 IDENTIFIERS = ("birth_date",)
 
@@ -270,7 +272,8 @@ def _check_header(path: Path, header: list[str], *, ignore_unknown_columns: bool
                                "in the header; export again from REDCap"} for h in doubled])
         raise ValidationError(frame, "\n".join(format_issues(frame)))
     known = set(export_columns()) | set(SYSTEM_COLUMNS)
-    needed = [c for c in export_columns() if not c.endswith("_complete") and c not in SYSTEM_COLUMNS]
+    needed = [c for c in export_columns()
+              if not c.endswith("_complete") and c not in (*SYSTEM_COLUMNS, *LATER_FIELDS)]
     issues = [
         {"file": path.name, "row": 1, "column": c, "message": "field is missing from the export; export every "
          "instrument of the NETPET project"}
@@ -310,6 +313,8 @@ def _instrument_table(path: Path, frame: pl.DataFrame, instrument: Instrument) -
     columns = {}
     for column in table.columns:
         field = RECORD_ID if column.name == "patient_id" else instrument.field_of(column.name)
+        if field in LATER_FIELDS and field not in rows.columns:
+            continue
         values = rows[field]
         if column.name in AVIDITY:
             values, found = _decode(values, {"1": "true", "0": "false"}, rows["_line"], field, path.name)

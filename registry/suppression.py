@@ -292,7 +292,8 @@ def suppress_grid(
         Tables that share those totals (patients per site) then all show and hide the same ones, so no
         table gives away a total another hides; only the cells and column totals absorb complements.
     hidden
-        `(row, col)` entries to hide whatever their count, e.g. a column total another table hides.
+        `(row, col)` entries to hide whatever their count, e.g. a column total another table hides; with
+        `row_totals_first`, a row total (the grand total included) is hidden in that first suppression too.
 
     Returns
     -------
@@ -309,8 +310,9 @@ def suppress_grid(
     width = cells.shape[1] + 1
     forced = [i * width + j for i, j in hidden]
     protected: list[int] = []
-    if row_totals_first:
-        margin = suppress_vector(full[:-1, -1].tolist(), threshold)
+    if row_totals_first:  # row totals hidden on request are hidden in the margin's own suppression too
+        margin = suppress_vector(full[:-1, -1].tolist(), threshold,
+                                 hidden=[i for i, j in hidden if j == cells.shape[1]])
         row_totals = [i * width + width - 1 for i in range(full.shape[0])]
         forced += [index for index, status in zip(row_totals, margin.status, strict=True) if status]
         protected = row_totals

@@ -109,6 +109,7 @@ def cross_issues(con: duckdb.DuckDBPyConnection, *, update: bool, window_days: i
     for name in (
         "check_timepoint_scans",
         "check_lesion_comparison",
+        "check_lesion_krenning",
         "check_treatment_dates",
         "check_patient_dates",
     ):

@@ -11,12 +11,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 HIDDEN = "*"
+#: Demo registry sizes every shareable output is attacked at.
+SIZES = (40, 200, 1000)
+
+
+def demo_of_size(size: int, default: Path, folder: Path) -> Path:
+    """The demo registry of `size` patients: the session's 1,000-patient one, else built in `folder` (seed 7)."""
+    if size == 1000:
+        return default
+    from netpet.registry.demo import build_demo_registry
+
+    path = folder / "demo.duckdb"
+    build_demo_registry(path, folder / "data", patients=size, seed=7)
+    return path
 
 
 def count(text: str) -> int | None:

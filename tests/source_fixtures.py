@@ -118,7 +118,7 @@ def write_redcap_export(tables: dict[str, pl.DataFrame], path: Path) -> Path:
                         column = next(c for key, c in CHECKBOX_COLUMNS.items() if label.startswith(key))
                         out[f"{name}___{code}"] = "1" if values[column] else "0"
                 elif name != "record_id":
-                    out[name] = _encode(field, values[RENAMED.get(name, name)])
+                    out[name] = _encode(field, values.get(RENAMED.get(name, name)))
             records.setdefault(patient, []).append(out)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")

@@ -98,10 +98,29 @@ def test_the_table_format_prints_one_row_per_scheme(demo_db: Path, tmp_path: Pat
 
 
 def test_an_unknown_scheme_fails_listing_the_known_ones_and_writes_nothing(demo_db: Path, tmp_path: Path) -> None:
-    result = _run(demo_db, tmp_path / "out", "--schemes", "netpet_group,zidan")
+    result = _run(demo_db, tmp_path / "out", "--schemes", "netpet_group,zidna")
     assert result.exit_code == 1
-    assert "Error: unknown scheme(s) zidan; known schemes: netpet_group, netpet_score, karfis" in result.output
+    assert "Error: unknown scheme(s) zidna; known schemes: netpet_group, netpet_score, karfis, zidan" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_zidan_runs_on_the_demo_and_differs_from_the_netpet_group(demo_db: Path, tmp_path: Path) -> None:
+    """The demo's Krenning scores give all four Zidan classes; timepoints the table leaves out are counted apart."""
+    result = _run(demo_db, tmp_path / "out", "--schemes", "netpet_group,zidan,karfis", "--bootstrap", "0",
+                  "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    undefined = "Zidan class not defined (some lesions above liver, some not; no FDG+ lesion at or below liver)"
+    assert report["excluded"][undefined] > 0
+    by_name = {s["scheme"]: s for s in report["schemes"]}
+    assert [r["level"] for r in by_name["zidan"]["rmst"]] == ["Z1", "Z2", "Z3", "Z4"]
+    assert by_name["zidan"]["harrell_c"] != pytest.approx(by_name["netpet_group"]["harrell_c"], abs=0.01)
+    assert by_name["karfis"]["harrell_c"] == pytest.approx(by_name["netpet_group"]["harrell_c"])
+
+
+def test_the_help_lists_zidan() -> None:
+    result = CliRunner().invoke(cli, ["validate", "--help"])
+    assert "karfis, zidan, fdg_status" in " ".join(result.output.split())
 
 
 @pytest.mark.parametrize("at", ["12,x", "0,12", ""])

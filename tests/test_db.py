@@ -111,3 +111,28 @@ def test_a_migration_applied_before_a_comment_only_edit_still_opens(registries, 
     with Registry.open(path, read_only=True) as reg:
         assert pending_migrations(reg) == []
         assert applied_migrations(reg).filter(name="0002_create_clinical_tables")["sha256"].item() == old
+
+
+def test_migration_0100_keeps_every_lesion_read_and_adds_an_empty_krenning_score(
+    registries, tmp_path: Path, monkeypatch
+) -> None:
+    """A registry made before 0100, with reads, gets the column (null, last); nothing else changes."""
+    older = tmp_path / "sql"
+    shutil.copytree(sql_root(), older)
+    (older / "migrations" / "0100_add_sstr_krenning.sql").unlink()
+    monkeypatch.setattr("netpet.registry.sqlfiles.sql_root", lambda: older)
+    location = registries.empty()
+    with Registry.create(location) as reg, reg.transaction() as con:
+        con.execute("insert into patients (patient_id, diagnosis_date, primary_site) values "
+                    "('P1', date '2019-01-01', 'lung')")
+        con.execute("insert into pet_scans values ('S1', 'P1', 'ga68_dotatate', date '2020-01-01', null), "
+                    "('F1', 'P1', 'fdg', date '2020-01-02', null)")
+        con.execute("insert into timepoints values ('T1', 'P1', 'S1', 'F1', null, null)")
+        con.execute("insert into lesion_reads values ('T1', 'a', 'liver', 20.5, 6.1, true, true, 'similar', 7), "
+                    "('T1', 'b', 'bone', null, null, false, false, null, 7)")
+    monkeypatch.undo()
+    with Registry.open(location) as reg:
+        assert applied_migrations(reg)["name"].to_list()[-1] == "0100_add_sstr_krenning"
+        reads = reg.query("select * from lesion_reads order by lesion_id")
+        assert reads.rows() == [("T1", "a", "liver", 20.5, 6.1, True, True, "similar", 7, None),
+                                ("T1", "b", "bone", None, None, False, False, None, 7, None)]

@@ -143,6 +143,13 @@ def test_comparison_is_given_exactly_when_both_tracers_are_avid(tables):
     assert (reads["fdg_vs_sstr"].is_not_null() == both).all()
 
 
+def test_every_lesion_has_a_krenning_score_agreeing_with_its_sstr_call(tables):
+    reads = tables["lesion_reads"]
+    assert reads["sstr_krenning"].null_count() == 0
+    assert ((reads["sstr_krenning"] >= 2) == reads["sstr_avid"]).all()
+    assert set(reads["sstr_krenning"]) == {0, 1, 2, 3, 4}
+
+
 def test_timepoints_pair_an_sstr_scan_with_an_fdg_scan_within_21_days(tables):
     scans = tables["pet_scans"]
     paired = (

@@ -19,8 +19,8 @@ def _fill(reg: Registry) -> None:
         "insert into pet_scans values ('S1', 'NP-1', 'ga68_dotatate', date '2015-02-01', null),"
         " ('F1', 'NP-1', 'fdg', date '2015-02-03', null)",
         "insert into timepoints values ('T1', 'NP-1', 'S1', 'F1', 3, null)",
-        "insert into lesion_reads values ('T1', 'liver-s7', 'liver', 14.2, 6.1, true, true, 'similar', null),"
-        " ('T1', 'node-1', 'lymph_node', null, null, true, false, null, null)",
+        "insert into lesion_reads values ('T1', 'liver-s7', 'liver', 14.2, 6.1, true, true, 'similar', null, null),"
+        " ('T1', 'node-1', 'lymph_node', null, null, true, false, null, null, null)",
         "insert into treatments values ('TR1', 'NP-1', 'prrt_lu177_dotatate', date '2015-03-01', date '2015-09-01',"
         " 4, 29.6, 'completed', null)",
         "insert into outcomes values ('NP-1', 'last_contact', date '2016-05-01', null, null)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import polars as pl
@@ -66,6 +67,25 @@ def test_demo_registry_round_trips_through_a_redcap_export(demo_registry: Path, 
     assert {k: v.height for k, v in content.items()} == {k: v.height for k, v in expected.items()}
     for name, frame in expected.items():
         assert content[name].equals(frame), name
+
+
+def test_an_export_from_before_the_krenning_field_still_imports(
+    site: tuple[Path, dict[str, pl.DataFrame]], tmp_path: Path
+) -> None:
+    """A project built before sstr_krenning joined the dictionary exports without it: its reads get none."""
+    folder, expected = site
+    with (folder / "export.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    drop = rows[0].index("sstr_krenning")
+    with (tmp_path / "old.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([r[:drop] + r[drop + 1:] for r in rows])
+    with Registry.create(tmp_path / "r.duckdb") as reg:
+        import_redcap(reg, tmp_path / "old.csv")
+        content = _content(reg)
+    assert expected["lesion_reads"]["sstr_krenning"].null_count() == 0
+    assert content["lesion_reads"].equals(expected["lesion_reads"].with_columns(pl.lit(None, pl.Int16)
+                                                                                .alias("sstr_krenning")))
+    assert content["patient_survival"].equals(expected["patient_survival"])
 
 
 DICTIONARY_TABLES = ("patients", "pet_scans", "timepoints", "lesion_reads", "treatments", "outcomes")

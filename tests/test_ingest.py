@@ -68,7 +68,7 @@ def test_every_inserted_record_is_in_the_change_history(loaded: Registry) -> Non
     read = json.loads(history.filter(pl.col("table_name") == "lesion_reads")["after"].item())
     assert read == {
         "timepoint_id": "T1", "lesion_id": "liver-s7", "location": "liver", "sstr_suvmax": 20.5,
-        "fdg_suvmax": 6.1, "sstr_avid": True, "fdg_avid": True, "fdg_vs_sstr": "similar",
+        "fdg_suvmax": 6.1, "sstr_avid": True, "fdg_avid": True, "fdg_vs_sstr": "similar", "sstr_krenning": None,
     }
 
 

@@ -8,6 +8,7 @@ out here in Python, lesion by lesion, as the papers state them.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import polars as pl
 import pytest
 
 from netpet.analysis.errors import AnalysisError
-from netpet.analysis.studies.schemes import ALIASES, known_schemes, resolve_schemes, scheme_frame
+from netpet.analysis.studies.schemes import ALIASES, UNCLASSIFIED, known_schemes, resolve_schemes, scheme_frame
 from netpet.registry import Registry
 from tests.scoring_fixtures import rederive
 
@@ -72,29 +73,45 @@ def _fill(reg: Registry) -> None:
     scans += [(f"{pid}-s1", pid, "ga68_dotatate", day), (f"{pid}-f1", pid, "fdg", day)]
     timepoints.append((f"{pid}-t1", pid, f"{pid}-s1", f"{pid}-f1", 3))
     outcomes.append((pid, "death", day + timedelta(days=30)))
+    _insert(reg, {
+        "patients": ("patient_id, diagnosis_date, primary_site, who_grade, ki67_percent, birth_date", patients),
+        "pet_scans": ("scan_id, patient_id, tracer, scan_date", scans),
+        "timepoints": ("timepoint_id, patient_id, sstr_scan_id, fdg_scan_id, recorded_score", timepoints),
+        "lesion_reads": ("timepoint_id, lesion_id, location, sstr_avid, fdg_avid, fdg_vs_sstr", reads),
+        "outcomes": ("patient_id, outcome, outcome_date", outcomes),
+    })
+
+
+def _insert(reg: Registry, tables: dict[str, tuple[str, list[tuple]]]) -> None:
+    """Insert each table's rows (named columns, rows) in one transaction, then derive the scores."""
     with reg.transaction() as con:
-        con.executemany("insert into patients (patient_id, diagnosis_date, primary_site, who_grade, ki67_percent, "
-                        "birth_date) values (?, ?, ?, ?, ?, ?)", patients)
-        con.executemany("insert into pet_scans (scan_id, patient_id, tracer, scan_date) values (?, ?, ?, ?)", scans)
-        con.executemany("insert into timepoints (timepoint_id, patient_id, sstr_scan_id, fdg_scan_id, "
-                        "recorded_score) values (?, ?, ?, ?, ?)", timepoints)
-        con.executemany("insert into lesion_reads (timepoint_id, lesion_id, location, sstr_avid, fdg_avid, "
-                        "fdg_vs_sstr) values (?, ?, ?, ?, ?, ?)", reads)
-        con.executemany("insert into outcomes (patient_id, outcome, outcome_date) values (?, ?, ?)", outcomes)
+        for table, (columns, rows) in tables.items():
+            marks = ", ".join("?" for _ in columns.split(", "))
+            con.executemany(f"insert into {table} ({columns}) values ({marks})", rows)
         rederive(con)
+
+
+def _built(tmp_path_factory: pytest.TempPathFactory, name: str, fill: Callable[[Registry], None]) -> Path:
+    """A registry file filled once for the module's read-only tests."""
+    path = tmp_path_factory.mktemp(name) / f"{name}.duckdb"
+    with Registry.create(path) as reg:
+        fill(reg)
+    return path
+
+
+def _baseline(path: Path) -> pl.DataFrame:
+    """The schemes' per-patient predictors as `sql/queries/baseline_schemes.sql` derives them."""
+    with Registry.open(path, read_only=True) as reg:
+        return reg.query_file("queries", "baseline_schemes")
 
 
 @pytest.fixture(scope="module")
 def combos(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("schemes") / "combos.duckdb"
-    with Registry.create(path) as reg:
-        _fill(reg)
-    return path
+    return _built(tmp_path_factory, "combos", _fill)
 
 
 def test_every_lesion_combination_gets_the_published_classes(combos: Path) -> None:
-    with Registry.open(combos, read_only=True) as reg:
-        got = reg.query_file("queries", "baseline_schemes")
+    got = _baseline(combos)
     by_id = {row["patient_id"]: row for row in got.iter_rows(named=True)}
     assert len(COMBINATIONS) == 189
     for i, lesions in enumerate(COMBINATIONS):
@@ -173,9 +190,9 @@ def test_lesion_schemes_without_any_lesion_reads_are_set_aside(registry_path: Pa
 
 def test_an_unknown_scheme_is_an_error_listing_the_known_ones() -> None:
     with pytest.raises(AnalysisError) as info:
-        resolve_schemes(["netpet_group", "zidan", "who_grade+stage"])
+        resolve_schemes(["netpet_group", "zidna", "who_grade+stage"])
     message = str(info.value)
-    assert message.startswith("unknown scheme(s) zidan, who_grade+stage; known schemes: ")
+    assert message.startswith("unknown scheme(s) zidna, who_grade+stage; known schemes: ")
     assert all(name in message for name in known_schemes())
 
 
@@ -198,3 +215,114 @@ def test_the_rules_hold_on_every_backend(registry: Registry) -> None:
         row = got[f"S{i:04d}"]
         assert (row["karfis"], row["fdg_status"], row["extrahepatic"]) == (
             karfis_rule(lesions), fdg_rule(lesions), extrahepatic_rule(lesions)), lesions
+
+
+#: (sstr_krenning, fdg_avid, fdg_vs_sstr) with sstr_avid = Krenning 2-4: each side of the SSTR-avid (1|2) and the
+#: liver (2|3) boundaries, on both FDG calls.
+KRENNING = [(k, f, "similar" if f and k >= 2 else None) for k in range(5) for f in (False, True)]
+ZIDAN_COMBINATIONS = [(a,) for a in KRENNING] + list(itertools.combinations_with_replacement(KRENNING, 2))
+#: The combinations and a timepoint whose second lesion has no Krenning score: one patient each.
+ZIDAN_CASES = [*ZIDAN_COMBINATIONS, ((3, False, None), (None, False, None))]
+
+
+def zidan_rule(lesions) -> tuple[str | None, str | None]:
+    """Zidan 1-4 as Cancer Imaging 2022 Table 1 states it (SSTR-positive = above liver, Krenning 3-4), with the
+    reason a timepoint has none: a lesion without a Krenning score, or a pattern the table leaves out."""
+    if any(k is None for k, _, _ in lesions):
+        return None, "krenning_missing"
+    above_liver = [k >= 3 for k, _, _ in lesions]
+    fdg = [f for _, f, _ in lesions]
+    if any(f and not s for s, f in zip(above_liver, fdg, strict=True)):
+        return "Z4", None  # an FDG-avid lesion at or below liver: not suitable for PRRT
+    if not any(above_liver) and not any(fdg):
+        return "Z1", None  # SSTR-negative and FDG-negative throughout
+    if all(above_liver):
+        return ("Z3" if any(fdg) else "Z2"), None  # SSTR-positive throughout, FDG-positive in one lesion or none
+    return None, "undefined"
+
+
+def _fill_zidan(reg: Registry) -> None:
+    """One patient per combination of Krenning-scored lesions, and one whose second lesion has no score."""
+    day = date(2020, 1, 1)
+    patients, scans, timepoints, reads, outcomes = [], [], [], [], []
+    for i, lesions in enumerate(ZIDAN_CASES):
+        pid = f"Z{i:04d}"
+        patients.append((pid, date(2018, 1, 1), "lung", "G2" if i % 3 else "G1", date(1960, 1, 1)))
+        scans += [(f"{pid}-s1", pid, "ga68_dotatate", day), (f"{pid}-f1", pid, "fdg", day)]
+        timepoints.append((f"{pid}-t1", pid, f"{pid}-s1", f"{pid}-f1"))
+        reads += [(f"{pid}-t1", f"L{j}", "liver", k is None or k >= 2, f, cmp, k)
+                  for j, (k, f, cmp) in enumerate(lesions)]
+        outcomes.append((pid, "death" if i % 2 else "last_contact", day + timedelta(days=100 + i)))
+    _insert(reg, {
+        "patients": ("patient_id, diagnosis_date, primary_site, who_grade, birth_date", patients),
+        "pet_scans": ("scan_id, patient_id, tracer, scan_date", scans),
+        "timepoints": ("timepoint_id, patient_id, sstr_scan_id, fdg_scan_id", timepoints),
+        "lesion_reads": ("timepoint_id, lesion_id, location, sstr_avid, fdg_avid, fdg_vs_sstr, sstr_krenning", reads),
+        "outcomes": ("patient_id, outcome, outcome_date", outcomes),
+    })
+
+
+def _check_zidan(got: pl.DataFrame) -> None:
+    """Every combination gets the class (or the reason for none) the rule written out above gives."""
+    by_id = {row["patient_id"]: row for row in got.iter_rows(named=True)}
+    for i, lesions in enumerate(ZIDAN_CASES):
+        row = by_id[f"Z{i:04d}"]
+        assert (row["zidan"], row["zidan_unclassified"]) == zidan_rule(lesions), lesions
+
+
+@pytest.fixture(scope="module")
+def zidan_combos(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _built(tmp_path_factory, "zidan", _fill_zidan)
+
+
+def test_every_krenning_combination_gets_the_published_zidan_class(zidan_combos: Path) -> None:
+    got = _baseline(zidan_combos)
+    assert len(ZIDAN_COMBINATIONS) == 65
+    _check_zidan(got)
+    classes = {zidan_rule(c) for c in ZIDAN_COMBINATIONS}
+    assert classes == {("Z1", None), ("Z2", None), ("Z3", None), ("Z4", None), (None, "undefined")}
+
+
+def test_the_liver_is_the_zidan_boundary_and_background_the_avidity_one(zidan_combos: Path) -> None:
+    """Krenning 2 (at liver) is SSTR-avid for NETPET and Karfis but SSTR-negative for Zidan; 3 is positive."""
+    got = _baseline(zidan_combos)
+    single = {c[0]: f"Z{i:04d}" for i, c in enumerate(ZIDAN_COMBINATIONS) if len(c) == 1}
+    row = {pid: r for r in got.iter_rows(named=True) for k, pid in single.items() if r["patient_id"] == pid}
+    at_liver, above_liver = row[single[(2, True, "similar")]], row[single[(3, True, "similar")]]
+    assert (at_liver["karfis"], at_liver["zidan"]) == ("C2", "Z4")
+    assert (above_liver["karfis"], above_liver["zidan"]) == ("C2", "Z3")
+    assert (row[single[(1, False, None)]]["zidan"], row[single[(2, False, None)]]["zidan"]) == ("Z1", "Z1")
+
+
+def test_reads_without_krenning_scores_leave_zidan_unclassified(combos: Path) -> None:
+    with Registry.open(combos, read_only=True) as reg:
+        got = reg.query_file("queries", "baseline_schemes").filter(pl.col("baseline_lesion_reads") > 0)
+    assert got.get_column("zidan").null_count() == got.height
+    assert set(got.get_column("zidan_unclassified")) == {"krenning_missing"}
+
+
+def test_the_frame_counts_zidan_exclusions_by_reason(zidan_combos: Path) -> None:
+    with Registry.open(zidan_combos, read_only=True) as reg:
+        data = scheme_frame(reg, resolve_schemes(["netpet_group", "zidan", "karfis"]))
+    cases = ZIDAN_CASES
+    p0 = sum(1 for c in ZIDAN_COMBINATIONS if all(k < 2 and not f for k, f, _ in c))
+    undefined = sum(1 for c in cases if zidan_rule(c)[1] == "undefined")
+    assert data.excluded == {"P0 (no measurable disease)": p0, UNCLASSIFIED["krenning_missing"]: 1,
+                             UNCLASSIFIED["undefined"]: undefined}
+    assert data.frame.height == len(cases) - p0 - 1 - undefined
+    assert set(data.frame.get_column("zidan")) == {"Z1", "Z2", "Z3", "Z4"}
+    assert [s.name for s in data.schemes] == ["netpet_group", "zidan", "karfis"]
+
+
+def test_zidan_without_any_krenning_score_is_set_aside_and_the_rest_run(combos: Path) -> None:
+    with Registry.open(combos, read_only=True) as reg:
+        data = scheme_frame(reg, resolve_schemes(["netpet_group", "zidan", "karfis"]))
+    assert data.skipped == {"zidan": "zidan cannot be derived: no first-timepoint lesion reads carry sstr_krenning "
+                                     "(docs/import-format.md)"}
+    assert [s.name for s in data.schemes] == ["netpet_group", "karfis"]
+    assert "zidan" not in data.frame.columns
+
+
+def test_the_zidan_rules_hold_on_every_backend(registry: Registry) -> None:
+    _fill_zidan(registry)
+    _check_zidan(registry.query_file("queries", "baseline_schemes"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import polars as pl
@@ -81,11 +82,44 @@ def test_shareable_km_shows_no_small_count(demo_registry: Path) -> None:
         for row in table:
             if row.get("n_risk") == "*":
                 assert (row["n_event"], row["surv"]) == ("*", "null"), row  # nor what it would give away
-            if row.get("n") == "*":
-                assert {row["events"], row["median"]} == {"*"}, row
+            if row.get("median") == "*":  # a group smaller than the threshold: its size hidden too
+                assert row["n"] == "*", row
 
 
-def test_shareable_km_refuses_row_level_formats(demo_registry: Path) -> None:
-    result = CliRunner().invoke(cli, ["--db", str(demo_registry), "km", "--format", "csv", "--shareable"])
-    assert result.exit_code == 2
-    assert "row per event time" in result.output
+def test_shareable_km_json_hides_small_counts_and_keeps_its_keys(demo_registry: Path) -> None:
+    args = ["--db", str(demo_registry), "km", "--by", "primary_site", "--format", "json"]
+    plain = json.loads(CliRunner().invoke(cli, args).output)
+    result = CliRunner().invoke(cli, [*args, "--min-cell", "20"])
+    assert result.exit_code == 0, result.output
+    shared = json.loads(result.output)
+    assert set(shared) == {*plain, "min_cell"}
+    assert any(0 < g["n"] < 20 for g in plain["groups"])
+    assert all(g["n"] is None or g["n"] >= 20 for g in shared["groups"])
+    assert all(row["n_event"] is None for g in shared["groups"] for row in g["table"])
+
+
+def test_shareable_km_figure_stops_the_curves_and_hides_small_numbers_at_risk(demo_registry: Path) -> None:
+    from netpet.analysis.outputs.km_style import KMStyle, styled_km_figure
+    from netpet.analysis.studies.km_analysis import km_report
+    from netpet.analysis.studies.selection import km_selection
+    from netpet.registry import Registry
+
+    with Registry.open(demo_registry, read_only=True) as reg:
+        report = km_report(km_selection(reg, by="primary_site"), at=())
+    table = report.fit.table
+
+    def drawn(min_cell: int | None) -> tuple[list[str], dict[str, float]]:
+        fig = styled_km_figure(report, KMStyle(), min_cell=min_cell)
+        texts = [t.get_text() for ax in fig.axes for t in ax.texts if (t.get_gid() or "").startswith("at-risk:")]
+        ends = {line.get_gid()[3:]: max(line.get_xdata()) for ax in fig.axes for line in ax.lines
+                if (line.get_gid() or "").startswith("km:")}
+        return texts, ends
+
+    plain, _ = drawn(None)
+    assert any(t.isdigit() and 0 < int(t) < 5 for t in plain)
+    shown, ends = drawn(5)
+    assert "*" in shown
+    assert not any(t.isdigit() and 0 < int(t) < 5 for t in shown)
+    for group, end in ends.items():
+        at_risk = table.filter((pl.col("group") == group) & (pl.col("time") <= end))
+        assert at_risk.is_empty() or at_risk["n_risk"].min() >= 5, group

@@ -17,8 +17,7 @@ import pytest
 from netpet.analysis.outputs.audit_report import audit_report, write_audit
 from netpet.analysis.outputs.audit_tables import FIELDS
 from netpet.registry import Registry
-from netpet.registry.demo import build_demo_registry
-from tests.disclosure_checker import Published, count, grid, vector, with_totals
+from tests.disclosure_checker import SIZES, Published, count, demo_of_size, grid, vector, with_totals
 
 THRESHOLD = 5
 AS_OF = date(2026, 1, 1)
@@ -37,14 +36,11 @@ SHAPES = {
 }
 
 
-@pytest.fixture(scope="module", params=[40, 200, 1000])
+@pytest.fixture(scope="module", params=SIZES)
 def audits(request: pytest.FixtureRequest, demo_registry: Path, tmp_path_factory: pytest.TempPathFactory):
     """The demo audit's folder at the threshold and at 1 (the true counts), for one registry size."""
     folder = tmp_path_factory.mktemp(f"demo{request.param}")
-    path = demo_registry
-    if request.param != 1000:
-        path = folder / "demo.duckdb"
-        build_demo_registry(path, folder / "data", patients=request.param, seed=7)
+    path = demo_of_size(request.param, demo_registry, folder)
     out = {}
     with Registry.open(path, read_only=True) as reg:
         for threshold in (THRESHOLD, 1):

@@ -75,6 +75,14 @@ EXPECTED = {
     "comparison_missing": [
         "lesion_reads.csv:2:fdg_vs_sstr: required when both sstr_avid and fdg_avid are true"
     ],
+    "krenning_invalid": [
+        "lesion_reads.csv:2:sstr_krenning: 5 is out of range: must be between 0 and 4",
+        "lesion_reads.csv:3:sstr_krenning: '2.5' is not a whole number",
+        "lesion_reads.csv:4:sstr_krenning: Krenning 3 contradicts sstr_avid = false (a lesion is SSTR-avid when its "
+        "Krenning score is 2-4)",
+        "lesion_reads.csv:5:sstr_krenning: Krenning 1 contradicts sstr_avid = true (a lesion is SSTR-avid when its "
+        "Krenning score is 2-4)",
+    ],
     "scan_before_birth": ["pet_scans.csv:2:scan_date: scan_date is before the patient's birth_date"],
     "diagnosis_before_birth": ["patients.csv:2:diagnosis_date: diagnosis_date is before birth_date"],
     "scan_after_death": ["pet_scans.csv:2:scan_date: scan_date is after the patient's death"],
@@ -256,6 +264,18 @@ def test_boolean_and_score_spellings(registry: Registry, tmp_path: Path) -> None
         "select sstr_avid, fdg_avid from lesion_reads where timepoint_id in ('T3', 'T4') order by all"
     )
     assert reads.rows() == [(False, False), (False, True), (True, False)]
+
+
+def test_krenning_scores_are_stored_and_files_without_them_still_import(registry: Registry, tmp_path: Path) -> None:
+    """The optional column is stored as given; a file without it (the format before it) imports with none."""
+    import_folder(registry, DATA / "valid")
+    (tmp_path / "lesion_reads.csv").write_text(
+        "timepoint_id,lesion_id,location,sstr_avid,fdg_avid,sstr_krenning\nT1,k1,bone,false,true,1\n"
+        "T1,k2,bone,true,false,2\nT1,k3,bone,true,false,4\nT1,k4,bone,true,false,\n"
+    )
+    import_folder(registry, tmp_path)
+    reads = registry.query("select lesion_id, sstr_krenning from lesion_reads order by lesion_id")
+    assert dict(reads.rows()) == {"k1": 1, "k2": 2, "k3": 4, "k4": None, "l1": None, "liver-s7": None}
 
 
 def test_sql_templates_accept_only_identifiers_of_the_spec() -> None:

@@ -267,7 +267,7 @@ def cohort_flow(attrition: pl.DataFrame, *, ax: Axes | None = None) -> Axes:
         previous = None
         for y, step in enumerate(steps.iter_rows(named=True)):
             label = "\n".join(textwrap.wrap(step["label"], FLOW_WRAP))
-            text = ax.text(0.25, y, f"{label}\nn = {step['remaining']:,}", ha="center", va="center",
+            text = ax.text(0.25, y, f"{label}\nn = {_count_text(step['remaining'])}", ha="center", va="center",
                            bbox=box, gid="flow:step")
             if previous is not None:
                 ax.annotate("", xy=(0.5, 1.0), xycoords=text, xytext=(0.5, 0.0), textcoords=previous,
@@ -277,18 +277,24 @@ def cohort_flow(attrition: pl.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
+def _count_text(n: int | str) -> str:
+    """A flow count with thousands separators; a shareable flow's counts are text (`*` where hidden)."""
+    return n if isinstance(n, str) and not n.isdigit() else f"{int(n):,}"
+
+
 def _draw_exclusions(ax: Axes, y: float, step: dict[str, Any], box: dict, arrow: dict) -> None:
     """The side box of patients left out before `step`, by reason, with its arrow from the main line."""
-    pairs = [(n, r) for n, r in zip(step["excluded"], step["reason"], strict=True) if n]
+    pairs = [(n, r) for n, r in zip(step["excluded"], step["reason"], strict=True) if n not in (0, "0")]
     if not pairs:
         return
-    total = sum(n for n, _ in pairs)
-    lines = [f"Excluded (n = {total:,})"]
+    hidden = any(isinstance(n, str) and not n.isdigit() for n, _ in pairs)  # a shareable flow's `*`
+    total = "*" if hidden else sum(int(n) for n, _ in pairs)
+    lines = [f"Excluded (n = {_count_text(total)})"]
     if len(pairs) == 1:  # one reason: its count is the total, stated once
         pairs = [(0, pairs[0][1])]
     for n, reason in pairs:
         # No-break spaces keep "(n = 12)" on one line.
-        count = f" (n\u00a0=\u00a0{n:,})" if n else ""
+        count = f" (n\u00a0=\u00a0{_count_text(n)})" if n else ""
         lines += textwrap.wrap(f"{reason or 'other'}{count}", FLOW_WRAP, initial_indent="  ",
                                subsequent_indent="    ")
     side = ax.text(0.53, y, "\n".join(lines), ha="left", va="center", bbox=box, gid="flow:excluded")

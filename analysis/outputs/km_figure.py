@@ -7,7 +7,7 @@ tick rule whose axis ends where the last group still has patients at risk). Styl
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -95,6 +95,7 @@ def km_figure(
     break_every: float | None = None,
     title: str | None = None,
     font_size: float | None = None,
+    min_cell: int | None = None,
 ) -> Figure:
     """Draw Kaplan-Meier curves by group with a number-at-risk table aligned with the x ticks.
 
@@ -139,6 +140,9 @@ def km_figure(
         Title above the figure.
     font_size : float, optional
         Text size in points (default 7-8 pt, the journal style).
+    min_cell : int, optional
+        Shareable figure (docs/disclosure.md): curves stop where fewer than `min_cell` remain at risk, counts
+        from 1 to `min_cell - 1` show as `*`, as do all counts of a group whose size `summary` hides (None).
 
     Returns
     -------
@@ -147,6 +151,9 @@ def km_figure(
     groups = list(order) if order is not None else group_order(km_table["group"].unique().to_list())
     styles = group_styles(groups, palette)
     n_by_group = _group_sizes(km_table, summary)
+    counts = km_table
+    if min_cell is not None:  # the curves stop where fewer than the threshold remain at risk
+        km_table = km_table.filter(pl.col("n_risk") >= min_cell)
     t_max = float(km_table["time"].cast(pl.Float64).max() or 0.0)  # type: ignore[arg-type]
     t_end = t_max if xmax is None else float(xmax)
     ticks = list(xticks) if xticks is not None else time_breaks(t_end, time_unit, every=break_every)
@@ -155,7 +162,8 @@ def km_figure(
         fig, ax, table_axes = _km_axes(ax, len(tables), len(groups))
         for group in groups:
             _draw_group(ax, km_table.filter(pl.col("group") == group).sort("time"), group,
-                        f"{group} (n={n_by_group[group]})", styles[group], ci=ci, censor_ticks=censor_ticks)
+                        f"{group} (n={_size_text(n_by_group.get(group))})", styles[group], ci=ci,
+                        censor_ticks=censor_ticks)
         if median_lines and summary is not None:
             _draw_medians(ax, summary)
         ax.set_xticks(ticks)
@@ -175,17 +183,35 @@ def km_figure(
         for kind, tax in zip(tables, table_axes, strict=True):
             counter = at_risk_counts if kind == "at-risk" else cumulative_event_counts
             heading = "Number at risk" if kind == "at-risk" else "Cumulative events"
-            _draw_count_table(tax, km_table, groups, ticks, counter, heading, styles, label=kind,
+            shown = _shown_counts(counter, min_cell, [g for g in groups if n_by_group.get(g, 0) is None])
+            _draw_count_table(tax, counts, groups, ticks, shown, heading, styles, label=kind,
                               palette=palette, font_size=font_size)
         if title:
             fig.suptitle(title, fontsize=(font_size or JOURNAL_RC["axes.titlesize"]) + 1)
     return fig
 
 
-def _group_sizes(km_table: pl.DataFrame, summary: pl.DataFrame | None) -> dict[str, int]:
+def _size_text(n: int | None) -> str:
+    """A group's size in the legend: `*` where a shareable figure hides it."""
+    return "*" if n is None else str(n)
+
+
+def _shown_counts(counter: Callable, min_cell: int | None, hidden: Sequence[str]) -> Callable:
+    """Wrap a count-table counter so that, with `min_cell`, small counts and hidden groups' counts show as `*`."""
+    if min_cell is None:
+        return counter
+
+    def shown(km_table: pl.DataFrame, group: str, times: Sequence[float]) -> list[int | str]:
+        values = counter(km_table, group, times)
+        return ["*" if group in hidden or 0 < n < min_cell else n for n in values]
+
+    return shown
+
+
+def _group_sizes(km_table: pl.DataFrame, summary: pl.DataFrame | None) -> dict[str, int | None]:
     """n per group: from the summary when it has the group, else the number at risk at the first time."""
     first = km_table.sort("time").group_by("group", maintain_order=True).first()
-    sizes = dict(zip(first["group"].to_list(), first["n_risk"].to_list(), strict=True))
+    sizes: dict[str, int | None] = dict(zip(first["group"].to_list(), first["n_risk"].to_list(), strict=True))
     if summary is not None:
         sizes.update(zip(summary["group"].to_list(), summary["n"].to_list(), strict=True))
     return sizes

@@ -75,12 +75,17 @@ def merge_style(base: KMStyle, overrides: dict[str, Any]) -> KMStyle:
     return replace(base, **{key: value for key, value in overrides.items() if value is not None})
 
 
-def styled_km_figure(report: KMReport, style: KMStyle = KMStyle()) -> Figure:
-    """Draw `report`'s curves, medians, log-rank p and count tables in `style`."""
+def styled_km_figure(report: KMReport, style: KMStyle = KMStyle(), *, min_cell: int | None = None) -> Figure:
+    """Draw `report`'s curves, medians, log-rank p and count tables in `style` (shareable with `min_cell`)."""
     from netpet.analysis.outputs.km_figure import km_figure
 
+    summary = report.fit.summary
+    if min_cell is not None:
+        from netpet.analysis.outputs.shareable import group_counts
+
+        summary = group_counts(summary, min_cell)
     return km_figure(
-        report.fit.table, report.fit.summary, logrank=report.logrank._asdict(), time_unit=report.time_unit,
+        report.fit.table, summary, min_cell=min_cell, logrank=report.logrank._asdict(), time_unit=report.time_unit,
         ci=style.ci, risk_table=style.risk_table, cumulative_events=style.cumulative_events,
         palette=PALETTES[style.palette], xmax=style.xmax, break_every=style.break_every,
         ylabel=style.ylabel or ENDPOINT_LABELS.get(report.endpoint, "Survival probability"), title=style.title,

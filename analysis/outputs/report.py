@@ -5,7 +5,8 @@ PH test), Table 1 and the cohort flow into one folder under fixed file names, wi
 the files and key numbers and a `manifest.json` recording the registry's checksum (or, for PostgreSQL, its
 URL without password and a row-count fingerprint), the import batches, the options, the software versions
 and the time. Every number is computed on one analysed set of patients: those with a group, follow-up and
-every covariate (complete cases), so the flow diagram, the curves, the model and Table 1 agree.
+every covariate (complete cases), so the flow diagram, the curves, the model and Table 1 agree. With
+`min_cell` the report is shareable: its counts go through `netpet.analysis.outputs.report_shareable`.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from netpet.analysis.errors import AnalysisError
+from netpet.analysis.outputs.flow import flow_table
 from netpet.analysis.outputs.km_style import KMStyle, styled_km_figure
 from netpet.analysis.outputs.provenance import MANIFEST, manifest_record
+from netpet.analysis.outputs.report_shareable import Published
 from netpet.analysis.serialise import to_json
 from netpet.registry.whole_folder import whole_folder
 
@@ -46,10 +49,6 @@ _ORIGIN_TEXT = {"first-timepoint": "the first dual-PET timepoint",
                 "diagnosis": "diagnosis (patients enter at their first dual-PET timepoint)"}
 INDEX = "report.md"
 
-#: survival_frame / km_report exclusion reason -> step of the flow diagram at which it applies.
-_FLOW_STEP = {"no dual-PET timepoint": 1, "no NETPET score": 2, "P0 (no measurable disease)": 2,
-              "impossible follow-up": 3, "no follow-up after entry": 3}
-
 
 def write_report(
     reg: Registry,
@@ -68,6 +67,7 @@ def write_report(
     versions: Mapping[str, str] | None = None,
     style: KMStyle | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    min_cell: int | None = None,
 ) -> dict[str, Any]:
     """Write the survival report of the registry (or of saved cohort `cohort`) into `out_dir`.
 
@@ -99,6 +99,9 @@ def write_report(
         The look of the KM figure (`netpet.analysis.outputs.km_style`); its `preset` is not used (`preset` is).
     progress : callable, optional
         Called as `progress("report", done, 5)` after each stage (data, KM, Cox, tables, files).
+    min_cell : int, optional
+        Write a shareable report (docs/disclosure.md): every count suppressed at this threshold
+        (`netpet.analysis.outputs.report_shareable`), no row-level file (`km_curves.csv`).
 
     Returns
     -------
@@ -125,19 +128,22 @@ def write_report(
     step()
     flow = flow_table(reg, km.excluded, by=by, cohort=cohort)
     table1 = _table_one(reg, data, by)
+    shared = Published.of(km, cox, flow, table1, min_cell)
     step()
     with whole_folder(out_dir, last=MANIFEST) as out:
         files = [
-            *_write_km(km, out, formats, preset, style or KMStyle()),
+            *_write_km(km, out, formats, preset, style or KMStyle(), shared),
             *_write_cox(cox, out, formats),
-            *_write_tables(table1, flow, out),
-            *_write_flow(flow, out, formats, preset),
+            *_write_tables(shared.table1, shared.flow, out),
+            *_write_flow(shared.flow, out, formats, preset),
         ]
-        numbers = _key_numbers(km, cox)
-        (out / INDEX).write_text(_index(options, numbers, km, cox, flow, files), encoding="utf-8")
+        numbers = shared.numbers
+        (out / INDEX).write_text(_index(options, numbers, km, cox, shared, files), encoding="utf-8")
         files.append(out / INDEX)
         manifest = manifest_record(reg, cohort=cohort, options=options, versions=versions, numbers=numbers,
-                                   files=files)
+                                   files=files) | shared.manifest_keys()
+        if min_cell is not None and manifest["cohort"]:  # its member count is the flow's, suppressed there
+            manifest["cohort"].pop("member_count")
         (out / MANIFEST).write_text(to_json(manifest) + "\n", encoding="utf-8")
     step()
     return manifest
@@ -172,95 +178,6 @@ def _km(data: SurvivalData, conf_type: str, at: Sequence[float] | None = None) -
     return km_report(data, conf_type=conf_type, at=times, ordered=data.by in ORDERED_GROUPINGS)
 
 
-def flow_table(
-    reg: Registry, excluded: Mapping[str, int], *, by: str = "netpet_group", cohort: str | None = None
-) -> pl.DataFrame:
-    """Return the cohort flow (CONSORT) table: the registry, each selection step, and the patients analysed.
-
-    Without a cohort the steps are: patients in the registry, with a dual-PET timepoint, with a group
-    (scored), with follow-up, analysed. With a saved cohort its own attrition steps come first, then the
-    same analysis steps among its members.
-
-    Parameters
-    ----------
-    reg : Registry
-        The registry the analysis read.
-    excluded : mapping of str to int
-        Patients left out by reason, as `SurvivalData.excluded` or `KMReport.excluded`; reasons not tied
-        to an earlier step (missing covariates) are shown at the last step.
-    by : str
-        The grouping, naming the "scored" step.
-    cohort : str, optional
-        A saved cohort whose attrition starts the flow.
-
-    Returns
-    -------
-    pl.DataFrame
-        step, label, remaining, excluded, reason: the input of `netpet.analysis.outputs.figures.cohort_flow`, one row
-        per exclusion reason (a step without exclusions has one row, excluded 0 and no reason). After a
-        cohort's steps, analysis steps that exclude nobody are left out, but for the last.
-    """
-    rows = _cohort_steps(reg, cohort) if cohort else [(0, "Patients in the registry", _patient_count(reg), [])]
-    first = len(rows)
-    grouped = "Scored (NETPET P1–P5)" if by == "netpet_group" else (
-        "Scored (NETPET P0–P5)" if by == "netpet_score" else f"With {by.replace('_', ' ')}")
-    labels = ["With a dual-PET timepoint", grouped, "With follow-up", "Analysed"]
-    reasons: list[list[tuple[int, str | None]]] = [[] for _ in labels]
-    for reason, n in excluded.items():
-        at = _FLOW_STEP.get(reason, 2 if reason == f"no {by}" else 4)
-        reasons[at - 1].append((n, reason))
-    remaining, step = rows[-1][2], first
-    for i, label in enumerate(labels):
-        # A cohort's own criteria already select patients: its analysis steps show only where some left.
-        if cohort and not reasons[i] and label != labels[-1]:
-            continue
-        remaining -= sum(n for n, _ in reasons[i])
-        rows.append((step, label, remaining, reasons[i]))
-        step += 1
-    return pl.DataFrame(
-        [(step, label, left, n, reason) for step, label, left, out in rows for n, reason in (out or [_NONE_LEFT])],
-        schema={"step": pl.Int64, "label": pl.String, "remaining": pl.Int64, "excluded": pl.Int64,
-                "reason": pl.String},
-        orient="row",
-    )
-
-
-_NONE_LEFT: tuple[int, str | None] = (0, None)  # a flow step nobody left at
-
-
-def _patient_count(reg: Registry) -> int:
-    from netpet.registry.cohorts import registry_state
-
-    return int(registry_state(reg)["patients"])
-
-
-def _cohort_steps(reg: Registry, cohort: str) -> list[tuple[int, str, int, list[tuple[int, str | None]]]]:
-    """The saved cohort's attrition as flow steps: box label, remaining, and why the removed left."""
-    from netpet.analysis.outputs.tables import LABELS
-    from netpet.registry.cohorts import attrition
-
-    steps = []
-    for row in attrition(reg, cohort).iter_rows(named=True):
-        criterion, kind = row["criterion"], row["kind"]
-        if kind == "registry":
-            label, why = "Patients in the registry", None
-        elif kind == "entry":
-            event = criterion.removeprefix("entry event: ")
-            label, why = f"Cohort {cohort}, entry: {event}", f"no {event}"
-        elif kind == "exclude":
-            rest = criterion.removeprefix("exclude ")
-            label, why = f"Without {rest}", rest
-        else:
-            column, space, rest = criterion.partition(" ")
-            criterion = LABELS.get(column, column) + space + rest
-            lower = criterion[:1].lower() + criterion[1:] if criterion[1:2].islower() else criterion
-            label, why = criterion[:1].upper() + criterion[1:], f"not {lower}"
-        # Column and treatment names read as words (and wrap between them) in the boxes.
-        label, why = label.replace("_", " "), why and why.replace("_", " ")
-        steps.append((row["step"], label, row["remaining"], [(row["removed"], why)] if row["removed"] else []))
-    return steps
-
-
 def _table_one(reg: Registry, data: SurvivalData, by: str) -> pl.DataFrame:
     """Table 1 of the analysed patients by group."""
     from netpet.analysis.outputs.tables import TABLE_ONE_VARIABLES, table_one
@@ -276,25 +193,29 @@ def _save(fig: Any, out: Path, stem: str, formats: Sequence[str], preset: str) -
     return [save_figure(fig, out / f"{stem}.{fmt}", preset=preset) for fmt in formats]
 
 
-def _write_km(km: KMReport, out: Path, formats: Sequence[str], preset: str, style: KMStyle) -> list[Path]:
-    fit = km.fit
-    paths = [out / "km_curves.csv", out / "km_medians.csv", out / "logrank.csv"]
-    fit.table.write_csv(paths[0])
-    fit.summary.write_csv(paths[1])
+def _write_km(km: KMReport, out: Path, formats: Sequence[str], preset: str, style: KMStyle,
+              shared: Published) -> list[Path]:
+    """The curves (left out when shareable: a row per event time), medians, tests, landmarks and figure."""
+    paths = [] if shared.min_cell is not None else [out / "km_curves.csv"]
+    if paths:
+        km.fit.table.write_csv(paths[0])
+    paths += [out / "km_medians.csv", out / "logrank.csv"]
+    shared.summary.write_csv(paths[-2])
     tests = [("log-rank", km.logrank), *([("trend", km.trend)] if km.trend is not None else [])]
-    pl.DataFrame([{"test": name, **result._asdict()} for name, result in tests]).write_csv(paths[2])
-    if km.pairwise is not None:
+    pl.DataFrame([{"test": name, **result._asdict()} for name, result in tests]).write_csv(paths[-1])
+    if shared.pairwise is not None:
         paths.append(out / "logrank_pairwise.csv")
-        km.pairwise.write_csv(paths[-1])
-    if km.at is not None:
+        shared.pairwise.write_csv(paths[-1])
+    if shared.at is not None:
         paths.append(out / "km_landmarks.csv")
-        km.at.write_csv(paths[-1])
-    return [*paths, *_save(km_report_figure(km, style), out, "km", formats, preset)]
+        shared.at.write_csv(paths[-1])
+    figure = km_report_figure(km, style, min_cell=shared.min_cell)
+    return [*paths, *_save(figure, out, "km", formats, preset)]
 
 
-def km_report_figure(km: KMReport, style: KMStyle | None = None) -> Figure:
+def km_report_figure(km: KMReport, style: KMStyle | None = None, *, min_cell: int | None = None) -> Figure:
     """Draw the report's KM figure: curves, medians, log-rank p and a number-at-risk table, in `style`."""
-    return styled_km_figure(km, style or KMStyle())
+    return styled_km_figure(km, style or KMStyle(), min_cell=min_cell)
 
 
 def _write_cox(cox: CoxReport, out: Path, formats: Sequence[str]) -> list[Path]:
@@ -337,40 +258,14 @@ def _write_flow(flow: pl.DataFrame, out: Path, formats: Sequence[str], preset: s
     return _save(cohort_flow(flow, ax=fig.add_subplot()).figure, out, "cohort_flow", formats, preset)
 
 
-def _key_numbers(km: KMReport, cox: CoxReport) -> dict[str, Any]:
-    """The numbers a reader looks for first, as recorded in the manifest and `report.md`."""
-    ph = {row.term: row.p for row in cox.ph_test}
-    return {
-        "patients_analysed": int(km.fit.summary["n"].sum()),
-        "events": int(km.fit.summary["events"].sum()),
-        "excluded": dict(km.excluded),
-        "medians": {row["group"]: row["median"] for row in km.fit.summary.iter_rows(named=True)},
-        "logrank_chisq": km.logrank.chisq,
-        "logrank_df": km.logrank.df,
-        "logrank_p": km.logrank.p,
-        "cox_n": cox.n,
-        "cox_events": cox.events,
-        "concordance": cox.concordance,
-        "concordance_se": cox.concordance_se,
-        "ph_global_p": ph.get("GLOBAL"),
-        "cox_converged": cox.converged,
-        "cox_warnings": list(cox.warnings),
-        "cox_not_estimable": cox.not_estimable,
-    }
-
-
 def _index(options: Mapping[str, Any], numbers: Mapping[str, Any], km: KMReport, cox: CoxReport,
-           flow: pl.DataFrame, files: Sequence[Path]) -> str:
+           shared: Published, files: Sequence[Path]) -> str:
     """`report.md`: what was analysed, the key numbers and the list of files."""
     from netpet.analysis.outputs.tables import cox_table, to_markdown
 
     unit = options["time_unit"]
     who = f"cohort `{options['cohort']}`" if options["cohort"] else "all registry patients"
-    excluded = "; ".join(f"{reason}: {n}" for reason, n in numbers["excluded"].items()) or "none"
-    medians = km.fit.summary.select(
-        "group", "n", "events",
-        *[pl.col(c).round(1).cast(pl.String).fill_null("NR").alias(name) for c, name in (
-            ("median", f"median ({unit})"), ("median_lower", "95% CI lower"), ("median_upper", "95% CI upper"))])
+    excluded = "; ".join(f"{reason}: {_n(n)}" for reason, n in numbers["excluded"].items()) or "none"
     ph = _p_text(numbers["ph_global_p"], "not tested")
     lines = [
         f"# Survival report: {options['endpoint'].upper()} by {options['by']}",
@@ -379,15 +274,16 @@ def _index(options: Mapping[str, Any], numbers: Mapping[str, Any], km: KMReport,
         f"Cox model adjusted for {', '.join(options['covariates']) or 'nothing'}. "
         "Every result uses the same complete-case set of patients.",
         "",
-        f"- Analysed: {numbers['patients_analysed']} patients, {numbers['events']} events "
-        f"of {flow['remaining'][0]} in the registry (excluded: {excluded})",
+        *shared.note(),
+        f"- Analysed: {_n(numbers['patients_analysed'])} patients, {_n(numbers['events'])} events "
+        f"of {shared.flow['remaining'][0]} in the registry (excluded: {excluded})",
         f"- Log-rank: chi-square {km.logrank.chisq:.2f} on {km.logrank.df} df, {_p_text(km.logrank.p, 'not testable')}",
         f"- Cox concordance (Harrell's C): {cox.concordance:.3f} (SE {cox.concordance_se:.3f})",
         f"- Proportional hazards (cox.zph, global): {ph}",
         "",
         "## Median survival (95% CI)",
         "",
-        to_markdown(medians),
+        to_markdown(shared.medians(unit)),
         "## Cox model",
         "",
         *_warning_lines(cox),
@@ -399,6 +295,11 @@ def _index(options: Mapping[str, Any], numbers: Mapping[str, Any], km: KMReport,
         "",
     ]
     return "\n".join(lines)
+
+
+def _n(count: int | None) -> str:
+    """A count in report.md: `*` where a shareable report hides it."""
+    return "*" if count is None else str(count)
 
 
 def _p_text(p: float | None, missing: str) -> str:

@@ -31,8 +31,12 @@ _PANEL_MM = 62.0
 _LEVEL_MM = 3.4
 
 
-def km_panels_figure(report: ValidationReport, *, columns: int = 2, max_ticks: int = 7) -> Figure:
-    """Draw one KM panel per scheme (curves by level, medians, number at risk) on one shared time axis."""
+def km_panels_figure(report: ValidationReport, *, columns: int = 2, max_ticks: int = 7,
+                     min_cell: int | None = None) -> Figure:
+    """Draw one KM panel per scheme (curves by level, medians, number at risk) on one shared time axis.
+
+    With `min_cell` (a shareable report) each panel hides what `km_figure` hides at that threshold.
+    """
     names = report.schemes["scheme"].to_list()
     rows = max(1, math.ceil(len(names) / columns))
     levels = report.medians.group_by("scheme").len()["len"].max() or 1
@@ -48,7 +52,7 @@ def km_panels_figure(report: ValidationReport, *, columns: int = 2, max_ticks: i
         table = report.curves.filter(pl.col("scheme") == name).drop("scheme")
         summary = report.medians.filter(pl.col("scheme") == name).drop("scheme").rename({"level": "group"})
         km_figure(table, summary, ax=ax, time_unit=report.time_unit, xticks=ticks,
-                  ylabel=f"{name}\nsurvival probability", order=summary["group"].to_list())
+                  ylabel=f"{name}\nsurvival probability", order=summary["group"].to_list(), min_cell=min_cell)
         ax.set_gid(f"panel:{name}")
     return fig
 
@@ -91,7 +95,8 @@ def calibration_figure(report: ValidationReport) -> Figure:
         for ax, t in zip(axes, times, strict=True):
             ax.plot([0, 1], [0, 1], color="0.6", linestyle=":", linewidth=0.7)
             for name in names:
-                rows = report.calibration.filter((pl.col("scheme") == name) & (pl.col("time") == t))
+                rows = report.calibration.filter((pl.col("scheme") == name) & (pl.col("time") == t)
+                                                 & pl.col("observed").is_not_null())  # null: hidden (shareable)
                 if rows.height == 0:
                     continue
                 observed = rows["observed"].to_list()

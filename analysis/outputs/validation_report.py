@@ -38,6 +38,7 @@ def write_validation(
     options: Mapping[str, Any],
     formats: Sequence[str] = ("pdf", "png"),
     versions: Mapping[str, str] | None = None,
+    min_cell: int | None = None,
 ) -> dict[str, Any]:
     """Write the validation report into `out_dir` atomically and return its manifest.
 
@@ -55,6 +56,10 @@ def write_validation(
         Figure formats among pdf, png and svg.
     versions : mapping, optional
         Software versions to record over those found installed.
+    min_cell : int, optional
+        The report is shareable (`netpet.analysis.outputs.validation_shareable` suppressed it at this
+        threshold): `km_curves.csv` is left out, the KM panels stop and hide counts below it, and the manifest
+        records `shareable` and `min_cell`.
 
     Returns
     -------
@@ -67,11 +72,15 @@ def write_validation(
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
-        files = [*_write_tables(report, work), *_write_figures(report, work, formats)]
-        (work / INDEX).write_text(validation_markdown(report, [f.name for f in files]), encoding="utf-8")
+        files = [*_write_tables(report, work, curves=min_cell is None),
+                 *_write_figures(report, work, formats, min_cell)]
+        (work / INDEX).write_text(validation_markdown(report, [f.name for f in files], min_cell), encoding="utf-8")
         files.append(work / INDEX)
         manifest = manifest_record(reg, cohort=report.study["cohort"], options=options, versions=versions,
                                    numbers=_key_numbers(report), files=files)
+        manifest |= {"shareable": min_cell is not None, "min_cell": min_cell}
+        if min_cell is not None and manifest["cohort"]:  # the cohort's size, unsuppressed
+            manifest["cohort"].pop("member_count")
         (work / MANIFEST).write_text(to_json(manifest) + "\n", encoding="utf-8")
         _swap_into_place(work, out)
     except BaseException:
@@ -91,17 +100,20 @@ def _swap_into_place(work: Path, out: Path) -> None:
     shutil.rmtree(old)
 
 
-def _write_tables(report: ValidationReport, folder: Path) -> list[Path]:
+def _write_tables(report: ValidationReport, folder: Path, *, curves: bool = True) -> list[Path]:
+    """The tables as CSV, and the curves (a row per event time) unless the report is shareable."""
     paths = []
     for name, table in report.tables().items():
         paths.append(folder / f"{name}.csv")
         table.write_csv(paths[-1])
-    paths.append(folder / "km_curves.csv")
-    report.curves.write_csv(paths[-1])
+    if curves:
+        paths.append(folder / "km_curves.csv")
+        report.curves.write_csv(paths[-1])
     return paths
 
 
-def _write_figures(report: ValidationReport, folder: Path, formats: Sequence[str]) -> list[Path]:
+def _write_figures(report: ValidationReport, folder: Path, formats: Sequence[str],
+                   min_cell: int | None = None) -> list[Path]:
     from netpet.analysis.outputs.figures import save_figure
     from netpet.analysis.outputs.report import FIGURE_FORMATS
     from netpet.analysis.outputs.validation_figures import calibration_figure, concordance_figure, km_panels_figure
@@ -110,7 +122,7 @@ def _write_figures(report: ValidationReport, folder: Path, formats: Sequence[str
     if unknown or not formats:
         raise AnalysisError(f"figure format(s) {', '.join(unknown) or 'none given'}: use {', '.join(FIGURE_FORMATS)}")
     draw: dict[str, Callable[[], Any]] = {
-        "km_by_scheme": lambda: km_panels_figure(report),
+        "km_by_scheme": lambda: km_panels_figure(report, min_cell=min_cell),
         "concordance": lambda: concordance_figure(report).figure,
         "calibration": lambda: calibration_figure(report),
     }
@@ -126,6 +138,11 @@ def _write_figures(report: ValidationReport, folder: Path, formats: Sequence[str
 def _key_numbers(report: ValidationReport) -> dict[str, Any]:
     """The manifest's numbers: the JSON contract of the report."""
     return report.to_dict()
+
+
+def _count(value: int | None) -> str:
+    """A count as validation.md shows it: `*` where a shareable report hides it."""
+    return "*" if value is None else str(value)
 
 
 def _number(value: float | None, digits: int = 3) -> str:
@@ -144,10 +161,18 @@ def _p(value: float | None) -> str:
     return "NA" if value is None or value != value else format_p(value, prefix=False)
 
 
-def validation_markdown(report: ValidationReport, files: Sequence[str]) -> str:
+#: What validation.md says of a shareable report.
+SHAREABLE_NOTE = ("Shareable report: counts from 1 to {low}, and the further counts that would give them away, show "
+                  "as `*` (null in CSV and JSON); estimates of levels with fewer than {threshold} patients are "
+                  "hidden; `km_curves.csv` (a row per event time) is left out and the curves stop where fewer than "
+                  "{threshold} remain at risk (docs/disclosure.md).")
+
+
+def validation_markdown(report: ValidationReport, files: Sequence[str], min_cell: int | None = None) -> str:
     """Return `validation.md`: the TRIPOD items of a validation (source, participants, outcome, predictors,
-    missing data, analysis) and every measure with its 95% CI."""
-    return "\n".join([*_methods(report), *_results(report), "## Files", "",
+    missing data, analysis) and every measure with its 95% CI; first, whether the counts are suppressed."""
+    note = [] if min_cell is None else [SHAREABLE_NOTE.format(low=min_cell - 1, threshold=min_cell), ""]
+    return "\n".join([*note, *_methods(report), *_results(report), "## Files", "",
                       *[f"- [{name}]({name})" for name in files],
                       "- [manifest.json](manifest.json): registry checksum, import batches, options, versions", ""])
 
@@ -156,9 +181,9 @@ def _methods(report: ValidationReport) -> list[str]:
     from netpet.analysis.studies.schemes import PREDICTORS, resolve_schemes
 
     study, unit = report.study, report.time_unit
-    analysed = int(report.schemes["n"][0]) if report.schemes.height else 0
+    analysed = _count(report.schemes["n"][0]) if report.schemes.height else "0"
     who = f"the members of saved cohort `{study['cohort']}`" if study["cohort"] else "every registry patient"
-    excluded = "; ".join(f"{reason}: {n}" for reason, n in report.excluded.items()) or "none"
+    excluded = "; ".join(f"{reason}: {_count(n)}" for reason, n in report.excluded.items()) or "none"
     origin = ("the first dual-PET timepoint" if report.origin == "first-timepoint"
               else "diagnosis, with entry at the first dual-PET timepoint (delayed entry)")
     names = report.schemes["scheme"].to_list() + list(report.skipped)
@@ -203,7 +228,7 @@ def _results(report: ValidationReport) -> list[str]:
     unit = report.time_unit
     corrected = {r["scheme"]: r["corrected_c"] for r in report.optimism.iter_rows(named=True)}
     discrimination = pl.DataFrame([{
-        "scheme": r["scheme"], "n": str(r["n"]), "events": str(r["events"]),
+        "scheme": r["scheme"], "n": _count(r["n"]), "events": _count(r["events"]),
         "Harrell's C (95% CI)": _interval(r["harrell_c"], r["harrell_c_lower"], r["harrell_c_upper"]),
         "corrected C": _number(corrected.get(r["scheme"])), "Uno's C": _number(r["uno_c"]),
         "AIC": _number(r["aic"], 1)} for r in report.schemes.iter_rows(named=True)])
@@ -221,7 +246,7 @@ def _results(report: ValidationReport) -> list[str]:
             "scheme": r["scheme"], f"time ({unit})": f"{r['time']:g}",
             "AUC (95% CI)": _interval(r["auc"], r["lower"], r["upper"])} for r in report.auc.iter_rows(named=True)])))
     sections.append((f"Median {report.endpoint.upper()} per level ({unit}, 95% CI)", pl.DataFrame([{
-        "scheme": r["scheme"], "level": r["level"], "n": str(r["n"]), "events": str(r["events"]),
+        "scheme": r["scheme"], "level": r["level"], "n": _count(r["n"]), "events": _count(r["events"]),
         "median (95% CI)": _interval(r["median"], r["median_lower"], r["median_upper"], 1)}
         for r in report.medians.iter_rows(named=True)])))
     if report.rmst.height:
@@ -231,7 +256,7 @@ def _results(report: ValidationReport) -> list[str]:
             for r in report.rmst.iter_rows(named=True)])))
     if report.calibration.height:
         sections.append(("Calibration: predicted and observed survival", pl.DataFrame([{
-            "scheme": r["scheme"], f"time ({unit})": f"{r['time']:g}", "level": r["level"], "n": str(r["n"]),
+            "scheme": r["scheme"], f"time ({unit})": f"{r['time']:g}", "level": r["level"], "n": _count(r["n"]),
             "predicted": _number(r["predicted"]),
             "observed (95% CI)": _interval(r["observed"], r["observed_lower"], r["observed_upper"])}
             for r in report.calibration.iter_rows(named=True)])))

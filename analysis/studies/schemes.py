@@ -2,11 +2,12 @@
 
 A scheme is a named set of predictors, each derived from data the registry holds (the rule's paper named
 beside it): the NETPET group and score, Karfis C1-C3, FDG status and extrahepatic disease from the lesion
-reads of the first dual-PET timepoint (`sql/queries/baseline_schemes.sql` holds those rules), WHO grade,
-Ki-67 and age at diagnosis. Schemes combine with `+` (`who_grade+age`), and `bjc2023` names the multivariable
-model of the 2023 validation. `scheme_frame` builds the one set of patients every scheme is measured on
-(complete cases over all of them), counting each patient left out by reason, and sets aside a scheme that
-cannot be derived at all (no lesion reads, no Ki-67 recorded) with its reason. The estimators are left to
+reads of the first dual-PET timepoint, Zidan 1-4 from their Krenning scores where every lesion has one
+(`sql/queries/baseline_schemes.sql` holds those rules), WHO grade, Ki-67 and age at diagnosis. Schemes
+combine with `+` (`who_grade+age`), and `bjc2023` names the multivariable model of the 2023 validation.
+`scheme_frame` builds the one set of patients every scheme is measured on (complete cases over all of them),
+counting each patient left out by reason, and sets aside a scheme that cannot be derived at all (no lesion
+reads, no Krenning scores, no Ki-67 recorded) with its reason. The estimators are left to
 `netpet.analysis.survival.discrimination`, `netpet.analysis.survival.rmst` and `netpet.analysis.survival.cox`; the
 study to `netpet.analysis.studies.validation`.
 """
@@ -34,6 +35,7 @@ class Predictor:
     levels: tuple[str, ...] | None
     source: str
     from_lesion_reads: bool = False
+    unclassified: str = ""  # a column saying why a patient has no level (codes of `UNCLASSIFIED`), if any
 
 
 #: Every predictor a scheme can use, by name on the command line.
@@ -44,6 +46,9 @@ PREDICTORS: dict[str, Predictor] = {
                               "NETPET score (Chan et al., Theranostics 2017)"),
     "karfis": Predictor("karfis", ("C1", "C2", "C3"),
                         "Karfis C1-C3 from the lesion reads (Karfis et al., Oncotarget 2020)", True),
+    "zidan": Predictor("zidan", ("Z1", "Z2", "Z3", "Z4"),
+                       "Zidan 1-4 from the lesion reads' Krenning scores (Zidan et al., Eur J Nucl Med Mol Imaging "
+                       "2021;48:204-216)", True, "zidan_unclassified"),
     "fdg_status": Predictor("fdg_status", ("FDG-", "FDG+"),
                             "any FDG-avid lesion (Binderup et al., J Nucl Med 2021)", True),
     "who_grade": Predictor("who_grade", WHO_GRADES, "WHO grade (WHO 2019 classification)"),
@@ -53,11 +58,17 @@ PREDICTORS: dict[str, Predictor] = {
     "age": Predictor("age_at_diagnosis", None, "age at diagnosis, years (Chan et al., Br J Cancer 2023)"),
 }
 
+#: Why a lesion-read scheme has no level for a patient (codes of its `unclassified` column), as reported.
+UNCLASSIFIED: dict[str, str] = {
+    "krenning_missing": "a lesion at the first timepoint has no sstr_krenning",
+    "undefined": "Zidan class not defined (some lesions above liver, some not; no FDG+ lesion at or below liver)",
+}
+
 #: Named combinations: the 2023 multicentre validation's multivariable model (Chan et al., Br J Cancer 2023).
 ALIASES: dict[str, str] = {"bjc2023": "netpet_group+who_grade+age+extrahepatic"}
 
 #: Predictors read from the same lesions as the NETPET score: adding the NETPET group to them is no test.
-IMAGING = frozenset({"netpet_group", "netpet_score", "karfis", "fdg_status"})
+IMAGING = frozenset({"netpet_group", "netpet_score", "karfis", "fdg_status", "zidan"})
 
 
 @dataclass(frozen=True)
@@ -169,6 +180,8 @@ def scheme_frame(
         if predictor.from_lesion_reads:
             frame = _drop(frame, pl.col("baseline_lesion_reads") == 0, "no lesion reads at the first timepoint",
                           excluded)
+        for code, why in UNCLASSIFIED.items() if predictor.unclassified else ():
+            frame = _drop(frame, pl.col(predictor.unclassified).eq_missing(code), why, excluded)
         reason = ("no PET-avid lesion at the first timepoint" if predictor.from_lesion_reads
                   else f"missing {predictor.column}")
         frame = _drop(frame, pl.col(predictor.column).is_null(), reason, excluded)
@@ -192,6 +205,9 @@ def _underivable(frame: pl.DataFrame, schemes: Sequence[Scheme]) -> dict[str, st
                 continue
             if predictor.from_lesion_reads and no_reads:
                 reasons[scheme.name] = f"{name} cannot be derived: no lesion reads at the first dual-PET timepoint"
+            elif predictor.unclassified and frame.get_column(predictor.unclassified).eq("krenning_missing").all():
+                reasons[scheme.name] = (f"{name} cannot be derived: no first-timepoint lesion reads carry "
+                                        "sstr_krenning (docs/import-format.md)")
             else:
                 reasons[scheme.name] = f"{name} cannot be derived: no analysable patient has {predictor.column}"
             break

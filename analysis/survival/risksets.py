@@ -11,6 +11,7 @@ coxph.fit/agreg.fit. Near-equal times are merged first, as R's `aeqSurv` (`timef
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,18 +66,24 @@ def weighted_products(xs: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return w
 
 
-def _prefix_sums(xs: np.ndarray, weight: np.ndarray, hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
-    """Return, per (lo, hi) pair, the sums of weighted_products over columns lo..hi-1, as (pairs, m)."""
+def _prefix_sums(
+    xs: np.ndarray, weight: np.ndarray, segments: np.ndarray, hi: np.ndarray, lo: np.ndarray
+) -> np.ndarray:
+    """Return, per (lo, hi) pair, the sums of weighted_products over columns lo..hi-1, as (pairs, m).
+
+    Every `lo` is the first column of its stratum, so the sums are cumulative sums restarted at each
+    stratum's first column (`segments`): as R's coxfit6/agfit4 accumulate, one stratum at a time, so that
+    no stratum's sums carry the rounding error of another's (a stratum with huge risk scores would
+    otherwise swamp one with tiny ones).
+    """
     w = weighted_products(xs, weight)
-    np.cumsum(w, axis=1, out=w)
-
-    def upto(index: np.ndarray) -> np.ndarray:
-        out = np.zeros((w.shape[0], index.size))
-        some = index > 0
-        out[:, some] = w[:, index[some] - 1]
-        return out
-
-    return (upto(hi) - upto(lo)).T
+    bounds = np.append(segments, w.shape[1])
+    for first, last in itertools.pairwise(bounds):
+        np.cumsum(w[:, first:last], axis=1, out=w[:, first:last])
+    out = np.zeros((w.shape[0], hi.size))
+    some = hi > lo
+    out[:, some] = w[:, hi[some] - 1]
+    return out.T
 
 
 def unpack(v: np.ndarray, p: int) -> np.ndarray:
@@ -114,6 +121,9 @@ class RiskSets:
     entry_rank: np.ndarray | None
     event: np.ndarray
     x_dead: np.ndarray  # the deaths' x, transposed (p x deaths), in death_rows order
+    row_stratum: np.ndarray  # per row: its stratum as 0..K-1, original row order
+    stop_segments: np.ndarray  # first position of each stratum in the stop order
+    start_segments: np.ndarray | None  # same in the entry order
 
     @property
     def p(self) -> int:
@@ -147,9 +157,11 @@ def build_risk_sets(
     means = x.mean(axis=0) if x.shape[0] else np.zeros(x.shape[1])
     xc = x - means
     xt = np.ascontiguousarray(xc.T)
+    strata, row_stratum = np.unique(stratum, return_inverse=True)
     key_stop = stratum * m + (m - 1 - time_rank)
     order_stop = np.argsort(key_stop, kind="stable")
     sorted_stop = key_stop[order_stop]
+    stop_segments = np.searchsorted(sorted_stop, strata * m, side="left")
 
     group_keys_all = stratum * m + time_rank
     group_keys = np.unique(group_keys_all[event])
@@ -157,13 +169,14 @@ def build_risk_sets(
     stop_lo = np.searchsorted(sorted_stop, g_stratum * m, side="left")
     stop_hi = np.searchsorted(sorted_stop, g_stratum * m + (m - 1 - g_rank), side="right")
 
-    x_start = order_start = start_lo = start_hi = None
+    x_start = order_start = start_lo = start_hi = start_segments = None
     if entry_rank is not None:
         key_start = stratum * m + (m - 1 - entry_rank)
         order_start = np.argsort(key_start, kind="stable")
         sorted_start = key_start[order_start]
         x_start = _sorted_columns(xt, order_start)
         start_lo = np.searchsorted(sorted_start, g_stratum * m, side="left")
+        start_segments = np.searchsorted(sorted_start, strata * m, side="left")
         start_hi = np.searchsorted(sorted_start, g_stratum * m + (m - 1 - g_rank), side="right")
 
     dead = np.flatnonzero(event)
@@ -185,16 +198,17 @@ def build_risk_sets(
         xc, means, _sorted_columns(xt, order_stop), order_stop, x_start, order_start,
         stop_lo, stop_hi, start_lo, start_hi,
         death_rows, death_group, group_first, group_size, g_rank, frac, row_lo, row_hi, time_rank, entry_rank,
-        event, _sorted_columns(xt, death_rows),
+        event, _sorted_columns(xt, death_rows), row_stratum, stop_segments, start_segments,
     )
 
 
 def _group_sums_at(rs: RiskSets, risk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return per event group the risk-set sums and the dying rows' sums of risk x [1, x, xx] (G x m)."""
-    at_risk = _prefix_sums(rs.x_stop, risk[rs.order_stop], rs.stop_hi, rs.stop_lo)
+    at_risk = _prefix_sums(rs.x_stop, risk[rs.order_stop], rs.stop_segments, rs.stop_hi, rs.stop_lo)
     if rs.x_start is not None and rs.order_start is not None and rs.start_hi is not None:
         assert rs.start_lo is not None
-        at_risk -= _prefix_sums(rs.x_start, risk[rs.order_start], rs.start_hi, rs.start_lo)
+        assert rs.start_segments is not None
+        at_risk -= _prefix_sums(rs.x_start, risk[rs.order_start], rs.start_segments, rs.start_hi, rs.start_lo)
     dying = weighted_products(rs.x_dead, risk[rs.death_rows])
     if dying.shape[1] == 0:
         return at_risk, np.zeros((0, dying.shape[0]))
@@ -202,10 +216,18 @@ def _group_sums_at(rs: RiskSets, risk: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return at_risk, tied
 
 
-def _risk(rs: RiskSets, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+def _risk(rs: RiskSets, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return eta, exp(eta - shift) and the shift, per row: each stratum shifted by its own largest eta.
+
+    A shift common to a stratum leaves every ratio within it, and so the log partial likelihood, unchanged;
+    it only avoids overflow. One shift for all strata would underflow a stratum whose scores are far
+    below another's to zero (a zero risk-set sum), which R, summing each stratum apart, never sees.
+    """
     eta = rs.x @ beta
-    # A common shift leaves every ratio and the log partial likelihood unchanged; it only avoids overflow.
-    shift = float(eta.max()) if eta.size else 0.0
+    if not eta.size:
+        return eta, np.exp(eta), eta
+    peaks = np.maximum.reduceat(eta[rs.order_stop], rs.stop_segments)
+    shift = peaks[rs.row_stratum]
     return eta, np.exp(eta - shift), shift
 
 
@@ -251,7 +273,7 @@ def group_terms(rs: RiskSets, beta: np.ndarray) -> GroupTerms:
     at_risk, tied = _group_sums_at(rs, risk)
     g, f = rs.death_group, rs.frac
     s0 = at_risk[g, 0] - f * tied[g, 0]
-    loglik = float(np.sum(eta[rs.death_rows] - shift) - np.sum(np.log(s0)))
+    loglik = float(np.sum(eta[rs.death_rows] - shift[rs.death_rows]) - np.sum(np.log(s0)))
     a, b = group_sums(rs, 1 / s0), group_sums(rs, f / s0)
     c0, c1, c2 = group_sums(rs, 1 / s0**2), group_sums(rs, f / s0**2), group_sums(rs, f * f / s0**2)
     s1, d1 = at_risk[:, 1 : 1 + p], tied[:, 1 : 1 + p]

@@ -7,11 +7,22 @@ from typing import TYPE_CHECKING
 import click
 
 from netpet.analysis.vocabulary import ENDPOINTS, GROUPINGS, ORIGINS, TIES, TIME_UNITS
-from netpet.options import cohort_option, cohort_patients, db_option, dumps, format_option, open_registry, render
+from netpet.options import (
+    cohort_option,
+    cohort_patients,
+    db_option,
+    disclosure_options,
+    dumps,
+    format_option,
+    min_cell_count,
+    open_registry,
+    render,
+)
 
 if TYPE_CHECKING:
     import polars as pl
 
+    from netpet.analysis.outputs.shareable import CoxCounts
     from netpet.analysis.studies.cox_analysis import CoxReport
 
 
@@ -37,10 +48,15 @@ if TYPE_CHECKING:
               help="Use the score in force over time (--by netpet_group or netpet_score, at each timepoint) "
               "on (start, stop] intervals, as R's coxph(Surv(tstart, tstop, event) ~ ...); OS only.")
 @format_option
+@disclosure_options
 def cox(db: str | None, cohort: str | None, by: str, reference: str | None, covariates: str, strata: str | None,
         robust: bool, cluster: str | None, ties: str, endpoint: str, origin: str, time_unit: str, time_varying: bool,
-        fmt: str) -> None:
-    """Fit a Cox model (as R's coxph) with its model tests, PH test (cox.zph) and concordance."""
+        fmt: str, min_cell: int | None, shareable: bool) -> None:
+    """Fit a Cox model (as R's coxph) with its model tests, PH test (cox.zph) and concordance.
+
+    With --shareable (or --min-cell) n, events and exclusions are suppressed: * in the table, null in JSON,
+    with the threshold as "min_cell" (docs/disclosure.md).
+    """
     from netpet.analysis.studies.cox_analysis import cox_analysis
     from netpet.analysis.studies.selection import cox_selection
 
@@ -51,26 +67,34 @@ def cox(db: str | None, cohort: str | None, by: str, reference: str | None, cova
                              patients=cohort_patients(reg, cohort))
         report = cox_analysis(data, covariates=chosen, reference=reference, ties=ties,  # type: ignore[arg-type]
                               strata=strata, cluster=cluster, robust=robust)
-    click.echo(_render(report, fmt))
+        counts = None
+        if shareable or min_cell is not None:
+            from netpet.analysis.outputs.shareable import cox_counts
+
+            counts = cox_counts(report, min_cell_count(reg, min_cell))
+    click.echo(_render(report, fmt, counts))
 
 
-def _render(report: CoxReport, fmt: str) -> str:
+def _render(report: CoxReport, fmt: str, counts: CoxCounts | None = None) -> str:
+    """The report as JSON, the coefficients as CSV, or the whole model as tables; `counts` as published."""
     import polars as pl
 
     from netpet.analysis.outputs.tables import PER_UNIT
 
     if fmt == "json":
-        return dumps(report.to_dict())
+        return dumps(counts.payload(report) if counts else report.to_dict())
     if fmt == "csv":
         return render(report.coefficients, "csv")
-    excluded = "; ".join(f"{reason}: {count}" for reason, count in report.excluded.items()) or "none"
+    n, events, patients, excluded_by = (
+        (counts.n, counts.events, counts.patients, counts.excluded) if counts
+        else (report.n, report.events, report.patients, report.excluded))
+    excluded = "; ".join(f"{reason}: {_n(count)}" for reason, count in excluded_by.items()) or "none"
     reference = ", ".join(f"{term}={level}" for term, level in report.reference.items()) or "none"
     lines = [
         f"Cox model of {report.endpoint.upper()} ({report.time_unit} from {report.origin}), "
         f"ties {report.ties}, reference levels {reference}",
-        (f"n = {report.n}" if report.patients == report.n else
-         f"n = {report.n} intervals of {report.patients} patients") +
-        f", events = {report.events}; excluded: {excluded}",
+        (f"n = {_n(n)}" if patients == n else f"n = {_n(n)} intervals of {_n(patients)} patients") +
+        f", events = {_n(events)}; excluded: {excluded}",
         *(f"warning: {text}" for text in report.warnings),
         render(_shown(report.coefficients).with_columns(
             pl.col("term").replace_strict(PER_UNIT, default="").alias("hr per")), "table"),
@@ -83,6 +107,11 @@ def _render(report: CoxReport, fmt: str) -> str:
         *(f"note: {note}" for note in report.notes if note not in report.warnings),
     ]
     return "\n".join(lines)
+
+
+def _n(count: int | None) -> str:
+    """A count as the table shows it: `*` where suppressed."""
+    return "*" if count is None else str(count)
 
 
 def _shown(coefficients: pl.DataFrame) -> pl.DataFrame:

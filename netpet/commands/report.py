@@ -7,7 +7,15 @@ import click
 from netpet.analysis.vocabulary import CONF_TYPES, ENDPOINTS, FIGURE_PRESETS, GROUPINGS, ORIGINS, TIME_UNITS
 from netpet.commands.survival import parse_times
 from netpet.figure_options import figure_options, km_style
-from netpet.options import cohort_option, db_option, open_registry, progress_bar, protect_outputs
+from netpet.options import (
+    cohort_option,
+    db_option,
+    disclosure_options,
+    min_cell_count,
+    open_registry,
+    progress_bar,
+    protect_outputs,
+)
 
 
 def _split(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -39,23 +47,33 @@ def _split(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str,
               help="Figure width: single (85 mm) or double (174 mm) journal column [default: the --style "
               "file's preset, else single].")
 @figure_options
+@disclosure_options
 def report(db: str | None, out_dir: str, cohort: str | None, endpoint: str, origin: str, at: tuple[float, ...],
            by: str, covariates: tuple[str, ...],
            time_unit: str, conf_type: str, formats: tuple[str, ...], preset: str | None, style_file: str | None,
-           **figure: object) -> None:
-    """Write KM curves, the Cox table and forest plot, Table 1, the cohort flow, PH checks and a manifest."""
+           min_cell: int | None, shareable: bool, **figure: object) -> None:
+    """Write KM curves, the Cox table and forest plot, Table 1, the cohort flow, PH checks and a manifest.
+
+    With --shareable (or --min-cell) every count is suppressed and km_curves.csv is left out (docs/disclosure.md).
+    """
     from netpet import __version__
     from netpet.analysis.outputs.provenance import MANIFEST
     from netpet.analysis.outputs.report import write_report
 
     style = km_style(style_file, figure, preset=preset)
     with open_registry(db, read_only=True) as reg, progress_bar("report") as progress:
+        threshold = min_cell_count(reg, min_cell) if shareable or min_cell is not None else None
         manifest = write_report(reg, out_dir, cohort=cohort, endpoint=endpoint, origin=origin, at=at, by=by,
                                 covariates=covariates, time_unit=time_unit, conf_type=conf_type, formats=formats,
                                 preset=style.preset, versions={"netpet": __version__}, style=style,
-                                progress=progress)
+                                progress=progress, min_cell=threshold)
         encrypted = reg.encrypted
     protect_outputs(out_dir, encrypted=encrypted)
     numbers = manifest["numbers"]
-    click.echo(f"{numbers['patients_analysed']} patients, {numbers['events']} events; "
+    click.echo(f"{_n(numbers['patients_analysed'])} patients, {_n(numbers['events'])} events; "
                f"wrote {len(manifest['files']) + 1} files to {out_dir} (see report.md, {MANIFEST})")
+
+
+def _n(count: int | None) -> str:
+    """A count as the report shows it: `*` where a shareable report hides it."""
+    return "*" if count is None else str(count)

@@ -76,15 +76,13 @@ def km(db: str | None, cohort: str | None, by: str, endpoint: str, origin: str, 
        style_file: str | None, min_cell: int | None, shareable: bool, **figure: object) -> None:
     """Kaplan–Meier survival by group with log-rank, trend and pairwise tests, as R's survfit/survdiff.
 
-    With --shareable (or --min-cell) counts from 1 to the threshold - 1 show as *, with the estimates they
-    would give away; only the table format, since CSV and JSON hold a row per event time.
+    With --shareable (or --min-cell) counts from 1 to the threshold - 1, and those that would give them away,
+    show as * (null in CSV and JSON), with the estimates of groups and times with fewer; CSV and JSON give the
+    curves on the --at times (default: the figure's ticks) instead of a row per event time (docs/disclosure.md).
     """
     from netpet.analysis.studies.km_analysis import km_report
     from netpet.analysis.studies.selection import km_selection
 
-    if (shareable or min_cell is not None) and fmt != "table":
-        raise click.UsageError("--shareable and --min-cell apply to --format table: CSV and JSON hold a row per "
-                               "event time")
     style = km_style(style_file, figure) if plot is not None else None
     with open_registry(db, read_only=True) as reg:
         data = km_selection(reg, by=by, endpoint=endpoint, origin=origin, time_unit=time_unit, landmark=landmark,
@@ -92,20 +90,27 @@ def km(db: str | None, cohort: str | None, by: str, endpoint: str, origin: str, 
         threshold = min_cell_count(reg, min_cell) if shareable or min_cell is not None else None
     with library_errors():
         report = km_report(data, conf_type=conf_type, at=at, ordered=by in ORDERED_GROUPINGS)
-    click.echo(_km_text(report, by, threshold) if threshold is not None else _render_km(report, fmt, by))
+    click.echo(_render_km(report, fmt, by, threshold, at))
     if plot is not None and style is not None:
         from netpet.analysis.outputs.figures import save_figure
         from netpet.analysis.outputs.km_style import styled_km_figure
 
-        click.echo(f"wrote {save_figure(styled_km_figure(report, style), plot, preset=style.preset)}", err=True)
+        drawn = styled_km_figure(report, style, min_cell=threshold)
+        click.echo(f"wrote {save_figure(drawn, plot, preset=style.preset)}", err=True)
 
 
-def _render_km(report: KMReport, fmt: str, by: str) -> str:
+def _render_km(report: KMReport, fmt: str, by: str, threshold: int | None, at: tuple[float, ...]) -> str:
+    """The report as text, CSV (the curves) or JSON; shareable (`threshold`): curves on a grid of times."""
+    if fmt == "table":
+        return _km_text(report, by, threshold)
+    if threshold is None:
+        return dumps(report.to_dict()) if fmt == "json" else render(report.fit.table, "csv")
+    from netpet.analysis.outputs.shareable import curve_grid, default_grid, km_payload
+
+    times = list(at) or default_grid(report)
     if fmt == "json":
-        return dumps(report.to_dict())
-    if fmt == "csv":
-        return render(report.fit.table, "csv")
-    return _km_text(report, by)
+        return dumps(km_payload(report, threshold, times))
+    return render(curve_grid(report, times, threshold), "csv")
 
 
 def _test_line(name: str, result: tuple[float, int, float]) -> str:
@@ -116,23 +121,32 @@ def _test_line(name: str, result: tuple[float, int, float]) -> str:
 def _median_rows(report: KMReport, level: int, threshold: int | None = None) -> pl.DataFrame:
     """Per-group summary for people: median with its CI, NR where the curve does not reach 0.5.
 
-    With a threshold, counts below it show as `*`, and a group smaller than it shows no estimate either.
+    With a threshold, n and events are suppressed as every shareable output suppresses them
+    (`netpet.analysis.outputs.shareable.group_counts`), and a group smaller than it shows no estimate either.
     """
     import polars as pl
 
     def text(value: float | None) -> str:
         return "NR" if value is None else f"{value:.2f}"
 
+    summary = report.fit.summary
+    if threshold is not None:
+        from netpet.analysis.outputs.shareable import group_counts
+
+        summary = group_counts(summary, threshold)
     rows = []
-    for r in report.fit.summary.to_dicts():
-        row = {"group": r["group"], "n": r["n"], "events": r["events"], "median": text(r["median"]),
+    for r in summary.to_dicts():
+        row = {"group": r["group"], "n": _count(r["n"]), "events": _count(r["events"]), "median": text(r["median"]),
                f"{level}% CI": f"{text(r['median_lower'])} to {text(r['median_upper'])}"}
-        if threshold is not None and r["n"] < threshold:  # a zero beside a small group would tell of each
-            row = {k: v if k == "group" else "*" for k, v in row.items()}
-        elif threshold is not None:
-            row["events"] = _small(r["events"], threshold)
+        if r.get("suppressed"):  # an estimate over fewer than the threshold would tell of each
+            row.update({"median": "*", f"{level}% CI": "*"})
         rows.append(row)
     return pl.DataFrame(rows)
+
+
+def _count(n: int | None) -> str | int:
+    """A count of the summary: `*` where suppressed (None)."""
+    return "*" if n is None else n
 
 
 def _small(n: int, threshold: int) -> str:
@@ -154,7 +168,10 @@ def _km_text(report: KMReport, by: str, threshold: int | None = None) -> str:
     if report.trend is not None:
         lines.append(_test_line("Test for trend (Cox score, Breslow)", report.trend))
     if report.pairwise is not None:
-        lines += ["Pairwise log-rank, Holm-adjusted:", render(report.pairwise, "table")]
+        from netpet.analysis.outputs.shareable import pairwise_shown
+
+        pairwise = report.pairwise if threshold is None else pairwise_shown(report, threshold)
+        lines += ["Pairwise log-rank, Holm-adjusted:", render(pairwise, "table")]  # type: ignore[arg-type]
     if report.at is not None:
         at = report.at.select("group", "time", "n_risk", "n_event", pl.col("surv", "lower", "upper").round(3))
         if threshold is not None:  # a survival estimate over fewer than the threshold gives their events away

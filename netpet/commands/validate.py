@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING
 import click
 
 from netpet.analysis.vocabulary import ENDPOINTS, ORIGINS
-from netpet.options import cohort_option, db_option, dumps, open_registry, progress_bar, render
+from netpet.options import (
+    cohort_option,
+    db_option,
+    disclosure_options,
+    dumps,
+    min_cell_count,
+    open_registry,
+    progress_bar,
+    render,
+)
 
 if TYPE_CHECKING:
     from netpet.analysis.studies.validation import ValidationReport
@@ -31,8 +40,8 @@ def _times(ctx: click.Context, param: click.Parameter, value: str) -> tuple[floa
 @db_option
 @click.option("--endpoint", type=click.Choice(list(ENDPOINTS)), default="os", show_default=True)
 @click.option("--schemes", default="netpet_group,karfis,fdg_status,who_grade", show_default=True, callback=_names,
-              help="Comma-separated schemes (netpet_group, netpet_score, karfis, fdg_status, who_grade, ki67, "
-              "extrahepatic, age, bjc2023); combine predictors with +, e.g. who_grade+age.")
+              help="Comma-separated schemes (netpet_group, netpet_score, karfis, zidan, fdg_status, who_grade, "
+              "ki67, extrahepatic, age, bjc2023); combine predictors with +, e.g. who_grade+age.")
 @click.option("--at", default="12,36,60", show_default=True, callback=_times,
               help="Times (months) of the time-dependent AUC and calibration.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
@@ -48,10 +57,15 @@ def _times(ctx: click.Context, param: click.Parameter, value: str) -> tuple[floa
 @click.option("--seed", type=int, default=20231, show_default=True, help="Seed of the bootstrap.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="What to print: the discrimination table, or the JSON contract.")
+@disclosure_options
 def validate(db: str | None, endpoint: str, schemes: tuple[str, ...], at: tuple[float, ...], out_dir: str,
              cohort: str | None, origin: str, reference: str, tau: float | None, bootstrap: int, seed: int,
-             fmt: str) -> None:
-    """Measure and compare prognostic schemes on the same patients (C, AUC, RMST, calibration)."""
+             fmt: str, min_cell: int | None, shareable: bool) -> None:
+    """Measure and compare prognostic schemes on the same patients (C, AUC, RMST, calibration).
+
+    With --shareable (or --min-cell) counts per scheme and level are suppressed, small levels' estimates hidden
+    and km_curves.csv left out; the JSON's "min_cell" is the threshold (docs/disclosure.md).
+    """
     from netpet import __version__
     from netpet.analysis.outputs.validation_report import write_validation
     from netpet.analysis.studies.validation import validate_schemes
@@ -62,15 +76,25 @@ def validate(db: str | None, endpoint: str, schemes: tuple[str, ...], at: tuple[
         report = validate_schemes(reg, endpoint=endpoint, schemes=schemes, at=at, origin=origin, cohort=cohort,
                                   tau=tau, reference=reference, bootstrap=bootstrap, seed=seed,
                                   progress=(lambda done, total: bar("bootstrap", done, total)) if bar else None)
-        write_validation(reg, report, out_dir, options=options, versions={"netpet": __version__})
+        threshold = min_cell_count(reg, min_cell) if shareable or min_cell is not None else None
+        if threshold is not None:
+            from netpet.analysis.outputs.validation_shareable import shareable_validation
+
+            report = shareable_validation(report, threshold)
+        write_validation(reg, report, out_dir, options=options, versions={"netpet": __version__},
+                         min_cell=threshold)
     for name, reason in report.skipped.items():
         click.echo(f"scheme {name} set aside: {reason}", err=True)
-    click.echo(dumps(report.to_dict()) if fmt == "json" else _table(report))
+    payload = report.to_dict() | ({} if threshold is None else {"min_cell": threshold})
+    click.echo(dumps(payload) if fmt == "json" else _table(report))
 
 
 def _table(report: ValidationReport) -> str:
-    excluded = "; ".join(f"{reason}: {n}" for reason, n in report.excluded.items()) or "none"
+    import polars as pl
+
+    excluded = "; ".join(f"{reason}: {'*' if n is None else n}" for reason, n in report.excluded.items()) or "none"
     table = report.schemes.join(report.optimism.select("scheme", "corrected_c"), on="scheme", how="left").select(
-        "scheme", "n", "events", "harrell_c", "harrell_c_lower", "harrell_c_upper", "corrected_c", "uno_c", "aic")
+        "scheme", pl.col("n", "events").cast(pl.String).fill_null("*"),  # null: suppressed (--shareable)
+        "harrell_c", "harrell_c_lower", "harrell_c_upper", "corrected_c", "uno_c", "aic")
     return f"{report.endpoint.upper()}; excluded: {excluded}; RMST horizon {report.tau:.1f} months\n" + render(
         table, "table")
