@@ -59,8 +59,11 @@ def survival_frame(
     wanted = ["patient_id", "origin_date", "diagnosis_date", time_col, event_col, *covariates]
     if by:
         wanted.append(by)
-    columns = list(dict.fromkeys(wanted))  # every name from ENDPOINTS, GROUPINGS or COVARIATES, checked above
-    base = reg.query_file("queries", "patient_survival_columns", {"columns": columns}).select(columns)
+    from netpet.registry.sqlfiles import read_sql
+
+    # Every name is from ENDPOINTS, GROUPINGS or COVARIATES, checked above: never user text.
+    columns = ", ".join(dict.fromkeys(wanted))
+    base = reg.query(read_sql("queries", "patient_survival_columns").replace("{{columns}}", columns))
     if patients is not None:
         base = base.join(patients.select("patient_id").unique(), on="patient_id", how="semi")
     return _prepare(base, endpoint, origin, time_unit, by, covariates)
