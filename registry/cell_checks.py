@@ -14,6 +14,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from netpet.registry import column_sql as piece
+from netpet.registry.column_sql import SpecColumn, Sql, joined
 from netpet.registry.columns import Column, Table, stored_name
 from netpet.registry.import_files import (
     AMBIGUOUS_DATE,
@@ -29,8 +31,6 @@ from netpet.registry.import_files import (
 from netpet.registry.import_issues import issues_frame
 from netpet.registry.ingest_sql import (
     CONTROL_CHARACTERS,
-    Sql,
-    each,
     run,
     spec_sql,
 )
@@ -121,20 +121,17 @@ def parse_source(
     present = [c for c in table.column_names if c in header]
     absent = [c for c in table.column_names if c not in header]
     raw = Sql(
-        ", ".join(filter(None, (each("raw_present", table, present), each("raw_missing", table, absent))))
+        ", ".join(filter(None, (joined(piece.raw_present, table, present), joined(piece.raw_missing, table, absent))))
     )
     parsed = Sql(
         ", ".join(
-            spec_sql(f"fragments/parse_{c.kind}", column=c.name, stored=stored_name(table.name, c.name))
-            for c in table.columns
+            piece.PARSE[c.kind](SpecColumn.of(table, c.name)) for c in table.columns
         )
     )
     stored = Sql(", ".join(stored_name(table.name, c) for c in table.column_names))
     kept = Sql(
         ", ".join(
-            spec_sql("fragments/kept_text", column=c.name, stored=stored_name(table.name, c.name),
-                     range=_out_of_range(table, c))
-            for c in table.columns
+            piece.kept_text(SpecColumn.of(table, c.name), _out_of_range(table, c)) for c in table.columns
         )
     )
     params: dict[str, Any] = {**source_params, "formula_start": FORMULA_START, **_range_params(table)}
@@ -151,13 +148,13 @@ def parse_source(
         parsed_columns=parsed,
         stored_names=stored,
         kept_texts=kept,
-        no_text_kept=each("no_text", table, table.column_names, " and "),
-        read_all=spec_sql("fragments/read_every_column" if set(header) - set(present) else "fragments/always"),
+        no_text_kept=joined(piece.no_text, table, table.column_names, " and "),
+        read_all=piece.READ_EVERY_COLUMN if set(header) - set(present) else piece.ALWAYS,
     )
     run(con, sql, params)
     texts = Sql(
         ", ".join(
-            spec_sql("fragments/text_at", column=c, index=Sql(str(i))) for i, c in enumerate(table.column_names, 1)
+            piece.text_at(SpecColumn.of(table, c), i) for i, c in enumerate(table.column_names, 1)
         )
     )
     run(con, spec_sql("file_name", name="_file_" + table.name), {"file": file_name})
@@ -175,12 +172,12 @@ def parse_source(
 def _out_of_range(table: Table, column: Column) -> Sql:
     """SQL true where a bounded column's value is out of range (false for an unbounded column)."""
     if column.low is None and column.high is None:
-        return spec_sql("fragments/never")
-    return spec_sql("fragments/column_out_of_range", column=column.name, stored=stored_name(table.name, column.name))
+        return piece.NEVER
+    return Sql(piece.out_of_range(SpecColumn.of(table, column.name)))
 
 
 def _range_params(table: Table) -> dict[str, Any]:
-    """The bounds `fragments/column_out_of_range` binds, for every column of `table`."""
+    """The bounds `column_sql.out_of_range` binds, for every column of `table`."""
     params: dict[str, Any] = {}
     for c in table.columns:
         params |= {f"low_{c.name}": c.low, f"high_{c.name}": c.high, f"low_open_{c.name}": c.low_open}
@@ -194,13 +191,13 @@ def cell_issues(con: duckdb.DuckDBPyConnection, file: ImportFile, header: list[s
         return issues_frame()
     frames = []
     for column in table.columns:
-        stored = stored_name(table.name, column.name)
-        raw = "fragments/raw_text" if column.kind == "text" else "fragments/raw_kept"
+        spec = SpecColumn.of(table, column.name)
+        raw = piece.raw_text if column.kind == "text" else piece.raw_kept
         sql = spec_sql(
             "check_cells",
             typed="_typed_" + table.name,
-            raw=spec_sql(raw, column=column.name, stored=stored),
-            parsed=stored,
+            raw=Sql(raw(spec)),
+            parsed=spec.stored,
             range=_out_of_range(table, column),
         )
         params = {
@@ -233,13 +230,12 @@ def _any_cell_problem(con: duckdb.DuckDBPyConnection, file: ImportFile, header: 
     table = file.table
     problems, params = [], {"max_chars": MAX_CELL_CHARS, "control": CONTROL_CHARACTERS}
     for column in table.columns:
-        stored = stored_name(table.name, column.name)
+        spec = SpecColumn.of(table, column.name)
         params[f"required_{column.name}"] = column.required and column.name in header
         if column.kind != "text":
-            problems.append(spec_sql("fragments/kept_problem", column=column.name, stored=stored))
+            problems.append(piece.kept_problem(spec))
             continue
-        control = spec_sql("fragments/control" if file.scan.control else "fragments/never", stored=stored)
-        problems.append(spec_sql("fragments/text_problem", column=column.name, stored=stored, control=control))
+        problems.append(piece.text_problem(spec, piece.control(spec) if file.scan.control else piece.NEVER))
     either = Sql(" or ".join(f"({p})" for p in problems))
     return fetch_flag(con, spec_sql("any_cell_problem", typed="_typed_" + table.name, problems=either), params)
 

@@ -1,7 +1,8 @@
 """One block of demo patients as numeric frames (indices, codes, day numbers), drawn from its own random stream.
 
-Survival times, timepoints and scores, scans, lesion reads, treatments and outcomes, as the model in
-`netpet.registry.demo` describes; `netpet.registry.demo_tables` turns the frames into the interchange format.
+Survival times, timepoints and scores, scans, lesion reads, treatments (`netpet.registry.demo_courses`) and
+outcomes, as the model in `netpet.registry.demo` describes; `netpet.registry.demo_tables` turns the frames into the
+interchange format.
 """
 
 from __future__ import annotations
@@ -13,25 +14,23 @@ from netpet.registry.columns import (
     LOCATIONS,
     PRIMARY_SITES,
     SSTR_TRACERS,
-    STOP_REASONS,
     TREATMENTS,
     WHO_GRADES,
 )
 from netpet.registry.demo_calibration import MixtureQuantiles, calibrated_scales, clipped_normal_nodes
+from netpet.registry.demo_courses import treatment_courses
 from netpet.registry.demo_parameters import (
     CHEMOTHERAPY,
     DAYS_PER_MONTH,
     DAYS_PER_YEAR,
-    EARLY_REASONS,
     EPOCH,
     GROUP_OF_SCORE,
     GROUPS,
     MAX_PROGRESSIONS,
     MAX_TIMEPOINTS,
-    NO_DAY,
-    RECEPTOR_TARGETED,
     DemoParameters,
 )
+from netpet.registry.demo_random import draw, draw_rows
 
 # --- one block of patients: numeric frames (indices, codes, day numbers) -------------------------------
 
@@ -50,20 +49,9 @@ def draw_block(
         "pet_scans": _scans(rng, pat, tps, params),
         "timepoints": reads["timepoints"],
         "lesion_reads": reads["lesion_reads"],
-        "treatments": _treatments(rng, pat, tps, params),
+        "treatments": treatment_courses(rng, pat, tps, params),
         "outcomes": _outcomes(rng, pat, params),
     }
-
-
-def _draw(
-    rng: np.random.Generator, probs: np.ndarray, rows: np.ndarray | None = None, n: int = 0
-) -> np.ndarray:
-    """Draw one category per row: from `probs` (1-D), or from row `rows[i]` of a matrix of probabilities."""
-    table = np.asarray(probs, dtype=float)
-    if rows is not None:
-        return _draw_rows(rng, table[rows])
-    cum = np.cumsum(table / table.sum())
-    return np.minimum(np.searchsorted(cum, rng.random(n), side="right"), len(cum) - 1)
 
 
 def _stratified_uniform(rng: np.random.Generator, groups: np.ndarray) -> np.ndarray:
@@ -141,9 +129,9 @@ def _patients(
     u = _stratified_uniform(rng, np.zeros(n))
     group = np.searchsorted(np.cumsum(shares / shares.sum()), u, side="right")
     score = np.select(
-        [group == 0, group == 1, group == 3], [0, 1, 5], 2 + _draw(rng, np.array(params.p2_4_split), n=n)
+        [group == 0, group == 1, group == 3], [0, 1, 5], 2 + draw(rng, np.array(params.p2_4_split), n=n)
     )
-    grade = _draw(rng, np.array([params.grade_by_group[g] for g in GROUPS]), rows=group)
+    grade = draw(rng, np.array([params.grade_by_group[g] for g in GROUPS]), rows=group)
     lo, hi = np.array([params.ki67_range_by_grade[g] for g in WHO_GRADES]).T
     ki67 = np.round(lo[grade] + (hi[grade] - lo[grade]) * rng.random(n) ** 1.5, 1)
     ki67[rng.random(n) < params.ki67_missing_share] = np.nan
@@ -173,11 +161,11 @@ def _patients(
     progression[progression >= followup[:, None]] = np.iinfo(np.int64).max
     return {
         "pid": np.arange(first, first + n, dtype=np.int64),
-        "site": _draw(rng, np.array(params.site_shares), n=n),
-        "sex": _draw(rng, np.array(params.sex_shares), n=n),
+        "site": draw(rng, np.array(params.site_shares), n=n),
+        "sex": draw(rng, np.array(params.sex_shares), n=n),
         "birth": birth,
         "diagnosis": diagnosis,
-        "primary_site": _draw(rng, np.array([params.primary_site_shares[s] for s in PRIMARY_SITES]), n=n),
+        "primary_site": draw(rng, np.array([params.primary_site_shares[s] for s in PRIMARY_SITES]), n=n),
         "grade": grade,
         "ki67": ki67,
         "group": group,
@@ -218,7 +206,7 @@ def _timepoints(rng: np.random.Generator, pat: dict, params: DemoParameters) -> 
             matrix_rows = np.where(progressed[:, None], worse[prev], stable[prev])
             responded = (prev == 5) & ~progressed & np.isin(treatment[:, k - 1], chemo)
             matrix_rows[responded] = after_chemo
-            score[:, k] = _draw_rows(rng, matrix_rows)
+            score[:, k] = draw_rows(rng, matrix_rows)
             new_p5 = (score[:, k] == 5) & (prev != 5)
             chance = np.where(progressed | new_p5, params.treat_after_progression, params.treat_otherwise)
             decide = rng.random(n) < chance
@@ -226,15 +214,9 @@ def _timepoints(rng: np.random.Generator, pat: dict, params: DemoParameters) -> 
     return {"offset": offset, "active": active, "score": score, "treatment": treatment}
 
 
-def _draw_rows(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
-    """Draw one category per row of a matrix of probabilities."""
-    cum = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
-    return np.minimum((rng.random(len(probs))[:, None] >= cum).sum(axis=1), probs.shape[1] - 1)
-
-
 def _choose_treatment(rng: np.random.Generator, score: np.ndarray, params: DemoParameters) -> np.ndarray:
     mix = np.array([[params.treatment_mix[g].get(t, 0.0) for t in TREATMENTS] for g in GROUPS])
-    return _draw(rng, mix, rows=GROUP_OF_SCORE[score])
+    return draw(rng, mix, rows=GROUP_OF_SCORE[score])
 
 
 def _pairing_gap(rng: np.random.Generator, n: int, params: DemoParameters) -> np.ndarray:
@@ -252,7 +234,7 @@ def _scans(rng: np.random.Generator, pat: dict, tps: dict, params: DemoParameter
     fdg_later = rng.random(m) < 0.5
     sstr_day = np.where(fdg_later, tp_day - gap, tp_day)
     fdg_day = np.where(fdg_later, tp_day, tp_day - gap)
-    tracer = _draw(rng, np.array(params.sstr_tracer_shares), n=m)
+    tracer = draw(rng, np.array(params.sstr_tracer_shares), n=m)
     too_early = (tracer == SSTR_TRACERS.index("cu64_dotatate")) & (
         sstr_day < (params.cu64_first_date - EPOCH).days
     )
@@ -273,7 +255,7 @@ def _reads(rng: np.random.Generator, pat: dict, tps: dict, lam: float, params: D
     m = len(i)
     score = tps["score"][i, k]
     # source 0: recorded score and lesion reads, 1: recorded score only, 2: lesion reads only
-    source = _draw(rng, np.array(params.score_source_shares), n=m)
+    source = draw(rng, np.array(params.score_source_shares), n=m)
     count = np.maximum(1, rng.poisson(lam, m))
     p0_count = np.where(rng.random(m) < params.p0_no_lesion_share, 0, 1 + rng.poisson(1.0, m))
     count = np.where(score == 0, p0_count, count)
@@ -298,7 +280,7 @@ def _lesion_rows(
     np.maximum.at(pool, i, count)
     pool_start = np.cumsum(pool) - pool
     shares = np.array([params.lesion_location_shares.get(loc, 0.0) for loc in LOCATIONS])
-    pool_location = _draw(rng, shares, n=int(pool.sum()))
+    pool_location = draw(rng, shares, n=int(pool.sum()))
     in_situ = (rng.random(n) < params.primary_in_situ_share) & (pool > 0)
     # Liver-limited patients: every metastasis in the liver (the primary, if seen, stays where it is).
     pool_location[np.repeat(pat["liver_only"], pool)] = LOCATIONS.index("liver")
@@ -306,7 +288,7 @@ def _lesion_rows(
     location = pool_location[pool_start[i[row_tp]] + j]
     s = score[row_tp]
     index_lesion = np.floor(rng.random(len(i)) * count).astype(np.int64)[row_tp]
-    step = _draw(rng, np.array(params.lesion_step_down), n=len(s))
+    step = draw(rng, np.array(params.lesion_step_down), n=len(s))
     other = np.where(rng.random(len(s)) < params.negative_lesion_share, 0, np.maximum(1, s - step))
     cls = np.where((j == index_lesion) | (s == 0), s, np.minimum(other, s))
     sstr_avid = (cls >= 1) & (cls <= 4)
@@ -329,79 +311,6 @@ def _lesion_rows(
         "fdg_avid": fdg_avid,
         "comparison": np.where(sstr_avid & fdg_avid, cls - 2, -1),
     })
-
-
-def _treatments(rng: np.random.Generator, pat: dict, tps: dict, params: DemoParameters) -> pl.DataFrame:
-    """Treatment courses chosen at timepoints, plus a background SSA; ended by progression, death or plan."""
-    i, k = np.nonzero(tps["treatment"] >= 0)
-    code = tps["treatment"][i, k]
-    start = tps["offset"][i, k] + rng.integers(7, 57, len(i))
-    wants_ssa = rng.random(len(pat["pid"])) < params.background_ssa_share
-    ssa = np.flatnonzero((pat["score"] >= 1) & (pat["score"] <= 4) & wants_ssa)
-    ssa_code = np.where(rng.random(len(ssa)) < 0.5, TREATMENTS.index("ssa_lanreotide"),
-                        TREATMENTS.index("ssa_octreotide"))
-    i = np.concatenate([i, ssa])
-    code = np.concatenate([code, ssa_code])
-    start = np.concatenate([start, rng.integers(0, 31, len(ssa))])
-    followup = pat["followup"][i]
-    keep = start < followup
-    i, code, start, followup = i[keep], code[keep], start[keep], followup[keep]
-    prog = pat["progression"][i]
-    next_prog = np.where(prog > start[:, None], prog, np.iinfo(np.int64).max).min(axis=1)
-    end, reason = _course_ends(rng, code, start, next_prog, followup, pat["is_dead"][i], params)
-    cycles, activity = _prrt_dose(rng, code, start, end, followup, reason, params)
-    origin = pat["origin"][i]
-    return pl.DataFrame({
-        "pid": pat["pid"][i],
-        "treatment": code,
-        "start": origin + start,
-        "end": np.where(end >= 0, origin + end, NO_DAY),
-        "cycles": cycles,
-        "activity_gbq": activity,
-        "stop_reason": reason,
-    }).sort("pid", "start", "treatment")
-
-
-def _course_ends(
-    rng: np.random.Generator, code: np.ndarray, start: np.ndarray, next_prog: np.ndarray,
-    followup: np.ndarray, is_dead: np.ndarray, params: DemoParameters,
-) -> tuple[np.ndarray, np.ndarray]:
-    """End day (-1 when ongoing at the end of follow-up) and stop reason code (-1 when ongoing)."""
-    planned = np.array([params.planned_days[t] for t in TREATMENTS])[code]
-    early_shares = np.array([*params.early_stop_shares, 1.0 - sum(params.early_stop_shares)])
-    early = _draw(rng, early_shares, n=len(code))
-    early[planned == 0] = 3
-    early_reason = np.array([STOP_REASONS.index(r) for r in EARLY_REASONS])
-    natural_end = np.where(early < 3, start + np.floor(rng.random(len(code)) * planned), start + planned)
-    natural_end = natural_end.astype(np.int64)
-    receptor_targeted = np.isin(code, [TREATMENTS.index(t) for t in RECEPTOR_TARGETED])
-    dedifferentiation = receptor_targeted & (rng.random(len(code)) < params.de_differentiation_share)
-    progression_reason = np.where(dedifferentiation, STOP_REASONS.index("de_differentiation"),
-                                  STOP_REASONS.index("progression"))
-    by_progression = next_prog < followup
-    end = np.select(
-        [natural_end < np.minimum(next_prog, followup), by_progression, is_dead],
-        [natural_end, next_prog, followup], -1,
-    )
-    reason = np.select(
-        [natural_end < np.minimum(next_prog, followup), by_progression, is_dead],
-        [early_reason[early], progression_reason, STOP_REASONS.index("death")], -1,
-    )
-    return end, reason
-
-
-def _prrt_dose(
-    rng: np.random.Generator, code: np.ndarray, start: np.ndarray, end: np.ndarray, followup: np.ndarray,
-    reason: np.ndarray, params: DemoParameters,
-) -> tuple[np.ndarray, np.ndarray]:
-    """PRRT cycles given (4 x ~7.4 GBq when completed, NETTER-1) and total activity; -1 / NaN otherwise."""
-    is_prrt = code == TREATMENTS.index("prrt_lu177_dotatate")
-    last = np.where(end >= 0, end, followup)
-    given = np.minimum(params.prrt_cycles, 1 + (last - start) // params.prrt_cycle_days)
-    cycles = np.where(reason == STOP_REASONS.index("completed"), params.prrt_cycles, given)
-    mean, sd = params.prrt_activity_gbq
-    activity = np.round(cycles * mean + sd * np.sqrt(cycles) * rng.standard_normal(len(code)), 2)
-    return np.where(is_prrt, cycles, -1), np.where(is_prrt, activity, np.nan)
 
 
 def _outcomes(rng: np.random.Generator, pat: dict, params: DemoParameters) -> pl.DataFrame:

@@ -17,13 +17,15 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from netpet.registry import column_sql as piece
 from netpet.registry.analysis_tables import refresh_analysis_tables
+from netpet.registry.column_sql import Sql, joined
 from netpet.registry.columns import TABLES, Table, stored_name
 from netpet.registry.errors import ValidationError
 from netpet.registry.history import current_operator
 from netpet.registry.import_files import ImportFile, Progress, find_import_files
 from netpet.registry.import_issues import format_issues, issues_frame
-from netpet.registry.ingest_sql import Sql, date_format_accepted, each, memory_budget, run, spec_sql
+from netpet.registry.ingest_sql import date_format_accepted, memory_budget, run, spec_sql
 from netpet.registry.score_store import refresh_listed_scores
 from netpet.registry.validate import differs, drop_temporaries, key_text, stage_and_check
 from netpet.registry.write_retry import conflicts_as_errors, retrying
@@ -208,7 +210,7 @@ def _count_changes(con: duckdb.DuckDBPyConnection, table: Table) -> dict[str, in
         typed="_typed_" + table.name,
         table=table.name,
         first_key=table.key[0],
-        key_match=each("key_match", table, table.key, " and "),
+        key_match=joined(piece.key_match, table, table.key, " and "),
         differs=differs(table),
     )
     row = run(con, sql).fetchone()
@@ -291,14 +293,13 @@ def _contested_patients(con: duckdb.DuckDBPyConnection, before: list[int]) -> li
 
 def _slots(table: Table) -> dict[str, str]:
     stored = [stored_name(table.name, c) for c in table.column_names]
-    patient = "patient_direct" if "patient_id" in table.column_names else "patient_via_timepoint"
     return {
         "typed": "_typed_" + table.name,
         "table": table.name,
         "key_text": key_text(table),
-        "key_match": each("key_match", table, table.key, " and "),
-        "patient": spec_sql(f"fragments/{patient}"),
-        "struct_fields": each("struct_field", table, table.column_names),
+        "key_match": joined(piece.key_match, table, table.key, " and "),
+        "patient": piece.PATIENT_DIRECT if "patient_id" in table.column_names else piece.PATIENT_VIA_TIMEPOINT,
+        "struct_fields": joined(piece.struct_field, table, table.column_names),
         "columns": Sql(", ".join(stored)),
         "i_columns": Sql(", ".join("i." + c for c in stored)),
     }
@@ -307,20 +308,8 @@ def _slots(table: Table) -> dict[str, str]:
 def _insert(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any], *, all_new: bool) -> None:
     """Add the new rows and log them with one change_log row for the table (see log_inserts.sql)."""
     slots = _slots(table)
-    new_only = (
-        spec_sql("fragments/always")
-        if all_new
-        else spec_sql("fragments/key_is_new", table=table.name, key_match=slots["key_match"])
-    )
-    run(
-        con,
-        spec_sql(
-            "insert_rows",
-            **{k: slots[k] for k in ("typed", "table", "columns", "i_columns")},
-            new_only=new_only,
-        ),
-        params,
-    )
+    used = ("typed", "table", "columns", "i_columns", *(() if all_new else ("key_match",)))
+    run(con, spec_sql("insert_rows" if all_new else "insert_new_rows", **{k: slots[k] for k in used}), params)
     run(con, spec_sql("log_inserts"), params)
 
 
@@ -332,7 +321,7 @@ def _update(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any]
         spec_sql(
             "log_updates",
             **{k: slots[k] for k in ("typed", "table", "key_text", "key_match", "patient", "struct_fields")},
-            r_struct_fields=each("r_struct_field", table, table.column_names),
+            r_struct_fields=joined(piece.r_struct_field, table, table.column_names),
             differs=differs(table),
         ),
         params,
@@ -344,7 +333,7 @@ def _update(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any]
             typed=slots["typed"],
             table=table.name,
             key_match=slots["key_match"],
-            assignments=each("assignment", table, others),
+            assignments=joined(piece.assignment, table, others),
             differs=differs(table),
         ),
         params,

@@ -1,19 +1,20 @@
-"""The import's SQL: files under `sql/queries/ingest/` filled with spec identifiers, run with bound values.
+"""The import's SQL: statements under `sql/queries/ingest/` filled with spec identifiers, run with bound values.
 
-Identifiers in that SQL come only from `netpet.registry.columns` (checked against the spec's vocabulary); values
-are always bound. Also the session settings an import runs under (memory cap, accepted date format).
+Identifiers in that SQL come only from `netpet.registry.columns` (checked against the spec's vocabulary, and the
+per-column pieces named in `netpet.registry.column_sql`); values are always bound. Also the session settings an
+import runs under (memory cap, accepted date format).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import duckdb
 
-from netpet.registry.columns import TABLES, Table, stored_name
+from netpet.registry.column_sql import Sql, identifier
 from netpet.registry.errors import IngestError
 from netpet.registry.sqlfiles import read_sql
 
@@ -23,38 +24,15 @@ IMPORT_MEMORY_LIMIT = "6GB"
 #: Control characters (NUL, ESC, ...) other than tab and line breaks: never data, a sign of a corrupt file.
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 
-_PREFIXES = ("", "_typed_", "_parsed_", "_file_", "_all_", "r_")
-_VOCABULARY = frozenset(
-    prefix + name
-    for table in TABLES
-    for name in (table.name, *table.column_names, *(stored_name(table.name, c) for c in table.column_names))
-    for prefix in _PREFIXES
-)
-
-
-class Sql(str):
-    """SQL text rendered from a file under `sql/queries/ingest/` with identifiers from the spec only."""
-
-
 def spec_sql(name: str, /, **slots: str) -> Sql:
-    """Read `sql/queries/ingest/<name>.sql` and fill its `{{slot}}`s with spec identifiers or rendered SQL."""
+    """Read the statement `sql/queries/ingest/<name>.sql` and fill its `{{slot}}`s with spec identifiers or SQL
+    built by `netpet.registry.column_sql` (a `Sql`); any other text is refused."""
     text = read_sql("queries", f"ingest/{name}").strip().rstrip(";")
     for slot, value in slots.items():
-        if not isinstance(value, Sql) and value not in _VOCABULARY:
-            raise ValueError(f"{value!r} is not an identifier of the column spec")
-        text = text.replace("{{" + slot + "}}", value)
+        text = text.replace("{{" + slot + "}}", value if isinstance(value, Sql) else identifier(value))
     if "{{" in text:
         raise ValueError(f"unfilled slot in ingest/{name}.sql")
     return Sql(text)
-
-
-def each(fragment: str, table: Table, columns: Iterable[str], sep: str = ", ") -> Sql:
-    """Render `fragments/<fragment>.sql` once per column and join the pieces with `sep`."""
-    return Sql(
-        sep.join(
-            spec_sql(f"fragments/{fragment}", column=c, stored=stored_name(table.name, c)) for c in columns
-        )
-    )
 
 
 def run(

@@ -12,9 +12,10 @@ from typing import Any
 
 import polars as pl
 
+from netpet.registry.column_sql import Sql, export_column, joined
 from netpet.registry.columns import TABLES
 from netpet.registry.import_files import FORMATS
-from netpet.registry.ingest_sql import Sql, each, spec_sql
+from netpet.registry.ingest_sql import spec_sql
 
 
 def interchange_table(reg: Any, table_name: str) -> pl.DataFrame:
@@ -23,7 +24,7 @@ def interchange_table(reg: Any, table_name: str) -> pl.DataFrame:
     sql = spec_sql(
         "export_table",
         table=table.name,
-        columns=each("export_column", table, table.column_names),
+        columns=joined(export_column, table, table.column_names),
         keys=Sql(", ".join(table.key)),
     )
     return reg.query(sql)

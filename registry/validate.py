@@ -15,14 +15,14 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from netpet.registry import column_sql as piece
 from netpet.registry.cell_checks import cell_issues, fetch_flag, parse_source, stage_file, unread_lines
+from netpet.registry.column_sql import Sql, joined
 from netpet.registry.columns import SSTR_TRACERS, TABLES, TABLES_BY_NAME, Table, stored_name
 from netpet.registry.identifiers import case_collisions, character_issues
 from netpet.registry.import_files import ImportFile, Progress, find_import_files, header_issues
 from netpet.registry.import_issues import issues_frame
 from netpet.registry.ingest_sql import (
-    Sql,
-    each,
     memory_budget,
     run,
     spec_sql,
@@ -46,20 +46,20 @@ def create_all_views(con: duckdb.DuckDBPyConnection) -> None:
             typed="_typed_" + table.name,
             r_columns=Sql(", ".join("r." + c for c in stored)),
             i_columns=Sql(", ".join("i." + c for c in stored)),
-            key_match=each("key_match", table, table.key, " and "),
+            key_match=joined(piece.key_match, table, table.key, " and "),
         )
         run(con, sql)
 
 
 def key_text(table: Table) -> Sql:
     """SQL for an imported row's key as text (`T1|liver-s7`)."""
-    return spec_sql("fragments/key_text", parts=each("key_part", table, table.key))
+    return piece.key_text(joined(piece.key_part, table, table.key))
 
 
 def differs(table: Table) -> Sql:
     """SQL that is true when imported row `i` differs from registry row `r` in any non-key column."""
     others = [c for c in table.column_names if c not in table.key]
-    return each("differs", table, [stored_name(table.name, c) for c in others], " or ")
+    return joined(piece.differs, table, [stored_name(table.name, c) for c in others], " or ")
 
 
 def cross_issues(con: duckdb.DuckDBPyConnection, *, update: bool, window_days: int) -> pl.DataFrame:
@@ -70,11 +70,11 @@ def cross_issues(con: duckdb.DuckDBPyConnection, *, update: bool, window_days: i
         slots = {
             "typed": typed,
             "key_text": key_text(table),
-            "key_match": each("key_match", table, table.key, " and "),
+            "key_match": joined(piece.key_match, table, table.key, " and "),
         }
         key_params = {"column": table.key[0], "key_name": "+".join(table.key)}
         keys = {"typed": typed, "i_keys": Sql(", ".join("i." + k for k in table.key)),
-                "keys_present": each("present", table, table.key, " and ")}
+                "keys_present": joined(piece.present, table, table.key, " and ")}
         if fetch_flag(con, spec_sql("any_duplicate_key", **keys)):
             sql = spec_sql("check_duplicate_keys", **keys, key_text=slots["key_text"], key_match=slots["key_match"])
             frames.append(run(con, sql, key_params).pl())
@@ -88,7 +88,7 @@ def cross_issues(con: duckdb.DuckDBPyConnection, *, update: bool, window_days: i
                         **slots,
                         table=table.name,
                         differs=differs(table),
-                        changed_names=each("changed_name", table, others),
+                        changed_names=joined(piece.changed_name, table, others),
                     ),
                     key_params,
                 ).pl()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import timedelta
 
@@ -125,6 +126,41 @@ def test_json_has_the_contract_keys(cox_registry: str) -> None:
     assert set(payload["tests"]) >= {"likelihood_ratio", "wald", "score"}
     assert set(payload["tests"]["wald"]) == {"chisq", "df", "p"}
     assert set(payload["ph_test"][0]) == {"term", "chisq", "df", "p"}
+
+
+#: The ``netpet cox --format json`` contract: top-level and term keys, in order (issue 16 keeps them byte for byte).
+CONTRACT = ["terms", "n", "events", "loglik", "loglik_null", "concordance", "concordance_se", "tests", "ph_test",
+            "ties", "reference", "robust", "iterations", "converged", "notes", "excluded", "endpoint", "origin",
+            "time_unit", "warnings", "patients"]
+TERM_KEYS = ["term", "coef", "se", "hr", "hr_lower", "hr_upper", "z", "p", "estimable"]
+
+
+def test_json_keys_are_pinned_in_order(cox_registry: str) -> None:
+    plain, clustered = run_cox(cox_registry), run_cox(cox_registry, "--cluster", "site")
+    assert list(plain) == CONTRACT
+    assert list(clustered) == CONTRACT
+    assert [list(t) for t in plain["terms"]] == [TERM_KEYS] * len(plain["terms"])
+    assert list(clustered["terms"][0]) == [*TERM_KEYS[:-1], "robust_se", "estimable"]
+    assert list(plain["tests"]) == ["likelihood_ratio", "wald", "score"]
+    assert list(clustered["tests"]) == ["likelihood_ratio", "wald", "score", "robust_score"]
+    assert list(plain["ph_test"][0]) == ["term", "chisq", "df", "p"]
+
+
+def test_the_cox_analysis_is_a_frozen_report_whose_dict_is_the_json(cox_registry: str) -> None:
+    from netpet.analysis.serialise import to_json
+    from netpet.analysis.studies.cox_analysis import CoxReport, cox_analysis
+    from netpet.analysis.studies.selection import cox_selection
+
+    with Registry.open(cox_registry, read_only=True) as reg:
+        data = cox_selection(reg, cluster="site")
+    report = cox_analysis(data, cluster="site")
+    assert isinstance(report, CoxReport)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.n = 0  # type: ignore[misc]
+    assert report.terms[0].robust_se is not None
+    assert report.tests["wald"].df == 2
+    printed = CliRunner().invoke(cli, ["cox", "--db", cox_registry, "--format", "json", "--cluster", "site"]).output
+    assert printed == to_json(report.to_dict()) + "\n"
 
 
 def test_chosen_reference_renames_the_terms(cox_registry: str) -> None:

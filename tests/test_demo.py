@@ -371,9 +371,9 @@ def test_cox_on_the_demo_registry_shows_the_grade_and_age_effects(demo_registry:
     assert DEMO_PARAMETERS.os_grade_hr == (1.0, 1.4, 2.0, 2.8)
     with Registry.open(demo_registry, read_only=True) as reg:
         data = survival_frame(reg, covariates=("who_grade", "age_at_origin"))
-    terms = {t["term"]: t for t in cox_analysis(data, covariates=("who_grade", "age_at_origin"))["terms"]}
+    terms = {t.term: t for t in cox_analysis(data, covariates=("who_grade", "age_at_origin")).terms}
     assert {"netpet_group=P2-4", "netpet_group=P5"} <= set(terms)
-    assert 1 < terms["who_grade=G2"]["hr"] < terms["who_grade=G3"]["hr"]
-    assert terms["who_grade=G3"]["p"] < 0.05
-    assert terms["age_at_origin"]["hr"] > 1
-    assert terms["age_at_origin"]["p"] < 0.05
+    assert 1 < terms["who_grade=G2"].hr < terms["who_grade=G3"].hr
+    assert terms["who_grade=G3"].p < 0.05
+    assert terms["age_at_origin"].hr > 1
+    assert terms["age_at_origin"].p < 0.05

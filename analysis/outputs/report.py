@@ -31,6 +31,7 @@ from netpet.registry.whole_folder import whole_folder
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from netpet.analysis.studies.cox_analysis import CoxReport
     from netpet.analysis.studies.frames import SurvivalData
     from netpet.analysis.studies.km_analysis import KMReport
     from netpet.registry import Registry
@@ -217,25 +218,25 @@ def km_report_figure(km: KMReport, style: KMStyle | None = None, *, min_cell: in
     return styled_km_figure(km, style or KMStyle(), min_cell=min_cell)
 
 
-def _write_cox(cox: dict, out: Path, formats: Sequence[str]) -> list[Path]:
+def _write_cox(cox: CoxReport, out: Path, formats: Sequence[str]) -> list[Path]:
     from netpet.analysis.outputs.tables import cox_table, write_table
 
-    coefficients = pl.DataFrame(cox["terms"])
+    coefficients = cox.coefficients
     paths = [out / "cox_coefficients.csv", out / "cox_tests.csv", out / "ph_test.csv"]
     coefficients.write_csv(paths[0])
-    pl.DataFrame([{"test": name, **entry} for name, entry in cox["tests"].items()]).write_csv(paths[1])
-    pl.DataFrame(cox["ph_test"]).write_csv(paths[2])
-    table = cox_table(coefficients, cox["reference"])
+    cox.test_table.write_csv(paths[1])
+    cox.ph_table.write_csv(paths[2])
+    table = cox_table(coefficients, cox.reference)
     paths += [write_table(table, out / "cox_table.csv"), write_table(table, out / "cox_table.md")]
     # The forest plot's text columns need the double-column width whatever the preset.
     return [*paths, *_save(forest_report_figure(cox), out, "forest", formats, "double")]
 
 
-def forest_report_figure(cox: dict) -> Figure:
+def forest_report_figure(cox: CoxReport) -> Figure:
     """Draw the report's forest plot of a `cox_analysis` summary, reference levels shown."""
     from netpet.analysis.outputs.figures import forest_plot
 
-    ax = forest_plot(pl.DataFrame(cox["terms"]), reference=cox["reference"])
+    ax = forest_plot(cox.coefficients, reference=cox.reference)
     return ax.figure  # type: ignore[return-value]  # a new forest plot is on a top-level Figure
 
 
@@ -257,7 +258,7 @@ def _write_flow(flow: pl.DataFrame, out: Path, formats: Sequence[str], preset: s
     return _save(cohort_flow(flow, ax=fig.add_subplot()).figure, out, "cohort_flow", formats, preset)
 
 
-def _index(options: Mapping[str, Any], numbers: Mapping[str, Any], km: KMReport, cox: dict,
+def _index(options: Mapping[str, Any], numbers: Mapping[str, Any], km: KMReport, cox: CoxReport,
            shared: Published, files: Sequence[Path]) -> str:
     """`report.md`: what was analysed, the key numbers and the list of files."""
     from netpet.analysis.outputs.tables import cox_table, to_markdown
@@ -277,7 +278,7 @@ def _index(options: Mapping[str, Any], numbers: Mapping[str, Any], km: KMReport,
         f"- Analysed: {_n(numbers['patients_analysed'])} patients, {_n(numbers['events'])} events "
         f"of {shared.flow['remaining'][0]} in the registry (excluded: {excluded})",
         f"- Log-rank: chi-square {km.logrank.chisq:.2f} on {km.logrank.df} df, {_p_text(km.logrank.p, 'not testable')}",
-        f"- Cox concordance (Harrell's C): {cox['concordance']:.3f} (SE {cox['concordance_se']:.3f})",
+        f"- Cox concordance (Harrell's C): {cox.concordance:.3f} (SE {cox.concordance_se:.3f})",
         f"- Proportional hazards (cox.zph, global): {ph}",
         "",
         "## Median survival (95% CI)",
@@ -286,7 +287,7 @@ def _index(options: Mapping[str, Any], numbers: Mapping[str, Any], km: KMReport,
         "## Cox model",
         "",
         *_warning_lines(cox),
-        to_markdown(cox_table(pl.DataFrame(cox["terms"]), cox["reference"])),
+        to_markdown(cox_table(cox.coefficients, cox.reference)),
         "## Files",
         "",
         *[f"- [{path.name}]({path.name})" for path in files],
@@ -308,12 +309,12 @@ def _p_text(p: float | None, missing: str) -> str:
     return missing if p is None or math.isnan(p) else format_p(p)
 
 
-def _warning_lines(cox: Mapping[str, Any]) -> list[str]:
+def _warning_lines(cox: CoxReport) -> list[str]:
     """R's warnings about the Cox fit, as a quoted block above its table (none when the fit is sound)."""
-    undefined = [row["term"] for row in cox["terms"] if not row["estimable"]]
-    if not cox["warnings"] and not undefined:
+    undefined = cox.not_estimable
+    if not cox.warnings and not undefined:
         return []
-    lines = ["> **Warning** (as R's coxph warns):", ">", *(f"> - {text}" for text in cox["warnings"])]
+    lines = ["> **Warning** (as R's coxph warns):", ">", *(f"> - {text}" for text in cox.warnings)]
     if undefined:
         lines += [">", f"> Not estimable, shown without a hazard ratio: {', '.join(undefined)}. These data cannot "
                   "estimate them (too few patients or events for the terms, or complete separation)."]

@@ -16,6 +16,7 @@ import polars as pl
 from netpet.registry.suppression import HIDDEN
 
 if TYPE_CHECKING:
+    from netpet.analysis.studies.cox_analysis import CoxReport
     from netpet.analysis.studies.km_analysis import KMReport
 
 #: What report.md says of a shareable report.
@@ -38,7 +39,7 @@ class Published:
     min_cell: int | None = None
 
     @classmethod
-    def of(cls, km: KMReport, cox: dict, flow: pl.DataFrame, table1: pl.DataFrame,
+    def of(cls, km: KMReport, cox: CoxReport, flow: pl.DataFrame, table1: pl.DataFrame,
            min_cell: int | None) -> Published:
         """Return what the report publishes, suppressed at `min_cell` when it is given."""
         if min_cell is None:
@@ -78,15 +79,15 @@ class Published:
         return [NOTE.format(low=self.min_cell - 1, threshold=self.min_cell), ""]
 
 
-def _key_numbers(km: KMReport, cox: dict, shareable: tuple[pl.DataFrame, int, bool] | None) -> dict[str, Any]:
+def _key_numbers(km: KMReport, cox: CoxReport, shareable: tuple[pl.DataFrame, int, bool] | None) -> dict[str, Any]:
     """The numbers a reader looks for first, as recorded in the manifest and `report.md`; suppressed as the
     flow and the KM summary show them when `shareable` holds the suppressed flow, the threshold and whether
     the patients analysed are hidden."""
-    ph = {row["term"]: row["p"] for row in cox["ph_test"]}
+    ph = {row.term: row.p for row in cox.ph_test}
     patients, events = int(km.fit.summary["n"].sum()), int(km.fit.summary["events"].sum())
     counts: dict[str, Any] = {"patients_analysed": patients, "events": events, "excluded": dict(km.excluded),
                               "medians": {r["group"]: r["median"] for r in km.fit.summary.iter_rows(named=True)},
-                              "cox_n": cox["n"], "cox_events": cox["events"]}
+                              "cox_n": cox.n, "cox_events": cox.events}
     if shareable is not None:
         from netpet.analysis.outputs.shareable import flow_excluded, group_counts, totals
 
@@ -96,8 +97,8 @@ def _key_numbers(km: KMReport, cox: dict, shareable: tuple[pl.DataFrame, int, bo
         counts = {"patients_analysed": shown_n, "events": shown_events, "excluded": flow_excluded(flow),
                   "medians": {r["group"]: None if r["suppressed"] else r["median"]
                               for r in summary.iter_rows(named=True)},
-                  "cox_n": shown_n if cox["n"] == patients else None,
-                  "cox_events": shown_events if cox["events"] == events else None}
+                  "cox_n": shown_n if cox.n == patients else None,
+                  "cox_events": shown_events if cox.events == events else None}
     return {
         **{key: counts[key] for key in ("patients_analysed", "events", "excluded", "medians")},
         "logrank_chisq": km.logrank.chisq,
@@ -105,10 +106,10 @@ def _key_numbers(km: KMReport, cox: dict, shareable: tuple[pl.DataFrame, int, bo
         "logrank_p": km.logrank.p,
         "cox_n": counts["cox_n"],
         "cox_events": counts["cox_events"],
-        "concordance": cox["concordance"],
-        "concordance_se": cox["concordance_se"],
+        "concordance": cox.concordance,
+        "concordance_se": cox.concordance_se,
         "ph_global_p": ph.get("GLOBAL"),
-        "cox_converged": cox["converged"],
-        "cox_warnings": cox["warnings"],
-        "cox_not_estimable": [row["term"] for row in cox["terms"] if not row["estimable"]],
+        "cox_converged": cox.converged,
+        "cox_warnings": list(cox.warnings),
+        "cox_not_estimable": cox.not_estimable,
     }

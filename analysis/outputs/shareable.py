@@ -10,6 +10,7 @@ time: the shareable curve is the estimate on a grid of times.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from netpet.registry.suppression import HIDDEN, Suppressed, suppress_grid, suppr
 if TYPE_CHECKING:
     import numpy as np
 
+    from netpet.analysis.studies.cox_analysis import CoxReport
     from netpet.analysis.studies.km_analysis import KMReport
 
 #: Columns of a KM summary that are estimates over the group's patients.
@@ -175,17 +177,33 @@ def pairwise_shown(report: KMReport, threshold: int) -> pl.DataFrame | None:
     return report.pairwise.filter(~pl.col("group1").is_in(small) & ~pl.col("group2").is_in(small))
 
 
-def cox_counts(summary: Mapping[str, Any], threshold: int) -> dict[str, Any]:
-    """Return a Cox summary (`cox_analysis`'s dict) with its counts suppressed; the other keys as they are.
+@dataclass(frozen=True)
+class CoxCounts:
+    """A Cox report's counts as a shareable output publishes them: None where suppressed at `min_cell`."""
+
+    n: int | None
+    events: int | None
+    patients: int | None
+    excluded: dict[str, int | None]
+    min_cell: int
+
+    def payload(self, report: CoxReport) -> dict[str, Any]:
+        """Return the report's JSON contract with these counts, and the threshold as "min_cell"."""
+        return {**report.to_dict(), "n": self.n, "events": self.events, "patients": self.patients,
+                "excluded": self.excluded, "min_cell": self.min_cell}
+
+
+def cox_counts(report: CoxReport, threshold: int) -> CoxCounts:
+    """Return a Cox report's counts suppressed at `threshold`.
 
     n (rows), patients and events are suppressed as one row of events and non-events with its total (the
     model's rows), so a small number of censored rows hides the events too; exclusions by reason have no
-    published total and show only from the threshold up. `min_cell` records the threshold.
+    published total and show only from the threshold up.
     """
-    n, events = int(summary["n"]), int(summary["events"])
+    n, events = report.n, report.events
     _, result = suppress_grid([[events, n - events]], threshold)
     shown_n = None if result.status[2] else n
-    patients = summary.get("patients", n)
-    return {**summary, "n": shown_n, "events": None if result.status[0] else events,
-            "patients": shown_n if patients == n else (None if 0 < patients < threshold else patients),
-            "excluded": primary(summary["excluded"], threshold), "min_cell": threshold}
+    patients = report.patients
+    return CoxCounts(n=shown_n, events=None if result.status[0] else events,
+                     patients=shown_n if patients == n else (None if 0 < patients < threshold else patients),
+                     excluded=primary(report.excluded, threshold), min_cell=threshold)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 NO_FOLLOWUP_AFTER_ENTRY = "no follow-up after entry"
 
 
-@dataclass
+@dataclass(frozen=True)
 class SurvivalData:
     """Analysis-ready rows (`frame`) and the count of patients left out by reason (`excluded`).
 
@@ -61,7 +61,8 @@ def survival_frame(
         wanted.append(by)
     from netpet.registry.sqlfiles import read_sql
 
-    # Every name is from ENDPOINTS, GROUPINGS or COVARIATES, checked above: never user text.
+    # Every name is from ENDPOINTS, GROUPINGS or COVARIATES, checked above: never user text. Spliced, not bound
+    # as COLUMNS($columns): binding any parameter makes DuckDB's Python client import pandas (km, cox latency).
     columns = ", ".join(dict.fromkeys(wanted))
     base = reg.query(read_sql("queries", "patient_survival_columns").replace("{{columns}}", columns))
     if patients is not None:

@@ -178,8 +178,8 @@ def time_varying_frame(
 
     ``group`` is the score (`by` = "netpet_score") or group (`by` = "netpet_group") in force on each
     interval; with groups, P0 intervals (no measurable disease) are dropped and counted, as P0 patients are
-    in the baseline analyses. Fit with ``netpet.analysis.survival.cox.cox_analysis`` (cluster on ``patient_id`` for a
-    robust variance per patient).
+    in the baseline analyses. Fit with ``netpet.analysis.studies.cox_analysis.cox_analysis`` (cluster on
+    ``patient_id`` for a robust variance per patient).
 
     Returns
     -------

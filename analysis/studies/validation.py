@@ -10,13 +10,12 @@ categorical predictor are grouped by its levels; others by thirds of the linear 
 "high"). The estimators are `netpet.analysis.survival.discrimination`, `netpet.analysis.survival.rmst`,
 `netpet.analysis.survival.optimism`,
 `netpet.analysis.survival.prediction`, `netpet.analysis.survival.cox` and `netpet.analysis.survival.km`; the schemes
-are `netpet.analysis.studies.schemes`; files are
-written by `netpet.analysis.outputs.validation_report`.
+are `netpet.analysis.studies.schemes`, their fits and the measures that refit or resample them
+`netpet.analysis.studies.scheme_fits`; files are written by `netpet.analysis.outputs.validation_report`.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -25,7 +24,16 @@ import numpy as np
 import polars as pl
 
 from netpet.analysis.errors import AnalysisError
-from netpet.analysis.studies.schemes import Scheme, SchemeData
+from netpet.analysis.studies.scheme_fits import (
+    RISK_LEVELS,
+    Fitted,
+    calibration_rows,
+    empty_calibration,
+    fit_scheme,
+    likelihood_ratio_rows,
+    optimism_rows,
+)
+from netpet.analysis.studies.schemes import SchemeData
 
 if TYPE_CHECKING:
     from netpet.analysis.survival.cox import CoxResult
@@ -33,8 +41,6 @@ if TYPE_CHECKING:
 
 __all__ = ["RISK_LEVELS", "ValidationReport", "validate_schemes"]
 
-#: Level names of a scheme grouped by thirds of its linear predictor.
-RISK_LEVELS = ("low", "middle", "high")
 _SCHEME_COLUMNS = {"scheme": pl.String, "predictors": pl.String, "n": pl.Int64, "events": pl.Int64,
                    "harrell_c": pl.Float64, "harrell_c_se": pl.Float64, "harrell_c_lower": pl.Float64,
                    "harrell_c_upper": pl.Float64, "uno_c": pl.Float64, "uno_c_se": pl.Float64,
@@ -178,17 +184,6 @@ def _study(reg: Registry, data: SchemeData, cohort: str | None) -> dict[str, Any
             "last_followup_date": dates["followup_end_date"].max()}
 
 
-@dataclass(frozen=True)
-class _Fitted:
-    """One scheme's Cox fit on the analysed rows and its patients' levels."""
-
-    scheme: Scheme
-    result: CoxResult
-    x: np.ndarray
-    level: np.ndarray
-    levels: list[str]
-
-
 def _measure(data: SchemeData, study: dict[str, Any], *, endpoint: str, origin: str, time_unit: str,
              at: tuple[float, ...], tau: float | None, reference: str, bootstrap: int, seed: int,
              progress: Callable[[int, int], None] | None) -> ValidationReport:
@@ -197,7 +192,7 @@ def _measure(data: SchemeData, study: dict[str, Any], *, endpoint: str, origin: 
     event = frame.get_column("event").to_numpy().astype(np.int64)
     entry = frame.get_column("entry").to_numpy()
     from_zero = not np.any(entry != 0)  # no delayed entry: every measure is defined
-    fitted = [_fit(frame, scheme) for scheme in data.schemes]
+    fitted = [fit_scheme(frame, scheme) for scheme in data.schemes]
     horizon = tau if tau is not None else _default_tau(time, fitted)
     curves, medians = _km_by_level(frame, fitted)
     return ValidationReport(
@@ -210,33 +205,14 @@ def _measure(data: SchemeData, study: dict[str, Any], *, endpoint: str, origin: 
         rmst=_rmst_rows(fitted, time, event, horizon) if from_zero else _empty_rmst(),
         rmst_differences=_rmst_difference_rows(fitted, time, event, horizon) if from_zero else _empty_differences(),
         comparisons=_comparison_rows(fitted, time, event, reference) if from_zero else _empty_comparisons(),
-        likelihood_ratio=_likelihood_ratio_rows(frame, fitted),
-        optimism=_optimism_rows(fitted, bootstrap if from_zero else 0, seed, progress),
-        calibration=_calibration_rows(frame, fitted, at) if from_zero else _empty_calibration(),
+        likelihood_ratio=likelihood_ratio_rows(frame, fitted),
+        optimism=optimism_rows(fitted, bootstrap if from_zero else 0, seed, progress),
+        calibration=calibration_rows(frame, fitted, at) if from_zero else empty_calibration(),
         curves=curves,
     )
 
 
-def _fit(frame: pl.DataFrame, scheme: Scheme) -> _Fitted:
-    """Fit the scheme's Cox model and place each patient in a level (its category, or a third of risk)."""
-    from netpet.analysis.survival.cox import CoxConvergenceWarning, fit_cox
-    from netpet.analysis.survival.design import model_matrix
-
-    with warnings.catch_warnings():  # kept in the result's notes
-        warnings.simplefilter("ignore", CoxConvergenceWarning)
-        result = fit_cox(frame, terms=scheme.columns, levels=scheme.levels)
-    x = model_matrix(frame, scheme.columns, levels=scheme.levels).matrix
-    if scheme.is_grouping:
-        column = scheme.columns[0]
-        levels = [lv for lv in scheme.levels[column] if lv in set(frame.get_column(column).to_list())]
-        return _Fitted(scheme, result, x, frame.get_column(column).to_numpy().astype(str), levels)
-    lp = result.linear_predictor
-    cuts = np.quantile(lp, [1 / 3, 2 / 3])
-    thirds = np.asarray(RISK_LEVELS)[np.searchsorted(cuts, lp, side="left").clip(0, 2)]
-    return _Fitted(scheme, result, x, thirds, [lv for lv in RISK_LEVELS if lv in set(thirds.tolist())])
-
-
-def _default_tau(time: np.ndarray, fitted: Sequence[_Fitted]) -> float:
+def _default_tau(time: np.ndarray, fitted: Sequence[Fitted]) -> float:
     """The latest time at which every level of every scheme still has a patient under follow-up."""
     return float(min(time[f.level == level].max() for f in fitted for level in f.levels))
 
@@ -246,7 +222,7 @@ def _aic(result: CoxResult) -> float:
     return -2 * result.loglik + 2 * len(result.coef)
 
 
-def _scheme_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray, entry: np.ndarray,
+def _scheme_rows(fitted: Sequence[Fitted], time: np.ndarray, event: np.ndarray, entry: np.ndarray,
                  tau: float, *, from_zero: bool) -> pl.DataFrame:
     from netpet.analysis.survival.discrimination import harrell_c, uno_c
 
@@ -263,7 +239,7 @@ def _scheme_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray,
     return pl.DataFrame(rows, schema=_SCHEME_COLUMNS, orient="row")
 
 
-def _auc_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray, at: Sequence[float]) -> pl.DataFrame:
+def _auc_rows(fitted: Sequence[Fitted], time: np.ndarray, event: np.ndarray, at: Sequence[float]) -> pl.DataFrame:
     from netpet.analysis.survival.discrimination import time_dependent_auc
 
     frames = [time_dependent_auc(time, event, f.result.linear_predictor, at)
@@ -272,7 +248,7 @@ def _auc_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray, at
     return pl.concat(frames)
 
 
-def _rmst_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray, tau: float) -> pl.DataFrame:
+def _rmst_rows(fitted: Sequence[Fitted], time: np.ndarray, event: np.ndarray, tau: float) -> pl.DataFrame:
     from netpet.analysis.survival.rmst import rmst
 
     frames = [rmst(time, event, tau, group=f.level, levels=f.levels)
@@ -282,7 +258,7 @@ def _rmst_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray, t
     return pl.concat(frames) if frames else _empty_rmst()
 
 
-def _rmst_difference_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray,
+def _rmst_difference_rows(fitted: Sequence[Fitted], time: np.ndarray, event: np.ndarray,
                           tau: float) -> pl.DataFrame:
     from netpet.analysis.survival.rmst import rmst_differences
 
@@ -293,7 +269,7 @@ def _rmst_difference_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np
     return pl.concat(frames) if frames else _empty_differences()
 
 
-def _comparison_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndarray,
+def _comparison_rows(fitted: Sequence[Fitted], time: np.ndarray, event: np.ndarray,
                      reference: str) -> pl.DataFrame:
     from netpet.analysis.survival.discrimination import compare_concordance
 
@@ -304,28 +280,7 @@ def _comparison_rows(fitted: Sequence[_Fitted], time: np.ndarray, event: np.ndar
         "scheme", "reference", "c_difference", "lower", "upper", "p")
 
 
-def _likelihood_ratio_rows(frame: pl.DataFrame, fitted: Sequence[_Fitted]) -> pl.DataFrame:
-    """For each clinical scheme, the LR test of adding the NETPET group (R's anova(fit, fit_plus_group))."""
-    from scipy.special import chdtrc
-
-    from netpet.analysis.survival.cox import CoxConvergenceWarning, fit_cox
-
-    rows = []
-    for f in fitted:
-        if not f.scheme.is_clinical:
-            continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", CoxConvergenceWarning)
-            bigger = fit_cox(frame, terms=[*f.scheme.columns, "netpet_group"], levels=f.scheme.levels)
-        chisq = 2 * (bigger.loglik - f.result.loglik)
-        df = len(bigger.coef) - len(f.result.coef)
-        rows.append({"scheme": f.scheme.name, "added": "netpet_group", "chisq": chisq, "df": df,
-                     "p": float(chdtrc(df, chisq))})
-    return pl.DataFrame(rows, schema={"scheme": pl.String, "added": pl.String, "chisq": pl.Float64,
-                                      "df": pl.Int64, "p": pl.Float64}, orient="row")
-
-
-def _km_by_level(frame: pl.DataFrame, fitted: Sequence[_Fitted]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _km_by_level(frame: pl.DataFrame, fitted: Sequence[Fitted]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """KM curves and medians (with CIs, R's log intervals) of each scheme's levels."""
     from netpet.analysis.survival.km import km_fit
 
@@ -336,72 +291,6 @@ def _km_by_level(frame: pl.DataFrame, fitted: Sequence[_Fitted]) -> tuple[pl.Dat
         medians.append(km.summary.select(pl.lit(f.scheme.name).alias("scheme"), pl.col("group").alias("level"),
                                          pl.exclude("group")))
     return pl.concat(curves), pl.concat(medians)
-
-
-def _calibration_rows(frame: pl.DataFrame, fitted: Sequence[_Fitted], at: Sequence[float]) -> pl.DataFrame:
-    """Mean Cox-predicted survival against the KM estimate (95% CI) in each level at each time."""
-    from netpet.analysis.survival.km import km_fit, survival_at
-    from netpet.analysis.survival.prediction import cox_predicted_survival
-
-    frames = []
-    for f in fitted:
-        predicted = cox_predicted_survival(f.result, list(at))
-        means = pl.DataFrame({"level": np.repeat(f.level, len(at)), "time": np.tile(np.asarray(at, float),
-                                                                                      len(f.level)),
-                              "predicted": predicted.reshape(-1)})
-        means = means.group_by("level", "time").agg(pl.len().alias("n"), pl.col("predicted").mean())
-        km = km_fit(frame.select("time", "event", group=pl.Series(f.level)), levels=f.levels)
-        observed = survival_at(km, at).select(pl.col("group").alias("level"), "time",
-                                              pl.col("surv").alias("observed"),
-                                              pl.col("lower").alias("observed_lower"),
-                                              pl.col("upper").alias("observed_upper"))
-        frames.append(means.join(observed, on=["level", "time"], how="inner")
-                      .select(pl.lit(f.scheme.name).alias("scheme"), "time", "level", pl.col("n").cast(pl.Int64),
-                              "predicted", "observed", "observed_lower", "observed_upper"))
-    if not frames:
-        return _empty_calibration()
-    return _ordered(pl.concat(frames), fitted)
-
-
-def _ordered(table: pl.DataFrame, fitted: Sequence[_Fitted]) -> pl.DataFrame:
-    """Rows in scheme order, then time, then level order."""
-    rank = {(f.scheme.name, level): (i, j) for i, f in enumerate(fitted) for j, level in enumerate(f.levels)}
-    keys = [rank[(s, lv)] for s, lv in zip(table["scheme"], table["level"], strict=True)]
-    times = table["time"].to_list()
-    return table[sorted(range(table.height), key=lambda i: (keys[i][0], times[i], keys[i][1]))]
-
-
-def _optimism_rows(fitted: Sequence[_Fitted], replicates: int, seed: int,
-                   progress: Callable[[int, int], None] | None) -> pl.DataFrame:
-    """Harrell's bootstrap optimism of each scheme's C (as rms::validate), the same seeded samples for each."""
-    from netpet.analysis.survival.optimism import cox_harrell_c, optimism_corrected
-
-    schema = {"scheme": pl.String, "apparent_c": pl.Float64, "optimism": pl.Float64, "corrected_c": pl.Float64,
-              "replicates": pl.Int64}
-    if replicates <= 0:
-        return pl.DataFrame(schema=schema)
-    total = replicates * len(fitted)
-    rows, done_before = [], {}
-    for i, f in enumerate(fitted):
-        def step(done: int, _total: int, offset: int = i * replicates) -> None:
-            if progress is not None:
-                progress(offset + done, total)
-
-        # Schemes with the same model matrix (Karfis and the NETPET group from the same reads) have the same
-        # samples, fits and scores: the first one's result is theirs too.
-        key = (f.x.shape, f.x.tobytes())
-        if key not in done_before:
-            # The model matrix's columns (indicators of levels), so every sample has the same design.
-            columns = [f"x{j}" for j in range(f.x.shape[1])]
-            arrays = {"time": f.result.time, "event": f.result.event} | dict(zip(columns, f.x.T, strict=True))
-            done_before[key] = optimism_corrected(cox_harrell_c(columns), arrays, replicates=replicates, seed=seed,
-                                                  progress=step)
-        else:
-            step(replicates, replicates)
-        result = done_before[key]
-        rows.append({"scheme": f.scheme.name, "apparent_c": result.apparent, "optimism": result.optimism,
-                     "corrected_c": result.corrected, "replicates": result.replicates})
-    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def _empty_auc() -> pl.DataFrame:
@@ -425,7 +314,3 @@ def _empty_comparisons() -> pl.DataFrame:
                                 "lower": pl.Float64, "upper": pl.Float64, "p": pl.Float64})
 
 
-def _empty_calibration() -> pl.DataFrame:
-    return pl.DataFrame(schema={"scheme": pl.String, "time": pl.Float64, "level": pl.String, "n": pl.Int64,
-                                "predicted": pl.Float64, "observed": pl.Float64, "observed_lower": pl.Float64,
-                                "observed_upper": pl.Float64})

@@ -50,7 +50,7 @@ class ModelTest:
     p: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class CoxResult:
     """A fitted Cox model: estimates, variances, model tests and what the PH test and concordance need."""
 
@@ -185,6 +185,41 @@ def _robust_variance(
     return dfbeta.T @ dfbeta, _chisq_test(*wald_statistic(resid0.T @ resid0, resid0.sum(axis=0)))
 
 
+def _check_arguments(ties: str, terms: Sequence[str]) -> None:
+    """Refuse an unknown ties method or a model without terms before reading any row."""
+    if ties not in ("efron", "breslow"):
+        raise AnalysisError(f"unknown ties method {ties!r}; choose efron or breslow")
+    if not terms:
+        raise AnalysisError("a Cox model needs at least one term")
+
+
+def _survival_arrays(data: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Return time, event and entry; entry is None when absent or all 0 (then rows are not (entry, time] intervals)."""
+    time = data.get_column("time").cast(pl.Float64).to_numpy()
+    event = data.get_column("event").cast(pl.Int64).to_numpy()
+    entry = data.get_column("entry").cast(pl.Float64).to_numpy() if "entry" in data.columns else None
+    if entry is not None and not np.any(entry != 0):
+        entry = None
+    return time, event, entry
+
+
+def _aliased_notes(aliased: np.ndarray, columns: Sequence[str]) -> list[str]:
+    """Name the aliased columns, as R's NA coefficients ("X matrix deemed to be singular", no longer a warning)."""
+    if not aliased.any():
+        return []
+    names = ", ".join(np.array(columns)[aliased])
+    return [f"Not estimable (collinear with other terms, or constant): {names}"]
+
+
+def _singular_robust_notes(wald: ModelTest, estimable: int, cluster_codes: np.ndarray | None) -> list[str]:
+    """Say when a robust variance (clusters given) is singular, so the tests use R's generalised inverse."""
+    if cluster_codes is None or wald.df >= estimable:
+        return []
+    clusters = int(cluster_codes.max()) + 1
+    return [f"The robust variance is singular ({clusters} clusters for {estimable} coefficients): the "
+            f"Wald and robust score tests use a generalised inverse on {wald.df} df (R's coxph.wtest)"]
+
+
 def fit_cox(
     data: pl.DataFrame,
     *,
@@ -233,10 +268,7 @@ def fit_cox(
     >>> round(float(fit_cox(d, terms=["x"]).coef[0]), 6)  # R: coef(coxph(Surv(time, event) ~ x, d))
     3.598127
     """
-    if ties not in ("efron", "breslow"):
-        raise AnalysisError(f"unknown ties method {ties!r}; choose efron or breslow")
-    if not terms:
-        raise AnalysisError("a Cox model needs at least one term")
+    _check_arguments(ties, terms)
     strata_cols = _as_list(strata)
     needed = ["time", "event", *(["entry"] if "entry" in data.columns else []), *terms, *strata_cols,
               *([cluster] if cluster else [])]
@@ -245,11 +277,7 @@ def fit_cox(
         raise AnalysisError("no events among the rows; a Cox model cannot be fitted")
     design = model_matrix(data, terms, reference=reference, levels=levels)
     _check_design_finite(design.matrix, design.columns)
-    time = data.get_column("time").cast(pl.Float64).to_numpy()
-    event = data.get_column("event").cast(pl.Int64).to_numpy()
-    entry = data.get_column("entry").cast(pl.Float64).to_numpy() if "entry" in data.columns else None
-    if entry is not None and not np.any(entry != 0):
-        entry = None
+    time, event, entry = _survival_arrays(data)
     stratum = _codes(data, strata_cols) if strata_cols else np.zeros(data.height, dtype=np.int64)
     rs = build_risk_sets(entry, time, event, stratum, design.matrix, efron=ties == "efron")
     counting = entry is not None
@@ -265,10 +293,7 @@ def fit_cox(
     fit_notes = _convergence_notes(fit, fit.beta, lp, design.columns, counting=counting)
     for note in fit_notes:
         warnings.warn(note, CoxConvergenceWarning, stacklevel=2)
-    if aliased.any():  # R: "X matrix deemed to be singular" (no longer a warning in R, only the NA)
-        names = ", ".join(np.array(design.columns)[aliased])
-        fit_notes.append(f"Not estimable (collinear with other terms, or constant): {names}")
-    notes = fit_notes + notes
+    notes = fit_notes + _aliased_notes(aliased, design.columns) + notes
 
     keep = ~aliased
     var, robust_score, cluster_codes = naive_var, None, None
@@ -276,12 +301,7 @@ def fit_cox(
         cluster_codes = _codes(data, [cluster]) if cluster else np.arange(data.height)
         var, robust_score = _robust_variance(rs, cluster_codes, estimable, naive_var)
     wald = _chisq_test(*_wald(var[np.ix_(keep, keep)], coef[keep]))
-    if (robust or cluster) and wald.df < keep.sum():
-        clusters = int(cluster_codes.max()) + 1 if cluster_codes is not None else 0
-        notes.append(
-            f"The robust variance is singular ({clusters} clusters for {int(keep.sum())} coefficients): the "
-            f"Wald and robust score tests use a generalised inverse on {wald.df} df (R's coxph.wtest)"
-        )
+    notes += _singular_robust_notes(wald, int(keep.sum()), cluster_codes)
 
     df = int(keep.sum())
     return CoxResult(

@@ -95,7 +95,7 @@ def unpack(v: np.ndarray, p: int) -> np.ndarray:
     return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class RiskSets:
     """Sort orders and event groups of one data set; built once, reused at every Newton step."""
 

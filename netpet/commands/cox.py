@@ -22,6 +22,9 @@ from netpet.options import (
 if TYPE_CHECKING:
     import polars as pl
 
+    from netpet.analysis.outputs.shareable import CoxCounts
+    from netpet.analysis.studies.cox_analysis import CoxReport
+
 
 
 
@@ -62,44 +65,46 @@ def cox(db: str | None, cohort: str | None, by: str, reference: str | None, cova
         data = cox_selection(reg, by=by, covariates=chosen, strata=strata, cluster=cluster, endpoint=endpoint,
                              origin=origin, time_unit=time_unit, time_varying=time_varying,
                              patients=cohort_patients(reg, cohort))
-        summary = cox_analysis(data, covariates=chosen, reference=reference, ties=ties,  # type: ignore[arg-type]
-                               strata=strata, cluster=cluster, robust=robust)
+        report = cox_analysis(data, covariates=chosen, reference=reference, ties=ties,  # type: ignore[arg-type]
+                              strata=strata, cluster=cluster, robust=robust)
+        counts = None
         if shareable or min_cell is not None:
             from netpet.analysis.outputs.shareable import cox_counts
 
-            summary = cox_counts(summary, min_cell_count(reg, min_cell))
-    click.echo(_render(summary, fmt))
+            counts = cox_counts(report, min_cell_count(reg, min_cell))
+    click.echo(_render(report, fmt, counts))
 
 
-def _render(summary: dict, fmt: str) -> str:
+def _render(report: CoxReport, fmt: str, counts: CoxCounts | None = None) -> str:
+    """The report as JSON, the coefficients as CSV, or the whole model as tables; `counts` as published."""
     import polars as pl
 
     from netpet.analysis.outputs.tables import PER_UNIT
 
-    coefficients = pl.DataFrame(summary["terms"])
     if fmt == "json":
-        return dumps(summary)
+        return dumps(counts.payload(report) if counts else report.to_dict())
     if fmt == "csv":
-        return render(coefficients, "csv")
-    tests = pl.DataFrame([{"test": name, **entry} for name, entry in summary["tests"].items()])
-    excluded = "; ".join(f"{reason}: {_n(count)}" for reason, count in summary["excluded"].items()) or "none"
-    reference = ", ".join(f"{term}={level}" for term, level in summary["reference"].items()) or "none"
+        return render(report.coefficients, "csv")
+    n, events, patients, excluded_by = (
+        (counts.n, counts.events, counts.patients, counts.excluded) if counts
+        else (report.n, report.events, report.patients, report.excluded))
+    excluded = "; ".join(f"{reason}: {_n(count)}" for reason, count in excluded_by.items()) or "none"
+    reference = ", ".join(f"{term}={level}" for term, level in report.reference.items()) or "none"
     lines = [
-        f"Cox model of {summary['endpoint'].upper()} ({summary['time_unit']} from {summary['origin']}), "
-        f"ties {summary['ties']}, reference levels {reference}",
-        (f"n = {_n(summary['n'])}" if summary["patients"] == summary["n"] else
-         f"n = {_n(summary['n'])} intervals of {_n(summary['patients'])} patients") +
-        f", events = {_n(summary['events'])}; excluded: {excluded}",
-        *(f"warning: {text}" for text in summary["warnings"]),
-        render(_shown(coefficients).with_columns(pl.col("term").replace_strict(PER_UNIT, default="").alias("hr per")),
-               "table"),
-        f"log-likelihood {summary['loglik']:.4f} (null {summary['loglik_null']:.4f}); "
-        f"concordance {summary['concordance']:.4f} (SE {summary['concordance_se']:.4f})",
-        render(tests.with_columns(pl.col("chisq", "p").round_sig_figs(4)), "table"),
+        f"Cox model of {report.endpoint.upper()} ({report.time_unit} from {report.origin}), "
+        f"ties {report.ties}, reference levels {reference}",
+        (f"n = {_n(n)}" if patients == n else f"n = {_n(n)} intervals of {_n(patients)} patients") +
+        f", events = {_n(events)}; excluded: {excluded}",
+        *(f"warning: {text}" for text in report.warnings),
+        render(_shown(report.coefficients).with_columns(
+            pl.col("term").replace_strict(PER_UNIT, default="").alias("hr per")), "table"),
+        f"log-likelihood {report.loglik:.4f} (null {report.loglik_null:.4f}); "
+        f"concordance {report.concordance:.4f} (SE {report.concordance_se:.4f})",
+        render(report.test_table.with_columns(pl.col("chisq", "p").round_sig_figs(4)), "table"),
         "Proportional hazards test (cox.zph, transform km):",
-        render(pl.DataFrame(summary["ph_test"]).with_columns(pl.col("chisq", "p").round_sig_figs(4)),
-               "table") if summary["ph_test"] else "none: R's cox.zph stops on this model (see the notes)",
-        *(f"note: {note}" for note in summary["notes"] if note not in summary["warnings"]),
+        render(report.ph_table.with_columns(pl.col("chisq", "p").round_sig_figs(4)),
+               "table") if report.ph_test else "none: R's cox.zph stops on this model (see the notes)",
+        *(f"note: {note}" for note in report.notes if note not in report.warnings),
     ]
     return "\n".join(lines)
 

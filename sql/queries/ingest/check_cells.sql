@@ -1,8 +1,8 @@
 -- Cells of one column that are empty though required, too long, hold control characters, are
 -- unparseable, or are out of range. The value is cut to $shown characters: a message never carries a
--- 10 MB cell. A text cell starting with a formula character does not parse (see fragments/parse_text).
--- {{raw}} is the cell's text where parse_file.sql kept it (fragments/raw_kept; a text column's value is its
--- text, fragments/raw_text): an empty cell has neither value nor text.
+-- 10 MB cell. A text cell starting with a formula character does not parse (see column_sql.parse_text).
+-- {{raw}} is the cell's text where parse_file.sql kept it (column_sql.raw_kept; a text column's value is its
+-- text, column_sql.raw_text): an empty cell has neither value nor text.
 select _row as row,
     case when length({{raw}}) > $shown then left({{raw}}, $shown - 3) || '...' else {{raw}} end as value,
     length({{raw}}) as length,

@@ -1,1 +1,0 @@
-case when i.{{stored}} is distinct from r.{{stored}} then '{{column}}' end

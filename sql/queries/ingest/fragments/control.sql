@@ -1,1 +1,0 @@
-regexp_matches({{stored}}, $control)

@@ -1,1 +1,0 @@
-i.{{column}} is distinct from r.{{column}}

@@ -1,1 +1,0 @@
-{{stored}} as {{column}}

@@ -1,1 +1,0 @@
-case when {{stored}} is null or ({{range}}) then r_{{column}} end as r_{{column}}

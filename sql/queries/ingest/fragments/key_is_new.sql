@@ -1,1 +1,0 @@
-not exists (select 1 from {{table}} r where {{key_match}})

@@ -1,1 +1,0 @@
-i.{{column}} = r.{{column}}

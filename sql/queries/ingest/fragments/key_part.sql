@@ -1,1 +1,0 @@
-cast(i.{{column}} as varchar)

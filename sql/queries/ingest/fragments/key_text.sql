@@ -1,1 +1,0 @@
-concat_ws('|', {{parts}})

@@ -1,1 +1,0 @@
-r_{{column}} is null

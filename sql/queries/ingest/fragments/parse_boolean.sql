@@ -1,1 +1,0 @@
-case r_{{column}} when 'true' then true when 'false' then false else case when lower(r_{{column}}) in ('true', 't', 'yes', '1') then true when lower(r_{{column}}) in ('false', 'f', 'no', '0') then false end end as {{stored}}

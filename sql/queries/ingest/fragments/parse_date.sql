@@ -1,1 +1,0 @@
-case when regexp_full_match(r_{{column}}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') then try_strptime(r_{{column}}, '%Y-%m-%d')::date when getvariable('netpet_date_format') is not null then try_strptime(r_{{column}}, getvariable('netpet_date_format'))::date end as {{stored}}

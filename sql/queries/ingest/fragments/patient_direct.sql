@@ -1,1 +1,0 @@
-i.patient_id

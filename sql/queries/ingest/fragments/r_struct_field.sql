@@ -1,1 +1,0 @@
-{{stored}} := r.{{stored}}

@@ -1,1 +1,0 @@
-null::varchar as r_{{column}}

@@ -1,1 +1,0 @@
-case when starts_with(cast("{{column}}" as varchar), ' ') or ends_with(cast("{{column}}" as varchar), ' ') or strlen(cast("{{column}}" as varchar)) <> length(cast("{{column}}" as varchar)) then nullif(trim(cast("{{column}}" as varchar)), '') else nullif(cast("{{column}}" as varchar), '') end as r_{{column}}

@@ -1,1 +1,0 @@
-coalesce(r_{{column}}, {{stored}})

@@ -1,1 +1,0 @@
-length(concat_ws('', *columns(*))) >= 0

@@ -1,1 +1,0 @@
-_texts[{{index}}] as r_{{column}}
