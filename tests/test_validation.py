@@ -163,8 +163,8 @@ def test_from_diagnosis_only_the_measures_defined_under_delayed_entry_are_given(
 
 def test_an_unknown_scheme_is_a_clear_error(demo_registry: Path) -> None:
     with Registry.open(demo_registry, read_only=True) as reg, pytest.raises(AnalysisError, match=(
-            r"unknown scheme\(s\) zidan; known schemes: netpet_group, netpet_score, karfis")):
-        validate_schemes(reg, schemes=["netpet_group", "zidan"])
+            r"unknown scheme\(s\) zidna; known schemes: netpet_group, netpet_score, karfis, zidan")):
+        validate_schemes(reg, schemes=["netpet_group", "zidna"])
 
 
 def test_without_lesion_reads_the_lesion_schemes_are_set_aside_and_the_rest_run(
@@ -232,3 +232,17 @@ def test_with_recorded_scores_some_p2_4_patients_have_another_karfis_class(demo_
     moved = frame.filter((pl.col("netpet_group") == "P2-4") & (pl.col("karfis") != "C2"))
     assert 0 < moved.height < 0.05 * frame.height
     assert report.comparisons["c_difference"][0] != 0.0
+
+
+def test_mean_predicted_survival_is_summed_in_row_order_so_every_run_writes_the_same_calibration() -> None:
+    """calibration.csv once differed in its last digit from run to run (a parallel group-by's summing order)."""
+    from netpet.analysis.studies.scheme_fits import _mean_predicted
+
+    rng = np.random.default_rng(7)
+    level = rng.choice(np.array(["P1", "P2-4", "P5"]), 200_000)
+    predicted = rng.uniform(size=(level.size, 2))
+    means = _mean_predicted(level, predicted, [12.0, 36.0])
+    for row in means.iter_rows(named=True):
+        values = predicted[level == row["level"], [12.0, 36.0].index(row["time"])]
+        assert row["n"] == values.size
+        assert row["predicted"] == sum(values.tolist()) / values.size  # exactly: Python's sum runs in row order

@@ -75,6 +75,17 @@ def likelihood_ratio_rows(frame: pl.DataFrame, fitted: Sequence[Fitted]) -> pl.D
                                       "df": pl.Int64, "p": pl.Float64}, orient="row")
 
 
+def _mean_predicted(level: np.ndarray, predicted: np.ndarray, at: Sequence[float]) -> pl.DataFrame:
+    """Per level and time: patients and mean predicted survival, summed in row order (polars' parallel
+    group-by sums in an order that varies from run to run, and so did the last digit of calibration.csv)."""
+    levels, inverse = np.unique(level, return_inverse=True)
+    n = np.bincount(inverse, minlength=levels.size)
+    sums = np.column_stack([np.bincount(inverse, weights=predicted[:, j], minlength=levels.size)
+                            for j in range(predicted.shape[1])])
+    return pl.DataFrame({"level": np.repeat(levels, len(at)), "time": np.tile(np.asarray(at, float), levels.size),
+                         "n": np.repeat(n, len(at)), "predicted": (sums / n[:, None]).reshape(-1)})
+
+
 def calibration_rows(frame: pl.DataFrame, fitted: Sequence[Fitted], at: Sequence[float]) -> pl.DataFrame:
     """Mean Cox-predicted survival against the KM estimate (95% CI) in each level at each time."""
     from netpet.analysis.survival.km import km_fit, survival_at
@@ -82,11 +93,7 @@ def calibration_rows(frame: pl.DataFrame, fitted: Sequence[Fitted], at: Sequence
 
     frames = []
     for f in fitted:
-        predicted = cox_predicted_survival(f.result, list(at))
-        means = pl.DataFrame({"level": np.repeat(f.level, len(at)), "time": np.tile(np.asarray(at, float),
-                                                                                      len(f.level)),
-                              "predicted": predicted.reshape(-1)})
-        means = means.group_by("level", "time").agg(pl.len().alias("n"), pl.col("predicted").mean())
+        means = _mean_predicted(f.level, cox_predicted_survival(f.result, list(at)), at)
         km = km_fit(frame.select("time", "event", group=pl.Series(f.level)), levels=f.levels)
         observed = survival_at(km, at).select(pl.col("group").alias("level"), "time",
                                               pl.col("surv").alias("observed"),
