@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -53,6 +55,21 @@ def display_name(path: str | Path) -> str:
     return masked_url(str(path)) if is_postgres_url(path) else str(path)
 
 
+def spill_directory(path: str, *, read_only: bool, is_postgres: bool) -> str:
+    """Return a folder of this connection's own for DuckDB to spill to when a query outgrows its memory cap.
+
+    DuckDB's default for an in-memory session is `./.tmp`, shared by every process started in the same
+    folder: two imports spilling at once overwrite each other's blocks and one fails inside DuckDB ("Cannot
+    perform IO in in-memory database"). The folder does not exist yet: DuckDB creates it on the first spill
+    and removes it on close. A registry file opened for writing spills beside itself, else the system's
+    temporary folder.
+    """
+    name = f"netpet-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    if is_postgres or read_only:
+        return str(Path(tempfile.gettempdir()) / name)
+    return f"{Path(path).resolve()}.{name}"
+
+
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
@@ -92,7 +109,8 @@ class Registry:
         self.encrypted = key is not None
         if self.is_postgres and key is not None:
             raise RegistryError("encryption at rest applies to registry files; PostgreSQL encrypts on its own")
-        self.con = duckdb.connect(config={"threads": os.cpu_count() or 2})
+        spill = spill_directory(self.path, read_only=read_only, is_postgres=self.is_postgres)
+        self.con = duckdb.connect(config={"threads": os.cpu_count() or 2, "temp_directory": spill})
         # DuckDB's own progress bar would print from inside the library; the CLI draws its own. In Jupyter
         # without ipywidgets DuckDB has it off already and refuses any change to it (duckdb/duckdb#7590).
         with suppress(duckdb.InvalidInputException):

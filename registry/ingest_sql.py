@@ -18,9 +18,10 @@ from netpet.registry.column_sql import Sql, identifier
 from netpet.registry.errors import IngestError
 from netpet.registry.sqlfiles import read_sql
 
-#: DuckDB's memory cap during an import: beyond it temp tables spill to disk, leaving room for Python
-#: and polars under an 8 GB budget at tens of millions of rows.
-IMPORT_MEMORY_LIMIT = "6GB"
+#: DuckDB's memory cap during an import: beyond it temp tables spill to disk (to the registry's own spill
+#: folder, `netpet.registry.db.spill_directory`), leaving room for Python and polars under a 4 GB budget at
+#: tens of millions of rows (a 1M-patient import, 55M lesion reads, peaked at 6.3 GB under a 6 GB cap).
+IMPORT_MEMORY_LIMIT = "3GB"
 #: Control characters (NUL, ESC, ...) other than tab and line breaks: never data, a sign of a corrupt file.
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 

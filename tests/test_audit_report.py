@@ -12,8 +12,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netpet.analysis.outputs.audit_report import audit_report, render_html, write_audit
+from netpet.analysis.outputs.audit_report import audit_report, render_html, reverse_km_steps, write_audit
 from netpet.analysis.outputs.audit_tables import FIELDS, completeness_index, completeness_tables, reverse_km_median
+from netpet.analysis.vocabulary import TIME_UNITS
 from netpet.cli import cli
 from tests.audit_fixtures import (
     AS_OF,
@@ -55,6 +56,23 @@ def test_reverse_km_median_matches_a_hand_computation():
     # censored, S(4) = 0.6 * 1/2 = 0.3 <= 0.5, so the median follow-up is 4.
     assert reverse_km_median([1, 2, 3, 4, 5], [False, False, True, False, False]) == 4.0
     assert reverse_km_median([5, 6], [True, True]) is None
+
+
+def test_reverse_km_steps_equal_the_per_time_product_bit_for_bit():
+    # The figure's curve, vectorised: the same factors 1 - censored / at risk multiplied in the same order as
+    # a pass over each distinct time, so the PNG does not change; ties, deaths at censoring times, all dead.
+    rng = np.random.default_rng(7)
+    for n in (1, 5, 2000):
+        days = rng.integers(0, 400, n)
+        dead = rng.random(n) < 0.3
+        t, event = days.astype(float) / TIME_UNITS["months"], ~dead
+        xs, ys, surv = [0.0], [1.0], 1.0
+        for u in np.unique(t[event]):
+            surv *= 1 - np.sum((t == u) & event) / np.sum(t >= u)
+            xs.append(float(u))
+            ys.append(surv)
+        assert reverse_km_steps(pl.DataFrame({"observed_days": days, "is_dead": dead})) == (xs, ys)
+    assert reverse_km_steps(pl.DataFrame({"observed_days": [3, 4], "is_dead": [True, True]})) == ([0.0], [1.0])
 
 
 def test_completeness_index_is_observed_over_potential_person_time():

@@ -217,3 +217,18 @@ def test_import_restores_the_connection_memory_limit(registry: Registry) -> None
     before = registry.query("select current_setting('memory_limit') as m").item()
     import_folder(registry, DATA / "valid")
     assert registry.query("select current_setting('memory_limit') as m").item() == before
+
+
+def test_each_registry_spills_to_a_folder_of_its_own_removed_on_close(tmp_path: Path) -> None:
+    # DuckDB's default spill folder for the in-memory session is ./.tmp, shared by every process started in the
+    # same folder: two 1M-patient imports spilling at once broke each other's blocks inside DuckDB.
+    Registry.create(tmp_path / "a.duckdb").close()
+    with Registry.open(tmp_path / "a.duckdb") as a, Registry.create(tmp_path / "b.duckdb") as b:
+        folders = [Path(r.query("select current_setting('temp_directory') as d").item()) for r in (a, b)]
+        a.con.execute("set memory_limit = '64MB'")
+        a.con.execute("create temp table big as select repeat('x', 40) || i::varchar as s from range(2500000) t(i)")
+        assert folders[0].is_dir()
+        assert folders[0].parent == tmp_path
+    assert folders[0] != folders[1]
+    assert all(f.name != ".tmp" for f in folders)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.duckdb", "b.duckdb"]

@@ -97,18 +97,26 @@ def plot_reverse_km(followup: pl.DataFrame, ax: Axes | None = None) -> Axes:
     """Draw the reverse Kaplan-Meier curve of follow-up (probability of still being followed), in months."""
     if ax is None:
         ax = _axes()
-    t = followup["observed_days"].to_numpy().astype(float) / TIME_UNITS["months"]
-    event = ~followup["is_dead"].to_numpy().astype(bool)
-    xs, ys, surv = [0.0], [1.0], 1.0
-    for u in np.unique(t[event]):
-        surv *= 1 - np.sum((t == u) & event) / np.sum(t >= u)
-        xs.append(float(u))
-        ys.append(surv)
+    xs, ys = reverse_km_steps(followup)
     ax.step(xs, ys, where="post", color="#3b6ea5")
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("months since first dual-PET timepoint")
     ax.set_ylabel("still followed")
     return ax
+
+
+def reverse_km_steps(followup: pl.DataFrame) -> tuple[list[float], list[float]]:
+    """Return the reverse Kaplan-Meier curve's step points (months, probability still followed), from time 0.
+
+    One sort and a cumulative product rather than a pass over every patient per distinct time (seconds at a
+    million patients); each step multiplies by the same `1 - censored / at risk` in the same order.
+    """
+    t = followup["observed_days"].to_numpy().astype(float) / TIME_UNITS["months"]
+    event = ~followup["is_dead"].to_numpy().astype(bool)
+    times, censored = np.unique(t[event], return_counts=True)
+    at_risk = t.size - np.searchsorted(np.sort(t), times, side="left")
+    surv = np.cumprod(1 - censored / at_risk)
+    return [0.0, *times.tolist()], [1.0, *surv.tolist()]
 
 
 def _axes() -> Axes:

@@ -4,15 +4,25 @@
 -- tables were changed some other way (SQL typed into the file), and analyses would use the old rows until
 -- `netpet migrate --refresh-analysis` re-derives them.
 -- Severity error: survival analyses and cohorts read the stored rows.
+-- A row differs when the live and stored sides hold it a different number of times: one grouping of both sides
+-- counted +1 and -1, rather than an EXCEPT ALL each way.
 with timepoints as (
-    (select * from live_timepoint_scores except all select * from analysis_timepoints)
-    union all
-    (select * from analysis_timepoints except all select * from live_timepoint_scores)
+    select * exclude (_side) from (
+        select *, 1 as _side from live_timepoint_scores
+        union all
+        select *, -1 from analysis_timepoints
+    )
+    group by all
+    having sum(_side) <> 0
 ),
 patients as (
-    (select * from live_patient_analysis except all select * from analysis_patients)
-    union all
-    (select * from analysis_patients except all select * from live_patient_analysis)
+    select * exclude (_side) from (
+        select *, 1 as _side from live_patient_analysis
+        union all
+        select *, -1 from analysis_patients
+    )
+    group by all
+    having sum(_side) <> 0
 )
 select distinct
     'error' as severity,
