@@ -499,7 +499,7 @@ def main() -> None:
         table = "\n".join([HEADER, "|" + "---|" * 13, *map(render_row, rows)])
         Path(args.out).write_text(
             "# Benchmark results\n\n" + "\n".join(f"- {t}" for t in header) + "\n\n"
-            + ("## Whole-command latency (1,000-patient demo, benchmarks/latency.py)\n\n" + "\n".join(latency[1:])
+            + ("## Whole-command latency (1,000-patient demo, benchmarks/latency.py)\n\n" + "\n".join(latency)
                + "\n\n" if latency else "") + table + "\n\n"
             + "\n".join(f"- {t}" for t in lines) + "\n", encoding="utf-8")
 
