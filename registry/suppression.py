@@ -38,6 +38,11 @@ HIDDEN = "*"
 _EPS = 1e-7
 
 
+def is_small(count: int, threshold: int) -> bool:
+    """The primary rule: a count from 1 to `threshold - 1` is hidden (0 identifies nobody by itself)."""
+    return 0 < count < threshold
+
+
 @dataclass(frozen=True)
 class Suppressed:
     """The outcome of suppressing one table: per entry, None (shown), `primary` or `complementary`."""
@@ -130,7 +135,7 @@ def _is_exposed(a_eq: np.ndarray, b_eq: np.ndarray, k: int, value: int, threshol
     The true table is a solution, so the range always holds `value`: a whole number below it already shows the
     entry is not determined, and a small one whose range reaches 0 is protected.
     """
-    small = 0 < value < threshold
+    small = is_small(value, threshold)
     low = 0.0 if value == 0 else _bound(a_eq, b_eq, k, 1.0)
     reaches_zero = low <= _EPS
     if np.ceil(low - _EPS) <= value - 1 and (reaches_zero or not small):
@@ -193,7 +198,7 @@ def _first_hidden(
 
     A zero beside a small total tells that every one of those few people lacks the attribute.
     """
-    status: list[str | None] = [PRIMARY if 0 < int(v) < threshold else None for v in values]
+    status: list[str | None] = [PRIMARY if is_small(int(v), threshold) else None for v in values]
     for index in hidden:
         status[index] = status[index] or COMPLEMENTARY
     for members, total in lines:
@@ -378,7 +383,7 @@ def suppressed_counts(
     values = frame[count].cast(pl.Int64).to_list()
     labels_cols = [c for c in frame.columns if c != count]
     if total_label is None:
-        shown = [f"<{threshold}" if 0 < v < threshold else str(v) for v in values]
+        shown = [f"<{threshold}" if is_small(v, threshold) else str(v) for v in values]
         return frame.with_columns(pl.Series(count, shown, dtype=pl.String))
     result = suppress_vector(values, threshold)
     shown = [result.label(i) for i in range(len(values) + 1)]

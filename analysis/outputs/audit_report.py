@@ -31,6 +31,7 @@ from netpet.analysis.outputs.audit_tables import (
 )
 from netpet.analysis.vocabulary import TIME_UNITS
 from netpet.registry.audit import check_summary, has_errors, run_checks
+from netpet.registry.suppression import is_small
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -144,7 +145,7 @@ def _check_table(summary: pl.DataFrame, threshold: int, params: dict[str, object
     """Return the check summary with small counts hidden and `$parameters` in descriptions filled in."""
 
     def small(n: int) -> str:
-        return f"<{threshold}" if 0 < n < threshold else str(n)
+        return f"<{threshold}" if is_small(n, threshold) else str(n)
 
     def fill(text: str) -> str:
         return string.Template(text).safe_substitute({k: str(v) for k, v in params.items()})

@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 
 from netpet.analysis.vocabulary import TIME_UNITS
-from netpet.registry.suppression import suppress_grid, suppress_vector
+from netpet.registry.suppression import is_small, suppress_grid, suppress_vector
 
 if TYPE_CHECKING:
 
@@ -168,7 +168,7 @@ def delay_table(delays: pl.DataFrame, *, by: str, threshold: int) -> pl.DataFram
     )
     groups = [str(g) for g in agg[by].to_list()]
     patients = [*agg["patients"].to_list(), delays["patient_id"].n_unique()]
-    small = [i for i, n in enumerate(patients) if 0 < n < threshold]
+    small = [i for i, n in enumerate(patients) if is_small(n, threshold)]
     result = suppress_vector(agg["scans"].to_list(), threshold, hidden=small)
     medians = [*agg["median"].to_list(), delays["delay_days"].median() if delays.height else None]
     shown_median = [f"{m:.0f}" if m is not None and i not in small else "*" for i, m in enumerate(medians)]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from netpet.registry.suppression import HIDDEN, Suppressed, suppress_grid, suppress_lines
+from netpet.registry.suppression import HIDDEN, Suppressed, is_small, suppress_grid, suppress_lines
 
 if TYPE_CHECKING:
     import numpy as np
@@ -102,7 +102,7 @@ def _hidden_groups(report: KMReport, threshold: int) -> list[str]:
 
 def primary(counts: Mapping[str, int], threshold: int) -> dict[str, int | None]:
     """Hide counts from 1 to `threshold - 1` of a set of counts with no published total (exclusions)."""
-    return {key: None if 0 < n < threshold else int(n) for key, n in counts.items()}
+    return {key: None if is_small(n, threshold) else int(n) for key, n in counts.items()}
 
 
 def flow_counts(flow: pl.DataFrame, threshold: int, *, hide_analysed: bool = False) -> pl.DataFrame:
@@ -205,5 +205,5 @@ def cox_counts(report: CoxReport, threshold: int) -> CoxCounts:
     shown_n = None if result.status[2] else n
     patients = report.patients
     return CoxCounts(n=shown_n, events=None if result.status[0] else events,
-                     patients=shown_n if patients == n else (None if 0 < patients < threshold else patients),
+                     patients=shown_n if patients == n else (None if is_small(patients, threshold) else patients),
                      excluded=primary(report.excluded, threshold), min_cell=threshold)

@@ -150,8 +150,10 @@ def _count(n: int | None) -> str | int:
 
 
 def _small(n: int, threshold: int) -> str:
-    """A count as text: `*` from 1 to `threshold - 1`."""
-    return "*" if 0 < n < threshold else str(n)
+    """A count as text: `*` where the suppression engine's primary rule hides it."""
+    from netpet.registry.suppression import HIDDEN, is_small
+
+    return HIDDEN if is_small(n, threshold) else str(n)
 
 
 def _km_text(report: KMReport, by: str, threshold: int | None = None) -> str:
