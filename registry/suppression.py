@@ -15,8 +15,8 @@ total". The method is an LP-checked greedy, the audit-and-extend scheme of τ-AR
 secondary suppression in its simplest form: hide a cell in every line left with one hidden entry (cheapest
 first: cells before totals, small counts before large), then audit the pattern as an attacker would and
 extend it until the audit passes. The audit solves, for every hidden entry, the smallest and largest value it
-can take given the shown entries, the lines and non-negativity (`scipy.optimize.linprog`; interval
-disclosure, which a rank test alone misses); the pattern is safe when no hidden entry is confined to a
+can take given the shown entries, the lines and non-negativity (`scipy.optimize.linprog`, many bounds per
+program as independent blocks; interval disclosure, which a rank test alone misses); the pattern is safe when no hidden entry is confined to a
 single whole number and every small count could be 0 or could reach the threshold. Linked tables that share
 totals are made consistent by their callers (`hidden`, `protected`).
 """
@@ -126,36 +126,61 @@ def _interval_exposed(
             rows.append(row)
             rhs.append(constant)
     a_eq, b_eq = np.array(rows).reshape(-1, len(hidden)), np.array(rhs)
-    return tuple(entry for entry, k in column.items() if _is_exposed(a_eq, b_eq, k, values[entry], threshold))
+    truth = np.array([values[entry] for entry in hidden])
+    return tuple(hidden[k] for k in _exposed_variables(a_eq, b_eq, truth, threshold))
 
 
-def _is_exposed(a_eq: np.ndarray, b_eq: np.ndarray, k: int, value: int, threshold: int) -> bool:
-    """Tell whether variable `k`, truly `value`, is pinned down; each bound is solved only when it decides.
+def _exposed_variables(a_eq: np.ndarray, b_eq: np.ndarray, truth: np.ndarray, threshold: int) -> list[int]:
+    """Return the variables an attacker pins down; each bound is solved only for the variables it decides.
 
-    The true table is a solution, so the range always holds `value`: a whole number below it already shows the
-    entry is not determined, and a small one whose range reaches 0 is protected.
+    The true table is a solution, so every range holds the true value: a whole number below it already shows an
+    entry is not determined, and a small one whose range reaches 0 is protected. The upper bounds are capped
+    above every value that could change a decision (the threshold and the true value plus one), which keeps
+    each program bounded without changing what it decides.
     """
-    small = is_small(value, threshold)
-    low = 0.0 if value == 0 else _bound(a_eq, b_eq, k, 1.0)
+    small = np.array([is_small(int(v), threshold) for v in truth], dtype=bool)
+    low = np.zeros(len(truth))
+    positive = np.flatnonzero(truth > 0)
+    low[positive] = _bounds(a_eq, b_eq, positive, 1.0, np.inf)
     reaches_zero = low <= _EPS
-    if np.ceil(low - _EPS) <= value - 1 and (reaches_zero or not small):
-        return False
-    high = _bound(a_eq, b_eq, k, -1.0)
+    below = np.ceil(low - _EPS) <= truth - 1
+    undecided = np.flatnonzero(~(below & (reaches_zero | ~small)))
+    cap = float(truth.max()) + threshold + 2
+    high = np.full(len(truth), cap)
+    high[undecided] = _bounds(a_eq, b_eq, undecided, -1.0, cap)
     determined = np.floor(high + _EPS) - np.ceil(low - _EPS) < 1
-    return bool(determined or (small and not reaches_zero and high < threshold - _EPS))
+    exposed = determined | (small & ~reaches_zero & (high < threshold - _EPS))
+    return [int(k) for k in undecided if exposed[k]]
 
 
-def _bound(a_eq: np.ndarray, b_eq: np.ndarray, k: int, sign: float) -> float:
-    """Return the smallest (`sign` 1) or largest (-1) value of variable `k` over `a_eq x = b_eq, x >= 0`."""
+#: Variables whose bound one linear program solves at once (as independent blocks of one program).
+_BLOCKS_PER_PROGRAM = 64
+
+
+def _bounds(a_eq: np.ndarray, b_eq: np.ndarray, ks: np.ndarray, sign: float, cap: float) -> np.ndarray:
+    """Return the smallest (`sign` 1) or largest (-1) value of each variable in `ks` over `a_eq x = b_eq`,
+    `0 <= x <= cap`.
+
+    One program per variable would spend most of its time in scipy's per-call overhead; instead each program
+    holds up to `_BLOCKS_PER_PROGRAM` independent copies of the constraints, copy `i` optimising variable
+    `ks[i]`. The copies share no variable, so the optimum of the whole is the optimum of each copy.
+    """
     from scipy.optimize import linprog  # only when hidden cells need checking; scipy.optimize costs 0.5 s to import
+    from scipy.sparse import csr_array, identity, kron
 
-    objective = np.zeros(a_eq.shape[1])
-    objective[k] = sign
-    args = {"A_eq": a_eq, "b_eq": b_eq} if a_eq.size else {}
-    result = linprog(objective, bounds=(0, None), method="highs", **args)
-    if result.status == 3:  # unbounded: only a maximum can be
-        return np.inf
-    return float(sign * result.fun)
+    n = a_eq.shape[1]
+    found = np.empty(len(ks))
+    for start in range(0, len(ks), _BLOCKS_PER_PROGRAM):
+        chunk = ks[start:start + _BLOCKS_PER_PROGRAM]
+        copies = len(chunk)
+        objective = np.zeros(copies * n)
+        objective[np.arange(copies) * n + chunk] = sign
+        args = {"A_eq": kron(identity(copies), csr_array(a_eq), format="csr"), "b_eq": np.tile(b_eq, copies)}
+        result = linprog(objective, bounds=(0, cap), method="highs", **(args if a_eq.size else {}))
+        if result.status != 0:  # the true table is feasible and every bound is finite: a solver failure
+            raise RuntimeError(f"the suppression audit's linear program failed: {result.message}")
+        found[start:start + copies] = result.x.reshape(copies, n)[np.arange(copies), chunk]
+    return found
 
 
 def _lone_hidden_lines(
@@ -196,15 +221,18 @@ def _first_hidden(
 ) -> list[str | None]:
     """Return the status before complements: small counts, entries hidden on request, zeros beside a hidden total.
 
-    A zero beside a small total tells that every one of those few people lacks the attribute.
+    A zero beside a small total tells that every one of those few people lacks the attribute. A zero that also
+    lies in a line whose shown total is 0 stays shown: that line gives it away whatever is hidden, and it is
+    about nobody (hiding it would only force the shown zero total to be hidden too).
     """
     status: list[str | None] = [PRIMARY if is_small(int(v), threshold) else None for v in values]
     for index in hidden:
         status[index] = status[index] or COMPLEMENTARY
+    empty = {m for members, total in lines if int(values[total]) == 0 and status[total] is None for m in members}
     for members, total in lines:
         if status[total] is not None:
             for m in members:
-                if int(values[m]) == 0:
+                if int(values[m]) == 0 and m not in empty:
                     status[m] = status[m] or COMPLEMENTARY
     return status
 

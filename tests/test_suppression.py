@@ -6,6 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 import scipy.linalg
+import scipy.optimize
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,7 @@ from netpet.registry.suppression import (
     COMPLEMENTARY,
     PRIMARY,
     grid_lines,
+    interval_exposed,
     suppress_grid,
     suppress_vector,
     suppressed_counts,
@@ -196,3 +198,41 @@ def test_empty_tables_are_returned_as_they_are():
     full, result = suppress_grid(np.zeros((0, 2), dtype=np.int64), 5)
     assert full.tolist() == [[0, 0, 0]]
     assert result.status == (None, None, None)
+
+
+def exposed_one_program_per_bound(values: list[int], lines, hidden: list[int], threshold: int) -> list[int]:
+    """The interval audit written plainly: the smallest and largest value of each hidden entry, one LP each."""
+    a_eq = np.zeros((len(lines), len(hidden)))
+    b_eq = np.zeros(len(lines))
+    for row, (members, total) in enumerate(lines):
+        for entry, sign in [*((m, 1.0) for m in members), (total, -1.0)]:
+            if entry in hidden:
+                a_eq[row, hidden.index(entry)] += sign
+            else:
+                b_eq[row] -= sign * values[entry]
+    exposed = []
+    for k, entry in enumerate(hidden):
+        bounds = []
+        for sign in (1.0, -1.0):
+            objective = np.zeros(len(hidden))
+            objective[k] = sign
+            result = scipy.optimize.linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+            bounds.append(np.inf if result.status == 3 else sign * result.fun)
+        low, high = bounds
+        small = 0 < values[entry] < threshold
+        if np.floor(high + 1e-7) - np.ceil(low - 1e-7) < 1 or (small and low > 1e-7 and high < threshold - 1e-7):
+            exposed.append(entry)
+    return exposed
+
+
+@settings(max_examples=60, deadline=None)
+@given(grids, st.integers(2, 11), st.data())
+def test_the_batched_interval_audit_decides_as_one_program_per_bound(cells, threshold, data):
+    # Every bound is solved in blocks of one program; the decisions must be those of one program per bound.
+    full = np.asarray(cells, dtype=np.int64)
+    full = np.vstack([np.hstack([full, full.sum(1, keepdims=True)]), np.hstack([full.sum(0), full.sum()])])
+    values = full.ravel().tolist()
+    hidden = sorted(data.draw(st.sets(st.integers(0, len(values) - 1), min_size=1)))
+    lines = grid_lines(len(cells), len(cells[0]))
+    expected = exposed_one_program_per_bound(values, lines, hidden, threshold)
+    assert sorted(interval_exposed(values, lines, hidden, threshold)) == expected
