@@ -2,12 +2,14 @@
 
 A check is a query that returns the rows that fail it (dbt's data tests): an empty result passes. The file
 name is the check's name, and its header comment says what it checks and why. This module runs the
-checks and summarises them; the report around them is `netpet.analysis.outputs.audit_report`.
+checks and summarises them; the report around them is `netpet.analysis.outputs.audit_report`. A costly check
+may have a cheap precheck (`sql/checks/prechecks/<name>.sql`) that says when it cannot fail, so it is skipped.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -20,6 +22,9 @@ if TYPE_CHECKING:
     from netpet.registry.import_files import Progress
 
 SEVERITIES = ("error", "warning", "info")
+
+#: The folder (under `sql/checks/`) of the optional prechecks: `<check name>.sql`, one boolean `may_fail`.
+PRECHECKS = "prechecks"
 
 #: The columns of `run_checks`, in order.
 FAILURE_SCHEMA: dict[str, type[pl.DataType]] = {
@@ -81,10 +86,7 @@ def run_checks(reg: Registry, *, as_of: date, lost_after_days: int = 365,
     frames = [pl.DataFrame(schema=FAILURE_SCHEMA)]
     checks = sql_files("checks")
     for done, path in enumerate(checks, start=1):
-        try:
-            rows = reg.query_file("checks", path.stem, params)
-        except Exception as exc:  # a broken check file is the registry's fault, named by file
-            raise RegistryError(f"check checks/{path.name} failed to run: {exc}") from exc
+        rows = _run_check(reg, path, params)
         bad = set(rows["severity"].unique().to_list()) - set(SEVERITIES)
         if bad:
             raise RegistryError(f"check checks/{path.name} returned unknown severities {sorted(bad)}")
@@ -100,6 +102,22 @@ def run_checks(reg: Registry, *, as_of: date, lost_after_days: int = 365,
         if progress is not None:
             progress("checks", done, len(checks))
     return pl.concat(frames).sort("check", "patient_id", "record_id", nulls_last=True)
+
+
+def _run_check(reg: Registry, path: Path, params: dict[str, object]) -> pl.DataFrame:
+    """Run one check file, or return no rows when its precheck (`checks/prechecks/<name>.sql`) rules failure out.
+
+    A precheck is a cheap query of one boolean column `may_fail` (e.g. digests of two tables before a row
+    diff); it must be true whenever the check would return rows, so that skipping the check changes nothing.
+    """
+    try:
+        if (path.parent / PRECHECKS / path.name).is_file():
+            may_fail = reg.query_file(f"checks/{PRECHECKS}", path.stem, params)["may_fail"]
+            if may_fail.len() == 1 and may_fail[0] is False:
+                return pl.DataFrame(schema=dict.fromkeys(("severity", "patient_id", "record_id", "message"), pl.String))
+        return reg.query_file("checks", path.stem, params)
+    except Exception as exc:  # a broken check file is the registry's fault, named by file
+        raise RegistryError(f"check checks/{path.name} failed to run: {exc}") from exc
 
 
 def check_summary(failures: pl.DataFrame) -> pl.DataFrame:

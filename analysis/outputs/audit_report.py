@@ -277,7 +277,9 @@ def _aggregate_tables(frames: dict[str, pl.DataFrame], *, as_of: date, threshold
 
 def _row_level_tables(failures: pl.DataFrame, practice: pl.DataFrame) -> list[AuditTable]:
     """The tables with patient IDs, for the data manager only (`include_ids`)."""
-    discordant = practice.filter((pl.col("netpet_group") == "P5") & pl.col("prrt_given"))
+    discordant = practice.filter((pl.col("netpet_group") == "P5") & pl.col("prrt_given")).sort(
+        "patient_id", "timepoint_date", "timepoint_id"
+    )  # the query's rows come in no fixed order
     return [
         AuditTable("failing_rows", "Failing rows (internal: contains patient IDs)", "Every row a check returned.",
                    failures),

@@ -237,7 +237,8 @@ def followup_table(followup: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
 
 def practice_by_group(practice: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
     """Return timepoints by NETPET group x first treatment after them, suppressed, with row percentages."""
-    groups = [g for g in GROUP_ORDER if g in set(practice["netpet_group"].to_list())]
+    present = set(practice["netpet_group"].unique().to_list())  # once: the frame has a row per timepoint
+    groups = [g for g in GROUP_ORDER if g in present]
     classes = list(TREATMENT_ORDER)
     counts = np.zeros((len(groups), len(classes)), dtype=np.int64)
     for g, c, n in practice.group_by("netpet_group", "next_treatment").len().iter_rows():
