@@ -16,9 +16,9 @@ secondary suppression in its simplest form: hide a cell in every line left with 
 first: cells before totals, small counts before large), then audit the pattern as an attacker would and
 extend it until the audit passes. The audit solves, for every hidden entry, the smallest and largest value it
 can take given the shown entries, the lines and non-negativity (`scipy.optimize.linprog`, many bounds per
-program as independent blocks; interval disclosure, which a rank test alone misses); the pattern is safe when no hidden entry is confined to a
-single whole number and every small count could be 0 or could reach the threshold. Linked tables that share
-totals are made consistent by their callers (`hidden`, `protected`).
+program as independent blocks; interval disclosure, which a rank test alone misses); the pattern is safe
+when no hidden entry is confined to a single whole number and every small count could be 0 or could reach the
+threshold. Linked tables that share totals are made consistent by their callers (`hidden`, `protected`).
 """
 
 from __future__ import annotations
