@@ -30,7 +30,13 @@ from netpet.analysis.errors import AnalysisError
 from netpet.analysis.survival.cholesky import wald_statistic
 from netpet.analysis.survival.design import model_matrix
 from netpet.analysis.survival.newton import EPS, MAX_ITER, NewtonFit, newton_raphson
-from netpet.analysis.survival.risksets import RiskSets, build_risk_sets, partial_likelihood, score_residuals
+from netpet.analysis.survival.risksets import (
+    RiskSets,
+    build_risk_sets,
+    partial_likelihood,
+    score_residuals,
+    workspace,
+)
 from netpet.analysis.survival.threads import one_blas_thread
 from netpet.analysis.survival.usable_rows import usable_rows
 
@@ -281,8 +287,9 @@ def fit_cox(
     stratum = _codes(data, strata_cols) if strata_cols else np.zeros(data.height, dtype=np.int64)
     rs = build_risk_sets(entry, time, event, stratum, design.matrix, efron=ties == "efron")
     counting = entry is not None
+    work = workspace(rs)
     with one_blas_thread():
-        fit = newton_raphson(lambda beta: partial_likelihood(rs, beta), rs.p,
+        fit = newton_raphson(lambda beta: partial_likelihood(rs, beta, work), rs.p,
                              _scale(design.matrix, stratum, counting=counting), counting=counting)
     _check_finite(fit, design.columns, int(event.sum()))
     aliased = fit.aliased
