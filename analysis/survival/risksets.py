@@ -11,12 +11,12 @@ coxph.fit/agreg.fit. Near-equal times are merged first, as R's `aeqSurv` (`timef
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
 from netpet.analysis.survival.group_sums import GroupPlan
+from netpet.analysis.survival.prefix_sums import pair_buffer, prefix_sums, product_count
 from netpet.analysis.survival.usable_rows import SurvivalDataError
 
 
@@ -69,54 +69,6 @@ def weighted_products(xs: np.ndarray, weight: np.ndarray, out: np.ndarray | None
     return w
 
 
-def _prefix_sums(
-    xs: np.ndarray, weight: np.ndarray, segments: np.ndarray, hi: np.ndarray, lo: np.ndarray,
-    work: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-) -> np.ndarray:
-    """Return, per (lo, hi) pair, the sums of weighted_products over columns lo..hi-1, as (pairs, m).
-
-    Every `lo` is the first column of its stratum, so the sums are cumulative sums restarted at each
-    stratum's first column (`segments`): as R's coxfit6/agfit4 accumulate, one stratum at a time, so that
-    no stratum's sums carry the rounding error of another's (a stratum with huge risk scores would
-    otherwise swamp one with tiny ones). The products are built and summed p + 1 rows at a time (weight
-    and weight x; then weight x_a x_b for each a), which keeps them in cache and a million-row fit light
-    on memory. `work` holds buffers for the weighted x ((p + 1) x n), one block and the sums (m x pairs).
-    """
-    p, n = xs.shape
-    if work is None:
-        work = np.empty((p + 1, n)), np.empty((p + 1, n)), np.empty((1 + p + p * (p + 1) // 2, hi.size))
-    factors, block, sums = work
-    some = hi > lo
-    bounds = np.append(segments, n)
-    factors[0] = weight
-    np.multiply(xs, weight, out=factors[1:])
-    _cumulative(factors, block, bounds)
-    _at_bounds(block, hi, some, sums[: p + 1])
-    start = 1 + p
-    for a in range(p):
-        rows = block[: p - a]
-        np.multiply(factors[1 + a], xs[a:], out=rows)
-        _cumulative(rows, rows, bounds)
-        _at_bounds(rows, hi, some, sums[start : start + p - a])
-        start += p - a
-    return sums.T
-
-
-def _cumulative(values: np.ndarray, out: np.ndarray, bounds: np.ndarray) -> None:
-    """Write into `out` the cumulative sums of `values` along each row, restarted at every bound."""
-    for first, last in itertools.pairwise(bounds):
-        np.cumsum(values[:, first:last], axis=1, out=out[:, first:last])
-
-
-def _at_bounds(cumulative: np.ndarray, hi: np.ndarray, some: np.ndarray, out: np.ndarray) -> None:
-    """Write into `out` the cumulative sums up to column hi - 1 where `some`, else 0 (an empty risk set)."""
-    if some.all():
-        np.take(cumulative, hi - 1, axis=1, out=out)
-    else:
-        out[:] = 0.0
-        out[:, some] = cumulative[:, hi[some] - 1]
-
-
 def unpack(v: np.ndarray, p: int) -> np.ndarray:
     """Return the symmetric p x p matrix whose upper triangle (row-major) is `v`."""
     out = np.zeros((p, p))
@@ -165,6 +117,18 @@ class RiskSets:
         return int(self.x.shape[1])
 
 
+def _key_counts(keys: np.ndarray, event: np.ndarray, strata: int, m: int) -> np.ndarray | None:
+    """Return, for every key k in 0..strata x m, how many distinct event keys lie below k (k + 1 entries),
+    a lookup table that replaces a binary search per row; None when the table would be larger than the
+    data (strata x times much above the rows), where the searches are left to searchsorted."""
+    span = strata * m
+    if span > 4 * keys.size + 1024 or (keys.size and keys.min() < 0):
+        return None
+    present = np.zeros(span, dtype=np.int64)
+    present[keys[event]] = 1
+    return np.concatenate([[0], np.cumsum(present)])
+
+
 def build_risk_sets(
     entry: np.ndarray | None,
     time: np.ndarray,
@@ -181,11 +145,10 @@ def build_risk_sets(
     event = event.astype(bool)
     stratum = stratum.astype(np.int64)
     all_times = time if entry is None else np.concatenate([entry, time])
-    fixed = fix_times(all_times.astype(float))
-    unique = np.unique(fixed)
+    unique, rank = np.unique(fix_times(all_times.astype(float)), return_inverse=True)
     m = unique.size + 1
-    time_rank = np.searchsorted(unique, fixed[-time.size :])
-    entry_rank = None if entry is None else np.searchsorted(unique, fixed[: entry.size])
+    time_rank = rank[-time.size :]
+    entry_rank = None if entry is None else rank[: entry.size]
     if entry is not None and entry_rank is not None:
         _check_intervals(entry, time, entry_rank, time_rank)
 
@@ -199,7 +162,8 @@ def build_risk_sets(
     stop_segments = np.searchsorted(sorted_stop, strata * m, side="left")
 
     group_keys_all = stratum * m + time_rank
-    group_keys = np.unique(group_keys_all[event])
+    counts = _key_counts(group_keys_all, event, int(strata[-1]) + 1 if strata.size else 0, m)
+    group_keys = np.unique(group_keys_all[event]) if counts is None else np.flatnonzero(np.diff(counts))
     g_stratum, g_rank = np.divmod(group_keys, m)
     stop_lo = np.searchsorted(sorted_stop, g_stratum * m, side="left")
     stop_hi = np.searchsorted(sorted_stop, g_stratum * m + (m - 1 - g_rank), side="right")
@@ -215,7 +179,8 @@ def build_risk_sets(
         start_hi = np.searchsorted(sorted_start, g_stratum * m + (m - 1 - g_rank), side="right")
 
     dead = np.flatnonzero(event)
-    dgroup = np.searchsorted(group_keys, group_keys_all[dead])
+    dgroup = (np.searchsorted(group_keys, group_keys_all[dead]) if counts is None
+              else counts[group_keys_all[dead]])
     by_group = np.argsort(dgroup, kind="stable")
     death_rows, death_group = dead[by_group], dgroup[by_group]
     group_size = np.bincount(death_group, minlength=group_keys.size)
@@ -223,12 +188,12 @@ def build_risk_sets(
     k = np.arange(death_rows.size) - group_first[death_group]
     frac = k / group_size[death_group] if efron else np.zeros(death_rows.size)
 
-    row_hi = np.searchsorted(group_keys, stratum * m + time_rank, side="right")
-    row_lo = (
-        np.searchsorted(group_keys, stratum * m, side="left")
-        if entry_rank is None
-        else np.searchsorted(group_keys, stratum * m + entry_rank, side="right")
-    )
+    row_lo_keys = stratum * m if entry_rank is None else stratum * m + entry_rank + 1
+    if counts is None:
+        row_hi = np.searchsorted(group_keys, group_keys_all, side="right")
+        row_lo = np.searchsorted(group_keys, row_lo_keys, side="left")
+    else:
+        row_hi, row_lo = counts[group_keys_all + 1], counts[row_lo_keys]
     x_dead = _sorted_columns(xt, death_rows)
     plan = GroupPlan.build(group_first[: group_size.size], group_size)
     # constant across Newton steps: the deaths' summed x, once
@@ -251,7 +216,7 @@ class Workspace:
     """
 
     factors: np.ndarray  # (p + 1) x rows: weight and weight x
-    block: np.ndarray  # (p + 1) x rows: the products being summed
+    pairs: np.ndarray  # the products being summed, two rows interleaved (`prefix_sums.pair_buffer`)
     stop_sums: np.ndarray  # m x event groups
     start_sums: np.ndarray | None
     dying: np.ndarray  # m x deaths
@@ -260,8 +225,8 @@ class Workspace:
 def workspace(rs: RiskSets) -> Workspace:
     """Allocate the buffers for repeated risk-set sums over `rs` (`partial_likelihood(rs, beta, work)`)."""
     p, n = rs.p, rs.x.shape[0]
-    m, groups = 1 + p + p * (p + 1) // 2, rs.stop_hi.size
-    return Workspace(np.empty((p + 1, n)), np.empty((p + 1, n)), np.empty((m, groups)),
+    m, groups = product_count(p), rs.stop_hi.size
+    return Workspace(np.empty((p + 1, n)), pair_buffer(p + 1, n), np.empty((m, groups)),
                      None if rs.x_start is None else np.empty((m, groups)), np.empty((m, rs.tied_rows.size)))
 
 
@@ -269,14 +234,14 @@ def _group_sums_at(
     rs: RiskSets, risk: np.ndarray, work: Workspace | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return per event group the risk-set sums and the dying rows' sums of risk x [1, x, xx] (G x m)."""
-    stop_work = None if work is None else (work.factors, work.block, work.stop_sums)
-    at_risk = _prefix_sums(rs.x_stop, risk[rs.order_stop], rs.stop_segments, rs.stop_hi, rs.stop_lo, stop_work)
+    stop_work = None if work is None else (work.factors, work.pairs, work.stop_sums)
+    at_risk = prefix_sums(rs.x_stop, risk[rs.order_stop], rs.stop_segments, rs.stop_hi, rs.stop_lo, stop_work)
     if rs.x_start is not None and rs.order_start is not None and rs.start_hi is not None:
         assert rs.start_lo is not None
         assert rs.start_segments is not None
-        start_work = None if work is None or work.start_sums is None else (work.factors, work.block,
+        start_work = None if work is None or work.start_sums is None else (work.factors, work.pairs,
                                                                             work.start_sums)
-        at_risk -= _prefix_sums(rs.x_start, risk[rs.order_start], rs.start_segments, rs.start_hi, rs.start_lo,
+        at_risk -= prefix_sums(rs.x_start, risk[rs.order_start], rs.start_segments, rs.start_hi, rs.start_lo,
                                 start_work)
     dying = weighted_products(rs.x_tied, risk[rs.tied_rows], None if work is None else work.dying)
     return at_risk, rs.tied_plan.sum(dying).T
