@@ -291,15 +291,16 @@ def fit_cox(
     rs = build_risk_sets(entry, time, event, stratum, design.matrix, efron=ties == "efron")
     counting, dummy = entry is not None, _dummies(design.matrix)
     work = workspace(rs)
-    with one_blas_thread():
+    with one_blas_thread():  # (issue 21: a second BLAS thread idling on after x @ beta costs CPU, no time)
         fit = newton_raphson(lambda beta: partial_likelihood(rs, beta, work), rs.p,
                              _scale(design.matrix, stratum, dummy, rs.x, counting=counting), counting=counting)
-    _check_finite(fit, design.columns, int(event.sum()))
+        _check_finite(fit, design.columns, int(event.sum()))
+        # R's predict and residuals treat an NA coefficient as 0
+        estimable = np.where(fit.aliased, 0.0, fit.beta)
+        lp = _linear_predictor(design.matrix, estimable, dummy, rs.means)
     aliased = fit.aliased
     coef = np.where(aliased, np.nan, fit.beta)
-    estimable = np.where(aliased, 0.0, coef)  # R's predict and residuals treat an NA coefficient as 0
     naive_var = fit.var
-    lp = _linear_predictor(design.matrix, estimable, dummy, rs.means)
     fit_notes = _convergence_notes(fit, fit.beta, lp, design.columns, counting=counting)
     for note in fit_notes:
         warnings.warn(note, CoxConvergenceWarning, stacklevel=2)
