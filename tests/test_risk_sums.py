@@ -15,7 +15,7 @@ import pytest
 from netpet.analysis.survival import risksets
 from netpet.analysis.survival.group_sums import GroupPlan
 from netpet.analysis.survival.prefix_sums import prefix_sums
-from netpet.analysis.survival.risksets import build_risk_sets, partial_likelihood, workspace
+from netpet.analysis.survival.risksets import build_risk_sets, partial_likelihood, stable_order, workspace
 
 
 def _groups(rng: np.random.Generator, sizes: list[int], count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -97,3 +97,10 @@ def test_workspace_gives_the_same_likelihood_bit_for_bit() -> None:
         assert fresh[0] == reused[0]
         assert np.array_equal(fresh[1], reused[1])
         assert np.array_equal(fresh[2], reused[2])
+
+
+@pytest.mark.parametrize("high", [1, 3000, 70_000, 2**31, 2**40])
+def test_stable_order_is_numpys_stable_argsort(high: int) -> None:
+    """One 16-bit radix pass, two, or numpy's own sort: always the permutation of a stable argsort."""
+    keys = np.random.default_rng(high).integers(0, high, 5000)
+    assert np.array_equal(stable_order(keys), np.argsort(keys, kind="stable"))

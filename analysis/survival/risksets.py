@@ -117,6 +117,22 @@ class RiskSets:
         return int(self.x.shape[1])
 
 
+def stable_order(keys: np.ndarray) -> np.ndarray:
+    """Return ``np.argsort(keys, kind="stable")`` for integer keys, the same permutation, faster.
+
+    numpy sorts 16-bit integers by radix (linear time) but int64 by timsort; non-negative keys below 2^32
+    are sorted as two 16-bit digits, low then high, each pass stable, which orders by the whole key and
+    keeps equal keys in row order: about 5 to 15 times faster for the sort orders of a Cox fit (issue 21).
+    """
+    if keys.size == 0 or keys.min() < 0 or keys.max() >= 2**32:
+        return np.argsort(keys, kind="stable")
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    if keys.max() < 2**16:
+        return order
+    high = (keys[order] >> 16).astype(np.uint16)
+    return order[np.argsort(high, kind="stable")]
+
+
 def _key_counts(keys: np.ndarray, event: np.ndarray, strata: int, m: int) -> np.ndarray | None:
     """Return, for every key k in 0..strata x m, how many distinct event keys lie below k (k + 1 entries),
     a lookup table that replaces a binary search per row; None when the table would be larger than the
@@ -157,7 +173,7 @@ def build_risk_sets(
     xt = np.ascontiguousarray(xc.T)
     strata, row_stratum = np.unique(stratum, return_inverse=True)
     key_stop = stratum * m + (m - 1 - time_rank)
-    order_stop = np.argsort(key_stop, kind="stable")
+    order_stop = stable_order(key_stop)
     sorted_stop = key_stop[order_stop]
     stop_segments = np.searchsorted(sorted_stop, strata * m, side="left")
 
@@ -171,7 +187,7 @@ def build_risk_sets(
     x_start = order_start = start_lo = start_hi = start_segments = None
     if entry_rank is not None:
         key_start = stratum * m + (m - 1 - entry_rank)
-        order_start = np.argsort(key_start, kind="stable")
+        order_start = stable_order(key_start)
         sorted_start = key_start[order_start]
         x_start = _sorted_columns(xt, order_start)
         start_lo = np.searchsorted(sorted_start, g_stratum * m, side="left")
@@ -181,7 +197,7 @@ def build_risk_sets(
     dead = np.flatnonzero(event)
     dgroup = (np.searchsorted(group_keys, group_keys_all[dead]) if counts is None
               else counts[group_keys_all[dead]])
-    by_group = np.argsort(dgroup, kind="stable")
+    by_group = stable_order(dgroup)
     death_rows, death_group = dead[by_group], dgroup[by_group]
     group_size = np.bincount(death_group, minlength=group_keys.size)
     group_first = np.concatenate([[0], np.cumsum(group_size)[:-1]]).astype(np.int64)
