@@ -7,6 +7,8 @@ entry < t <= time; the sums over a risk set are a difference of two prefix sums,
 decreasing `time` (time >= t) and one over rows sorted by decreasing `entry` (entry >= t). Tied deaths are
 handled per event group (one stratum x one event time) by Efron's or Breslow's approximation, as in R's
 coxph.fit/agreg.fit. Near-equal times are merged first, as R's `aeqSurv` (`timefix = TRUE`).
+The prefix sums are `netpet.analysis.survival.prefix_sums`, the tied deaths' group sums
+`netpet.analysis.survival.group_sums`; a `workspace` lets the Newton steps reuse their buffers.
 """
 
 from __future__ import annotations
@@ -145,6 +147,22 @@ def _key_counts(keys: np.ndarray, event: np.ndarray, strata: int, m: int) -> np.
     return np.concatenate([[0], np.cumsum(present)])
 
 
+def _death_groups(
+    event: np.ndarray, keys: np.ndarray, group_keys: np.ndarray, counts: np.ndarray | None, *, efron: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return the rows with an event sorted by event group (row order within one), their group, each
+    group's size and first death, and Efron's k/d per death (0 for Breslow)."""
+    dead = np.flatnonzero(event)
+    dgroup = np.searchsorted(group_keys, keys[dead]) if counts is None else counts[keys[dead]]
+    by_group = stable_order(dgroup)
+    death_rows, death_group = dead[by_group], dgroup[by_group]
+    group_size = np.bincount(death_group, minlength=group_keys.size)
+    group_first = np.concatenate([[0], np.cumsum(group_size)[:-1]]).astype(np.int64)
+    k = np.arange(death_rows.size) - group_first[death_group]
+    frac = k / group_size[death_group] if efron else np.zeros(death_rows.size)
+    return death_rows, death_group, group_size, group_first, frac
+
+
 def build_risk_sets(
     entry: np.ndarray | None,
     time: np.ndarray,
@@ -194,16 +212,8 @@ def build_risk_sets(
         start_segments = np.searchsorted(sorted_start, strata * m, side="left")
         start_hi = np.searchsorted(sorted_start, g_stratum * m + (m - 1 - g_rank), side="right")
 
-    dead = np.flatnonzero(event)
-    dgroup = (np.searchsorted(group_keys, group_keys_all[dead]) if counts is None
-              else counts[group_keys_all[dead]])
-    by_group = stable_order(dgroup)
-    death_rows, death_group = dead[by_group], dgroup[by_group]
-    group_size = np.bincount(death_group, minlength=group_keys.size)
-    group_first = np.concatenate([[0], np.cumsum(group_size)[:-1]]).astype(np.int64)
-    k = np.arange(death_rows.size) - group_first[death_group]
-    frac = k / group_size[death_group] if efron else np.zeros(death_rows.size)
-
+    death_rows, death_group, group_size, group_first, frac = _death_groups(
+        event, group_keys_all, group_keys, counts, efron=efron)
     row_lo_keys = stratum * m if entry_rank is None else stratum * m + entry_rank + 1
     if counts is None:
         row_hi = np.searchsorted(group_keys, group_keys_all, side="right")
