@@ -56,12 +56,12 @@ def _sorted_columns(xt: np.ndarray, order: np.ndarray) -> np.ndarray:
 def weighted_products(xs: np.ndarray, weight: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Return weight x [1, x, x_a * x_b for a <= b] (m x n) for covariates `xs` (p x n).
 
-    These are the quantities whose risk-set sums S0, S1 and S2 (packed upper triangle) the partial
-    likelihood needs; built into one array to keep a million-row fit light on memory, one call per
-    covariate a (all b >= a at once); into `out` when given (m x n), so that Newton steps reuse one buffer.
+    The dying rows' share of S0, S1 and S2 (packed upper triangle), multiplied in the same order as the
+    risk-set sums' products (`netpet.analysis.survival.prefix_sums`); one call per covariate a (all b >= a
+    at once), into `out` when given (m x n), so that Newton steps reuse one buffer.
     """
     p, n = xs.shape
-    w = np.empty((1 + p + p * (p + 1) // 2, n)) if out is None else out
+    w = np.empty((product_count(p), n)) if out is None else out
     w[0] = weight
     np.multiply(xs, weight, out=w[1 : 1 + p])
     start = 1 + p
