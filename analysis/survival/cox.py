@@ -30,7 +30,13 @@ from netpet.analysis.errors import AnalysisError
 from netpet.analysis.survival.cholesky import wald_statistic
 from netpet.analysis.survival.design import model_matrix
 from netpet.analysis.survival.newton import EPS, MAX_ITER, NewtonFit, newton_raphson
-from netpet.analysis.survival.risksets import RiskSets, build_risk_sets, partial_likelihood, score_residuals
+from netpet.analysis.survival.risksets import (
+    RiskSets,
+    build_risk_sets,
+    partial_likelihood,
+    score_residuals,
+    workspace,
+)
 from netpet.analysis.survival.threads import one_blas_thread
 from netpet.analysis.survival.usable_rows import usable_rows
 
@@ -130,18 +136,22 @@ def _convergence_notes(fit: NewtonFit, coef: np.ndarray, lp: np.ndarray, columns
     ]
 
 
-def _scale(x: np.ndarray, stratum: np.ndarray, *, counting: bool) -> np.ndarray:
+def _dummies(x: np.ndarray) -> np.ndarray:
+    """Return which columns hold only -1, 0 and 1 (R's `nocenter`: neither centred nor scaled)."""
+    return np.all(np.isin(x, (-1.0, 0.0, 1.0)), axis=0)
+
+
+def _scale(x: np.ndarray, stratum: np.ndarray, dummy: np.ndarray, centred: np.ndarray, *, counting: bool
+           ) -> np.ndarray:
     """Return R's column scaling (coxfit6/agfit4): n / sum |x - mean|, the mean per stratum for agfit4;
-    1 for columns of -1/0/1 (R's `nocenter`) and constant columns."""
+    1 for columns of -1/0/1 (R's `nocenter`) and constant columns. `centred` is x less its column means
+    (the risk sets' x, so as not to centre twice), used unless `counting`."""
     if counting:
         sums = np.zeros((int(stratum.max()) + 1, x.shape[1]))
         np.add.at(sums, stratum, x)
         centred = x - (sums / np.bincount(stratum)[:, None])[stratum]
-    else:
-        centred = x - x.mean(axis=0)
     with np.errstate(over="ignore"):
         spread = np.abs(centred).sum(axis=0)
-    dummy = np.all(np.isin(x, (-1.0, 0.0, 1.0)), axis=0)
     with np.errstate(divide="ignore"):
         return np.where(dummy | (spread == 0), 1.0, x.shape[0] / spread)
 
@@ -159,11 +169,10 @@ def _check_finite(fit: NewtonFit, columns: list[str], events: int) -> None:
         )
 
 
-def _linear_predictor(x: np.ndarray, coef: np.ndarray) -> np.ndarray:
-    """Return x @ coef centred as R's fit$linear.predictors: at the column means, except columns whose
-    values are all -1, 0 or 1 (dummies), which R leaves uncentred (coxph's `nocenter`)."""
-    dummy = np.all(np.isin(x, (-1.0, 0.0, 1.0)), axis=0)
-    means = np.where(dummy, 0.0, x.mean(axis=0))
+def _linear_predictor(x: np.ndarray, coef: np.ndarray, dummy: np.ndarray, means: np.ndarray) -> np.ndarray:
+    """Return x @ coef centred as R's fit$linear.predictors: at the column `means`, except `dummy` columns
+    (values all -1, 0 or 1), which R leaves uncentred (coxph's `nocenter`)."""
+    means = np.where(dummy, 0.0, means)
     return (x - means) @ coef
 
 
@@ -280,16 +289,18 @@ def fit_cox(
     time, event, entry = _survival_arrays(data)
     stratum = _codes(data, strata_cols) if strata_cols else np.zeros(data.height, dtype=np.int64)
     rs = build_risk_sets(entry, time, event, stratum, design.matrix, efron=ties == "efron")
-    counting = entry is not None
-    with one_blas_thread():
-        fit = newton_raphson(lambda beta: partial_likelihood(rs, beta), rs.p,
-                             _scale(design.matrix, stratum, counting=counting), counting=counting)
-    _check_finite(fit, design.columns, int(event.sum()))
+    counting, dummy = entry is not None, _dummies(design.matrix)
+    work = workspace(rs)
+    with one_blas_thread():  # (issue 21: a second BLAS thread idling on after x @ beta costs CPU, no time)
+        fit = newton_raphson(lambda beta: partial_likelihood(rs, beta, work), rs.p,
+                             _scale(design.matrix, stratum, dummy, rs.x, counting=counting), counting=counting)
+        _check_finite(fit, design.columns, int(event.sum()))
+        # R's predict and residuals treat an NA coefficient as 0
+        estimable = np.where(fit.aliased, 0.0, fit.beta)
+        lp = _linear_predictor(design.matrix, estimable, dummy, rs.means)
     aliased = fit.aliased
     coef = np.where(aliased, np.nan, fit.beta)
-    estimable = np.where(aliased, 0.0, coef)  # R's predict and residuals treat an NA coefficient as 0
     naive_var = fit.var
-    lp = _linear_predictor(design.matrix, estimable)
     fit_notes = _convergence_notes(fit, fit.beta, lp, design.columns, counting=counting)
     for note in fit_notes:
         warnings.warn(note, CoxConvergenceWarning, stacklevel=2)

@@ -87,9 +87,11 @@ def model_matrix(
                     )
                 ref = found[0]
             chosen[term] = ref
-            values = column.cast(pl.String).to_numpy()
+            values = column.cast(pl.String)
             others = [level for level in found if level != ref]
-            block = np.column_stack([values == level for level in others]).astype(float) if others else None
+            # polars compares the strings; a numpy object array's == is three times slower (issue 21)
+            block = (np.column_stack([values.eq(level).fill_null(False).to_numpy() for level in others])
+                     .astype(float) if others else None)
             names = [f"{term}={level}" for level in others]
         else:
             block = column.cast(pl.Float64).to_numpy().reshape(-1, 1)
