@@ -19,6 +19,7 @@ import polars as pl
 
 from netpet.registry import column_sql as piece
 from netpet.registry.analysis_tables import refresh_analysis_tables
+from netpet.registry.cell_checks import fetch_flag
 from netpet.registry.column_sql import Sql, joined
 from netpet.registry.columns import TABLES, Table, stored_name
 from netpet.registry.errors import ValidationError
@@ -205,6 +206,13 @@ def _failure_summary(issues: pl.DataFrame) -> str:
 
 
 def _count_changes(con: duckdb.DuckDBPyConnection, table: Table) -> dict[str, int]:
+    """Count the imported rows that are new, differ from the registry row of their key, or equal it.
+
+    Into an empty registry table (a first load) every row is new: counted without the join against the table.
+    """
+    if not fetch_flag(con, spec_sql("table_has_rows", table=table.name)):
+        row = run(con, spec_sql("count_imported", typed="_typed_" + table.name)).fetchone()
+        return {"inserted": int(row[0]) if row else 0, "changed": 0, "unchanged": 0}
     sql = spec_sql(
         "count_changes",
         typed="_typed_" + table.name,
@@ -233,9 +241,10 @@ def _write(
     rows = {r["table"]: r for r in summary.iter_rows(named=True)}
     before = _committed_batches(reg.con) if reg.is_postgres else []
     with conflicts_as_errors(lambda: _contested_patients(reg.con, before)), reg.transaction() as con:
-        rescore = "lesion_reads" in rows
-        if rescore:
-            _list_changed_lesion_timepoints(con)
+        reads = rows.get("lesion_reads")
+        rescore = reads is not None
+        if reads is not None:
+            _list_changed_lesion_timepoints(con, all_new=reads["inserted"] == reads["rows"])
         params = {**log, "batch_id": reg.next_id("import_batch_seq")}
         run(con, spec_sql("insert_batch"), {**params, "source": folder, "is_update": update})
         for done, file in enumerate(files):
@@ -340,7 +349,13 @@ def _update(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any]
     )
 
 
-def _list_changed_lesion_timepoints(con: duckdb.DuckDBPyConnection) -> None:
-    """List the timepoints whose reads the import adds or changes in temp table `_score_timepoints`."""
+def _list_changed_lesion_timepoints(con: duckdb.DuckDBPyConnection, *, all_new: bool) -> None:
+    """List the timepoints whose reads the import adds or changes in temp table `_score_timepoints`.
+
+    When every imported read is new (`all_new`), that is every timepoint the reads name: no join is needed.
+    """
+    if all_new:
+        run(con, spec_sql("new_lesion_timepoints"))
+        return
     table = next(t for t in TABLES if t.name == "lesion_reads")
     run(con, spec_sql("changed_lesion_timepoints", differs=differs(table)))
