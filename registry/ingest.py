@@ -26,8 +26,8 @@ from netpet.registry.errors import ValidationError
 from netpet.registry.history import current_operator
 from netpet.registry.import_files import ImportFile, Progress, find_import_files
 from netpet.registry.import_issues import format_issues, issues_frame
-from netpet.registry.ingest_sql import date_format_accepted, memory_budget, run, spec_sql
-from netpet.registry.score_store import refresh_listed_scores
+from netpet.registry.ingest_sql import date_format_accepted, memory_budget, one_thread, run, spec_sql
+from netpet.registry.score_store import refresh_derived_scores, refresh_listed_scores
 from netpet.registry.validate import differs, drop_temporaries, key_text, stage_and_check
 from netpet.registry.write_retry import conflicts_as_errors, retrying
 
@@ -241,18 +241,16 @@ def _write(
     rows = {r["table"]: r for r in summary.iter_rows(named=True)}
     before = _committed_batches(reg.con) if reg.is_postgres else []
     with conflicts_as_errors(lambda: _contested_patients(reg.con, before)), reg.transaction() as con:
-        reads = rows.get("lesion_reads")
-        rescore = reads is not None
-        if reads is not None:
-            _list_changed_lesion_timepoints(con, all_new=reads["inserted"] == reads["rows"])
+        rescore = _plan_rescore(con, rows.get("lesion_reads"))
         params = {**log, "batch_id": reg.next_id("import_batch_seq")}
         run(con, spec_sql("insert_batch"), {**params, "source": folder, "is_update": update})
         for done, file in enumerate(files):
             table = file.table
             counts = rows[table.name]
             if counts["inserted"]:
-                _insert(con, table, {**params, "table_name": table.name, "rows": counts["inserted"]},
-                        all_new=counts["inserted"] == counts["rows"])
+                with one_thread(con):
+                    _insert(con, table, {**params, "table_name": table.name, "rows": counts["inserted"]},
+                            all_new=counts["inserted"] == counts["rows"])
             if update and counts["updated"]:
                 _update(con, table, {**params, "table_name": table.name})
             run(
@@ -270,7 +268,9 @@ def _write(
             )
             if progress:
                 progress("write", done + 1, len(files))
-        if rescore:
+        if rescore == "all":
+            refresh_derived_scores(con)
+        elif rescore == "listed":
             refresh_listed_scores(con)
         refresh_analysis_tables(con, _imported_patients(con) if reg.is_postgres else None)
         if pair is None:
@@ -347,6 +347,21 @@ def _update(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any]
         ),
         params,
     )
+
+
+def _plan_rescore(con: duckdb.DuckDBPyConnection, reads: dict[str, Any] | None) -> str | None:
+    """Before the write, choose how derived scores follow the imported reads (`reads`: their summary row).
+
+    None: no reads imported. "all": the registry holds no reads and no scores yet (a first load), so every
+    timepoint is scored after the write, unlisted. "listed": the timepoints to re-score are listed now, in
+    temp table `_score_timepoints`, and only they are scored.
+    """
+    if reads is None:
+        return None
+    if not fetch_flag(con, spec_sql("any_read_or_score")):
+        return "all"
+    _list_changed_lesion_timepoints(con, all_new=reads["inserted"] == reads["rows"])
+    return "listed"
 
 
 def _list_changed_lesion_timepoints(con: duckdb.DuckDBPyConnection, *, all_new: bool) -> None:
