@@ -240,7 +240,8 @@ def _write(
     """Write the validated import in one transaction; pair scans within `pair` days when given; return pairs added."""
     rows = {r["table"]: r for r in summary.iter_rows(named=True)}
     before = _committed_batches(reg.con) if reg.is_postgres else []
-    with conflicts_as_errors(lambda: _contested_patients(reg.con, before)), reg.transaction() as con:
+    contested = conflicts_as_errors(lambda: _contested_patients(reg.con, before))
+    with one_thread(reg.con), contested, reg.transaction() as con:
         rescore = _plan_rescore(con, rows.get("lesion_reads"))
         params = {**log, "batch_id": reg.next_id("import_batch_seq")}
         run(con, spec_sql("insert_batch"), {**params, "source": folder, "is_update": update})
@@ -248,9 +249,8 @@ def _write(
             table = file.table
             counts = rows[table.name]
             if counts["inserted"]:
-                with one_thread(con):
-                    _insert(con, table, {**params, "table_name": table.name, "rows": counts["inserted"]},
-                            all_new=counts["inserted"] == counts["rows"])
+                _insert(con, table, {**params, "table_name": table.name, "rows": counts["inserted"]},
+                        all_new=counts["inserted"] == counts["rows"])
             if update and counts["updated"]:
                 _update(con, table, {**params, "table_name": table.name})
             run(

@@ -223,8 +223,8 @@ def test_import_restores_the_connection_memory_limit(registry: Registry) -> None
 def test_import_inserts_on_one_thread_then_restores_the_thread_count(
     registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Inserted by several threads, a table's rows land in partly filled row groups that the commit's checkpoint
-    # compresses and writes again (ingest_sql.one_thread).
+    # The write runs on one thread: inserted by several, a table's rows land in partly filled row groups that the
+    # commit's checkpoint compresses and writes again (ingest_sql.one_thread).
     registry.con.execute("set threads = 2")
     threads_per_insert = []
     run = ingest.run

@@ -1,2 +1,2 @@
--- Set the connection's thread count (ingest_sql.one_thread: one thread for the inserts, then as it was).
+-- Set the connection's thread count (ingest_sql.one_thread: one thread for the write, then as it was).
 set threads = $threads
