@@ -76,7 +76,11 @@ def case_collisions(con: duckdb.DuckDBPyConnection, table: Table) -> pl.DataFram
     if table.key == ("timepoint_id", "lesion_id"):
         sql = spec_sql("check_lesion_id_case", typed="_typed_" + table.name)
     elif len(table.key) == 1:
-        sql = spec_sql("check_id_case", typed="_typed_" + table.name, table=table.name, column=table.key[0])
+        slots = {"typed": "_typed_" + table.name, "table": table.name, "column": table.key[0]}
+        clash = run(con, spec_sql("any_id_case_clash", **slots)).fetchone()
+        if not (clash and clash[0]):
+            return issues_frame()
+        sql = spec_sql("check_id_case", **slots)
     else:
         return issues_frame()
     return issues_frame(run(con, sql, {"column": table.key[-1]}).pl())

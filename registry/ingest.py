@@ -19,14 +19,15 @@ import polars as pl
 
 from netpet.registry import column_sql as piece
 from netpet.registry.analysis_tables import refresh_analysis_tables
+from netpet.registry.cell_checks import fetch_flag
 from netpet.registry.column_sql import Sql, joined
 from netpet.registry.columns import TABLES, Table, stored_name
 from netpet.registry.errors import ValidationError
 from netpet.registry.history import current_operator
 from netpet.registry.import_files import ImportFile, Progress, find_import_files
 from netpet.registry.import_issues import format_issues, issues_frame
-from netpet.registry.ingest_sql import date_format_accepted, memory_budget, run, spec_sql
-from netpet.registry.score_store import refresh_listed_scores
+from netpet.registry.ingest_sql import date_format_accepted, memory_budget, one_thread, run, spec_sql
+from netpet.registry.score_store import refresh_derived_scores, refresh_listed_scores
 from netpet.registry.validate import differs, drop_temporaries, key_text, stage_and_check
 from netpet.registry.write_retry import conflicts_as_errors, retrying
 
@@ -205,6 +206,13 @@ def _failure_summary(issues: pl.DataFrame) -> str:
 
 
 def _count_changes(con: duckdb.DuckDBPyConnection, table: Table) -> dict[str, int]:
+    """Count the imported rows that are new, differ from the registry row of their key, or equal it.
+
+    Into an empty registry table (a first load) every row is new: counted without the join against the table.
+    """
+    if not fetch_flag(con, spec_sql("table_has_rows", table=table.name)):
+        row = run(con, spec_sql("count_imported", typed="_typed_" + table.name)).fetchone()
+        return {"inserted": int(row[0]) if row else 0, "changed": 0, "unchanged": 0}
     sql = spec_sql(
         "count_changes",
         typed="_typed_" + table.name,
@@ -232,10 +240,9 @@ def _write(
     """Write the validated import in one transaction; pair scans within `pair` days when given; return pairs added."""
     rows = {r["table"]: r for r in summary.iter_rows(named=True)}
     before = _committed_batches(reg.con) if reg.is_postgres else []
-    with conflicts_as_errors(lambda: _contested_patients(reg.con, before)), reg.transaction() as con:
-        rescore = "lesion_reads" in rows
-        if rescore:
-            _list_changed_lesion_timepoints(con)
+    contested = conflicts_as_errors(lambda: _contested_patients(reg.con, before))
+    with one_thread(reg.con), contested, reg.transaction() as con:
+        rescore = _plan_rescore(con, rows.get("lesion_reads"))
         params = {**log, "batch_id": reg.next_id("import_batch_seq")}
         run(con, spec_sql("insert_batch"), {**params, "source": folder, "is_update": update})
         for done, file in enumerate(files):
@@ -261,7 +268,9 @@ def _write(
             )
             if progress:
                 progress("write", done + 1, len(files))
-        if rescore:
+        if rescore == "all":
+            refresh_derived_scores(con)
+        elif rescore == "listed":
             refresh_listed_scores(con)
         refresh_analysis_tables(con, _imported_patients(con) if reg.is_postgres else None)
         if pair is None:
@@ -340,7 +349,28 @@ def _update(con: duckdb.DuckDBPyConnection, table: Table, params: dict[str, Any]
     )
 
 
-def _list_changed_lesion_timepoints(con: duckdb.DuckDBPyConnection) -> None:
-    """List the timepoints whose reads the import adds or changes in temp table `_score_timepoints`."""
+def _plan_rescore(con: duckdb.DuckDBPyConnection, reads: dict[str, Any] | None) -> str | None:
+    """Before the write, choose how derived scores follow the imported reads (`reads`: their summary row).
+
+    None: no reads imported. "all": the registry holds no reads and no scores yet (a first load), so every
+    timepoint is scored after the write, unlisted. "listed": the timepoints to re-score are listed now, in
+    temp table `_score_timepoints`, and only they are scored.
+    """
+    if reads is None:
+        return None
+    if not fetch_flag(con, spec_sql("any_read_or_score")):
+        return "all"
+    _list_changed_lesion_timepoints(con, all_new=reads["inserted"] == reads["rows"])
+    return "listed"
+
+
+def _list_changed_lesion_timepoints(con: duckdb.DuckDBPyConnection, *, all_new: bool) -> None:
+    """List the timepoints whose reads the import adds or changes in temp table `_score_timepoints`.
+
+    When every imported read is new (`all_new`), that is every timepoint the reads name: no join is needed.
+    """
+    if all_new:
+        run(con, spec_sql("new_lesion_timepoints"))
+        return
     table = next(t for t in TABLES if t.name == "lesion_reads")
     run(con, spec_sql("changed_lesion_timepoints", differs=differs(table)))

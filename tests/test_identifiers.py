@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import netpet.registry.identifiers as identifiers
 from netpet.registry import Registry, ValidationError
 from netpet.registry.identifiers import identifier_problem
 from netpet.registry.ingest import import_folder
@@ -70,6 +71,31 @@ def test_a_lesion_id_differing_only_in_case_within_a_timepoint_is_refused(valid:
     with pytest.raises(ValidationError) as caught:
         import_folder(valid, folder)
     assert caught.value.issues.select("file", "row", "column").rows() == [("lesion_reads.csv", 2, "lesion_id")]
+
+
+def test_an_id_differing_only_in_case_from_a_registry_id_is_refused(valid: Registry, tmp_path: Path) -> None:
+    folder = write(tmp_path / "in", "patients.csv", PATIENT_HEADER + "p2,A,female,,2015-03-01,pancreas,,\n")
+    with pytest.raises(ValidationError) as caught:
+        import_folder(valid, folder)
+    assert caught.value.issues.select("row", "column").rows() == [(2, "patient_id")]
+
+
+def test_ids_without_a_case_clash_are_not_joined_one_by_one(
+    valid: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Capitalised IDs (P000123) are the rule: the row-by-row join runs only once one aggregation finds a clash.
+    statements: list[str] = []
+    run = identifiers.run
+
+    def recording(con, sql, params=None):  # type: ignore[no-untyped-def]
+        statements.append(sql)
+        return run(con, sql, params)
+
+    monkeypatch.setattr(identifiers, "run", recording)
+    folder = write(tmp_path / "in", "patients.csv", PATIENT_HEADER + "Q8,A,female,,2015-03-01,pancreas,,\n")
+    import_folder(valid, folder)
+    assert valid.query("select count(*) as n from patients")["n"][0] == 3
+    assert not any("clashes as" in s for s in statements)
 
 
 def test_plain_ids_are_accepted(valid: Registry, tmp_path: Path) -> None:
