@@ -26,7 +26,7 @@ from netpet.registry.errors import ValidationError
 from netpet.registry.history import current_operator
 from netpet.registry.import_files import ImportFile, Progress, find_import_files
 from netpet.registry.import_issues import format_issues, issues_frame
-from netpet.registry.ingest_sql import date_format_accepted, memory_budget, one_thread, run, spec_sql
+from netpet.registry.ingest_sql import date_format_accepted, memory_budget, run, spec_sql
 from netpet.registry.score_store import refresh_derived_scores, refresh_listed_scores
 from netpet.registry.validate import differs, drop_temporaries, key_text, stage_and_check
 from netpet.registry.write_retry import conflicts_as_errors, retrying
@@ -240,8 +240,7 @@ def _write(
     """Write the validated import in one transaction; pair scans within `pair` days when given; return pairs added."""
     rows = {r["table"]: r for r in summary.iter_rows(named=True)}
     before = _committed_batches(reg.con) if reg.is_postgres else []
-    contested = conflicts_as_errors(lambda: _contested_patients(reg.con, before))
-    with one_thread(reg.con), contested, reg.transaction() as con:
+    with conflicts_as_errors(lambda: _contested_patients(reg.con, before)), reg.transaction() as con:
         rescore = _plan_rescore(con, rows.get("lesion_reads"))
         params = {**log, "batch_id": reg.next_id("import_batch_seq")}
         run(con, spec_sql("insert_batch"), {**params, "source": folder, "is_update": update})

@@ -59,25 +59,6 @@ def memory_budget(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 @contextmanager
-def one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Run the block on one DuckDB thread, then restore the thread count.
-
-    For an import's write (bulk inserts, re-derived scores and analysis rows, commit): inserted by several
-    threads, a table's rows land in partly filled row groups that the commit's checkpoint compresses and
-    writes a second time (DuckDB 1.5; 5.5M lesion reads took 4.1 s CPU to insert, then 4.5 s to rewrite),
-    while one thread fills each row group once, in the same order. At 100k patients the whole write took
-    9.1 s CPU instead of 12.9, and less wall time too.
-    """
-    previous = run(con, spec_sql("threads")).fetchone()
-    run(con, spec_sql("set_threads"), {"threads": 1})
-    try:
-        yield
-    finally:
-        if previous is not None:
-            run(con, spec_sql("set_threads"), {"threads": previous[0]})
-
-
-@contextmanager
 def date_format_accepted(con: duckdb.DuckDBPyConnection, date_format: str | None) -> Iterator[None]:
     """Accept dates written as `date_format` (a strptime format such as `%d/%m/%Y`) beside ISO dates in the block."""
     if date_format is not None:

@@ -10,7 +10,6 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-import netpet.registry.ingest as ingest
 from netpet.cli import cli
 from netpet.registry import IngestError, Registry, ValidationError
 from netpet.registry.history import patient_history
@@ -218,26 +217,6 @@ def test_import_restores_the_connection_memory_limit(registry: Registry) -> None
     before = registry.query("select current_setting('memory_limit') as m").item()
     import_folder(registry, DATA / "valid")
     assert registry.query("select current_setting('memory_limit') as m").item() == before
-
-
-def test_import_inserts_on_one_thread_then_restores_the_thread_count(
-    registry: Registry, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The write runs on one thread: inserted by several, a table's rows land in partly filled row groups that the
-    # commit's checkpoint compresses and writes again (ingest_sql.one_thread).
-    registry.con.execute("set threads = 2")
-    threads_per_insert = []
-    run = ingest.run
-
-    def spying(con, sql, params=None):  # type: ignore[no-untyped-def]
-        if "$batch_id from _typed_" in sql:
-            threads_per_insert.append(con.execute("select current_setting('threads')").fetchone()[0])
-        return run(con, sql, params)
-
-    monkeypatch.setattr(ingest, "run", spying)
-    import_folder(registry, DATA / "valid")
-    assert threads_per_insert == [1] * 6
-    assert registry.query("select current_setting('threads') as t").item() == 2
 
 
 def test_each_registry_spills_to_a_folder_of_its_own_removed_on_close(tmp_path: Path) -> None:
