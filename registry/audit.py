@@ -114,7 +114,7 @@ def _run_check(reg: Registry, path: Path, params: dict[str, object]) -> pl.DataF
         if (path.parent / PRECHECKS / path.name).is_file():
             may_fail = reg.query_file(f"checks/{PRECHECKS}", path.stem, params)["may_fail"]
             if may_fail.len() == 1 and may_fail[0] is False:
-                return pl.DataFrame(schema=dict.fromkeys(("severity", "patient_id", "record_id", "message"), pl.String))
+                return pl.DataFrame(schema={k: v for k, v in FAILURE_SCHEMA.items() if k != "check"})
         return reg.query_file("checks", path.stem, params)
     except Exception as exc:  # a broken check file is the registry's fault, named by file
         raise RegistryError(f"check checks/{path.name} failed to run: {exc}") from exc
