@@ -15,8 +15,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from netpet.registry.columns import PRIMARY_SITES, SEXES, TREATMENTS, WHO_GRADES
 from netpet.registry.errors import RegistryError
 
@@ -129,6 +127,8 @@ def parse_definition(source: str | Path | Mapping[str, Any]) -> CohortDefinition
     CohortDefinition
         The checked definition. Unknown keys, criteria and values raise `CohortError` naming what is allowed.
     """
+    import yaml  # here, not at the top: every command imports this module, few read a definition
+
     if isinstance(source, Path):
         text = source.read_text(encoding="utf-8")
     elif isinstance(source, str):

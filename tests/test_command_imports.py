@@ -4,7 +4,8 @@ Every command runs in a fresh interpreter on the demo registry; the test fails w
 not. What each command may import, and why the exceptions are there:
 
 - `km`, `cox`: numpy, polars (and the pyarrow its DuckDB hand-over uses), DuckDB, scipy.special. No plotting,
-  no scipy.stats (the chi-square tail is `scipy.special.chdtrc`), no pandas.
+  no YAML parser (PyYAML loads only for a cohort definition or a house style), no scipy.stats (the chi-square
+  tail is `scipy.special.chdtrc`), no pandas.
 - `report`: also matplotlib through `matplotlib.figure.Figure` (never pyplot), and scipy.stats when Table 1
   needs Fisher's exact test (an expected count below 5, as sex and primary site on the demo registry; its
   Monte Carlo p values are scipy's own). Kruskal-Wallis and chi-square need no scipy.stats.
@@ -37,8 +38,10 @@ EXCEPTIONS = {
     "audit": ("pandas", "scipy.optimize"),  # DuckDB's parameter binding; linprog on hidden cells
     "validate": ("pandas",),  # DuckDB's parameter binding
 }
-#: Not imported by km and cox either (they draw nothing unless asked with --plot).
+#: Not imported by km and cox either (they draw nothing unless asked with --plot, and read no YAML unless given
+#: a cohort definition or a house style).
 NO_PLOTTING = ("matplotlib",)
+NO_YAML = ("yaml",)
 
 RUNNER = """
 import json, sys
@@ -80,7 +83,7 @@ def test_command_imports_only_what_it_uses(command: str, demo_registry: Path, tm
     loaded = _loaded(db, _arguments(command, tmp_path), tmp_path)
     banned = tuple(m for m in NEVER if m not in EXCEPTIONS[command])
     if command in ("km", "cox"):
-        banned += NO_PLOTTING
+        banned += NO_PLOTTING + NO_YAML
     assert _offending(loaded, banned) == [], f"netpet {command} imported modules it does not need"
 
 
