@@ -38,7 +38,7 @@ def is_categorical(dtype: pl.DataType) -> bool:
 
 def term_levels(data: pl.DataFrame, term: str, levels: Sequence[str] | None = None) -> list[str]:
     """Return the levels of a categorical term present in `data`, in model order."""
-    return _ordered_levels(term, data.get_column(term).cast(pl.String).unique().to_list(), levels)
+    return _ordered_levels(term, _distinct(data.get_column(term).cast(pl.String)), levels)
 
 
 def _ordered_levels(term: str, present: Sequence[str | None], levels: Sequence[str] | None) -> list[str]:
@@ -84,7 +84,7 @@ def model_matrix(
         column = data.get_column(term)
         if is_categorical(column.dtype):
             values = column.cast(pl.String)
-            found = _ordered_levels(term, values.unique().to_list(), levels.get(term))
+            found = _ordered_levels(term, _distinct(values), levels.get(term))
             ref = reference.get(term) or DEFAULT_REFERENCE.get(term)
             if ref is None or ref not in found:
                 if term in reference:
@@ -104,6 +104,12 @@ def model_matrix(
         assign[term] = list(range(len(columns), len(columns) + len(names)))
         columns.extend(names)
     return Design(_fill(sources, data.height), columns, assign, chosen)
+
+
+def _distinct(values: pl.Series) -> list[str | None]:
+    """Return the distinct values of a string column (by value_counts: a third of the CPU of polars' unique
+    on a cold cache, as a fit finds it after its Newton steps, issue 21)."""
+    return values.rename("level").value_counts(name="count").to_series(0).to_list()
 
 
 def _fill(sources: Sequence[tuple[pl.Series, str | None]], rows: int) -> np.ndarray:
