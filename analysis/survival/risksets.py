@@ -13,6 +13,7 @@ The prefix sums are `netpet.analysis.survival.prefix_sums`, the tied deaths' gro
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,10 +80,16 @@ def weighted_products(xs: np.ndarray, weight: np.ndarray, out: np.ndarray | None
     return w
 
 
+@functools.cache
+def _upper_triangle(p: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``np.triu_indices(p)``, once per p (every Newton step unpacks the information)."""
+    return np.triu_indices(p)
+
+
 def unpack(v: np.ndarray, p: int) -> np.ndarray:
     """Return the symmetric p x p matrix whose upper triangle (row-major) is `v`."""
     out = np.zeros((p, p))
-    ia, ib = np.triu_indices(p)
+    ia, ib = _upper_triangle(p)
     out[ia, ib] = v
     out[ib, ia] = v
     return out
@@ -365,18 +372,21 @@ def _information(at_risk: np.ndarray, tied: np.ndarray, a: np.ndarray, b: np.nda
     s1, d1 = at_risk[:, 1 : 1 + p], tied[:, 1 : 1 + p]
     info = np.empty((a.size, p * (p + 1) // 2), order="F")
     scratch = np.empty((3, p, a.size))  # each block's columns contiguous, as the sums' (groups x k, F order)
+    s2, d2 = at_risk[:, 1 + p :], tied[:, 1 + p :]
+    c0_s1, c2_d1 = c0[:, None] * s1, c2[:, None] * d1  # per element as (c0 * s1[:, j]), column by column
+    a, b, c1 = a[:, None], b[:, None], c1[:, None]
     start = 0
     for j in range(p):
         k = p - j
         outer, first, second = scratch[0, :k].T, scratch[1, :k].T, scratch[2, :k].T
         block = info[:, start : start + k]
-        np.multiply(a[:, None], at_risk[:, 1 + p + start : 1 + p + start + k], out=block)
-        block -= np.multiply(b[:, None], tied[:, 1 + p + start : 1 + p + start + k], out=outer)
-        np.multiply((c0 * s1[:, j])[:, None], s1[:, j:], out=outer)
+        np.multiply(a, s2[:, start : start + k], out=block)
+        block -= np.multiply(b, d2[:, start : start + k], out=outer)
+        np.multiply(c0_s1[:, j : j + 1], s1[:, j:], out=outer)
         np.multiply(s1[:, j : j + 1], d1[:, j:], out=first)
         first += np.multiply(d1[:, j : j + 1], s1[:, j:], out=second)
-        outer -= np.multiply(c1[:, None], first, out=first)
-        outer += np.multiply((c2 * d1[:, j])[:, None], d1[:, j:], out=first)
+        outer -= np.multiply(c1, first, out=first)
+        outer += np.multiply(c2_d1[:, j : j + 1], d1[:, j:], out=first)
         block -= outer
         start += k
     return info
