@@ -15,7 +15,14 @@ import pytest
 from netpet.analysis.survival import risksets
 from netpet.analysis.survival.group_sums import GroupPlan
 from netpet.analysis.survival.prefix_sums import prefix_sums
-from netpet.analysis.survival.risksets import build_risk_sets, partial_likelihood, stable_order, workspace
+from netpet.analysis.survival.risksets import (
+    build_risk_sets,
+    fix_times,
+    fixed_ranks,
+    partial_likelihood,
+    stable_order,
+    workspace,
+)
 
 
 def _groups(rng: np.random.Generator, sizes: list[int], count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -33,6 +40,41 @@ def test_group_plan_sums_equal_reduceat_bit_for_bit(sizes: list[int]) -> None:
     got = plan.sum(values[:, plan.layout])
     assert np.array_equal(got, np.add.reduceat(values, first, axis=1))
     assert np.array_equal(plan.sum(values[0][plan.layout]), np.add.reduceat(values[0], first))
+
+
+@pytest.mark.parametrize("sizes", [[1], [1, 2, 3], [2, 8, 9], [9, 12, 40, 300], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]])
+def test_group_plan_staged_sums_equal_reduceat_bit_for_bit(sizes: list[int]) -> None:
+    """The first values written in place and the rest given apart: reduceat's bits, in the caller's buffer,
+    whatever that buffer held before."""
+    rng = np.random.default_rng(len(sizes) + 10)
+    first, size = _groups(rng, sizes, 500)
+    values = rng.normal(size=(4, int(size.sum()))) * 10.0 ** rng.integers(-8, 8, size=int(size.sum()))
+    plan = GroupPlan.build(first, size)
+    laid_out = values[:, plan.layout]
+    staged = np.full((4, size.size), np.nan)
+    staged[:, plan.big_first.size :] = laid_out[:, : plan.small]
+    out = np.full((4, size.size), np.inf)
+    got = plan.sum_staged(staged, laid_out[:, plan.small :], out)
+    assert got is out
+    assert np.array_equal(got, np.add.reduceat(values, first, axis=1))
+
+
+def test_fixed_ranks_equal_the_unique_fixed_times() -> None:
+    """One sort instead of two gives np.unique(fix_times(v), return_inverse=True): near-ties merged
+    (absolute and relative tolerance), infinities and NaN kept, a single value, no values."""
+    rng = np.random.default_rng(5)
+    cases = [
+        np.round(rng.exponential(size=2000), 2),
+        np.array([1.0, 1 + 1e-10, 2.0, 2 + 1e-9, 3.0, np.inf, np.nan, np.nan, -np.inf, 1e-12, 0.0]),
+        np.concatenate([rng.normal(size=50) * 1e6, rng.normal(size=50) * 1e6 * (1 + 1e-13)]),
+        np.array([5.0]),
+        np.array([]),
+    ]
+    for values in cases:
+        unique, rank = np.unique(fix_times(values), return_inverse=True)
+        got_unique, got_rank = fixed_ranks(values)
+        assert np.array_equal(got_unique, unique, equal_nan=True)
+        assert np.array_equal(got_rank, rank)
 
 
 def test_group_plan_without_groups_sums_nothing() -> None:

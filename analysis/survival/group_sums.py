@@ -57,15 +57,23 @@ class GroupPlan:
     def sum(self, values: np.ndarray) -> np.ndarray:
         """Return ``np.add.reduceat`` over the groups' consecutive deaths, the same bits, for `values`
         (... x deaths) whose last axis is already in `layout` order; groups on the last axis."""
+        shape = (*values.shape[:-1], self.big_first.size + self.small)
+        staged = np.empty(shape)
+        staged[..., self.big_first.size :] = values[..., : self.small]
+        return self.sum_staged(staged, values[..., self.small :], np.empty(shape))
+
+    def sum_staged(self, staged: np.ndarray, rest: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Return `sum` into `out` (also its scratch) when the groups' first values are already in the last
+        `small` places of `staged` (... x groups) and `rest` holds the values after them in `layout` order:
+        the first values need no copy, and a caller's buffers serve every call (issue 21)."""
         small, big = self.small, self.big_first.size
-        out = np.empty((*values.shape[:-1], big + small))
-        out[..., big:] = values[..., :small]
         if self.steps:
-            start, count = self.steps[0]
-            tail = values[..., start : start + count].copy()
+            start, seconds = self.steps[0]
+            tail = out[..., :seconds]
+            np.copyto(tail, rest[..., start - small : start - small + seconds])
             for start, count in self.steps[1:]:
-                tail[..., :count] += values[..., start : start + count]
-            out[..., big : big + tail.shape[-1]] += tail
+                tail[..., :count] += rest[..., start - small : start - small + count]
+            staged[..., big : big + seconds] += tail
         if big:
-            out[..., :big] = np.add.reduceat(values[..., self.big_start :], self.big_first, axis=-1)
-        return np.take(out, self.inverse, axis=-1)
+            staged[..., :big] = np.add.reduceat(rest[..., self.big_start - small :], self.big_first, axis=-1)
+        return np.take(staged, self.inverse, axis=-1, out=out, mode="clip")  # "raise" would buffer `out`
