@@ -5,23 +5,25 @@
 -- `netpet migrate --refresh-analysis` re-derives them.
 -- Severity error: survival analyses and cohorts read the stored rows.
 -- A row differs when the live and stored sides hold it a different number of times: one grouping of both sides
--- counted +1 and -1, rather than an EXCEPT ALL each way.
+-- counted +1 and -1, rather than an EXCEPT ALL each way. The grouping is by the row's IDs and its hash (the
+-- one the precheck sums), not by all its columns: ~3x less work, and rows that differ hash differently (up
+-- to a 64-bit collision, as in the precheck).
 with timepoints as (
-    select * exclude (_side) from (
-        select *, 1 as _side from live_timepoint_scores
+    select patient_id, timepoint_id from (
+        select patient_id, timepoint_id, hash(*columns(*)) as row_hash, 1 as _side from live_timepoint_scores
         union all
-        select *, -1 from analysis_timepoints
+        select patient_id, timepoint_id, hash(*columns(*)), -1 from analysis_timepoints
     )
-    group by all
+    group by patient_id, timepoint_id, row_hash
     having sum(_side) <> 0
 ),
 patients as (
-    select * exclude (_side) from (
-        select *, 1 as _side from live_patient_analysis
+    select patient_id from (
+        select patient_id, hash(*columns(*)) as row_hash, 1 as _side from live_patient_analysis
         union all
-        select *, -1 from analysis_patients
+        select patient_id, hash(*columns(*)), -1 from analysis_patients
     )
-    group by all
+    group by patient_id, row_hash
     having sum(_side) <> 0
 )
 select distinct
