@@ -29,8 +29,12 @@ def registry(registries):
 
 
 def _may_fail(reg) -> bool:
-    """Run the stale-rows precheck and return its one value."""
-    return reg.query_file("checks/prechecks", "analysis_tables_stale")["may_fail"].to_list() == [True]
+    """Run the stale-rows precheck (after its prepare step, as run_checks does) and return its one value."""
+    reg.query_file("checks/prepare", "analysis_tables_stale")
+    try:
+        return reg.query_file("checks/prechecks", "analysis_tables_stale")["may_fail"].to_list() == [True]
+    finally:
+        reg.query_file("checks/cleanup", "analysis_tables_stale")
 
 
 def test_every_precheck_belongs_to_a_check_and_says_why():
@@ -40,6 +44,48 @@ def test_every_precheck_belongs_to_a_check_and_says_why():
     for path in prechecks:
         assert path.stem in checks, path.name
         assert "-- Why:" in path.read_text(encoding="utf-8"), path.name
+
+
+def test_every_prepare_and_cleanup_step_belongs_to_a_check_and_says_why():
+    checks = {path.stem for path in sql_files("checks")}
+    steps = {folder: sorted((sql_root() / "checks" / folder).glob("*.sql")) for folder in ("prepare", "cleanup")}
+    assert steps["prepare"]
+    assert [p.stem for p in steps["prepare"]] == [p.stem for p in steps["cleanup"]]  # what one makes, one drops
+    for path in steps["prepare"] + steps["cleanup"]:
+        assert path.stem in checks, path.name
+        assert "-- Why:" in path.read_text(encoding="utf-8"), path.name
+
+
+def _spy_on_query_files(reg, monkeypatch) -> list[tuple[str, str]]:
+    """Record every (kind, name) the registry's query_file runs from now on, in order."""
+    ran: list[tuple[str, str]] = []
+    query_file = reg.query_file
+
+    def spy(kind, name, params=None):
+        ran.append((kind, name))
+        return query_file(kind, name, params)
+
+    monkeypatch.setattr(reg, "query_file", spy)
+    return ran
+
+
+def _temp_tables(reg) -> int:
+    return reg.query("select count(*) as n from duckdb_tables() where temporary")["n"].item()
+
+
+@pytest.mark.parametrize("stale", [False, True])
+def test_the_live_rows_are_derived_once_and_dropped_after_the_check(registry, monkeypatch, stale):
+    """A stale registry runs precheck and check on one derivation of the live rows (the prepare step)."""
+    seed_clean(registry)
+    if stale:
+        run_script(registry, DRIFTS["clinical row edited"], refresh=False)
+    ran = _spy_on_query_files(registry, monkeypatch)
+    failures = run_checks(registry, as_of=AS_OF)
+    steps = [kind for kind, name in ran if name == "analysis_tables_stale"]
+    expected = ["checks/prepare", "checks/prechecks", *(["checks"] if stale else []), "checks/cleanup"]
+    assert steps == expected
+    assert (failures["check"] == "analysis_tables_stale").any() == stale
+    assert _temp_tables(registry) == 0
 
 
 def test_stale_precheck_passes_a_current_registry_and_an_empty_one(registry):
@@ -59,14 +105,7 @@ def test_stale_precheck_fails_on_every_drift_and_the_check_then_names_the_rows(r
 
 def test_a_check_its_precheck_rules_out_is_not_run(registry, monkeypatch):
     seed_clean(registry)
-    ran: list[tuple[str, str]] = []
-    query_file = registry.query_file
-
-    def spy(kind, name, params=None):
-        ran.append((kind, name))
-        return query_file(kind, name, params)
-
-    monkeypatch.setattr(registry, "query_file", spy)
+    ran = _spy_on_query_files(registry, monkeypatch)
     assert run_checks(registry, as_of=AS_OF).height == 0
     assert ("checks/prechecks", "analysis_tables_stale") in ran
     assert ("checks", "analysis_tables_stale") not in ran

@@ -237,12 +237,22 @@ patients_strategy = st.lists(
 
 
 def fields_frame(rows) -> pl.DataFrame:
-    return pl.DataFrame(
+    """The frame of sql/queries/audit_patient_fields.sql for patients (site, year, field flags), counted here."""
+    patients = pl.DataFrame(
         {
             "site": [r[0] for r in rows],
             "diagnosis_year": [r[1] for r in rows],
             **{column: [r[2][k] for r in rows] for k, column in enumerate(FIELDS)},
         }
+    )
+    return pl.concat(
+        [
+            patients.group_by(by)
+            .agg(pl.len().alias("patients"), *[pl.col(c).sum().cast(pl.Int64) for c in FIELDS])
+            .with_columns(pl.lit(by).alias("breakdown"))
+            for by in ("site", "diagnosis_year")
+        ],
+        how="diagonal",
     )
 
 

@@ -197,13 +197,14 @@ def audit_report(
     report = AuditReport(as_of, threshold, include_ids, failures, summary)
     params = {"as_of": as_of, "window_days": TREATMENT_WINDOW_DAYS}
     frames = {name: reg.query_file("queries", f"audit_{name}", params)
-              for name in ("patient_fields", "registration_delays", "followup", "treatment_after_timepoint")}
+              for name in ("patient_fields", "registration_delays", "followup")}
+    frames["practice"], discordant = _practice_frames(reg, params, include_ids=include_ids)
     checks = _check_table(summary, threshold, {"as_of": as_of, "lost_after_days": lost_after_days,
                                                "pairing_window_days": reg.setting("pairing_window_days")})
     report.tables = [AuditTable("checks", "Data checks", "Failing rows and patients per check; an empty check passes.",
                                 checks), *_aggregate_tables(frames, as_of=as_of, threshold=threshold)]
     if include_ids:
-        report.tables += _row_level_tables(failures, frames["treatment_after_timepoint"])
+        report.tables += _row_level_tables(failures, discordant)
     by_site = report.tables[1].frame
     if frames["patient_fields"].height:
         report.figures["Share of patients with each field filled in (all sites)"] = _png(
@@ -216,6 +217,23 @@ def audit_report(
     return report
 
 
+def _practice_frames(
+    reg: Registry, params: dict[str, object], *, include_ids: bool
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return the practice counts and (with `include_ids`) the discordant P5 timepoints given PRRT.
+
+    The treatment after each timepoint is found once into a temp table and counted there, so that a million
+    patients' 3.2M timepoint rows never reach Python (only the discordant ones, and only with `include_ids`).
+    """
+    reg.query_file("queries", "audit_treatment_after_timepoint", params)
+    try:
+        counts = reg.query_file("queries", "audit_practice_counts")
+        discordant = reg.query_file("queries", "audit_discordant_prrt") if include_ids else pl.DataFrame()
+    finally:
+        reg.query_file("queries", "audit_drop_practice")
+    return counts, discordant
+
+
 def _aggregate_tables(frames: dict[str, pl.DataFrame], *, as_of: date, threshold: int) -> list[AuditTable]:
     """The audit's aggregate tables (completeness, timeliness, follow-up, practice), small cells suppressed."""
     shown = (
@@ -223,7 +241,7 @@ def _aggregate_tables(frames: dict[str, pl.DataFrame], *, as_of: date, threshold
         "out from the totals."
     )
     completeness = completeness_tables(frames["patient_fields"], by=("site", "diagnosis_year"), threshold=threshold)
-    delays, practice = frames["registration_delays"], frames["treatment_after_timepoint"]
+    delays, practice = frames["registration_delays"], frames["practice"]
     return [
         AuditTable(
             "completeness_by_site",
@@ -275,11 +293,9 @@ def _aggregate_tables(frames: dict[str, pl.DataFrame], *, as_of: date, threshold
     ]
 
 
-def _row_level_tables(failures: pl.DataFrame, practice: pl.DataFrame) -> list[AuditTable]:
+def _row_level_tables(failures: pl.DataFrame, discordant: pl.DataFrame) -> list[AuditTable]:
     """The tables with patient IDs, for the data manager only (`include_ids`)."""
-    discordant = practice.filter((pl.col("netpet_group") == "P5") & pl.col("prrt_given")).sort(
-        "patient_id", "timepoint_date", "timepoint_id"
-    )  # the query's rows come in no fixed order
+    discordant = discordant.sort("patient_id", "timepoint_date", "timepoint_id")  # the query's rows come unordered
     return [
         AuditTable("failing_rows", "Failing rows (internal: contains patient IDs)", "Every row a check returned.",
                    failures),

@@ -119,7 +119,8 @@ def completeness_tables(
     Parameters
     ----------
     fields
-        The frame of `sql/queries/audit_patient_fields.sql` (one row per patient, `has_*` booleans).
+        The frame of `sql/queries/audit_patient_fields.sql`: per `breakdown` and group, `patients` and the
+        count of each `has_*` field filled in.
     by
         Breakdown columns, e.g. `("site", "diagnosis_year")`; suppressed together (see
         `_paired_completeness`).
@@ -133,11 +134,7 @@ def completeness_tables(
     """
     tables = {}
     for name in by:
-        agg = (
-            fields.group_by(name)
-            .agg(pl.len().alias("patients"), *[pl.col(c).sum().alias(c) for c in FIELDS])
-            .sort(name)
-        )
+        agg = fields.filter(pl.col("breakdown") == name).sort(name)
         tables[name] = ([str(g) for g in agg[name].to_list()], agg)
     texts = _paired_completeness(tables, threshold)
     out = {}
@@ -154,23 +151,17 @@ def completeness_tables(
 def delay_table(delays: pl.DataFrame, *, by: str, threshold: int) -> pl.DataFrame:
     """Return scans with a known registry entry date and the median days from scan to entry, per group.
 
-    A group of fewer than `threshold` patients shows neither its scan count nor its median; scan counts
-    are then suppressed like patient counts.
+    `delays` is the frame of `sql/queries/audit_registration_delays.sql` (scans, patients and median per
+    `breakdown`). A group of fewer than `threshold` patients shows neither its scan count nor its median;
+    scan counts are then suppressed like patient counts.
     """
-    agg = (
-        delays.group_by(by)
-        .agg(
-            pl.len().alias("scans"),
-            pl.col("patient_id").n_unique().alias("patients"),
-            pl.col("delay_days").median().alias("median"),
-        )
-        .sort(by)
-    )
+    agg = delays.filter(pl.col("breakdown") == by).sort(by)
+    total = delays.filter(pl.col("breakdown") == "total").row(0, named=True)
     groups = [str(g) for g in agg[by].to_list()]
-    patients = [*agg["patients"].to_list(), delays["patient_id"].n_unique()]
+    patients = [*agg["patients"].to_list(), total["patients"]]
     small = [i for i, n in enumerate(patients) if is_small(n, threshold)]
     result = suppress_vector(agg["scans"].to_list(), threshold, hidden=small)
-    medians = [*agg["median"].to_list(), delays["delay_days"].median() if delays.height else None]
+    medians = [*agg["median_delay_days"].to_list(), total["median_delay_days"]]
     shown_median = [f"{m:.0f}" if m is not None and i not in small else "*" for i, m in enumerate(medians)]
     return pl.DataFrame(
         {
@@ -236,13 +227,16 @@ def followup_table(followup: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
 
 
 def practice_by_group(practice: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
-    """Return timepoints by NETPET group x first treatment after them, suppressed, with row percentages."""
-    present = set(practice["netpet_group"].unique().to_list())  # once: the frame has a row per timepoint
+    """Return timepoints by NETPET group x first treatment after them, suppressed, with row percentages.
+
+    `practice` is the frame of `sql/queries/audit_practice_counts.sql` (timepoints per site, group and class).
+    """
+    present = set(practice["netpet_group"].to_list())
     groups = [g for g in GROUP_ORDER if g in present]
     classes = list(TREATMENT_ORDER)
     counts = np.zeros((len(groups), len(classes)), dtype=np.int64)
-    for g, c, n in practice.group_by("netpet_group", "next_treatment").len().iter_rows():
-        counts[groups.index(g), classes.index(c)] = n
+    for g, c, n in practice.select("netpet_group", "next_treatment", "timepoints").iter_rows():
+        counts[groups.index(g), classes.index(c)] += n
     full, result = suppress_grid(counts, threshold)
     width = len(classes) + 1
     data: dict[str, list[str]] = {"NETPET group": [*groups, TOTAL]}
@@ -263,19 +257,14 @@ def practice_by_site(practice: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
     """Return per site the patients with a P1 (or P5) timepoint and those given PRRT after one.
 
     PRRT suits P1; after P5 (discordant FDG+/SSTR- disease) it runs against guidance (Chan et al. 2017).
-    Counts are of patients, so that the threshold protects people rather than scans.
+    Counts are of patients, so that the threshold protects people rather than scans. `practice` is the frame
+    of `sql/queries/audit_practice_counts.sql` (each group's patients per site repeated on its rows).
     """
     sites = sorted(practice["site"].unique().to_list())
     data: dict[str, list[str]] = {"site": [*sites, TOTAL]}
     for group in ("P1", "P5"):
-        per_patient = (
-            practice.filter(pl.col("netpet_group") == group)
-            .group_by("site", "patient_id")
-            .agg(pl.col("prrt_given").any())
-            .group_by("site")
-            .agg(pl.len().alias("patients"), pl.col("prrt_given").sum().alias("prrt"))
-        )
-        counts = {site: (n, k) for site, n, k in per_patient.iter_rows()}
+        per_site = practice.filter(pl.col("netpet_group") == group).select("site", "patients", "prrt_patients")
+        counts = {site: (n, k) for site, n, k in per_site.unique().iter_rows()}
         total = [counts.get(s, (0, 0))[0] for s in sites]
         prrt = [counts.get(s, (0, 0))[1] for s in sites]
         yes_text, total_text, _ = _binary_grid(sites, prrt, total, threshold)

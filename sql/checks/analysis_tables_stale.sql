@@ -5,23 +5,25 @@
 -- `netpet migrate --refresh-analysis` re-derives them.
 -- Severity error: survival analyses and cohorts read the stored rows.
 -- A row differs when the live and stored sides hold it a different number of times: one grouping of both sides
--- counted +1 and -1, rather than an EXCEPT ALL each way.
+-- counted +1 and -1, rather than an EXCEPT ALL each way. The grouping is by the row's IDs and its hash, not by
+-- all its columns: rows that differ hash differently (up to a 64-bit collision, as in the precheck). The live
+-- rows' hashes are in the temp tables of checks/prepare/analysis_tables_stale.sql (run_checks runs it first).
 with timepoints as (
-    select * exclude (_side) from (
-        select *, 1 as _side from live_timepoint_scores
+    select patient_id, timepoint_id from (
+        select patient_id, timepoint_id, row_hash, 1 as _side from stale_live_timepoints
         union all
-        select *, -1 from analysis_timepoints
+        select patient_id, timepoint_id, hash(*columns(*)), -1 from analysis_timepoints
     )
-    group by all
+    group by patient_id, timepoint_id, row_hash
     having sum(_side) <> 0
 ),
 patients as (
-    select * exclude (_side) from (
-        select *, 1 as _side from live_patient_analysis
+    select patient_id from (
+        select patient_id, row_hash, 1 as _side from stale_live_patients
         union all
-        select *, -1 from analysis_patients
+        select patient_id, hash(*columns(*)), -1 from analysis_patients
     )
-    group by all
+    group by patient_id, row_hash
     having sum(_side) <> 0
 )
 select distinct

@@ -1,11 +1,13 @@
--- One row per dual-PET timepoint: the first treatment started within $window_days after it (and before the
--- patient's next timepoint), as a class, and whether PRRT was started in that interval.
--- Read by analysis.audit_report (practice against guidance). Ties on a start date go to the class that
--- matters most for guidance (PRRT, then chemotherapy, ...).
+-- Into temp table audit_practice, one row per dual-PET timepoint: the first treatment started within
+-- $window_days after it (and before the patient's next timepoint), as a class, and whether PRRT was started in
+-- that interval. Ties on a start date go to the class that matters most for guidance (PRRT, then
+-- chemotherapy, ...). Read by analysis.audit_report through audit_practice_counts and audit_discordant_prrt
+-- (a table, so that a million patients' 3.2M rows are counted where they are instead of in Python).
 -- The treatments in each timepoint's interval are reduced by one grouping: the smallest key start date x 8
 -- + class rank gives the first treatment's class (its rank is the key mod 8), bool_or whether PRRT was
 -- among them. (A row_number window per timepoint plus an EXISTS took ~4 s of the audit at a million
 -- patients.) Rows come in no particular order.
+create or replace temp table audit_practice as
 with tp as (
     select
         timepoint_id,
