@@ -10,8 +10,8 @@ check by `sql/checks/cleanup/<name>.sql`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -90,7 +90,7 @@ def run_checks(reg: Registry, *, as_of: date, lost_after_days: int = 365,
     frames = [pl.DataFrame(schema=FAILURE_SCHEMA)]
     checks = sql_files("checks")
     for done, path in enumerate(checks, start=1):
-        rows = _run_check(reg, path, params)
+        rows = run_check(reg, path.stem, params)
         bad = set(rows["severity"].unique().to_list()) - set(SEVERITIES)
         if bad:
             raise RegistryError(f"check checks/{path.name} returned unknown severities {sorted(bad)}")
@@ -108,13 +108,19 @@ def run_checks(reg: Registry, *, as_of: date, lost_after_days: int = 365,
     return pl.concat(frames).sort("check", "patient_id", "record_id", nulls_last=True)
 
 
-def _run_check(reg: Registry, path: Path, params: dict[str, object]) -> pl.DataFrame:
-    """Run one check file, or return no rows when its precheck (`checks/prechecks/<name>.sql`) rules failure out.
+def run_check(reg: Registry, name: str, params: Mapping[str, object] | None = None) -> pl.DataFrame:
+    """Run the check `checks/<name>.sql`, or return no rows when its precheck (`checks/prechecks/<name>.sql`)
+    rules failure out.
 
     A precheck is a cheap query of one boolean column `may_fail` (e.g. digests of two tables before a row
     diff); it must be true whenever the check would return rows, so that skipping the check changes nothing.
     The check's prepare step, if any, runs first and its cleanup last, whatever happens between.
     """
+    path = next((p for p in sql_files("checks") if p.stem == name), None)
+    if path is None:
+        raise RegistryError(f"no check named {name!r}; check_catalogue() lists them")
+    params = dict(params or {})
+
     def optional(folder: str) -> None:
         if (path.parent / folder / path.name).is_file():
             reg.query_file(f"checks/{folder}", path.stem, params)

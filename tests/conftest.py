@@ -99,10 +99,15 @@ def assert_analysis_rows_current(reg: object) -> None:
     """
     import duckdb
 
+    from netpet.registry.audit import run_check
+    from netpet.registry.errors import RegistryError
+
     try:
-        stale = reg.query_file("checks", "analysis_tables_stale")  # type: ignore[attr-defined]
-    except duckdb.ConnectionException:
-        return
+        stale = run_check(reg, "analysis_tables_stale")  # type: ignore[arg-type]
+    except RegistryError as exc:
+        if isinstance(exc.__cause__, duckdb.ConnectionException):
+            return
+        raise
     assert stale.height == 0, f"stored analysis rows are stale after the test:\n{stale}"
 
 

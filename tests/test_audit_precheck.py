@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from netpet.registry.audit import run_checks
+from netpet.registry.audit import run_check, run_checks
+from netpet.registry.errors import RegistryError
 from netpet.registry.sqlfiles import sql_files, sql_root
 from tests.audit_fixtures import AS_OF, TRIPS, run_script, seed_clean
 
@@ -110,3 +111,17 @@ def test_a_check_its_precheck_rules_out_is_not_run(registry, monkeypatch):
     assert ("checks/prechecks", "analysis_tables_stale") in ran
     assert ("checks", "analysis_tables_stale") not in ran
     assert ("checks", "event_after_death") in ran  # a check without a precheck always runs
+
+
+@pytest.mark.parametrize("drift", sorted(DRIFTS))
+def test_one_check_runs_with_its_prepare_step_and_names_the_rows(registry, drift):
+    """run_check runs a check as the audit does (prepare, precheck, check, cleanup): drift is reported alone."""
+    seed_clean(registry)
+    assert run_check(registry, "analysis_tables_stale").height == 0
+    run_script(registry, DRIFTS[drift], refresh=False)
+    assert run_check(registry, "analysis_tables_stale").height > 0
+
+
+def test_an_unknown_check_is_named(registry):
+    with pytest.raises(RegistryError, match="no check named 'analysis_tables_stael'"):
+        run_check(registry, "analysis_tables_stael")
