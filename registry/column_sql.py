@@ -131,6 +131,11 @@ def raw_present(c: SpecColumn) -> str:
             f"then nullif(trim({text}), '') else nullif({text}, '') end as r_{c.name}")
 
 
+def raw_as_written(c: SpecColumn) -> str:
+    """A file column's cell as text, where no cell of the file starts or ends with a space; empty text is null."""
+    return f"nullif(cast(\"{c.name}\" as varchar), '') as r_{c.name}"
+
+
 def raw_missing(c: SpecColumn) -> str:
     """The text of a spec column the file does not have: null."""
     return f"null::varchar as r_{c.name}"
