@@ -71,11 +71,12 @@ class ImportFile:
         with self.path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 22), b""):
                 digest.update(block)
-                control = control or bool(block.translate(None, _NOT_CONTROL))
+                odd = block.translate(None, _ID_SAFE)  # every control character is among these bytes
+                control = control or bool(odd.translate(None, _NOT_CONTROL))
                 if self.fmt == "csv":
                     lines.update(block)
                     spaces.update(block)
-                    id_safe = id_safe and _id_safe(block)
+                    id_safe = id_safe and not odd and _whole_line_breaks(block)
         # A Parquet file's (or workbook's) bytes are encoded: only its decoded cells can tell. A REDCap export is
         # CSV text, so its bytes tell as a CSV file's do.
         whole = lines.total() if self.fmt == "csv" and not lines.quoted else None
@@ -85,10 +86,8 @@ class ImportFile:
         )
 
 
-def _id_safe(block: bytes) -> bool:
-    """Whether a block of a CSV file holds only ID characters, commas and line breaks (LF or CRLF, whole)."""
-    if block.translate(None, _ID_SAFE):
-        return False
+def _whole_line_breaks(block: bytes) -> bool:
+    """Whether every carriage return of a block ends a line (CRLF): a lone one could be read inside a cell."""
     return b"\r" not in block or block.count(b"\r") == block.count(b"\r\n")
 
 
