@@ -186,6 +186,11 @@ def parse_score(c: SpecColumn) -> str:
             f"end as {c.stored}")
 
 
+def parse_formula_free_text(c: SpecColumn) -> str:
+    """A text cell of a file in which no cell starts like a formula (`FileScan.formula_free`): as written."""
+    return f"r_{c.name} as {c.stored}"
+
+
 #: The parse piece of each column kind of the spec.
 PARSE: dict[str, Callable[[SpecColumn], str]] = {
     "text": parse_text, "number": parse_number, "integer": parse_integer, "date": parse_date,

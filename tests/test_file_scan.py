@@ -6,12 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 from pathlib import Path
 
 from netpet.registry import Registry
 from netpet.registry.columns import TABLES_BY_NAME
 from netpet.registry.csv_lines import EdgeSpaces
-from netpet.registry.import_files import ImportFile
+from netpet.registry.import_files import _FORMULA_BYTES, FORMULA_START, ImportFile
 from netpet.registry.import_issues import format_issues
 from netpet.registry.ingest import import_folder
 from netpet.registry.validate import validate_folder
@@ -110,4 +111,29 @@ def test_bad_ids_are_still_reported(registry: Registry, tmp_path: Path) -> None:
     assert [line for line in lines if ":patient_id:" in line] == [
         "patients.csv:3:patient_id: 'P\u00e92' holds U+00E9 LATIN SMALL LETTER E WITH ACUTE; an ID holds ASCII "
         "letters, digits and - _ . / : only"
+    ]
+
+
+def test_formula_bytes_are_formula_starts_characters() -> None:
+    assert {b for b in range(256) if re.match(FORMULA_START, chr(b))} == set(_FORMULA_BYTES)
+
+
+def test_a_file_without_formula_characters_is_formula_free(tmp_path: Path) -> None:
+    rows = f"{HEADER}\nT1,liver s7,liver,1.5,,false,false,,0\n"
+    assert scan_of(tmp_path, rows).scan.formula_free
+    assert scan_of(tmp_path, rows, "\r\n").scan.formula_free
+    for formula in ("=1+2", "+1", "@SUM", "\tx", "\rx", '"\r\nx"'):
+        assert not scan_of(tmp_path, rows.replace("liver s7", formula)).scan.formula_free, formula
+    assert not scan_of(tmp_path, rows.replace("liver s7", '"liver s7"'), "\r\n").scan.formula_free
+
+
+def test_formula_cells_are_still_refused(registry: Registry, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "patients.csv").write_text("patient_id,site,sex\nP1,=HYPERLINK(1),female\n", encoding="utf-8")
+    assert not ImportFile(TABLES_BY_NAME["patients"], folder / "patients.csv", "csv").scan.formula_free
+    lines = format_issues(validate_folder(registry, folder))
+    assert [line for line in lines if ":site:" in line] == [
+        "patients.csv:2:site: '=HYPERLINK(1)' starts with =, +, @, a tab or a carriage return, which a spreadsheet "
+        "runs as a formula; remove that first character"
     ]
