@@ -9,6 +9,8 @@ import random
 import re
 from pathlib import Path
 
+import pytest
+
 from netpet.registry import Registry
 from netpet.registry.columns import TABLES_BY_NAME
 from netpet.registry.csv_lines import EdgeSpaces
@@ -102,15 +104,14 @@ def test_a_file_of_id_characters_commas_and_line_breaks_is_id_safe(tmp_path: Pat
     assert not scan_of(tmp_path, rows.replace("liver-s7", '"liver-s7"')).scan.id_safe
 
 
-def test_bad_ids_are_still_reported(registry: Registry, tmp_path: Path) -> None:
+def patients_issues(registry: Registry, tmp_path: Path, rows: str, column: str) -> tuple[ImportFile, list[str]]:
+    """Validate a patients.csv of `rows` (after its header); return the file and the issues with `column`."""
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "patients.csv").write_text("patient_id,site,sex\nP1,A,female\nP\u00e92,B,male\n", encoding="utf-8")
-    assert not ImportFile(TABLES_BY_NAME["patients"], folder / "patients.csv", "csv").scan.id_safe
+    (folder / "patients.csv").write_text(f"patient_id,site,sex\n{rows}", encoding="utf-8")
     lines = format_issues(validate_folder(registry, folder))
-    assert [line for line in lines if ":patient_id:" in line] == [
-        "patients.csv:3:patient_id: 'P\u00e92' holds U+00E9 LATIN SMALL LETTER E WITH ACUTE; an ID holds ASCII "
-        "letters, digits and - _ . / : only"
+    return ImportFile(TABLES_BY_NAME["patients"], folder / "patients.csv", "csv"), [
+        line for line in lines if f":{column}:" in line
     ]
 
 
@@ -127,13 +128,20 @@ def test_a_file_without_formula_characters_is_formula_free(tmp_path: Path) -> No
     assert not scan_of(tmp_path, rows.replace("liver s7", '"liver s7"'), "\r\n").scan.formula_free
 
 
-def test_formula_cells_are_still_refused(registry: Registry, tmp_path: Path) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "patients.csv").write_text("patient_id,site,sex\nP1,=HYPERLINK(1),female\n", encoding="utf-8")
-    assert not ImportFile(TABLES_BY_NAME["patients"], folder / "patients.csv", "csv").scan.formula_free
-    lines = format_issues(validate_folder(registry, folder))
-    assert [line for line in lines if ":site:" in line] == [
-        "patients.csv:2:site: '=HYPERLINK(1)' starts with =, +, @, a tab or a carriage return, which a spreadsheet "
-        "runs as a formula; remove that first character"
-    ]
+@pytest.mark.parametrize(
+    ("rows", "column", "flag", "message"),
+    [
+        ("P1,A,female\nP\u00e92,B,male\n", "patient_id", "id_safe",
+         "patients.csv:3:patient_id: 'P\u00e92' holds U+00E9 LATIN SMALL LETTER E WITH ACUTE; an ID holds ASCII "
+         "letters, digits and - _ . / : only"),
+        ("P1,=HYPERLINK(1),female\n", "site", "formula_free",
+         "patients.csv:2:site: '=HYPERLINK(1)' starts with =, +, @, a tab or a carriage return, which a spreadsheet "
+         "runs as a formula; remove that first character"),
+    ],
+)
+def test_cells_the_bytes_do_not_rule_out_are_still_refused(
+    registry: Registry, tmp_path: Path, rows: str, column: str, flag: str, message: str
+) -> None:
+    file, lines = patients_issues(registry, tmp_path, rows, column)
+    assert not getattr(file.scan, flag)
+    assert lines == [message]
