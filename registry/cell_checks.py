@@ -66,7 +66,9 @@ def stage_file(
         else:
             source, params = spec_sql("source_parquet"), {"path": str(file.path)}
             header = [d[0] for d in run(con, spec_sql("source_columns", source=source), params).description]
-        parse_source(con, file.table, header, file.name, source, params)
+        scan = file.scan
+        skips = {"trim": scan.spaced, "formulas": not scan.formula_free}
+        parse_source(con, file.table, header, file.name, source, params, **skips)
     except UnicodeDecodeError:
         return None, [file_issue(file, 1, None, "cannot read CSV: the file is not UTF-8 encoded")]
     except csv.Error:  # a bare carriage return in the header: old Mac line endings or a binary file
@@ -116,18 +118,22 @@ def parse_source(
     file_name: str | None,
     source: Sql,
     source_params: Mapping[str, Any],
+    *,
+    trim: bool = True,
+    formulas: bool = True,
 ) -> None:
-    """Parse the rows of `source` (a file read as text, see `stage_file`) into `_typed_<table>`."""
+    """Parse the rows of `source` (a file read as text, see `stage_file`) into `_typed_<table>`.
+
+    What a CSV file's bytes rule out is not tested cell by cell, for the same values: `trim=False`, no cell starts
+    or ends with a space (`FileScan.spaced`); `formulas=False`, no text cell starts like a formula
+    (`FileScan.formula_free`).
+    """
     present = [c for c in table.column_names if c in header]
     absent = [c for c in table.column_names if c not in header]
-    raw = Sql(
-        ", ".join(filter(None, (joined(piece.raw_present, table, present), joined(piece.raw_missing, table, absent))))
-    )
-    parsed = Sql(
-        ", ".join(
-            piece.PARSE[c.kind](SpecColumn.of(table, c.name)) for c in table.columns
-        )
-    )
+    cell = piece.raw_present if trim else piece.raw_as_written
+    raw = Sql(", ".join(filter(None, (joined(cell, table, present), joined(piece.raw_missing, table, absent)))))
+    kinds = piece.PARSE if formulas else {**piece.PARSE, "text": piece.parse_formula_free_text}
+    parsed = Sql(", ".join(kinds[c.kind](SpecColumn.of(table, c.name)) for c in table.columns))
     stored = Sql(", ".join(stored_name(table.name, c) for c in table.column_names))
     kept = Sql(
         ", ".join(

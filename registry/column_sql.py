@@ -131,6 +131,11 @@ def raw_present(c: SpecColumn) -> str:
             f"then nullif(trim({text}), '') else nullif({text}, '') end as r_{c.name}")
 
 
+def raw_as_written(c: SpecColumn) -> str:
+    """A file column's cell as text, where no cell of the file starts or ends with a space; empty text is null."""
+    return f"nullif(cast(\"{c.name}\" as varchar), '') as r_{c.name}"
+
+
 def raw_missing(c: SpecColumn) -> str:
     """The text of a spec column the file does not have: null."""
     return f"null::varchar as r_{c.name}"
@@ -179,6 +184,11 @@ def parse_score(c: SpecColumn) -> str:
     """A NETPET score written 0-5 or P0-P5."""
     return (f"case when regexp_full_match(upper(r_{c.name}), 'P?[0-5]') then cast(right(r_{c.name}, 1) as tinyint) "
             f"end as {c.stored}")
+
+
+def parse_formula_free_text(c: SpecColumn) -> str:
+    """A text cell of a file in which no cell starts like a formula (`FileScan.formula_free`): as written."""
+    return f"r_{c.name} as {c.stored}"
 
 
 #: The parse piece of each column kind of the spec.

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-LF, CR, QUOTE = 10, 13, 34
+LF, CR, QUOTE, SPACE, COMMA = 10, 13, 34, 32, 44
+#: The bytes a cell starts after or ends before: a space beside one may start or end a cell.
+_CELL_EDGES = np.array([COMMA, LF, CR, QUOTE], dtype=np.uint8)
 
 
 @dataclass
@@ -55,6 +57,36 @@ class LineCounter:
     def total(self) -> int:
         """Return the non-empty lines of the whole file, a last line without LF included."""
         return self.lines + int(not _empty(self._open_length, self._open_first))
+
+
+@dataclass
+class EdgeSpaces:
+    """Whether any cell of a CSV file could start or end with a space, over consecutive blocks of its bytes.
+
+    `found` turns true at a space beside a comma, a line break, a quote, the file's start or a block's end, and
+    at any byte that is not ASCII (a Unicode space, which DuckDB's trim also removes). While it is false, trimming
+    changes no cell of the file. A space between two other characters (`liver s7`) is never at a cell's end.
+    """
+
+    found: bool = False
+    _last: int = LF  # the byte before the next block; the file's start counts as a line break
+
+    def update(self, block: bytes) -> None:
+        """Look at the next block of the file."""
+        if self.found or not block:
+            return
+        if not block.isascii():
+            self.found = True
+            return
+        if b" " in block:
+            data = np.frombuffer(block, dtype=np.uint8)
+            at = np.flatnonzero(data == SPACE)
+            before = np.where(at > 0, data[at - 1], self._last)
+            after = data[np.minimum(at + 1, data.size - 1)]
+            at_edge = np.isin(before, _CELL_EDGES) | np.isin(after, _CELL_EDGES)
+            # A space ending the block may end the file or a cell whose next byte is in the next block.
+            self.found = bool(at_edge.any()) or int(at[-1]) == data.size - 1
+        self._last = block[-1]
 
 
 def _empty(length: int, first: int) -> bool:

@@ -11,6 +11,7 @@ spaces are trimmed by the parse, so `P1 ` is `P1`.
 
 from __future__ import annotations
 
+import string
 import unicodedata
 from typing import Any
 
@@ -24,6 +25,8 @@ from netpet.registry.ingest_sql import CONTROL_CHARACTERS, run, spec_sql
 #: What an ID may hold, as a regular expression over the whole value.
 ID_PATTERN = r"[A-Za-z0-9._/:-]+"
 ALLOWED_PUNCTUATION = "-_./:"
+#: The bytes an ID may hold (ID_PATTERN's characters).
+ID_BYTES = (string.ascii_letters + string.digits + ALLOWED_PUNCTUATION).encode()
 #: Unicode categories that print nothing or change how neighbours print.
 _INVISIBLE = {"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp"}
 
@@ -60,7 +63,13 @@ def _describe(ch: str) -> str:
 
 
 def character_issues(con: duckdb.DuckDBPyConnection, file: Any, header: list[str]) -> list[dict[str, Any]]:
-    """Return an issue per ID cell of a parsed import file holding characters an ID may not hold."""
+    """Return an issue per ID cell of a parsed import file holding characters an ID may not hold.
+
+    A CSV file whose bytes are all ID characters, commas and line breaks (`FileScan.id_safe`) holds none: its
+    cells are not read.
+    """
+    if file.frame is None and file.scan.id_safe:
+        return []
     issues = []
     for column in (c for c in id_columns(file.table) if c in header):
         stored = stored_name(file.table.name, column)

@@ -19,8 +19,9 @@ from typing import Any
 import polars as pl
 
 from netpet.registry.columns import TABLES, TABLES_BY_NAME, Table
-from netpet.registry.csv_lines import LineCounter
+from netpet.registry.csv_lines import EdgeSpaces, LineCounter
 from netpet.registry.errors import IngestError
+from netpet.registry.identifiers import ID_BYTES
 from netpet.registry.import_issues import issues_frame
 from netpet.registry.ingest_sql import (
     CONTROL_CHARACTERS,
@@ -36,7 +37,13 @@ SHOWN_CHARS = 60
 #: A text cell may not start with what a spreadsheet would run as a formula (OWASP CSV injection); `-`
 #: is allowed here (codes such as `-` for "none") and neutralised on CSV export instead (netpet.registry.export).
 FORMULA_START = r"^[=+@\t\r]"
+#: FORMULA_START's characters as bytes: a CSV file holding none of them (a carriage return only ending a line
+#: outside quotes) has no cell starting like a formula.
+_FORMULA_BYTES = b"=+@\t\r"
+_NOT_FORMULA = bytes(b for b in range(256) if b not in _FORMULA_BYTES)
 _NOT_CONTROL = bytes(b for b in range(256) if not re.fullmatch(CONTROL_CHARACTERS.encode(), bytes([b])))
+#: The bytes of a CSV file in which every cell is a valid ID or empty: ID characters, commas and line breaks.
+_ID_SAFE = ID_BYTES + b",\r\n"
 #: A header longer than this, or with a longer name, is a file on one line, not a header (no table comes close).
 MAX_HEADER_NAMES = 256
 MAX_NAME_CHARS = 128
@@ -62,28 +69,50 @@ class ImportFile:
 
     @cached_property
     def scan(self) -> FileScan:
-        """The file's SHA-256, whether it holds a control character, and its lines, from one read of its bytes."""
-        digest, control, lines = hashlib.sha256(), False, LineCounter()
+        """The file's SHA-256 and what else its bytes tell (`FileScan`), from one read of its bytes."""
+        digest, control, lines, spaces = hashlib.sha256(), False, LineCounter(), EdgeSpaces()
+        id_safe = formula_free = self.fmt == "csv"
         with self.path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 22), b""):
                 digest.update(block)
-                control = control or bool(block.translate(None, _NOT_CONTROL))
+                odd = block.translate(None, _ID_SAFE)  # every control character is among these bytes
+                control = control or bool(odd.translate(None, _NOT_CONTROL))
                 if self.fmt == "csv":
                     lines.update(block)
+                    spaces.update(block)
+                    crlf = _whole_line_breaks(block)
+                    id_safe = id_safe and not odd and crlf
+                    formula_free = formula_free and not odd.translate(None, _NOT_FORMULA) and (
+                        b"\r" not in block or (crlf and b'"' not in block)
+                    )
         # A Parquet file's (or workbook's) bytes are encoded: only its decoded cells can tell. A REDCap export is
         # CSV text, so its bytes tell as a CSV file's do.
         whole = lines.total() if self.fmt == "csv" and not lines.quoted else None
-        return FileScan(digest.hexdigest(), control or self.fmt not in ("csv", "redcap"), whole)
+        return FileScan(
+            digest.hexdigest(), control or self.fmt not in ("csv", "redcap"), whole,
+            spaced=spaces.found or self.fmt != "csv", id_safe=id_safe, formula_free=formula_free,
+        )
+
+
+def _whole_line_breaks(block: bytes) -> bool:
+    """Whether every carriage return of a block ends a line (CRLF): a lone one could be read inside a cell."""
+    return b"\r" not in block or block.count(b"\r") == block.count(b"\r\n")
 
 
 @dataclass(frozen=True)
 class FileScan:
     """What one read of an import file's bytes tells: its SHA-256, whether a cell could hold a control character,
-    and its non-empty lines (None for Parquet, and for a CSV with quotes, whose cells may hold line breaks)."""
+    its non-empty lines (None for Parquet, and for a CSV with quotes, whose cells may hold line breaks), whether
+    a cell could start or end with a space (`csv_lines.EdgeSpaces`; always for Parquet), whether every byte
+    is an ID character, a comma or a line break (`id_safe`: no ID cell can hold a character an ID may not) and
+    whether no byte is one a formula starts with (`formula_free`: no cell can start like a formula)."""
 
     sha256: str
     control: bool
     lines: int | None
+    spaced: bool = True
+    id_safe: bool = False
+    formula_free: bool = False
 
 
 def find_import_files(folder: Path) -> tuple[list[ImportFile], pl.DataFrame]:

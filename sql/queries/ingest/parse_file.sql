@@ -7,7 +7,8 @@
 -- read them too: a CSV error in a file read only in part fails inside DuckDB 1.5 ("Attempted to access index 7
 -- within vector of size 7") instead of reporting. Costs at tens of millions of rows shape the pieces: a cell
 -- is trimmed only when an end could be a space (DuckDB's trim removes ' ' and the Unicode space separators, so
--- only a cell ending in ' ' or holding a non-ASCII character needs it), and an enum or boolean is matched as
+-- only a cell ending in ' ' or holding a non-ASCII character needs it; in a CSV file whose bytes show no such
+-- cell, csv_lines.EdgeSpaces, no cell is tested: column_sql.raw_as_written), and an enum or boolean is matched as
 -- written before it is lower-cased (column_sql.raw_present, parse_enum, parse_boolean).
 create or replace temp table {{parsed}} as
 with raw as (select {{raw_columns}} from {{source}} where {{read_all}}),
