@@ -37,13 +37,15 @@ def refresh_analysis_tables(con: duckdb.DuckDBPyConnection, patient_ids: Iterabl
     """Re-derive the stored rows of `patient_ids` (every patient when None), inside the caller's transaction.
 
     Timepoint rows first: the patient rows are derived from them. A patient no longer in the registry just
-    loses their rows.
+    loses their rows. Each patient's digest (`analysis_digests`) is recorded last: the audit compares it with
+    the rows as they are to tell, in one pass, that none changed since.
     """
     ids = None if patient_ids is None else list(dict.fromkeys(patient_ids))
     if ids == []:
         return
     params = {"ids": ids}
-    for name in ("delete_timepoints", "insert_timepoints", "delete_patients", "insert_patients"):
+    for name in ("delete_timepoints", "insert_timepoints", "delete_patients", "insert_patients",
+                 "delete_digests", "insert_digests"):
         con.execute(read_sql("analysis", name), params)
     if ids is None:
         con.execute(read_sql("analysis", "delete_state"))

@@ -3,9 +3,7 @@
 A check is a query that returns the rows that fail it (dbt's data tests): an empty result passes. The file
 name is the check's name, and its header comment says what it checks and why. This module runs the
 checks and summarises them; the report around them is `netpet.analysis.outputs.audit_report`. A costly check
-may have a cheap precheck (`sql/checks/prechecks/<name>.sql`) that says when it cannot fail, so it is skipped,
-and a prepare step (`sql/checks/prepare/<name>.sql`) that makes temp tables both read, once, dropped after the
-check by `sql/checks/cleanup/<name>.sql`.
+may have a cheap precheck (`sql/checks/prechecks/<name>.sql`) that says when it cannot fail, so it is skipped.
 """
 
 from __future__ import annotations
@@ -27,8 +25,6 @@ SEVERITIES = ("error", "warning", "info")
 
 #: The folder (under `sql/checks/`) of the optional prechecks: `<check name>.sql`, one boolean `may_fail`.
 PRECHECKS = "prechecks"
-#: The folders (under `sql/checks/`) of the optional statements run before a check's precheck and after the check.
-PREPARE, CLEANUP = "prepare", "cleanup"
 
 #: The columns of `run_checks`, in order.
 FAILURE_SCHEMA: dict[str, type[pl.DataType]] = {
@@ -114,27 +110,18 @@ def run_check(reg: Registry, name: str, params: Mapping[str, object] | None = No
 
     A precheck is a cheap query of one boolean column `may_fail` (e.g. digests of two tables before a row
     diff); it must be true whenever the check would return rows, so that skipping the check changes nothing.
-    The check's prepare step, if any, runs first and its cleanup last, whatever happens between.
     """
     path = next((p for p in sql_files("checks") if p.stem == name), None)
     if path is None:
         raise RegistryError(f"no check named {name!r}; check_catalogue() lists them")
     params = dict(params or {})
 
-    def optional(folder: str) -> None:
-        if (path.parent / folder / path.name).is_file():
-            reg.query_file(f"checks/{folder}", path.stem, params)
-
     try:
-        optional(PREPARE)
-        try:
-            if (path.parent / PRECHECKS / path.name).is_file():
-                may_fail = reg.query_file(f"checks/{PRECHECKS}", path.stem, params)["may_fail"]
-                if may_fail.len() == 1 and may_fail[0] is False:
-                    return pl.DataFrame(schema={k: v for k, v in FAILURE_SCHEMA.items() if k != "check"})
-            return reg.query_file("checks", path.stem, params)
-        finally:
-            optional(CLEANUP)
+        if (path.parent / PRECHECKS / path.name).is_file():
+            may_fail = reg.query_file(f"checks/{PRECHECKS}", path.stem, params)["may_fail"]
+            if may_fail.len() == 1 and may_fail[0] is False:
+                return pl.DataFrame(schema={k: v for k, v in FAILURE_SCHEMA.items() if k != "check"})
+        return reg.query_file("checks", path.stem, params)
     except Exception as exc:  # a broken check file is the registry's fault, named by file
         raise RegistryError(f"check checks/{path.name} failed to run: {exc}") from exc
 

@@ -86,6 +86,7 @@ MEANINGS: dict[str, str] = {
     "sstr_scan_date": "Date of the SSTR PET scan.",
     "fdg_scan_date": "Date of the FDG PET scan.",
     "pairing_gap_days": "Days between the timepoint's SSTR and FDG scans.",
+    "row_hash": "DuckDB's 64-bit hash of one whole row; the audit sums these to tell that no row changed.",
     "recorded_score": f"The site's recorded score: {_SCORE} as reported on the scan (null when not recorded).",
     "derived_score": f"The derived score: {_SCORE} computed by the registry from the lesion reads "
     "(null without reads).",

@@ -30,12 +30,8 @@ def registry(registries):
 
 
 def _may_fail(reg) -> bool:
-    """Run the stale-rows precheck (after its prepare step, as run_checks does) and return its one value."""
-    reg.query_file("checks/prepare", "analysis_tables_stale")
-    try:
-        return reg.query_file("checks/prechecks", "analysis_tables_stale")["may_fail"].to_list() == [True]
-    finally:
-        reg.query_file("checks/cleanup", "analysis_tables_stale")
+    """Run the stale-rows precheck and return its one value."""
+    return reg.query_file("checks/prechecks", "analysis_tables_stale")["may_fail"].to_list() == [True]
 
 
 def test_every_precheck_belongs_to_a_check_and_says_why():
@@ -43,16 +39,6 @@ def test_every_precheck_belongs_to_a_check_and_says_why():
     prechecks = sorted((sql_root() / "checks" / "prechecks").glob("*.sql"))
     assert prechecks
     for path in prechecks:
-        assert path.stem in checks, path.name
-        assert "-- Why:" in path.read_text(encoding="utf-8"), path.name
-
-
-def test_every_prepare_and_cleanup_step_belongs_to_a_check_and_says_why():
-    checks = {path.stem for path in sql_files("checks")}
-    steps = {folder: sorted((sql_root() / "checks" / folder).glob("*.sql")) for folder in ("prepare", "cleanup")}
-    assert steps["prepare"]
-    assert [p.stem for p in steps["prepare"]] == [p.stem for p in steps["cleanup"]]  # what one makes, one drops
-    for path in steps["prepare"] + steps["cleanup"]:
         assert path.stem in checks, path.name
         assert "-- Why:" in path.read_text(encoding="utf-8"), path.name
 
@@ -70,23 +56,22 @@ def _spy_on_query_files(reg, monkeypatch) -> list[tuple[str, str]]:
     return ran
 
 
-def _temp_tables(reg) -> int:
-    return reg.query("select count(*) as n from duckdb_tables() where temporary")["n"].item()
-
-
-@pytest.mark.parametrize("stale", [False, True])
-def test_the_live_rows_are_derived_once_and_dropped_after_the_check(registry, monkeypatch, stale):
-    """A stale registry runs precheck and check on one derivation of the live rows (the prepare step)."""
+def test_a_registry_without_digests_gets_the_full_comparison_until_a_refresh(registry, monkeypatch):
+    """As a registry migrated from before the digests: the precheck cannot vouch for it, so the check runs."""
     seed_clean(registry)
-    if stale:
-        run_script(registry, DRIFTS["clinical row edited"], refresh=False)
+    run_script(registry, "delete from analysis_digests", refresh=False)
+    assert _may_fail(registry)
     ran = _spy_on_query_files(registry, monkeypatch)
-    failures = run_checks(registry, as_of=AS_OF)
-    steps = [kind for kind, name in ran if name == "analysis_tables_stale"]
-    expected = ["checks/prepare", "checks/prechecks", *(["checks"] if stale else []), "checks/cleanup"]
-    assert steps == expected
-    assert (failures["check"] == "analysis_tables_stale").any() == stale
-    assert _temp_tables(registry) == 0
+    assert run_check(registry, "analysis_tables_stale").height == 0  # the rows themselves are current
+    assert ("checks", "analysis_tables_stale") in ran
+    run_script(registry, "select 1")  # any full refresh records the digests
+    assert not _may_fail(registry)
+
+
+def test_the_setting_the_derivation_reads_is_in_the_digest(registry):
+    seed_clean(registry)
+    run_script(registry, "insert into settings (name, value) values ('score_source', 'recorded')", refresh=False)
+    assert _may_fail(registry)
 
 
 def test_stale_precheck_passes_a_current_registry_and_an_empty_one(registry):
@@ -114,8 +99,8 @@ def test_a_check_its_precheck_rules_out_is_not_run(registry, monkeypatch):
 
 
 @pytest.mark.parametrize("drift", sorted(DRIFTS))
-def test_one_check_runs_with_its_prepare_step_and_names_the_rows(registry, drift):
-    """run_check runs a check as the audit does (prepare, precheck, check, cleanup): drift is reported alone."""
+def test_one_check_runs_as_the_audit_runs_it(registry, drift):
+    """run_check runs a check as the audit does (its precheck, then the check): drift is reported alone."""
     seed_clean(registry)
     assert run_check(registry, "analysis_tables_stale").height == 0
     run_script(registry, DRIFTS[drift], refresh=False)

@@ -132,7 +132,7 @@ def test_migration_0100_keeps_every_lesion_read_and_adds_an_empty_krenning_score
                     "('T1', 'b', 'bone', null, null, false, false, null, 7)")
     monkeypatch.undo()
     with Registry.open(location) as reg:
-        assert applied_migrations(reg)["name"].to_list()[-1] == "0100_add_sstr_krenning"
+        assert "0100_add_sstr_krenning" in applied_migrations(reg)["name"].to_list()
         reads = reg.query("select * from lesion_reads order by lesion_id")
         assert reads.rows() == [("T1", "a", "liver", 20.5, 6.1, True, True, "similar", 7, None),
                                 ("T1", "b", "bone", None, None, False, False, None, 7, None)]

@@ -6,11 +6,11 @@
 -- Severity error: survival analyses and cohorts read the stored rows.
 -- A row differs when the live and stored sides hold it a different number of times: one grouping of both sides
 -- counted +1 and -1, rather than an EXCEPT ALL each way. The grouping is by the row's IDs and its hash, not by
--- all its columns: rows that differ hash differently (up to a 64-bit collision, as in the precheck). The live
--- rows' hashes are in the temp tables of checks/prepare/analysis_tables_stale.sql (run_checks runs it first).
+-- all its columns: rows that differ hash differently (up to a 64-bit collision, as in the precheck). The
+-- precheck skips this check when no row changed since the stored rows were derived.
 with timepoints as (
     select patient_id, timepoint_id from (
-        select patient_id, timepoint_id, row_hash, 1 as _side from stale_live_timepoints
+        select patient_id, timepoint_id, hash(*columns(*)) as row_hash, 1 as _side from live_timepoint_scores
         union all
         select patient_id, timepoint_id, hash(*columns(*)), -1 from analysis_timepoints
     )
@@ -19,7 +19,7 @@ with timepoints as (
 ),
 patients as (
     select patient_id from (
-        select patient_id, row_hash, 1 as _side from stale_live_patients
+        select patient_id, hash(*columns(*)) as row_hash, 1 as _side from live_patient_analysis
         union all
         select patient_id, hash(*columns(*)), -1 from analysis_patients
     )
