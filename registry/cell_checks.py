@@ -66,9 +66,8 @@ def stage_file(
         else:
             source, params = spec_sql("source_parquet"), {"path": str(file.path)}
             header = [d[0] for d in run(con, spec_sql("source_columns", source=source), params).description]
-        scan = file.scan
-        skips = {"trim": scan.spaced, "formulas": not scan.formula_free}
-        parse_source(con, file.table, header, file.name, source, params, **skips)
+        parse_source(con, file.table, header, file.name, source, params,
+                     trim=file.scan.spaced, formulas=not file.scan.formula_free)
     except UnicodeDecodeError:
         return None, [file_issue(file, 1, None, "cannot read CSV: the file is not UTF-8 encoded")]
     except csv.Error:  # a bare carriage return in the header: old Mac line endings or a binary file

@@ -36,11 +36,6 @@ def is_categorical(dtype: pl.DataType) -> bool:
     return dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum)
 
 
-def term_levels(data: pl.DataFrame, term: str, levels: Sequence[str] | None = None) -> list[str]:
-    """Return the levels of a categorical term present in `data`, in model order."""
-    return _ordered_levels(term, _distinct(data.get_column(term).cast(pl.String)), levels)
-
-
 def _ordered_levels(term: str, present: Sequence[str | None], levels: Sequence[str] | None) -> list[str]:
     """Put the (non-missing) levels present in model order: `levels`, else `GROUPINGS`, else alphabetical."""
     found = {str(v) for v in present if v is not None}
