@@ -17,11 +17,13 @@ import polars as pl
 from netpet.registry import column_sql as piece
 from netpet.registry.column_sql import SpecColumn, Sql, joined
 from netpet.registry.columns import Column, Table, stored_name
+from netpet.registry.first_load import FirstLoad
 from netpet.registry.import_files import (
     AMBIGUOUS_DATE,
     FORMULA_START,
     MAX_CELL_CHARS,
     SHOWN_CHARS,
+    FileScan,
     ImportFile,
     csv_header,
     csv_header_problems,
@@ -47,11 +49,12 @@ _PARSE_PROBLEMS = {
 
 
 def stage_file(
-    con: duckdb.DuckDBPyConnection, file: ImportFile
+    con: duckdb.DuckDBPyConnection, file: ImportFile, first_load: FirstLoad | None = None
 ) -> tuple[list[str] | None, list[dict[str, Any]]]:
     """Read one file as written straight into `_typed_<table>`; return its header (None if unreadable) and issues.
 
-    The file is read once, by the parse itself: no staged copy of its text is kept beside the parsed table.
+    The file is read once, by the parse itself: no staged copy of its text is kept beside the parsed table. With
+    `first_load` the parse writes the registry table (see `netpet.registry.first_load`).
     """
     try:
         if file.frame is not None:
@@ -66,8 +69,7 @@ def stage_file(
         else:
             source, params = spec_sql("source_parquet"), {"path": str(file.path)}
             header = [d[0] for d in run(con, spec_sql("source_columns", source=source), params).description]
-        parse_source(con, file.table, header, file.name, source, params,
-                     trim=file.scan.spaced, formulas=not file.scan.formula_free)
+        parse_source(con, file.table, header, file.name, source, params, scan=file.scan, first_load=first_load)
     except UnicodeDecodeError:
         return None, [file_issue(file, 1, None, "cannot read CSV: the file is not UTF-8 encoded")]
     except csv.Error:  # a bare carriage return in the header: old Mac line endings or a binary file
@@ -118,15 +120,18 @@ def parse_source(
     source: Sql,
     source_params: Mapping[str, Any],
     *,
-    trim: bool = True,
-    formulas: bool = True,
+    scan: FileScan | None = None,
+    first_load: FirstLoad | None = None,
 ) -> None:
     """Parse the rows of `source` (a file read as text, see `stage_file`) into `_typed_<table>`.
 
-    What a CSV file's bytes rule out is not tested cell by cell, for the same values: `trim=False`, no cell starts
-    or ends with a space (`FileScan.spaced`); `formulas=False`, no text cell starts like a formula
-    (`FileScan.formula_free`).
+    What a CSV file's bytes rule out (`scan`) is not tested cell by cell, for the same values: no trimming when no
+    cell can start or end with a space (`FileScan.spaced`), no formula test when no text cell can start like one
+    (`FileScan.formula_free`). With `first_load`, the rows go straight into the empty registry table instead
+    (`FirstLoad.write_parsed`), and `_typed_<table>` reads them there.
     """
+    trim = scan is None or scan.spaced
+    formulas = scan is None or not scan.formula_free
     present = [c for c in table.column_names if c in header]
     absent = [c for c in table.column_names if c not in header]
     cell = piece.raw_present if trim else piece.raw_as_written
@@ -144,19 +149,22 @@ def parse_source(
         if c.kind == "enum":
             params[f"canon_{c.name}"] = list(c.values)
             params[f"lower_{c.name}"] = [v.lower() for v in c.values]
-    sql = spec_sql(
-        "parse_file",
-        parsed="_parsed_" + table.name,
-        source=source,
-        raw_columns=raw,
-        raw_names=Sql(", ".join("r_" + c for c in table.column_names)),
-        parsed_columns=parsed,
-        stored_names=stored,
-        kept_texts=kept,
-        no_text_kept=joined(piece.no_text, table, table.column_names, " and "),
-        read_all=piece.READ_EVERY_COLUMN if set(header) - set(present) else piece.ALWAYS,
-    )
-    run(con, sql, params)
+    slots = {
+        "source": source,
+        "raw_columns": raw,
+        "raw_names": Sql(", ".join("r_" + c for c in table.column_names)),
+        "parsed_columns": parsed,
+        "stored_names": stored,
+        "kept_texts": kept,
+        "read_all": piece.READ_EVERY_COLUMN if set(header) - set(present) else piece.ALWAYS,
+    }
+    if first_load is not None:
+        problems, problem_params = cell_problem(table, header, control=scan is None or scan.control, kept=False)
+        first_load.write_parsed(con, table, {**slots, "problems": problems}, {**params, **problem_params})
+    else:
+        no_text_kept = joined(piece.no_text, table, table.column_names, " and ")
+        sql = spec_sql("parse_file", parsed="_parsed_" + table.name, no_text_kept=no_text_kept, **slots)
+        run(con, sql, params)
     texts = Sql(
         ", ".join(
             piece.text_at(SpecColumn.of(table, c), i) for i, c in enumerate(table.column_names, 1)
@@ -232,17 +240,26 @@ def _any_cell_problem(con: duckdb.DuckDBPyConnection, file: ImportFile, header: 
     column's problem shows as its kept text (parse_file.sql keeps it where the value is missing or out of
     range), so its check reads no text at all. A CSV file without a control byte skips that search.
     """
-    table = file.table
-    problems, params = [], {"max_chars": MAX_CELL_CHARS, "control": CONTROL_CHARACTERS}
+    either, params = cell_problem(file.table, header, control=file.scan.control)
+    return fetch_flag(con, spec_sql("any_cell_problem", typed="_typed_" + file.table.name, problems=either), params)
+
+
+def cell_problem(table: Table, header: list[str], *, control: bool, kept: bool = True) -> tuple[Sql, dict[str, Any]]:
+    """SQL true for a row with any cell `cell_issues` would report, and the values it binds: over a parsed row's
+    values and kept texts, or (`kept=False`) over its values and texts before any is kept, as a first load
+    writes it. `control=False` (no control byte in the file) skips that search."""
+    problems, params = [], {"max_chars": MAX_CELL_CHARS, "control": CONTROL_CHARACTERS, **_range_params(table)}
     for column in table.columns:
         spec = SpecColumn.of(table, column.name)
         params[f"required_{column.name}"] = column.required and column.name in header
-        if column.kind != "text":
-            problems.append(piece.kept_problem(spec))
-            continue
-        problems.append(piece.text_problem(spec, piece.control(spec) if file.scan.control else piece.NEVER))
-    either = Sql(" or ".join(f"({p})" for p in problems))
-    return fetch_flag(con, spec_sql("any_cell_problem", typed="_typed_" + table.name, problems=either), params)
+        found = piece.control(spec) if control else piece.NEVER
+        if kept:
+            problems.append(piece.text_problem(spec, found) if column.kind == "text" else piece.kept_problem(spec))
+        elif column.kind == "text":
+            problems.append(piece.parsed_text_problem(spec, _out_of_range(table, column), found))
+        else:
+            problems.append(piece.parsed_problem(spec, _out_of_range(table, column)))
+    return Sql(" or ".join(f"({p})" for p in problems)), params
 
 
 def fetch_flag(con: duckdb.DuckDBPyConnection, sql: Sql, params: Mapping[str, Any] | None = None) -> bool:

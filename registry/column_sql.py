@@ -235,6 +235,18 @@ def kept_problem(c: SpecColumn) -> str:
     return f"($required_{c.name} and {c.stored} is null and r_{c.name} is null) or r_{c.name} is not null"
 
 
+def parsed_problem(c: SpecColumn, range_check: str) -> str:
+    """`kept_problem` told from a cell's text and value before any text is kept (a first load keeps none): no
+    value though there is text or `$required_<name>`, else a value out of range (`range_check`)."""
+    return (f"case when {c.stored} is null then r_{c.name} is not null or $required_{c.name} "
+            f"else coalesce({range_check}, false) end")
+
+
+def parsed_text_problem(c: SpecColumn, range_check: str, control_check: str) -> str:
+    """`text_problem` told from a text cell's text and value, as `parsed_problem`."""
+    return f"{parsed_problem(c, range_check)} or length({c.stored}) > $max_chars or {control_check}"
+
+
 def control(c: SpecColumn) -> str:
     """The text cell holds a control character (`$control`)."""
     return f"regexp_matches({c.stored}, $control)"

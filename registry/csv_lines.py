@@ -15,6 +15,8 @@ import numpy as np
 LF, CR, QUOTE, SPACE, COMMA = 10, 13, 34, 32, 44
 #: The bytes a cell starts after or ends before: a space beside one may start or end a cell.
 _CELL_EDGES = np.array([COMMA, LF, CR, QUOTE], dtype=np.uint8)
+#: Two line feeds side by side, read as one 16-bit number (the same in either byte order).
+_TWO_LINE_FEEDS = np.uint16(LF << 8 | LF)
 
 
 @dataclass
@@ -33,11 +35,25 @@ class LineCounter:
     def update(self, block: bytes) -> None:
         """Count the lines that end in `block`; a line running on into the next block is counted there."""
         self.quoted = self.quoted or b'"' in block
+        first_end = block.find(b"\n")
+        if first_end < 0:
+            self._extend(block)
+        elif _may_hold_empty_line(block):
+            self._count_each(block)
+        else:
+            # No empty line starts inside the block: every line but the first, which may continue the line
+            # left open by the block before, holds something; only the line ends are counted.
+            first_length = self._open_length + first_end
+            first_byte = self._open_first if self._open_length else (block[0] if first_end else -1)
+            ends = int(np.count_nonzero(np.frombuffer(block, dtype=np.uint8) == LF))
+            self.lines += int(not _empty(first_length, first_byte)) + ends - 1
+            self._open_length, self._open_first = 0, -1
+            self._extend(block[block.rfind(b"\n") + 1 :])
+
+    def _count_each(self, block: bytes) -> None:
+        """Count a block's lines one by one (it holds an empty line)."""
         data = np.frombuffer(block, dtype=np.uint8)
         ends = np.flatnonzero(data == LF)
-        if ends.size == 0:
-            self._extend(block)
-            return
         starts = np.concatenate(([0], ends[:-1] + 1))
         lengths = ends - starts
         first_length = self._open_length + int(lengths[0])
@@ -87,6 +103,18 @@ class EdgeSpaces:
             # A space ending the block may end the file or a cell whose next byte is in the next block.
             self.found = bool(at_edge.any()) or int(at[-1]) == data.size - 1
         self._last = block[-1]
+
+
+def _may_hold_empty_line(block: bytes) -> bool:
+    """Whether an empty line may start inside `block`: it holds a carriage return (a blank CRLF line is one), or
+    two line feeds in a row, looked for as byte pairs at even and at odd offsets (a search for `\\n\\n` in bytes
+    where every line ends in `\\n` is several times slower)."""
+    if b"\r" in block:
+        return True
+    data = np.frombuffer(block, dtype=np.uint8)
+    even = data[: data.size // 2 * 2].view(np.uint16)
+    odd = data[1 : 1 + (data.size - 1) // 2 * 2].view(np.uint16)
+    return bool((even == _TWO_LINE_FEEDS).any() or (odd == _TWO_LINE_FEEDS).any())
 
 
 def _empty(length: int, first: int) -> bool:

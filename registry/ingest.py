@@ -23,6 +23,7 @@ from netpet.registry.cell_checks import fetch_flag
 from netpet.registry.column_sql import Sql, joined
 from netpet.registry.columns import TABLES, Table, stored_name
 from netpet.registry.errors import ValidationError
+from netpet.registry.first_load import FirstLoad, FirstLoadRefused, plan_first_load
 from netpet.registry.history import current_operator
 from netpet.registry.import_files import ImportFile, Progress, find_import_files
 from netpet.registry.import_issues import format_issues, issues_frame
@@ -157,45 +158,87 @@ def _import_files(
     progress: Progress | None,
     window_days: int,
 ) -> pl.DataFrame:
-    """Validate staged files and, when valid, write them; always drop the temporaries."""
+    """Validate the files and, when valid, write them: as a first load where tables are empty, else staged."""
+    checks: dict[str, Any] = {"update": update, "ignore_unknown_columns": ignore_unknown_columns,
+                              "window_days": window_days, "progress": progress}
+    writes: dict[str, Any] = {"folder": folder, "update": update, "log": log,
+                              "pair": window_days if pair else None, "progress": progress}
+    first_load = plan_first_load(reg, files) if misnamed.height == 0 else None
+    if first_load is not None:
+        try:
+            return _load_first(reg, files, first_load, checks, writes)
+        except FirstLoadRefused:
+            pass  # validated the staged way below, which reports what stopped it
     con = reg.con
     try:
-        issues = stage_and_check(
-            con,
-            files,
-            update=update,
-            ignore_unknown_columns=ignore_unknown_columns,
-            window_days=window_days,
-            progress=progress,
-        )
+        issues = stage_and_check(con, files, **checks)
         issues = pl.concat([misnamed, issues.join(misnamed, on=["file", "row", "column"], how="anti")])
         if issues.height:
             raise ValidationError(issues, _failure_summary(issues))
-        counts = {f.table.name: _count_changes(con, f.table) for f in files}
-        summary = pl.DataFrame(
-            [
-                {
-                    "file": f.name,
-                    "table": f.table.name,
-                    "rows": sum(counts[f.table.name].values()),
-                    "inserted": counts[f.table.name]["inserted"],
-                    "updated": counts[f.table.name]["changed"] if update else 0,
-                    "unchanged": counts[f.table.name]["unchanged"],
-                }
-                for f in files
-            ],
-            schema=SUMMARY_SCHEMA,
-        )
-        if summary.select(pl.col("inserted") + pl.col("updated")).to_series().sum() > 0:
-            paired = _write(reg, files, summary, folder=folder, update=update, log=log,
-                            pair=window_days if pair else None, progress=progress)
-            if pair:
-                row = {"file": "(pairing)", "table": "timepoints", "rows": paired, "inserted": paired,
-                       "updated": 0, "unchanged": 0}
-                summary = pl.concat([summary, pl.DataFrame([row], schema=SUMMARY_SCHEMA)])
+        summary = _summarise(con, files, update=update)
+        if _writes_rows(summary):
+            before = _committed_batches(reg.con) if reg.is_postgres else []
+            with conflicts_as_errors(lambda: _contested_patients(reg.con, before)), reg.transaction() as con:
+                paired = _write(reg, con, files, summary, batch_id=reg.next_id("import_batch_seq"), **writes)
+            summary = _with_pairs(summary, paired, pair=pair)
     finally:
         drop_temporaries(con)
     return summary
+
+
+def _load_first(
+    reg: Any, files: list[ImportFile], first_load: FirstLoad, checks: dict[str, Any], writes: dict[str, Any]
+) -> pl.DataFrame:
+    """Write the files as a first load (`netpet.registry.first_load`), checked inside the one transaction.
+
+    Raises FirstLoadRefused, with everything rolled back, when the write or any check finds a problem, or when
+    there is nothing to write (the staged import then says so without a batch).
+    """
+    try:
+        with reg.transaction() as con:
+            issues = stage_and_check(con, files, first_load=first_load, **checks)
+            summary = _summarise(con, files, update=checks["update"])
+            if issues.height or not _writes_rows(summary):
+                raise FirstLoadRefused("checks found problems" if issues.height else "nothing to write")
+            if reg.next_id("import_batch_seq") != first_load.batch_id:
+                raise FirstLoadRefused("the batch id was taken meanwhile")
+            paired = _write(reg, con, files, summary, batch_id=first_load.batch_id, first_load=first_load, **writes)
+    finally:
+        first_load.drop_views(reg.con)
+        drop_temporaries(reg.con)
+    return _with_pairs(summary, paired, pair=writes["pair"] is not None)
+
+
+def _summarise(con: duckdb.DuckDBPyConnection, files: list[ImportFile], *, update: bool) -> pl.DataFrame:
+    """One row per file: its rows, and how many are new, changed (with `update`) or unchanged."""
+    counts = {f.table.name: _count_changes(con, f.table) for f in files}
+    return pl.DataFrame(
+        [
+            {
+                "file": f.name,
+                "table": f.table.name,
+                "rows": sum(counts[f.table.name].values()),
+                "inserted": counts[f.table.name]["inserted"],
+                "updated": counts[f.table.name]["changed"] if update else 0,
+                "unchanged": counts[f.table.name]["unchanged"],
+            }
+            for f in files
+        ],
+        schema=SUMMARY_SCHEMA,
+    )
+
+
+def _writes_rows(summary: pl.DataFrame) -> bool:
+    return bool(summary.select(pl.col("inserted") + pl.col("updated")).to_series().sum() > 0)
+
+
+def _with_pairs(summary: pl.DataFrame, paired: int, *, pair: bool) -> pl.DataFrame:
+    """Add the pairing's row to the summary when scans were paired after the write."""
+    if not pair:
+        return summary
+    row = {"file": "(pairing)", "table": "timepoints", "rows": paired, "inserted": paired, "updated": 0,
+           "unchanged": 0}
+    return pl.concat([summary, pl.DataFrame([row], schema=SUMMARY_SCHEMA)])
 
 
 def _failure_summary(issues: pl.DataFrame) -> str:
@@ -228,58 +271,64 @@ def _count_changes(con: duckdb.DuckDBPyConnection, table: Table) -> dict[str, in
 
 def _write(
     reg: Any,
+    con: duckdb.DuckDBPyConnection,
     files: list[ImportFile],
     summary: pl.DataFrame,
     *,
+    batch_id: int,
     folder: str,
     update: bool,
     log: dict[str, str],
     pair: int | None,
     progress: Progress | None,
+    first_load: FirstLoad | None = None,
 ) -> int:
-    """Write the validated import in one transaction; pair scans within `pair` days when given; return pairs added."""
+    """Write the validated import inside the caller's transaction; pair scans within `pair` days when given;
+    return the pairs added. A first load's tables hold their rows already: they are only logged."""
     rows = {r["table"]: r for r in summary.iter_rows(named=True)}
-    before = _committed_batches(reg.con) if reg.is_postgres else []
-    with conflicts_as_errors(lambda: _contested_patients(reg.con, before)), reg.transaction() as con:
-        rescore = _plan_rescore(con, rows.get("lesion_reads"))
-        params = {**log, "batch_id": reg.next_id("import_batch_seq")}
-        run(con, spec_sql("insert_batch"), {**params, "source": folder, "is_update": update})
-        for done, file in enumerate(files):
-            table = file.table
-            counts = rows[table.name]
-            if counts["inserted"]:
-                _insert(con, table, {**params, "table_name": table.name, "rows": counts["inserted"]},
-                        all_new=counts["inserted"] == counts["rows"])
-            if update and counts["updated"]:
-                _update(con, table, {**params, "table_name": table.name})
-            run(
-                con,
-                spec_sql("insert_file"),
-                {
-                    "batch_id": params["batch_id"],
-                    "file_name": file.name,
-                    "table_name": table.name,
-                    "sha256": file.scan.sha256,
-                    "row_count": counts["rows"],
-                    "rows_inserted": counts["inserted"],
-                    "rows_updated": counts["updated"],
-                },
-            )
-            if progress:
-                progress("write", done + 1, len(files))
-        if rescore == "all":
-            refresh_derived_scores(con)
-        elif rescore == "listed":
-            refresh_listed_scores(con)
-        refresh_analysis_tables(con, _imported_patients(con) if reg.is_postgres else None)
-        if pair is None:
-            return 0
-        from netpet.registry.pairing import pair_unpaired_scans
-
-        result = pair_unpaired_scans(
-            con, window_days=pair, operator=log["operator"], command=log["command"], batch_id=params["batch_id"]
+    rescore = _plan_rescore(con, rows.get("lesion_reads"))  # a first load's stand-ins show the tables as they were
+    params = {**log, "batch_id": batch_id}
+    run(con, spec_sql("insert_batch"), {**params, "source": folder, "is_update": update})
+    for done, file in enumerate(files):
+        table = file.table
+        counts = rows[table.name]
+        inserted = {**params, "table_name": table.name, "rows": counts["inserted"]}
+        if counts["inserted"] and first_load is not None and first_load.covers(table):
+            run(con, spec_sql("log_inserts"), inserted)
+        elif counts["inserted"]:
+            _insert(con, table, inserted, all_new=counts["inserted"] == counts["rows"])
+        if update and counts["updated"]:
+            _update(con, table, {**params, "table_name": table.name})
+        run(
+            con,
+            spec_sql("insert_file"),
+            {
+                "batch_id": batch_id,
+                "file_name": file.name,
+                "table_name": table.name,
+                "sha256": file.scan.sha256,
+                "row_count": counts["rows"],
+                "rows_inserted": counts["inserted"],
+                "rows_updated": counts["updated"],
+            },
         )
-        return result.pairs.height
+        if progress:
+            progress("write", done + 1, len(files))
+    if first_load is not None:
+        first_load.drop_shadows(con)
+    if rescore == "all":
+        refresh_derived_scores(con)
+    elif rescore == "listed":
+        refresh_listed_scores(con)
+    refresh_analysis_tables(con, _imported_patients(con) if reg.is_postgres else None)
+    if pair is None:
+        return 0
+    from netpet.registry.pairing import pair_unpaired_scans
+
+    result = pair_unpaired_scans(
+        con, window_days=pair, operator=log["operator"], command=log["command"], batch_id=batch_id
+    )
+    return result.pairs.height
 
 
 def _imported_patients(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -19,8 +19,9 @@ from netpet.registry import column_sql as piece
 from netpet.registry.cell_checks import cell_issues, fetch_flag, parse_source, stage_file, unread_lines
 from netpet.registry.column_sql import Sql, joined
 from netpet.registry.columns import SSTR_TRACERS, TABLES, TABLES_BY_NAME, Table, stored_name
+from netpet.registry.first_load import FirstLoad
 from netpet.registry.identifiers import case_collisions, character_issues
-from netpet.registry.import_files import ImportFile, Progress, find_import_files, header_issues
+from netpet.registry.import_files import FileScan, ImportFile, Progress, find_import_files, header_issues
 from netpet.registry.import_issues import issues_frame
 from netpet.registry.ingest_sql import (
     memory_budget,
@@ -62,8 +63,13 @@ def differs(table: Table) -> Sql:
     return joined(piece.differs, table, [stored_name(table.name, c) for c in others], " or ")
 
 
-def cross_issues(con: duckdb.DuckDBPyConnection, *, update: bool, window_days: int) -> pl.DataFrame:
-    """Return problems between rows: duplicate and clashing keys, unknown references, scans, dates."""
+def cross_issues(
+    con: duckdb.DuckDBPyConnection, *, update: bool, window_days: int, first_load: FirstLoad | None = None
+) -> pl.DataFrame:
+    """Return problems between rows: duplicate and clashing keys, unknown references, scans, dates.
+
+    A first load's table with a primary key on the spec's key refused repeated keys as it was written.
+    """
     frames = []
     for table in TABLES:
         typed = "_typed_" + table.name
@@ -75,7 +81,8 @@ def cross_issues(con: duckdb.DuckDBPyConnection, *, update: bool, window_days: i
         key_params = {"column": table.key[0], "key_name": "+".join(table.key)}
         keys = {"typed": typed, "i_keys": Sql(", ".join("i." + k for k in table.key)),
                 "keys_present": joined(piece.present, table, table.key, " and ")}
-        if fetch_flag(con, spec_sql("any_duplicate_key", **keys)):
+        enforced = first_load is not None and first_load.enforces_key(table)
+        if not enforced and fetch_flag(con, spec_sql("any_duplicate_key", **keys)):
             sql = spec_sql("check_duplicate_keys", **keys, key_text=slots["key_text"], key_match=slots["key_match"])
             frames.append(run(con, sql, key_params).pl())
         if not update:
@@ -153,21 +160,29 @@ def stage_and_check(
     ignore_unknown_columns: bool,
     window_days: int,
     progress: Progress | None = None,
+    first_load: FirstLoad | None = None,
 ) -> pl.DataFrame:
-    """Stage and parse every file, then return every issue (cross-row checks only if all files were read)."""
+    """Stage and parse every file, then return every issue (cross-row checks only if all files were read).
+
+    With `first_load`, the files of its tables are written straight into them (`netpet.registry.first_load`).
+    """
     given = {f.table.name: f for f in files}
     issues: list[pl.DataFrame] = []
     readable = True
     with ThreadPoolExecutor(max_workers=1) as scanner:
-        # Each file's bytes are read once for its SHA-256 and control characters (`ImportFile.scan`) while
-        # DuckDB parses: hashing releases the GIL, so the two overlap.
-        scanner.submit(lambda: [f.scan for f in files])
+        # Each file's bytes are read once for its SHA-256 and what else they tell (`ImportFile.scan`) while
+        # DuckDB parses the files before it: hashing releases the GIL, so the two overlap. A file waits for its
+        # own scan only: on Python 3.11 a cached_property computes under one lock shared by every instance, and
+        # asking for a scan not yet done could wait behind every scan queued after it (11 s at 1M patients).
+        scans = {f.table.name: scanner.submit(_scan, f) for f in files}
         for done, table in enumerate(TABLES):
             file = given.get(table.name)
             if file is None:
                 create_empty_typed(con, table)
             else:
-                header, problems = stage_file(con, file)
+                scans[table.name].result()
+                loaded = first_load if first_load is not None and first_load.covers(table) else None
+                header, problems = stage_file(con, file, loaded)
                 issues.append(issues_frame(problems))
                 if header is None:
                     readable = False
@@ -176,19 +191,24 @@ def stage_and_check(
                     issues.append(
                         issues_frame(header_issues(file, header, ignore_unknown_columns=ignore_unknown_columns))
                     )
-                    issues.append(cell_issues(con, file, header))
+                    if loaded is None:  # a first load's write stopped at any cell problem
+                        issues.append(cell_issues(con, file, header))
                     issues.append(issues_frame(character_issues(con, file, header)))
                     issues.append(issues_frame(unread_lines(con, file)))
             if progress:
                 progress("read", done + 1, len(TABLES))
     create_all_views(con)
     if readable:
-        issues.append(cross_issues(con, update=update, window_days=window_days))
+        issues.append(cross_issues(con, update=update, window_days=window_days, first_load=first_load))
         issues.extend(case_collisions(con, file.table) for file in files)
     if progress:
         progress("validate", 1, 1)
     located = _in_file_order(pl.concat(issues), files)
     return relocate_issues(located, [f.origin for f in files if f.origin])
+
+
+def _scan(file: ImportFile) -> FileScan:
+    return file.scan
 
 
 def _in_file_order(issues: pl.DataFrame, files: list[ImportFile]) -> pl.DataFrame:

@@ -66,14 +66,35 @@ def test_blank_lines_are_not_missing_rows(registries, tmp_path: Path) -> None:
         assert reg.row_counts()["patients"] == 2
 
 
+def counted_in_blocks(data: bytes, rng: random.Random, largest: int) -> LineCounter:
+    """Feed `data` to a LineCounter in blocks of random sizes up to `largest` bytes."""
+    counter, start = LineCounter(), 0
+    while start < len(data):
+        size = rng.randint(1, largest)
+        counter.update(data[start : start + size])
+        start += size
+    return counter
+
+
+def non_empty_lines(data: bytes) -> int:
+    return sum(1 for line in data.split(b"\n") if line not in (b"", b"\r"))
+
+
 def test_line_counter_counts_non_empty_lines_across_any_blocks() -> None:
     rng = random.Random(7)
     for _ in range(500):
         data = bytes(rng.choice(b'ab\r\n\n",') for _ in range(rng.randint(0, 60)))
-        counter, start = LineCounter(), 0
-        while start < len(data):
-            size = rng.randint(1, 9)
-            counter.update(data[start : start + size])
-            start += size
-        assert counter.total() == sum(1 for line in data.split(b"\n") if line not in (b"", b"\r"))
+        counter = counted_in_blocks(data, rng, 9)
+        assert counter.total() == non_empty_lines(data)
         assert counter.quoted == (b'"' in data)
+
+
+def test_line_counter_counts_lines_of_blocks_without_empty_lines_as_python_does() -> None:
+    # Blocks holding no empty line (and no carriage return) are counted from their line ends alone; a few
+    # empty lines, some of them a lone carriage return, go between.
+    rng = random.Random(11)
+    for _ in range(300):
+        lines = [bytes(rng.choice(b"ab,") for _ in range(rng.randint(1, 12))) for _ in range(rng.randint(0, 40))]
+        lines = [line if rng.random() > 0.03 else rng.choice((b"", b"\r")) for line in lines]
+        data = b"\n".join(lines) + rng.choice((b"", b"\n", b"\r\n"))
+        assert counted_in_blocks(data, rng, 80).total() == non_empty_lines(data)
