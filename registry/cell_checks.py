@@ -33,6 +33,7 @@ from netpet.registry.import_files import (
 from netpet.registry.import_issues import issues_frame
 from netpet.registry.ingest_sql import (
     CONTROL_CHARACTERS,
+    fetch_flag,
     run,
     spec_sql,
 )
@@ -139,11 +140,6 @@ def parse_source(
     kinds = piece.PARSE if formulas else {**piece.PARSE, "text": piece.parse_formula_free_text}
     parsed = Sql(", ".join(kinds[c.kind](SpecColumn.of(table, c.name)) for c in table.columns))
     stored = Sql(", ".join(stored_name(table.name, c) for c in table.column_names))
-    kept = Sql(
-        ", ".join(
-            piece.kept_text(SpecColumn.of(table, c.name), _out_of_range(table, c)) for c in table.columns
-        )
-    )
     params: dict[str, Any] = {**source_params, "formula_start": FORMULA_START, **_range_params(table)}
     for c in table.columns:
         if c.kind == "enum":
@@ -155,15 +151,17 @@ def parse_source(
         "raw_names": Sql(", ".join("r_" + c for c in table.column_names)),
         "parsed_columns": parsed,
         "stored_names": stored,
-        "kept_texts": kept,
         "read_all": piece.READ_EVERY_COLUMN if set(header) - set(present) else piece.ALWAYS,
     }
     if first_load is not None:
         problems, problem_params = cell_problem(table, header, control=scan is None or scan.control, kept=False)
         first_load.write_parsed(con, table, {**slots, "problems": problems}, {**params, **problem_params})
     else:
+        kept = Sql(", ".join(piece.kept_text(SpecColumn.of(table, c.name), _out_of_range(table, c))
+                             for c in table.columns))
         no_text_kept = joined(piece.no_text, table, table.column_names, " and ")
-        sql = spec_sql("parse_file", parsed="_parsed_" + table.name, no_text_kept=no_text_kept, **slots)
+        sql = spec_sql("parse_file", parsed="_parsed_" + table.name, kept_texts=kept, no_text_kept=no_text_kept,
+                       **slots)
         run(con, sql, params)
     texts = Sql(
         ", ".join(
@@ -248,7 +246,7 @@ def cell_problem(table: Table, header: list[str], *, control: bool, kept: bool =
     """SQL true for a row with any cell `cell_issues` would report, and the values it binds: over a parsed row's
     values and kept texts, or (`kept=False`) over its values and texts before any is kept, as a first load
     writes it. `control=False` (no control byte in the file) skips that search."""
-    problems, params = [], {"max_chars": MAX_CELL_CHARS, "control": CONTROL_CHARACTERS, **_range_params(table)}
+    problems, params = [], {"max_chars": MAX_CELL_CHARS, "control": CONTROL_CHARACTERS}
     for column in table.columns:
         spec = SpecColumn.of(table, column.name)
         params[f"required_{column.name}"] = column.required and column.name in header
@@ -260,12 +258,6 @@ def cell_problem(table: Table, header: list[str], *, control: bool, kept: bool =
         else:
             problems.append(piece.parsed_problem(spec, _out_of_range(table, column)))
     return Sql(" or ".join(f"({p})" for p in problems)), params
-
-
-def fetch_flag(con: duckdb.DuckDBPyConnection, sql: Sql, params: Mapping[str, Any] | None = None) -> bool:
-    """Run a query of one boolean (`select exists (...)`) and return it."""
-    row = run(con, sql, params).fetchone()
-    return bool(row and row[0])
 
 
 def _cell_message(column: Column) -> pl.Expr:

@@ -22,7 +22,7 @@ from netpet.registry.column_sql import Sql, identifier
 from netpet.registry.columns import Table
 from netpet.registry.db import CATALOG
 from netpet.registry.import_files import ImportFile
-from netpet.registry.ingest_sql import run, spec_sql
+from netpet.registry.ingest_sql import fetch_flag, fetch_value, run, spec_sql
 
 
 class FirstLoadRefused(Exception):
@@ -79,19 +79,13 @@ def plan_first_load(reg: Any, files: list[ImportFile]) -> FirstLoad | None:
         return None
     empty = frozenset(
         f.table.name for f in files
-        if f.frame is None and not _one(reg.con, spec_sql("table_has_rows", table=f.table.name))
+        if f.frame is None and not fetch_flag(reg.con, spec_sql("table_has_rows", table=f.table.name))
     )
     if not empty:
         return None
     keys = {name: tuple(columns) for name, columns in run(reg.con, spec_sql("primary_keys")).fetchall()}
     keyed = frozenset(f.table.name for f in files if keys.get(f.table.name) == tuple(f.table.key))
-    return FirstLoad(empty, int(_one(reg.con, spec_sql("next_batch_id"))), keyed & empty)
-
-
-def _one(con: duckdb.DuckDBPyConnection, sql: Sql) -> Any:
-    row = con.execute(sql).fetchone()
-    assert row is not None
-    return row[0]
+    return FirstLoad(empty, int(fetch_value(reg.con, spec_sql("next_batch_id"))), keyed & empty)
 
 
 def _qualified(table: Table) -> Sql:

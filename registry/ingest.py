@@ -19,7 +19,6 @@ import polars as pl
 
 from netpet.registry import column_sql as piece
 from netpet.registry.analysis_tables import refresh_analysis_tables
-from netpet.registry.cell_checks import fetch_flag
 from netpet.registry.column_sql import Sql, joined
 from netpet.registry.columns import TABLES, Table, stored_name
 from netpet.registry.errors import ValidationError
@@ -27,7 +26,7 @@ from netpet.registry.first_load import FirstLoad, FirstLoadRefused, plan_first_l
 from netpet.registry.history import current_operator
 from netpet.registry.import_files import ImportFile, Progress, find_import_files
 from netpet.registry.import_issues import format_issues, issues_frame
-from netpet.registry.ingest_sql import date_format_accepted, memory_budget, run, spec_sql
+from netpet.registry.ingest_sql import date_format_accepted, fetch_flag, memory_budget, run, spec_sql
 from netpet.registry.score_store import refresh_derived_scores, refresh_listed_scores
 from netpet.registry.validate import differs, drop_temporaries, key_text, stage_and_check
 from netpet.registry.write_retry import conflicts_as_errors, retrying

@@ -44,6 +44,17 @@ def run(
     return con.execute(sql, {k: v for k, v in (params or {}).items() if k in used})
 
 
+def fetch_value(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None) -> Any:
+    """Run a query of one value and return it (None when it returns no row)."""
+    row = run(con, sql, params).fetchone()
+    return row[0] if row else None
+
+
+def fetch_flag(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None) -> bool:
+    """Run a query of one boolean (`select exists (...)`) and return it."""
+    return bool(fetch_value(con, sql, params))
+
+
 @contextmanager
 def memory_budget(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """Cap DuckDB's memory at `IMPORT_MEMORY_LIMIT` for the block, then restore the previous limit."""

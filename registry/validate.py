@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 
 from netpet.registry import column_sql as piece
-from netpet.registry.cell_checks import cell_issues, fetch_flag, parse_source, stage_file, unread_lines
+from netpet.registry.cell_checks import cell_issues, parse_source, stage_file, unread_lines
 from netpet.registry.column_sql import Sql, joined
 from netpet.registry.columns import SSTR_TRACERS, TABLES, TABLES_BY_NAME, Table, stored_name
 from netpet.registry.first_load import FirstLoad
@@ -24,6 +24,7 @@ from netpet.registry.identifiers import case_collisions, character_issues
 from netpet.registry.import_files import FileScan, ImportFile, Progress, find_import_files, header_issues
 from netpet.registry.import_issues import issues_frame
 from netpet.registry.ingest_sql import (
+    fetch_flag,
     memory_budget,
     run,
     spec_sql,
