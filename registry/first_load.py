@@ -12,7 +12,8 @@ Only a DuckDB registry file loads this way (PostgreSQL's tables are written thro
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +69,20 @@ class FirstLoad:
         self.drop_shadows(con)
         for name in sorted(self.tables):
             run(con, spec_sql("drop_parsed_view", parsed="_parsed_" + name))
+
+
+@contextmanager
+def unordered(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Let DuckDB write rows in any order for the block (a first load, its commit included), then restore the
+    setting. Kept in file order, each thread's share of a file ends in a part-filled row group, which the
+    checkpoint at commit rewrites (insertion_order.sql); set outside the transaction, as a statement after an
+    error inside it is refused."""
+    ordered = fetch_flag(con, spec_sql("insertion_order_now"))
+    run(con, spec_sql("insertion_order"), {"preserve": False})
+    try:
+        yield
+    finally:
+        run(con, spec_sql("insertion_order"), {"preserve": ordered})
 
 
 def plan_first_load(reg: Any, files: list[ImportFile]) -> FirstLoad | None:

@@ -22,7 +22,7 @@ from netpet.registry.analysis_tables import refresh_analysis_tables
 from netpet.registry.column_sql import Sql, joined
 from netpet.registry.columns import TABLES, Table, stored_name
 from netpet.registry.errors import ValidationError
-from netpet.registry.first_load import FirstLoad, FirstLoadRefused, plan_first_load
+from netpet.registry.first_load import FirstLoad, FirstLoadRefused, plan_first_load, unordered
 from netpet.registry.history import current_operator
 from netpet.registry.import_files import ImportFile, Progress, find_import_files
 from netpet.registry.import_issues import format_issues, issues_frame
@@ -194,7 +194,7 @@ def _load_first(
     there is nothing to write (the staged import then says so without a batch).
     """
     try:
-        with reg.transaction() as con:
+        with unordered(reg.con), reg.transaction() as con:
             issues = stage_and_check(con, files, first_load=first_load, **checks)
             summary = _summarise(con, files, update=checks["update"])
             if issues.height or not _writes_rows(summary):

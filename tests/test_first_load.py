@@ -169,3 +169,25 @@ def test_a_refused_first_load_reports_what_the_staged_import_reports_and_writes_
     assert first.value.issues.height > 0
     assert first.value.issues.equals(staged.value.issues)
     assert str(first.value) == str(staged.value)
+
+
+@pytest.mark.parametrize("before", [True, False])
+@pytest.mark.parametrize("folder", ["valid", "refused"])
+def test_a_first_load_leaves_the_insertion_order_setting_as_it_found_it(
+    before: bool, folder: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first load's inserts do not keep the files' row order (so each fills whole row groups), and only they."""
+    files = tmp_path / "files"
+    shutil.copytree(VALID, files)
+    if folder == "refused":
+        PROBLEMS["a number that does not parse"](files)  # stops the insert itself
+    outcomes = record_first_loads(monkeypatch)
+    with Registry.create(tmp_path / "r.duckdb") as reg:
+        reg.con.execute("set preserve_insertion_order = $p", {"p": before})
+        try:
+            import_folder(reg, files, operator="tester")
+        except ValidationError:
+            assert folder == "refused"
+        assert outcomes == (["loaded"] if folder == "valid" else ["refused"])
+        setting = reg.query("select current_setting('preserve_insertion_order') as kept")
+        assert setting["kept"].to_list() == [before]
