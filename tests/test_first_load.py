@@ -176,7 +176,7 @@ def test_a_refused_first_load_reports_what_the_staged_import_reports_and_writes_
 def test_a_first_load_leaves_the_insertion_order_setting_as_it_found_it(
     before: bool, folder: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A first load's inserts do not keep the files' row order (so each fills whole row groups), and only they."""
+    """A first load runs with insertion order off (each insert fills whole row groups), then restores it."""
     files = tmp_path / "files"
     shutil.copytree(VALID, files)
     if folder == "refused":
