@@ -407,8 +407,8 @@ def bench_size(size: int, work: Path, log: Callable[[str], None], *, reuse: bool
     if not reuse:
         cap = IMPORT_TARGETS.get(size)
         item("import (CSV folder)", "import", "DuckDB read_csv", "import_baseline",
-             f"≤ {cap:g}× read_csv" if cap else "", lambda o, b: b is not None and o.cpu / b.cpu <= (cap or 0),
-             at=size if cap else -1)
+             f"≤ {cap:g}× read_csv" if cap else "",
+             (lambda o, b: b is not None and o.cpu / b.cpu <= cap) if cap else None, at=size)
     if not only or only - {"import", "cold_start"}:
         log("prepared baseline rows: " + run_child("prepare", work).note)
     item("scoring (re-derive all)", "scoring")
