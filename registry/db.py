@@ -28,6 +28,7 @@ from netpet.registry.extensions import load_extension
 from netpet.registry.history import current_operator
 from netpet.registry.migrations import apply_migrations, pending_migrations
 from netpet.registry.settings import DEFAULT_SETTINGS, check_setting
+from netpet.registry.sql_literals import inline_literals
 from netpet.registry.sqlfiles import read_sql
 from netpet.registry.views import create_views
 from netpet.registry.write_retry import retried
@@ -229,8 +230,11 @@ class Registry:
 
     # -- reading ------------------------------------------------------------------------------------
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pl.DataFrame:
-        """Run one statement with bound `$name` parameters and return its rows as a polars frame."""
-        return self.con.execute(sql, dict(params) if params else None).pl()
+        """Run one statement with its `$name` parameters and return its rows as a polars frame. Numbers, booleans
+        and dates are written into the SQL as typed literals (`sql_literals`: binding them imports pandas);
+        the rest is bound."""
+        sql, bound = inline_literals(sql, params or {})
+        return self.con.execute(sql, bound or None).pl()
 
     def query_file(self, kind: str, name: str, params: Mapping[str, Any] | None = None) -> pl.DataFrame:
         """Run `sql/<kind>/<name>.sql`, binding the `$name`s it uses from `params`, and return a polars frame."""
@@ -263,7 +267,7 @@ class Registry:
         """Return a registry setting (see `DEFAULT_SETTINGS`)."""
         if name not in DEFAULT_SETTINGS:
             raise RegistryError(f"unknown setting {name!r}; known: {', '.join(sorted(DEFAULT_SETTINGS))}")
-        rows = self.query_file("queries", "get_setting", {"name": name})
+        rows = self.query_file("queries", "stored_settings").filter(pl.col("name") == name)
         return str(rows["value"][0]) if rows.height else DEFAULT_SETTINGS[name]
 
     @retried("setting change")

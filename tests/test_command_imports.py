@@ -9,10 +9,10 @@ not. What each command may import, and why the exceptions are there:
 - `report`: also matplotlib through `matplotlib.figure.Figure` (never pyplot), and scipy.stats when Table 1
   needs Fisher's exact test (an expected count below 5, as sex and primary site on the demo registry; its
   Monte Carlo p values are scipy's own). Kruskal-Wallis and chi-square need no scipy.stats.
-- `audit`, `validate`: matplotlib without pyplot; no scipy.stats. They may load pandas, and only because
-  DuckDB's Python client (1.5.5) loads pandas into its import cache before binding any non-None query
-  parameter (duckdb/duckdb#18658, the fix of #18530); no setting turns that off, and inlining values into SQL
-  instead of binding them is not a trade worth 0.4 s.
+- `audit`, `validate`: matplotlib without pyplot; no scipy.stats. No pandas either, which DuckDB's Python client
+  (1.5.5) imports before it binds any query parameter but None (duckdb/duckdb#18658, the fix of #18530): the
+  registry writes numbers and dates into the SQL as typed literals (`registry.sql_literals`) and binds no text
+  on their paths.
 - `audit` may load scipy.optimize: its small-cell suppression checks hidden cells with `linprog` (loaded only
   when some cell is hidden, as on the demo registry). None of them imports lifelines (a test and benchmark
   dependency).
@@ -35,8 +35,8 @@ EXCEPTIONS = {
     "km": (),
     "cox": (),
     "report": ("scipy.stats", "scipy.optimize"),  # Table 1's Fisher tests; scipy.stats imports scipy.optimize
-    "audit": ("pandas", "scipy.optimize"),  # DuckDB's parameter binding; linprog on hidden cells
-    "validate": ("pandas",),  # DuckDB's parameter binding
+    "audit": ("scipy.optimize",),  # linprog on hidden cells
+    "validate": (),
 }
 #: Not imported by km and cox either (they draw nothing unless asked with --plot, and read no YAML unless given
 #: a cohort definition or a house style).
