@@ -237,7 +237,8 @@ class Registry:
         return self.con.execute(sql, bound or None).pl()
 
     def query_file(self, kind: str, name: str, params: Mapping[str, Any] | None = None) -> pl.DataFrame:
-        """Run `sql/<kind>/<name>.sql`, binding the `$name`s it uses from `params`, and return a polars frame."""
+        """Run `sql/<kind>/<name>.sql` with the `$name`s it uses from `params` (as `query` passes them) and return
+        a polars frame."""
         sql = read_sql(kind, name)
         used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
         bound = {k: v for k, v in (params or {}).items() if k in used}
