@@ -353,8 +353,10 @@ def run_child(name: str, work: Path) -> Timing:
 
 
 def run_command(argv: list[str], repeats: int = 5) -> Timing:
-    """Best of `repeats` whole-process runs of `argv` (cold start): wall, and user+system CPU from wait4."""
+    """Best of `repeats` whole-process runs of `argv` (cold start): wall, and user+system CPU from wait4. With
+    Python's bytecode cache on, as in a user's installation, even where the environment turns it off."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     best = Timing(float("inf"), float("inf"), 0.0)
     for _ in range(repeats):
         start = time.perf_counter()
