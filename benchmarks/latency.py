@@ -15,9 +15,9 @@ target" otherwise.
 `netpet audit` has no R baseline; its target is absolute (median and spread of its own wall time).
 
 Each row also gives the command's floor: the median wall time (over `--pairs` runs) of a fresh interpreter that
-only imports the libraries the command loaded (every module outside the standard library and netpet, recorded
-from one run of the command), and that floor as a multiple of R's median. When the floor alone is above the
-target, no change to netpet's own code can meet it with those libraries.
+only imports the libraries the command loaded (every module outside the standard library and netpet, from
+Python's import log of one run of the command), and that floor as a multiple of R's median. When the floor
+alone is above the target, no change to netpet's own code can meet it with those libraries.
 
 The R scripts are benchmarks/latency_*.R; each says what it computes. benchmarks/run_all.py prints the same
 table (its `latency` item).
@@ -120,17 +120,7 @@ def run(argv: list[str]) -> tuple[float, float]:
     return wall, usage.ru_utime + usage.ru_stime
 
 
-#: Runs a netpet command in-process, then writes the names of every module loaded to argv[1].
-RECORDER = """
-import json, sys
-from netpet.cli import cli
-try:
-    cli(sys.argv[2:], standalone_mode=False)
-finally:
-    with open(sys.argv[1], "w") as out:
-        json.dump(list(sys.modules), out)
-"""
-#: Imports the modules named in argv[1] (a JSON list, in the order the command loaded them); nothing else.
+#: Imports the modules named in argv[1] (a JSON list, in the order the command's imports ended); nothing else.
 IMPORTER = """
 import importlib, json, sys
 for name in json.loads(sys.argv[1]):
@@ -142,15 +132,14 @@ for name in json.loads(sys.argv[1]):
 
 
 def libraries(item: Item, work: Path) -> list[str]:
-    """The modules outside the standard library and netpet that one run of the command loads, in load order."""
-    record = work / "modules.json"
-    argv = item.ours(work)
-    assert argv[1:3] == ["-m", "netpet"]
-    run([sys.executable, "-c", RECORDER, str(record), *argv[3:]])
-    loaded = json.loads(record.read_text(encoding="utf-8"))
+    """The modules outside the standard library and netpet that one run of the command loads, from Python's own
+    import log (`-X importtime`, a line per module as its import ends)."""
+    python, *rest = item.ours(work)
+    done = subprocess.run([python, "-X", "importtime", *rest], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True, cwd=ROOT, env=ENVIRONMENT, check=True)
+    loaded = [line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
     stdlib = sys.stdlib_module_names | set(sys.builtin_module_names)
-    return [m for m in loaded if (top := m.split(".")[0]) not in stdlib and top not in ("netpet", "__main__")
-            and not top.startswith("_frozen")]
+    return [m for m in loaded if " " not in m and m.split(".")[0] not in stdlib | {"netpet"}]
 
 
 def floor(item: Item, work: Path, runs: int) -> float:
