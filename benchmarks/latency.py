@@ -138,8 +138,8 @@ def libraries(item: Item, work: Path) -> list[str]:
     done = subprocess.run([python, "-X", "importtime", *rest], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           text=True, cwd=ROOT, env=ENVIRONMENT, check=True)
     loaded = [line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
-    stdlib = sys.stdlib_module_names | set(sys.builtin_module_names)
-    return [m for m in loaded if " " not in m and m.split(".")[0] not in stdlib | {"netpet"}]
+    skipped = sys.stdlib_module_names | set(sys.builtin_module_names) | {"netpet"}
+    return [m for m in loaded if " " not in m and m.split(".")[0] not in skipped]
 
 
 def floor(item: Item, work: Path, runs: int) -> float:

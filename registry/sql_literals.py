@@ -30,7 +30,8 @@ def literal(value: Any) -> str | None:
             return f"CAST({value:d} AS INTEGER)"
         return f"CAST({value:d} AS BIGINT)" if -_INT64 <= value < _INT64 else None
     if isinstance(value, float):
-        return f"CAST('{value!r}' AS DOUBLE)" if math.isfinite(value) else None
+        # repr of the float itself: a subclass such as numpy.float64 shows its type ("np.float64(0.1)")
+        return f"CAST('{float(value)!r}' AS DOUBLE)" if math.isfinite(value) else None
     if type(value) is date:  # a datetime is a date too; it stays bound
         return f"DATE '{value.isoformat()}'"
     return None
@@ -45,7 +46,6 @@ def inline_literals(sql: str, params: Mapping[str, Any]) -> tuple[str, dict[str,
         return sql, dict(params)
 
     def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        return written[name] if name is not None and name in written else match.group(0)
+        return written.get(match.group(1) or "", match.group(0))
 
     return _TOKENS.sub(replace, sql), {k: v for k, v in params.items() if k not in written}

@@ -60,6 +60,11 @@ def test_everything_else_is_left_to_bind(value: Any) -> None:
     assert bound == {"a": value}
 
 
+def test_a_numpy_float_is_written_as_its_value(con: duckdb.DuckDBPyConnection) -> None:
+    """numpy.float64 is a float subclass whose repr names its type; the literal holds the number alone."""
+    assert _typed(con, np.float64(0.1)) == ("DOUBLE", 0.1)
+
+
 def test_a_negative_number_after_a_minus_is_not_a_comment(con: duckdb.DuckDBPyConnection) -> None:
     sql, _ = inline_literals("select 10-$a as d", {"a": -5})
     assert con.execute(sql).fetchone() == (15,)
